@@ -1,0 +1,67 @@
+/**
+ * The protocol seam: what every handler (built-in HTTP, later ws/tcp/plugins) returns to the engine.
+ * The engine turns a ProtocolResponse into metric samples, extractions and checks; it never looks
+ * at how the bytes travelled. All times are milliseconds as floats (performance.now() deltas).
+ */
+
+/** k6's timing phases (reference §5.1 Timings). `duration` = sending + waiting + receiving. */
+export interface Timings {
+  /** time waiting for a free connection slot / DNS before connecting (http_req_blocked) */
+  blocked: number;
+  /** TCP connect (http_req_connecting); 0 on a reused keep-alive connection */
+  connecting: number;
+  /** TLS handshake (http_req_tls_handshaking); 0 on plain HTTP or reuse */
+  tls: number;
+  /** writing the request (http_req_sending) */
+  sending: number;
+  /** time to first response byte after the request was written (http_req_waiting) */
+  waiting: number;
+  /** reading the response after the first byte (http_req_receiving) */
+  receiving: number;
+  /** sending + waiting + receiving (http_req_duration) */
+  duration: number;
+}
+
+/** error_kind tag values (reference §2.5) */
+export type ErrorKind =
+  | "timeout"
+  | "dns"
+  | "tls"
+  | "connection_refused"
+  | "connection_reset"
+  | "connection"
+  | "transport";
+
+export interface ProtocolResponse {
+  /** protocol status (HTTP status; 0 when no response was received) */
+  status: number;
+  statusText: string;
+  /** response headers in wire order, names as received */
+  headers: [string, string][];
+  /** decoded (decompressed) body bytes */
+  body: Uint8Array;
+  timings: Timings;
+  bytesSent: number;
+  bytesReceived: number;
+  /** "HTTP/1.1", "HTTP/1.0", or a plugin/protocol name */
+  protocolVersion: string;
+  /** set when the exchange failed at transport level (no usable response) */
+  error?: string;
+  errorKind?: ErrorKind;
+  /** final URL after redirects */
+  url: string;
+  /** protocol-specific extra data (cache state, plugin extras...) */
+  extras?: unknown;
+}
+
+/** Classify a transport error message into an error_kind, exactly as reference §2.5 does. */
+export function classifyError(message: string): ErrorKind {
+  const m = message.toLowerCase();
+  if (m.includes("timed out") || m.includes("timeout")) return "timeout";
+  if (m.includes("dns") || m.includes("resolve") || m.includes("name or service")) return "dns";
+  if (m.includes("tls") || m.includes("certificate") || m.includes("ssl")) return "tls";
+  if (m.includes("refused")) return "connection_refused";
+  if (m.includes("reset") || m.includes("broken pipe") || m.includes("closed")) return "connection_reset";
+  if (m.includes("connect")) return "connection";
+  return "transport";
+}
