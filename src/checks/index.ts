@@ -1,0 +1,15 @@
+export { compileCondition } from "./conditions.ts";
+export { conditionName, rustDebugQuote } from "./names.ts";
+export { jsonEqual } from "./json-equal.ts";
+export type {
+  BodyContainsConditionSpec,
+  BodyMatchesConditionSpec,
+  CompiledCondition,
+  ConditionSpec,
+  DurationConditionSpec,
+  HeaderConditionSpec,
+  JsonPathConditionSpec,
+  OnFailure,
+  SizeConditionSpec,
+  StatusConditionSpec,
+} from "./specs.ts";

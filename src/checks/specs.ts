@@ -1,0 +1,80 @@
+/**
+ * Condition specs (`assert:` / `checks:` entries) exactly as the plan keeps them: the YAML objects
+ * of reference §1.10, snake_case keys, durations already in milliseconds.
+ */
+import type { ResponseView } from "../extract/response-view.ts";
+
+export type OnFailure = "continue" | "abort_iteration" | "abort_scenario" | "abort_test";
+
+interface ConditionBase {
+  /** the `check` tag; generated from the condition when absent (names.ts) */
+  name?: string;
+  /** default `continue`; only meaningful under `assert:` */
+  on_failure?: OnFailure;
+}
+
+export interface StatusConditionSpec extends ConditionBase {
+  type: "status";
+  equals?: number;
+  one_of?: number[];
+  /** unanchored regex over the decimal status, e.g. `2..` */
+  matches?: string;
+}
+
+export interface BodyContainsConditionSpec extends ConditionBase {
+  type: "body_contains";
+  value: string;
+  negate?: boolean;
+}
+
+export interface BodyMatchesConditionSpec extends ConditionBase {
+  type: "body_matches";
+  pattern: string;
+  negate?: boolean;
+}
+
+export interface JsonPathConditionSpec extends ConditionBase {
+  type: "jsonpath";
+  expression: string;
+  /** exact JSON equality with the first selected node */
+  equals?: unknown;
+  /** default true; false = passes when nothing is selected */
+  exists?: boolean;
+}
+
+export interface HeaderConditionSpec extends ConditionBase {
+  type: "header";
+  header: string;
+  equals?: string;
+  contains?: string;
+  exists?: boolean;
+}
+
+export interface SizeConditionSpec extends ConditionBase {
+  type: "size";
+  /** body bytes, inclusive */
+  min?: number;
+  max?: number;
+  equals?: number;
+}
+
+export interface DurationConditionSpec extends ConditionBase {
+  type: "duration";
+  /** milliseconds; passes when the request duration is <= max */
+  max: number;
+}
+
+export type ConditionSpec =
+  | StatusConditionSpec
+  | BodyContainsConditionSpec
+  | BodyMatchesConditionSpec
+  | JsonPathConditionSpec
+  | HeaderConditionSpec
+  | SizeConditionSpec
+  | DurationConditionSpec;
+
+export interface CompiledCondition {
+  name: string;
+  onFailure: OnFailure;
+  check(r: ResponseView): boolean;
+}

@@ -1,0 +1,100 @@
+/**
+ * The response as extractors and checks see it. One view is made per response and shared by every
+ * extractor and condition of that request, so the body is decoded to text at most once and parsed
+ * as JSON at most once, however many of them look at it.
+ */
+import type { ProtocolResponse } from "../protocols/types.ts";
+
+export interface ResponseView {
+  status: number;
+  /** wire order, names as received */
+  headers: [string, string][];
+  body: Uint8Array;
+  /** body as UTF-8 text, invalid sequences replaced by U+FFFD (never throws); decoded once */
+  text(): string;
+  /** body parsed as JSON; `undefined` when it is not JSON; parsed once */
+  json(): unknown;
+  /** timings.duration (sending + waiting + receiving), ms */
+  durationMs: number;
+}
+
+// One decoder for the whole process: TextDecoder is stateless for non-streaming decode(), and
+// constructing one per response would be the most expensive part of a small response.
+// fatal: false = lossy like Rust's String::from_utf8_lossy (the reference's body text), so a
+// binary or Latin-1 body never throws. ignoreBOM: true keeps a BOM as U+FEFF as from_utf8_lossy
+// does (and, as with serde_json, a BOM-prefixed body then is not JSON).
+const UTF8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+const UNSET: unique symbol = Symbol("unset");
+
+/** The view made by makeResponseView; the counters let tests prove "at most once". */
+export class BufferedResponseView implements ResponseView {
+  readonly status: number;
+  readonly headers: [string, string][];
+  readonly body: Uint8Array;
+  readonly durationMs: number;
+  #text: string | undefined;
+  #json: unknown = UNSET;
+  #decodes = 0;
+  #parses = 0;
+
+  constructor(r: ProtocolResponse) {
+    this.status = r.status;
+    this.headers = r.headers;
+    this.body = r.body;
+    this.durationMs = r.timings.duration;
+  }
+
+  text(): string {
+    if (this.#text === undefined) {
+      this.#decodes++;
+      this.#text = this.body.length === 0 ? "" : UTF8.decode(this.body);
+    }
+    return this.#text;
+  }
+
+  json(): unknown {
+    if (this.#json === UNSET) {
+      this.#parses++;
+      const t = this.text();
+      // The reference parses with serde_json and treats a failure as "no value" (→ no match).
+      try {
+        this.#json = t.length === 0 ? undefined : JSON.parse(t);
+      } catch {
+        this.#json = undefined;
+      }
+    }
+    return this.#json;
+  }
+
+  /** First header with this name, case-insensitively. */
+  header(name: string): string | undefined {
+    return findHeader(this.headers, name.toLowerCase());
+  }
+
+  /** for tests: how many times the body was decoded / parsed (each must stay ≤ 1) */
+  get textDecodeCount(): number {
+    return this.#decodes;
+  }
+  get jsonParseCount(): number {
+    return this.#parses;
+  }
+}
+
+export function makeResponseView(r: ProtocolResponse): BufferedResponseView {
+  return new BufferedResponseView(r);
+}
+
+/**
+ * First header value whose name equals `lowerName` case-insensitively. Takes the name already
+ * lower-cased so compiled extractors/conditions lower-case it once, not per response. A free
+ * function (not a view method) so it works on any ResponseView the engine might build.
+ */
+export function findHeader(headers: readonly (readonly [string, string])[], lowerName: string): string | undefined {
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    // Cheap length test first: most headers differ in length and skip the lower-casing.
+    if (h[0].length === lowerName.length && h[0].toLowerCase() === lowerName) return h[1];
+  }
+  return undefined;
+}

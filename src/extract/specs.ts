@@ -1,0 +1,64 @@
+/**
+ * Extractor specs exactly as the plan keeps them: the YAML objects of reference §1.10 with their
+ * snake_case keys. The plan's zod types are structurally compatible with these (field names are
+ * the contract; types here are deliberately no narrower than the plan's).
+ */
+import type { ResponseView } from "./response-view.ts";
+
+/** Which match to keep when several matched (`all` = a JSON array of every match). */
+export type IndexMode = "first" | "last" | "random" | "all";
+
+interface ExtractorBase {
+  /** the variable the value is saved to */
+  name: string;
+  /** used when nothing matched (the reference types it as a string; returned as given) */
+  default?: unknown;
+}
+
+export interface JsonPathExtractorSpec extends ExtractorBase {
+  type: "jsonpath";
+  /** RFC 9535 JSONPath */
+  expression: string;
+  index?: IndexMode;
+}
+
+export interface RegexExtractorSpec extends ExtractorBase {
+  type: "regex";
+  expression: string;
+  /** capture group to return; default 1, 0 = the whole match */
+  group?: number;
+  index?: IndexMode;
+}
+
+export interface BoundaryExtractorSpec extends ExtractorBase {
+  type: "boundary";
+  left: string;
+  right: string;
+  index?: IndexMode;
+}
+
+export interface HeaderExtractorSpec extends ExtractorBase {
+  type: "header";
+  /** header name, matched case-insensitively */
+  header: string;
+}
+
+export type ExtractorSpec = JsonPathExtractorSpec | RegexExtractorSpec | BoundaryExtractorSpec | HeaderExtractorSpec;
+
+export type ExtractResult = { ok: true; value: unknown } | { ok: false; error: string };
+
+export interface CompiledExtractor {
+  name: string;
+  /** `random` in [0, 1) picks the match for `index: random` (the VU's seeded generator) */
+  run(r: ResponseView, random: () => number): ExtractResult;
+}
+
+/**
+ * What each extractor type compiles to: all matches in document order. `limit` is 1 when only the
+ * first match will be used, so a regex over a large body can stop early.
+ */
+export interface Matcher {
+  /** used in the "matched nothing" error, e.g. `jsonpath $.token` */
+  describe: string;
+  matches(r: ResponseView, limit: number): unknown[];
+}
