@@ -1,0 +1,59 @@
+/**
+ * loadr's entry point: dispatches to one command module, loaded on demand so that `--version`
+ * and `--help` start in milliseconds. Every user error ends as one `error:` line and exit 1.
+ */
+import pkg from "../../package.json" with { type: "json" };
+import { CliError } from "./errors.ts";
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(args: string[]): Promise<number> }> }> = {
+  run: { summary: "run a test plan", load: () => import("./run.ts") },
+  validate: { summary: "check test plans and print diagnostics with line and column", load: () => import("./validate.ts") },
+  echo: { summary: "serve the built-in echo target (until Ctrl-C)", load: () => import("./echo.ts") },
+  schema: { summary: "print the JSON Schema of the plan format", load: () => import("./schema.ts") },
+  version: { summary: "print version and build details", load: () => import("./version.ts") },
+};
+
+export const USAGE = `loadr ${pkg.version} — load testing from YAML plans
+
+Usage: loadr <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`)
+  .join("\n")}
+
+Global options: -q/--quiet, -v/--verbose, --no-color, -h/--help, -V/--version
+Run \`loadr <command> --help\` for a command's options.
+Docs: README.md and docs/ in the loadr repository.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === "--version" || cmd === "-V") {
+    process.stdout.write(`loadr ${pkg.version}\n`);
+    return 0;
+  }
+  if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
+    process.stdout.write(USAGE + "\n");
+    return cmd === undefined ? 1 : 0;
+  }
+  const entry = COMMANDS[cmd];
+  if (!entry) {
+    const near = Object.keys(COMMANDS).find((n) => n.startsWith(cmd.slice(0, 2)));
+    throw new CliError(`unknown command \`${cmd}\`${near ? ` (did you mean \`${near}\`?)` : ""}; run \`loadr --help\` for the list`);
+  }
+  return (await entry.load()).main(rest);
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  if (e instanceof CliError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    process.exitCode = e.exitCode;
+  } else {
+    // A bug of ours, not the user's: still one line, plus where to look.
+    process.stderr.write(`error: internal error: ${(e as Error)?.message ?? e} (run with LOADR_DEBUG=1 for details and report it)\n`);
+    if (process.env.LOADR_DEBUG) console.error(e);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * `loadr run <plan>` (reference §3.1): load and validate, start services, drive the load on
+ * worker threads, print the summary, write exports, and exit 0 / 99 / 1 (§2.11). Ctrl-C once
+ * (or SIGTERM) stops gracefully and still prints and exports the summary; twice exits 130.
+ */
+import { availableParallelism } from "node:os";
+import { loadPlan, formatDiagnostic } from "../plan/load.ts";
+import { parseThresholds } from "../plan/thresholds.ts";
+import { resolveSecrets, resolveVariables } from "../plan/startup.ts";
+import { startServices } from "../services/registry.ts";
+import { Run, RunError } from "../engine/coordinator.ts";
+import { intFlag, parse } from "./args.ts";
+import { CliError, UsageError } from "./errors.ts";
+import { colorWanted, makeStyle } from "./style.ts";
+import { applyOverrides } from "./run-overrides.ts";
+import { writeExports } from "./run-exports.ts";
+import { Progress } from "./progress.ts";
+import type { LogLevel } from "../engine/log.ts";
+
+export const HELP = `Usage: loadr run <plan.yaml> [options]
+
+Runs a test plan and prints a summary. Exit code 0 when every threshold passed, 99 when a
+threshold failed or the run was aborted, 1 on an error (invalid plan, unusable target setup).
+
+Options:
+  -e, --env <name>            apply the plan's env.<name> overlay
+  --vus <n>                   override \`vus\` (single-scenario plans)
+  --duration <dur>            override \`duration\`, e.g. 30s (single-scenario plans)
+  --workers <n>               worker threads (default: usable cores, at most one per VU)
+  --summary-export <path>     write the summary JSON
+  --junit <path>              write a JUnit XML report (thresholds, checks, run)
+  --progress                  draw the live progress line even when stderr is not a terminal
+  -q, --quiet                 no progress, no warnings
+  -v, --verbose               more log lines (-vv: debug)
+  --no-color                  no colours (also: NO_COLOR=1)
+
+Ctrl-C or SIGTERM stops gracefully (the summary is still printed and exported); a second
+Ctrl-C exits at once with code 130.`;
+
+export async function main(args: string[]): Promise<number> {
+  const { values, positionals } = parse("run", args, {
+    env: { type: "string", short: "e" },
+    vus: { type: "string" },
+    duration: { type: "string" },
+    workers: { type: "string" },
+    "summary-export": { type: "string" },
+    junit: { type: "string" },
+    progress: { type: "boolean" },
+  });
+  if (values.help) {
+    process.stdout.write(HELP + "\n");
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError("run: give exactly one plan file, e.g. `loadr run plan.yaml`");
+  const file = positionals[0]!;
+  const quiet = (values.quiet?.length ?? 0) > 0;
+  const verbose = values.verbose?.length ?? 0;
+  const logLevel: LogLevel = quiet ? "error" : verbose >= 2 ? "debug" : verbose === 1 ? "info" : "warn";
+  const errStyle = makeStyle(colorWanted(values["no-color"] === true, process.stderr));
+  const outStyle = makeStyle(colorWanted(values["no-color"] === true, process.stdout));
+  const workers = intFlag("workers", values.workers) ?? availableParallelism();
+
+  const loaded = await loadPlan(file, { env: values.env, checkFiles: true });
+  const errors = loaded.diagnostics.filter((d) => d.severity === "error");
+  for (const d of loaded.diagnostics) {
+    if (d.severity === "warning" && quiet) continue;
+    const line = formatDiagnostic(d, file);
+    process.stderr.write((d.severity === "error" ? errStyle.red(line) : errStyle.yellow(line)) + "\n");
+  }
+  if (errors.length > 0 || !loaded.plan) throw new CliError("test definition is invalid (fix the errors above; `loadr validate` lists them too)");
+  const plan = applyOverrides(loaded.plan, { vus: intFlag("vus", values.vus), duration: values.duration });
+  const scenarios = Object.keys(plan.scenarios);
+  const thresholds = parseThresholds(plan.thresholds);
+  const env = { ...process.env };
+  const variables = resolveVariables(plan, env);
+  const secrets = resolveSecrets(plan, env, loaded.baseDir);
+
+  const services = await startServices(plan.plugins ?? []).catch((e: Error) => {
+    throw new CliError(e.message);
+  });
+  let run: Run | undefined;
+  let signals = 0;
+  const onSignal = (sig: string) => {
+    signals++;
+    if (signals === 1) {
+      if (!quiet) process.stderr.write(`\n${errStyle.red("! stopping gracefully (Ctrl-C again to abort)")}\n`);
+      run?.stop(sig === "SIGTERM" ? "stopped by SIGTERM" : "stopped by user (Ctrl-C)");
+    } else if (sig === "SIGINT") {
+      run?.kill();
+      void services.stopAll().finally(() => process.exit(130));
+    }
+  };
+  const onInt = () => onSignal("SIGINT");
+  const onTerm = () => onSignal("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+
+  const progress = new Progress(!quiet && (values.progress === true || process.stderr.isTTY === true));
+  try {
+    run = new Run({
+      plan,
+      baseDir: loaded.baseDir,
+      scenarios,
+      env,
+      variables,
+      secrets,
+      services: services.info,
+      logLevel,
+      workers,
+      thresholds,
+      onTick: (feed) => progress.draw(feed.progress()),
+    });
+    const { aborted } = await run.execute().catch((e: Error) => {
+      throw e instanceof RunError ? new CliError(e.message) : e;
+    });
+    progress.end();
+    const summary = run.feed.summary(plan.name, aborted);
+    process.stdout.write(run.feed.renderConsole(summary, outStyle) + "\n");
+    await writeExports(summary, { summaryExport: values["summary-export"], junit: values.junit }, quiet, errStyle);
+    return summary.thresholds_passed && !aborted ? 0 : 99;
+  } finally {
+    progress.end();
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+    await services.stopAll();
+  }
+}

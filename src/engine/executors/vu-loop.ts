@@ -1,0 +1,57 @@
+/**
+ * Shared machinery of the closed-model executors: make VUs, run iterations, and account for them
+ * (reference §2.2): a returned iteration emits `iterations` and `iteration_duration`; a cancelled
+ * one (graceful period over) emits nothing.
+ */
+import { HttpClient } from "../../protocols/http/client.ts";
+import { Outcome } from "../outcome.ts";
+import type { ScenarioRuntime } from "../scenario-runtime.ts";
+import { runSteps } from "../flow/step.ts";
+import { Vu } from "../vu.ts";
+import type { HttpClientOptions } from "../../protocols/http/client.ts";
+
+export async function runIteration(rt: ScenarioRuntime, vu: Vu): Promise<Outcome> {
+  vu.iteration++;
+  const t0 = performance.now();
+  const o = await runSteps(rt.steps, vu);
+  if (o === Outcome.Cancelled || rt.cancelled) return Outcome.Cancelled;
+  const sink = rt.run.sink;
+  sink.counter("iterations", rt.baseTagSet, 1);
+  sink.trend("iteration_duration", rt.baseTagSet, performance.now() - t0);
+  if (o === Outcome.AbortScenario) rt.cancel(); // no grace for abort_scenario (§2.2)
+  return o;
+}
+
+/** Outcomes after which a VU runs no further iteration. */
+export function endsVu(o: Outcome): boolean {
+  return o === Outcome.StopVu || o === Outcome.Cancelled || o === Outcome.AbortScenario || o === Outcome.AbortTest;
+}
+
+/**
+ * Start `count` VUs, each running `loop` until it returns; resolves when all have finished.
+ * The VU's connections are closed when its loop ends.
+ */
+export async function runVus(
+  rt: ScenarioRuntime,
+  count: number,
+  http: HttpClientOptions,
+  loop: (vu: Vu) => Promise<void>,
+): Promise<void> {
+  const one = async () => {
+    const vu = new Vu(rt.run.shared.nextVuId(), rt, new HttpClient(http));
+    rt.vus.add(vu);
+    rt.active++;
+    try {
+      await loop(vu);
+    } catch (e) {
+      rt.run.log.error(`VU ${vu.id} of scenario \`${rt.name}\` stopped: ${(e as Error).message}`);
+    } finally {
+      rt.active--;
+      rt.vus.delete(vu);
+      vu.http.close();
+    }
+  };
+  const all: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) all.push(one());
+  await Promise.all(all);
+}

@@ -1,0 +1,123 @@
+/**
+ * The `request` step (reference §2.4): render, send, measure, extract, assert, check, then the
+ * scenario's think time. Render failures and failed extractions/assertions add their extra
+ * `http_req_failed` samples exactly as the reference counts them.
+ */
+import { UnresolvedError } from "../../plan/template.ts";
+import { compileExtractor } from "../../extract/index.ts";
+import { compileCondition } from "../../checks/conditions.ts";
+import { makeResponseView } from "../../extract/response-view.ts";
+import type { TagSet } from "../../metrics/sink.ts";
+import { Outcome, outcomeOf } from "../outcome.ts";
+import { emitHttpSamples, httpFailed, RequestTagCache } from "../request-metrics.ts";
+import type { ScenarioRuntime } from "../scenario-runtime.ts";
+import type { Vu } from "../vu.ts";
+import { buildRequest, type HttpDefaultsLike, type RequestSpecLike } from "./request-builder.ts";
+import type { CompiledStep } from "./step.ts";
+
+export interface RequestStepSpec extends RequestSpecLike {
+  extract?: any[];
+  assert?: any[];
+  checks?: any[];
+}
+
+export interface RequestCompileContext {
+  rt: ScenarioRuntime;
+  defaults: HttpDefaultsLike & { discard_response_bodies?: boolean };
+  baseDir: string;
+  /** scenario/default think time, slept after the request unless it aborted (§1.6) */
+  thinkAfter?: (random: () => number) => number;
+}
+
+export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext): CompiledStep {
+  const { rt } = ctx;
+  const sink = rt.run.sink;
+  const req = buildRequest(spec, ctx.defaults, ctx.baseDir);
+  const tags = new RequestTagCache(sink, rt.baseTags, req.method, "http");
+  const extractors = (spec.extract ?? []).map(compileExtractor);
+  const asserts = (spec.assert ?? []).map(compileCondition);
+  const checks = (spec.checks ?? []).map(compileCondition);
+  const checkTags = new Map<string, TagSet>();
+  const checkTag = (group: string, name: string) => {
+    const key = group + "\0" + name;
+    let ts = checkTags.get(key);
+    if (!ts) {
+      const t: Record<string, string> = { ...rt.baseTags, check: name };
+      if (group) t.group = group;
+      ts = sink.tags(t);
+      checkTags.set(key, ts);
+    }
+    return ts;
+  };
+  const needsView = extractors.length + asserts.length + checks.length > 0;
+  const discardBodies = ctx.defaults.discard_response_bodies === true;
+  const think = ctx.thinkAfter;
+
+  const after = async (vu: Vu, o: Outcome): Promise<Outcome> => {
+    if (o === Outcome.Continue && think) {
+      await vu.sleep(think(vu.random));
+      if (rt.cancelled) return Outcome.Cancelled;
+    }
+    return o;
+  };
+
+  return {
+    async run(vu: Vu): Promise<Outcome> {
+      let name = "";
+      let httpReq;
+      try {
+        name = req.name(vu);
+        httpReq = req.build(vu);
+      } catch (e) {
+        // Not sent: one http_req_failed sample tagged error=prepare, and the flow goes on (§1.11).
+        const why = e instanceof UnresolvedError ? `unresolved \`\${${e.expr}}\`` : (e as Error).message;
+        rt.run.log.warn(`request \`${name || spec.url}\` not sent: ${why}`);
+        sink.rate("http_req_failed", tags.extra(vu.group, name || spec.url, "prepare"), true);
+        vu.lastFailed = true;
+        return after(vu, Outcome.Continue);
+      }
+
+      const res = await vu.http.request(httpReq);
+      if (rt.cancelled) return Outcome.Cancelled;
+      const group = vu.group;
+      emitHttpSamples(sink, tags.get(group, name, res.status, res.errorKind), res);
+      let failed = httpFailed(res);
+      if (res.error !== undefined) rt.run.log.debug(`request \`${name}\` failed: ${res.error}`);
+      if (!needsView) {
+        vu.lastFailed = failed;
+        return after(vu, Outcome.Continue);
+      }
+
+      const view = makeResponseView(discardBodies ? { ...res, body: new Uint8Array(0) } : res);
+      let extractFailed = false;
+      for (const ex of extractors) {
+        const r = ex.run(view, vu.random);
+        if (r.ok) vu.vars.set(ex.name, r.value);
+        else {
+          extractFailed = true;
+          rt.run.log.warn(`request \`${name}\`: extraction \`${ex.name}\` failed: ${r.error}`);
+        }
+      }
+      if (extractFailed) sink.rate("http_req_failed", tags.extra(group, name), true);
+
+      let outcome = Outcome.Continue;
+      let assertFailed = false;
+      let abortReason = "";
+      for (const a of asserts) {
+        if (a.check(view)) continue;
+        assertFailed = true;
+        if (a.onFailure !== "continue") {
+          outcome = outcomeOf(a.onFailure);
+          abortReason = `assertion \`${a.name}\` failed on \`${name}\``;
+        }
+      }
+      if (assertFailed) sink.rate("http_req_failed", tags.extra(group, name), true);
+      for (const c of checks) sink.rate("checks", checkTag(group, c.name), c.check(view));
+
+      failed = failed || assertFailed || extractFailed;
+      vu.lastFailed = failed;
+      if (outcome === Outcome.AbortTest) rt.run.abortTest(abortReason);
+      return after(vu, outcome);
+    },
+  };
+}

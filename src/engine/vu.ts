@@ -1,0 +1,86 @@
+/**
+ * A virtual user: identity, variables, its own HTTP client (keep-alive pool + cookie jar), group
+ * stack and RNG. It also resolves `${...}` names, because every name but the run-wide ones
+ * (env, vars, secrets, services) depends on the VU.
+ */
+import type { HttpClient } from "../protocols/http/client.ts";
+import { seededRandom } from "./random.ts";
+import type { ScenarioRuntime } from "./scenario-runtime.ts";
+
+export class Vu {
+  /** 0-based iteration index as templates see it (-1 before the first iteration) */
+  iteration = -1;
+  /** extracted / flow-set variables; they persist across this VU's iterations */
+  readonly vars = new Map<string, unknown>();
+  /** `::outer::inner`, or "" outside any group (the `group` tag) */
+  group = "";
+  /** the last request of the current retry attempt failed (drives `retry` later) */
+  lastFailed = false;
+  readonly random: () => number;
+  private wake: (() => void) | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly rt: ScenarioRuntime,
+    readonly http: HttpClient,
+  ) {
+    this.random = seededRandom(id);
+  }
+
+  /** Resolve one template expression for this VU; undefined = unresolved (the request is not sent). */
+  readonly resolve = (expr: string): unknown => {
+    const dot = expr.indexOf(".");
+    if (dot > 0) {
+      const head = expr.slice(0, dot);
+      const rest = expr.slice(dot + 1);
+      switch (head) {
+        case "env":
+          return this.rt.run.env[rest];
+        case "vars":
+          return this.rt.run.variables[rest];
+        case "secrets":
+          return this.rt.run.secrets[rest];
+        case "services": {
+          const d = rest.indexOf(".");
+          if (d < 0) return undefined;
+          return this.rt.run.services[rest.slice(0, d)]?.[rest.slice(d + 1)];
+        }
+      }
+    }
+    switch (expr) {
+      case "vu":
+        return this.id;
+      case "iteration":
+        return this.iteration;
+      case "scenario":
+        return this.rt.name;
+    }
+    if (expr.startsWith("js:")) throw new Error("`${js: ...}` needs the JavaScript engine, which this build does not run yet");
+    const v = this.vars.get(expr);
+    return v !== undefined ? v : this.rt.run.variables[expr];
+  };
+
+  /** Sleep that a hard cancel cuts short. */
+  sleep(ms: number): Promise<void> {
+    if (ms <= 0 || this.rt.cancelled) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.timer = setTimeout(() => {
+        this.wake = null;
+        this.timer = null;
+        resolve();
+      }, ms);
+    });
+  }
+
+  /** Called on hard cancel: end any sleep and drop the connections (in-flight requests settle with an error). */
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+    this.http.close();
+  }
+}

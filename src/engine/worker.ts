@@ -1,0 +1,80 @@
+/**
+ * A worker thread: runs one segment of every scenario. It compiles the flows, reports `ready`,
+ * starts on `go`, ships a metrics delta every second, and `done` with the last delta at the end.
+ */
+import { Sink } from "../metrics/sink.ts";
+import { httpClientOptions } from "./http-options.ts";
+import { Logger } from "./log.ts";
+import type { FromWorker, ToWorker } from "./messages.ts";
+import { runScenario } from "./scenario.ts";
+import { ScenarioRuntime, type RunContext } from "./scenario-runtime.ts";
+import { SharedState } from "./shared-state.ts";
+import { compileSteps } from "./flow/compile.ts";
+import { thinkTimeSampler } from "./flow/think-time.ts";
+
+declare const self: Worker;
+const post = (m: FromWorker) => self.postMessage(m);
+const METRICS_INTERVAL_MS = 1000;
+
+let start: (() => void) | undefined;
+const runtimes: ScenarioRuntime[] = [];
+
+self.onmessage = (e: MessageEvent<ToWorker>) => {
+  const m = e.data;
+  if (m.type === "init") void init(m);
+  else if (m.type === "go") start?.();
+  else if (m.type === "stop") for (const rt of runtimes) rt.softStop();
+};
+
+async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
+  const sink = new Sink();
+  const run: RunContext = {
+    env: m.env,
+    variables: m.variables,
+    secrets: m.secrets,
+    services: m.services,
+    sink,
+    shared: new SharedState(m.shared),
+    log: new Logger(m.logLevel),
+    baseDir: m.baseDir,
+    abortTest: (reason) => post({ type: "abort", reason }),
+  };
+  const plan = m.plan;
+  const defaults = plan.defaults;
+  let scenarios: { rt: ScenarioRuntime; spec: any }[];
+  let http;
+  try {
+    http = httpClientOptions(defaults.http, m.baseDir);
+    scenarios = m.scenarios.map((name, index) => {
+      const spec = plan.scenarios[name]!;
+      const rt = new ScenarioRuntime(name, index, run, { ...(defaults.tags ?? {}), ...(spec.tags ?? {}) });
+      const think = spec.think_time ?? defaults.think_time;
+      rt.steps = compileSteps(spec.flow ?? [], {
+        rt,
+        defaults: defaults.http,
+        baseDir: m.baseDir,
+        thinkAfter: think ? thinkTimeSampler(think) : undefined,
+      }, `scenarios.${name}.flow`);
+      runtimes.push(rt);
+      return { rt, spec };
+    });
+  } catch (e) {
+    post({ type: "error", message: (e as Error).message });
+    return;
+  }
+  await new Promise<void>((r) => {
+    start = r;
+    post({ type: "ready" });
+  });
+
+  const activeVus = () => runtimes.reduce((n, rt) => n + rt.active, 0);
+  const ticker = setInterval(() => post({ type: "metrics", delta: sink.drain(), vus: activeVus() }), METRICS_INTERVAL_MS);
+  try {
+    await Promise.all(scenarios.map(({ rt, spec }) => runScenario(rt, spec, m.segment, http)));
+  } catch (e) {
+    run.log.error((e as Error).message);
+  } finally {
+    clearInterval(ticker);
+    post({ type: "done", delta: sink.drain() });
+  }
+}
