@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { query } from "jsonpath-rfc9535";
+import { type JsonValue, query } from "jsonpath-rfc9535";
 import { compileExtractor } from "../src/extract/compile.ts";
 import { compileJsonPath } from "../src/extract/jsonpath-query.ts";
 import { makeResponseView } from "../src/extract/response-view.ts";
@@ -96,7 +96,7 @@ describe("jsonpath compile", () => {
 
   test("the pre-compiled query selects exactly what the library's query() selects", () => {
     // Guards our use of the library's internals (see jsonpath-query.ts) across upgrades.
-    const doc = { a: [{ b: 1 }, { b: 2, c: "xy" }, { b: "3" }], s: { t: { b: 4 } } };
+    const doc: JsonValue = { a: [{ b: 1 }, { b: 2, c: "xy" }, { b: "3" }], s: { t: { b: 4 } } };
     for (const e of ["$", "$.a[*].b", "$..b", "$.a[?@.b > 1]", "$.a[?match(@.c, 'x.')]", "$.a[?search(@.c, 'y')]",
       "$.a[?length(@.c) == 2]", "$.a[-1:]", "$.a[::2]", "$.s.*", "$.nope", "$[?count(@.*) > 1]"]) {
       expect(compileJsonPath(e).all(doc)).toEqual(query(doc, e));
