@@ -1,0 +1,86 @@
+/** Bad input gets one clear line (where, what, what to do) and exit 1 — never a stack trace. */
+import { describe, expect, test } from "bun:test";
+import { loadr, scratch } from "./support/cli.ts";
+
+const noTrace = (s: string) => {
+  expect(s).not.toMatch(/^\s+at /m);
+  expect(s).not.toContain("internal error");
+};
+
+const cases: [string, string, RegExp][] = [
+  ["malformed YAML", "scenarios: [unclosed\n", /YAML syntax error/],
+  [
+    "an unknown key, with its line, column and a did-you-mean",
+    "scenarios:\n  s:\n    executor: constant-vus\n    vus: 1\n    duratoin: 1s\n    flow: [{ request: { url: 'http://127.0.0.1:1/' } }]\n",
+    /line 5, column 5.*duratoin.*did you mean `duration`/,
+  ],
+  [
+    "a wrong type",
+    "scenarios:\n  s:\n    executor: constant-vus\n    vus: many\n    duration: 1s\n    flow: [{ request: { url: 'http://127.0.0.1:1/' } }]\n",
+    /line 4.*scenarios\.s\.vus/,
+  ],
+  [
+    "a bad duration",
+    "scenarios:\n  s:\n    executor: constant-vus\n    vus: 1\n    duration: 5 parsecs\n    flow: [{ request: { url: 'http://127.0.0.1:1/' } }]\n",
+    /invalid duration `5 parsecs`/,
+  ],
+  [
+    "a bad threshold",
+    "scenarios:\n  s:\n    executor: per-vu-iterations\n    vus: 1\n    iterations: 1\n    flow: [{ request: { url: 'http://127.0.0.1:1/' } }]\nthresholds:\n  http_req_duration: ['p95 < 1']\n",
+    /unknown aggregation `p95`/,
+  ],
+  [
+    "an executor missing a required key",
+    "scenarios:\n  s:\n    executor: constant-vus\n    duration: 1s\n    flow: [{ request: { url: 'http://127.0.0.1:1/' } }]\n",
+    /`constant-vus` requires `vus`/,
+  ],
+];
+
+describe("bad plans", () => {
+  for (const [what, yaml, expected] of cases) {
+    test(`${what}: exit 1 with a located diagnostic`, async () => {
+      const dir = scratch({ "plan.yaml": yaml });
+      const r = await loadr(["run", "plan.yaml"], { cwd: dir });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(expected);
+      expect(r.stderr).toContain("error: test definition is invalid");
+      noTrace(r.stderr);
+    });
+  }
+
+  test("a missing plan file", async () => {
+    const r = await loadr(["run", "/nonexistent/plan.yaml"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("/nonexistent/plan.yaml");
+    noTrace(r.stderr);
+  });
+
+  test("a plan with 10 errors reports all 10", async () => {
+    const scenarios = Array.from({ length: 10 }, (_, i) => `  s${i}:\n    executor: constant-vus\n    duration: 1s\n    flow: [{ request: { url: '/x' } }]\n`).join("");
+    const dir = scratch({ "plan.yaml": `scenarios:\n${scenarios}` });
+    const r = await loadr(["validate", "plan.yaml", "--format", "json"], { cwd: dir });
+    expect(r.code).toBe(1);
+    const diags = JSON.parse(r.stdout) as { severity: string; line: number; path: string }[];
+    const errors = diags.filter((d) => d.severity === "error");
+    expect(errors.length).toBe(10);
+    expect(new Set(errors.map((d) => d.line)).size).toBe(10);
+  });
+
+  test("unknown flags and commands are one line with what to do", async () => {
+    const a = await loadr(["run", "--vuz", "3", "x.yaml"]);
+    expect(a.code).toBe(1);
+    expect(a.stderr).toMatch(/^error: .*--vuz.*loadr run --help/m);
+    const b = await loadr(["rnu"]);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toContain("did you mean `run`");
+  });
+
+  test("--vus on a multi-scenario plan is refused", async () => {
+    const dir = scratch({
+      "plan.yaml": "scenarios:\n  a: { executor: per-vu-iterations, vus: 1, iterations: 1, flow: [{ request: { url: 'http://127.0.0.1:1/' } }] }\n  b: { executor: per-vu-iterations, vus: 1, iterations: 1, flow: [{ request: { url: 'http://127.0.0.1:1/' } }] }\n",
+    });
+    const r = await loadr(["run", "plan.yaml", "--vus", "3"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("--vus/--duration require a single-scenario test");
+  });
+});
