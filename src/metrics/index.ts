@@ -1,0 +1,17 @@
+/** The metrics module's public surface (see docs/dev/team-contracts.md "Metrics"). */
+export { BUILTIN_METRICS, MetricRedefinitionError, MetricRegistry, type MetricDef, type MetricKind } from "./registry.ts";
+export { TagInterner, TagSet, canonicalTagKey, type Tags } from "./tags.ts";
+export { Sink } from "./sink.ts";
+export { deltaTransferList, type MetricsDelta, type SeriesDelta, type WireTagSet } from "./delta.ts";
+export { Aggregator, type Merged } from "./aggregator.ts";
+export type { AggValues } from "./series.ts";
+export type { Snapshot, SeriesSnapshot } from "./snapshot.ts";
+export { timelinePoint, type TimelinePoint } from "./timeline.ts";
+export {
+  THRESHOLD_ABORT_REASON, ThresholdMonitor, abortingThreshold, compare, evaluateThreshold, evaluateThresholds,
+  observedValue, type ThresholdSpec, type ThresholdStatus,
+} from "./thresholds.ts";
+export { buildSummary, type BuildSummaryInput, type CheckSummary, type MetricSummary, type Summary } from "./summary.ts";
+export { renderConsole, colorize } from "./console.ts";
+export { renderJunit, xmlEscape } from "./junit.ts";
+export { progressLine, type ProgressInfo } from "./progress.ts";

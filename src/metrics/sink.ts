@@ -1,0 +1,181 @@
+/**
+ * Per-worker, in-place aggregation (DESIGN "The run" step 5). A sample updates one cell found by
+ * (metric id → index into the TagSet's cells): a Map lookup for the metric name and an array
+ * index, no allocation. `drain()` ships what changed since the previous drain and resets it.
+ */
+import type { JsHistogram } from "hdr-histogram-js";
+import { encodeBuckets, newIntervalHistogram, toMicros } from "./hdr.ts";
+import { MetricRegistry, MetricRedefinitionError, type MetricDef, type MetricKind } from "./registry.ts";
+import { TagInterner, type TagSet } from "./tags.ts";
+import { gaugeClock, type MetricsDelta, type SeriesDelta, type WireTagSet } from "./delta.ts";
+
+// The engine imports the seam types from here (team-contracts.md names sink.ts for the Sink).
+export type { MetricsDelta } from "./delta.ts";
+export { TagSet } from "./tags.ts";
+
+// One class per kind keeps each record method monomorphic.
+class CounterCell {
+  value = 0;
+  dirty = false;
+  constructor(readonly def: MetricDef, readonly tagSet: TagSet) {}
+}
+class RateCell {
+  passes = 0;
+  total = 0;
+  dirty = false;
+  constructor(readonly def: MetricDef, readonly tagSet: TagSet) {}
+}
+class GaugeCell {
+  last = 0;
+  min = Infinity;
+  max = -Infinity;
+  seq = 0;
+  dirty = false;
+  constructor(readonly def: MetricDef, readonly tagSet: TagSet) {}
+}
+class TrendCell {
+  readonly hist: JsHistogram = newIntervalHistogram();
+  count = 0;
+  sum = 0;
+  min = Infinity;
+  max = -Infinity;
+  dirty = false;
+  constructor(readonly def: MetricDef, readonly tagSet: TagSet) {}
+}
+type Cell = CounterCell | RateCell | GaugeCell | TrendCell;
+
+export class Sink {
+  readonly registry: MetricRegistry;
+  private readonly interner = new TagInterner();
+  /** name → def for the kinds already seen; the one Map lookup per sample */
+  private readonly defs = new Map<string, MetricDef>();
+  /** cells touched since the last drain, so drain() never scans idle series */
+  private dirty: Cell[] = [];
+
+  /** `registry` should already hold the plan's `metrics:`; unknown names register on first use. */
+  constructor(registry: MetricRegistry = new MetricRegistry()) {
+    this.registry = registry;
+  }
+
+  /** The interned TagSet for these tags (call once per distinct set, not per sample). */
+  tags(t: Record<string, string>): TagSet {
+    return this.interner.intern(t);
+  }
+
+  /** `base` plus one tag (e.g. `status`), cached on `base`: cheap enough to call per request. */
+  withTag(base: TagSet, key: string, value: string): TagSet {
+    return this.interner.extend(base, key, value);
+  }
+
+  counter(m: string, t: TagSet, v: number): void {
+    let def = this.defs.get(m);
+    if (def === undefined || def.kind !== "counter") def = this.resolve(m, "counter");
+    let c = t.cells[def.id] as CounterCell | undefined;
+    if (c === undefined) c = t.cells[def.id] = new CounterCell(def, t);
+    c.value += v;
+    if (!c.dirty) this.markDirty(c);
+  }
+
+  rate(m: string, t: TagSet, pass: boolean): void {
+    let def = this.defs.get(m);
+    if (def === undefined || def.kind !== "rate") def = this.resolve(m, "rate");
+    let c = t.cells[def.id] as RateCell | undefined;
+    if (c === undefined) c = t.cells[def.id] = new RateCell(def, t);
+    c.total++;
+    if (pass) c.passes++;
+    if (!c.dirty) this.markDirty(c);
+  }
+
+  gauge(m: string, t: TagSet, v: number): void {
+    let def = this.defs.get(m);
+    if (def === undefined || def.kind !== "gauge") def = this.resolve(m, "gauge");
+    let c = t.cells[def.id] as GaugeCell | undefined;
+    if (c === undefined) c = t.cells[def.id] = new GaugeCell(def, t);
+    c.last = v;
+    if (v < c.min) c.min = v;
+    if (v > c.max) c.max = v;
+    c.seq = gaugeClock();
+    if (!c.dirty) this.markDirty(c);
+  }
+
+  /** A duration sample in milliseconds (float). */
+  trend(m: string, t: TagSet, ms: number): void {
+    let def = this.defs.get(m);
+    if (def === undefined || def.kind !== "trend") def = this.resolve(m, "trend");
+    let c = t.cells[def.id] as TrendCell | undefined;
+    if (c === undefined) c = t.cells[def.id] = new TrendCell(def, t);
+    c.hist.recordValue(toMicros(ms));
+    c.count++;
+    c.sum += ms;
+    if (ms < c.min) c.min = ms;
+    if (ms > c.max) c.max = ms;
+    if (!c.dirty) this.markDirty(c);
+  }
+
+  /** Everything recorded since the previous drain (empty `series` when nothing was). */
+  drain(): MetricsDelta {
+    const tagSets: WireTagSet[] = [];
+    const tagIndex = new Map<TagSet, number>();
+    const series: SeriesDelta[] = [];
+    for (const c of this.dirty) {
+      let ti = tagIndex.get(c.tagSet);
+      if (ti === undefined) {
+        ti = tagSets.length;
+        tagIndex.set(c.tagSet, ti);
+        tagSets.push({ key: c.tagSet.key, tags: c.tagSet.tags });
+      }
+      series.push(takeDelta(c, ti));
+      c.dirty = false;
+    }
+    this.dirty = [];
+    return { tagSets, series };
+  }
+
+  private markDirty(c: Cell): void {
+    c.dirty = true;
+    this.dirty.push(c);
+  }
+
+  /** Slow path: first use of a name in this sink, or a kind mismatch (which is an error). */
+  private resolve(m: string, kind: MetricKind): MetricDef {
+    const def = this.registry.get(m) ?? this.registry.register(m, kind);
+    if (def.kind !== kind) throw new MetricRedefinitionError(m, def.kind, kind);
+    this.defs.set(m, def);
+    return def;
+  }
+}
+
+function takeDelta(c: Cell, tagSet: number): SeriesDelta {
+  const metric = c.def.name;
+  if (c instanceof CounterCell) {
+    const d: SeriesDelta = { kind: "counter", metric, tagSet, value: c.value };
+    c.value = 0;
+    return d;
+  }
+  if (c instanceof RateCell) {
+    const d: SeriesDelta = { kind: "rate", metric, tagSet, passes: c.passes, total: c.total };
+    c.passes = c.total = 0;
+    return d;
+  }
+  if (c instanceof GaugeCell) {
+    const d: SeriesDelta = { kind: "gauge", metric, tagSet, last: c.last, min: c.min, max: c.max, seq: c.seq };
+    c.min = Infinity;
+    c.max = -Infinity;
+    return d;
+  }
+  const d: SeriesDelta = {
+    kind: "trend",
+    metric,
+    tagSet,
+    count: c.count,
+    sum: c.sum,
+    min: c.min,
+    max: c.max,
+    buckets: encodeBuckets(c.hist),
+  };
+  c.hist.reset();
+  c.count = c.sum = 0;
+  c.min = Infinity;
+  c.max = -Infinity;
+  return d;
+}

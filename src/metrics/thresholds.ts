@@ -1,0 +1,161 @@
+/**
+ * Threshold evaluation (reference §1.12 observed-value table, §2.7 abort_on_fail). The syntax
+ * (parsing into ThresholdSpec) belongs to src/plan/thresholds.ts; this file only needs the shape
+ * fixed in docs/dev/team-contracts.md, declared here structurally so either side can land first.
+ */
+import type { Aggregator } from "./aggregator.ts";
+import type { MetricKind } from "./registry.ts";
+import type { AggValues } from "./series.ts";
+
+export type ThresholdAgg = "avg" | "min" | "max" | "med" | "p" | "rate" | "count" | "value";
+export type ThresholdOp = "<" | "<=" | ">" | ">=" | "==" | "!=";
+
+/** Same shape as `ThresholdSpec` of src/plan/thresholds.ts (team-contracts.md). */
+export interface ThresholdSpec {
+  /** display form: metric{a:1,b:2} */
+  selector: string;
+  metric: string;
+  tags: Record<string, string>;
+  /** source text */
+  expression: string;
+  agg: ThresholdAgg;
+  p?: number;
+  op: ThresholdOp;
+  /** durations already converted to ms */
+  bound: number;
+  abortOnFail: boolean;
+  delayAbortEvalMs: number;
+}
+
+/** One threshold's result; also its Summary JSON entry (§2.10). */
+export interface ThresholdStatus {
+  /** the selector's display string */
+  metric: string;
+  expression: string;
+  observed: number | null;
+  passed: boolean;
+  abort_on_fail: boolean;
+}
+
+/** The abort reason the reference sends when an abort_on_fail threshold fails. */
+export const THRESHOLD_ABORT_REASON = "threshold crossed (abort_on_fail)";
+
+/** Percentiles every trend AggValues already carries. */
+const PRECOMPUTED: readonly [number, keyof AggValues][] = [
+  [90, "p90"],
+  [95, "p95"],
+  [99, "p99"],
+  [99.9, "p999"],
+];
+
+/**
+ * The observed value of §1.12's table, from the merged AggValues of the selector. Null = "none"
+ * (no samples, or an aggregation that does not apply to the kind) — and null passes.
+ */
+export function observedValue(
+  spec: Pick<ThresholdSpec, "agg" | "p">,
+  kind: MetricKind,
+  agg: AggValues,
+  percentile: (p: number) => number | null,
+): number | null {
+  switch (spec.agg) {
+    case "avg":
+      return agg.avg;
+    case "min":
+      return agg.min;
+    case "max":
+      return agg.max;
+    case "med":
+      return agg.med;
+    case "p": {
+      const p = spec.p ?? Number.NaN;
+      for (const [at, field] of PRECOMPUTED) if (Math.abs(p - at) < 1e-9) return agg[field];
+      return kind === "trend" ? percentile(p) : null;
+    }
+    case "rate":
+      // pass fraction for Rate metrics, events per second for everything else (gauges: none)
+      return kind === "rate" ? agg.rate : agg.per_second;
+    case "count":
+      return kind === "counter" ? agg.sum : agg.count;
+    case "value":
+      return agg.last;
+  }
+}
+
+/** `observed <op> bound`; == and != use f64::EPSILON tolerance like the reference. */
+export function compare(op: ThresholdOp, observed: number, bound: number): boolean {
+  switch (op) {
+    case "<":
+      return observed < bound;
+    case "<=":
+      return observed <= bound;
+    case ">":
+      return observed > bound;
+    case ">=":
+      return observed >= bound;
+    case "==":
+      return Math.abs(observed - bound) < Number.EPSILON;
+    case "!=":
+      return Math.abs(observed - bound) >= Number.EPSILON;
+  }
+}
+
+export function evaluateThreshold(spec: ThresholdSpec, agg: Aggregator, nowMs: number = Date.now()): ThresholdStatus {
+  const merged = agg.query(spec.metric, spec.tags);
+  let observed: number | null = null;
+  if (merged !== null) {
+    const values = merged.state.aggValues(agg.elapsedSecs(nowMs));
+    observed = observedValue(spec, merged.kind, values, (p) => merged.state.percentile(p));
+  }
+  return {
+    metric: spec.selector,
+    expression: spec.expression,
+    observed,
+    passed: observed === null ? true : compare(spec.op, observed, spec.bound),
+    abort_on_fail: spec.abortOnFail,
+  };
+}
+
+export function evaluateThresholds(
+  specs: readonly ThresholdSpec[],
+  agg: Aggregator,
+  nowMs: number = Date.now(),
+): ThresholdStatus[] {
+  return specs.map((s) => evaluateThreshold(s, agg, nowMs));
+}
+
+/** The first failing abort_on_fail threshold whose delay_abort_eval has elapsed, if any. */
+export function abortingThreshold(
+  specs: readonly ThresholdSpec[],
+  statuses: readonly ThresholdStatus[],
+  elapsedMs: number,
+): ThresholdSpec | null {
+  for (let i = 0; i < specs.length; i++) {
+    const spec = specs[i]!;
+    if (spec.abortOnFail && !statuses[i]!.passed && elapsedMs >= spec.delayAbortEvalMs) return spec;
+  }
+  return null;
+}
+
+/**
+ * The coordinator's per-tick evaluation: statuses every tick, and an abort decision at most once
+ * per run (the reference sends the abort request once).
+ */
+export class ThresholdMonitor {
+  private aborted = false;
+
+  constructor(readonly specs: readonly ThresholdSpec[]) {}
+
+  tick(
+    agg: Aggregator,
+    nowMs: number = Date.now(),
+  ): { statuses: ThresholdStatus[]; abort: { reason: string; threshold: ThresholdSpec } | null } {
+    const statuses = evaluateThresholds(this.specs, agg, nowMs);
+    if (this.aborted) return { statuses, abort: null };
+    const elapsedMs = Math.max(0, nowMs - agg.startedMs);
+    const threshold = abortingThreshold(this.specs, statuses, elapsedMs);
+    if (threshold === null) return { statuses, abort: null };
+    this.aborted = true;
+    return { statuses, abort: { reason: THRESHOLD_ABORT_REASON, threshold } };
+  }
+}
