@@ -1,0 +1,100 @@
+/**
+ * YAML in, a typed, validated, normalised Plan out (§1.1), with every problem as a Diagnostic
+ * carrying file-relative line/column, a dotted path and a did-you-mean where one exists.
+ */
+import { dirname } from "node:path";
+import { LineCounter, parseDocument } from "yaml";
+import { countErrors, formatPath, type Diagnostic } from "./diagnostics.ts";
+import { locate, type Segment } from "./locate.ts";
+import { normalisePlan } from "./normalise.ts";
+import { applyEnvOverlay, UnknownEnvironmentError } from "./overlay.ts";
+import type { Plan } from "./schema.ts";
+import { PlanSchema } from "./schema/plan.ts";
+import { validatePlan } from "./validate.ts";
+import { issuesToDiagnostics } from "./zod-issues.ts";
+
+export { formatDiagnostic, type Diagnostic } from "./diagnostics.ts";
+
+export interface LoadOptions {
+  /** Apply the `env.<name>` overlay before parsing (`-e/--env`). */
+  env?: string | undefined;
+  /** Check that referenced files exist (body/multipart files, TLS files, secret files, data files). */
+  checkFiles?: boolean | undefined;
+}
+
+export interface LoadResult {
+  /** Undefined when any diagnostic is an error. */
+  plan?: Plan;
+  diagnostics: Diagnostic[];
+  /** Directory that relative paths in the plan resolve against. */
+  baseDir: string;
+  text: string;
+}
+
+export async function loadPlan(file: string, opts: LoadOptions = {}): Promise<LoadResult> {
+  const baseDir = dirname(file) || ".";
+  let text: string;
+  try {
+    text = await Bun.file(file).text();
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+    return {
+      diagnostics: [{ severity: "error", path: "", message: `cannot read \`${file}\`: ${why}`, line: null, column: null, suggestion: null }],
+      baseDir,
+      text: "",
+    };
+  }
+  return loadPlanText(text, file, baseDir, opts);
+}
+
+export function loadPlanText(text: string, _file: string, baseDir: string, opts: LoadOptions = {}): LoadResult {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, merge: true, uniqueKeys: true });
+  const result = (diagnostics: Diagnostic[], plan?: Plan): LoadResult =>
+    plan && countErrors(diagnostics) === 0 ? { plan, diagnostics, baseDir, text } : { diagnostics, baseDir, text };
+
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0]!;
+    const pos = err.linePos?.[0] ?? lc.linePos(err.pos[0]);
+    const message = err.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, "");
+    return result([{ severity: "error", path: "", message: `YAML syntax error: ${message}`, line: pos.line, column: pos.col, suggestion: null }]);
+  }
+
+  let raw: unknown = doc.toJS({ maxAliasCount: 10_000 }) ?? {};
+  // Where to look for a path in the source: inside the overlay first (it wins), then the base.
+  const prefixes: Segment[][] = [[]];
+  if (opts.env !== undefined) {
+    try {
+      raw = applyEnvOverlay(raw, opts.env);
+      prefixes.unshift(["env", opts.env]);
+    } catch (e) {
+      if (!(e instanceof UnknownEnvironmentError)) throw e;
+      const pos = locate(doc, lc, ["env"], "key");
+      return result([{ severity: "error", path: "env", message: e.message, line: pos?.line ?? null, column: pos?.column ?? null, suggestion: null }]);
+    }
+  }
+
+  const at = (path: Segment[], mode: "key" | "value" = "value") => locate(doc, lc, path, mode, prefixes);
+  const diag = (severity: Diagnostic["severity"], path: Segment[], message: string, suggestion?: string, mode?: "key" | "value"): Diagnostic => {
+    const pos = at(path, mode);
+    return { severity, path: formatPath(path), message, line: pos?.line ?? null, column: pos?.column ?? null, suggestion: suggestion ?? null };
+  };
+
+  const parsed = PlanSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    const ds = issuesToDiagnostics(parsed.error.issues, raw).map((d) => diag("error", d.path, d.message, d.suggestion, d.at));
+    return result(sortByPosition(ds));
+  }
+  const checkFiles = opts.checkFiles ?? false;
+  const semantic = validatePlan(parsed.data, { baseDir, checkFiles }).map((d) => diag(d.severity, d.path, d.message, d.suggestion, d.at));
+  const diagnostics = sortByPosition(semantic);
+  return result(diagnostics, countErrors(diagnostics) === 0 ? normalisePlan(parsed.data) : undefined);
+}
+
+/** Source order reads best; diagnostics without a position keep their relative order at the end. */
+function sortByPosition(ds: Diagnostic[]): Diagnostic[] {
+  return ds
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => (a.d.line ?? Infinity) - (b.d.line ?? Infinity) || (a.d.column ?? 0) - (b.d.column ?? 0) || a.i - b.i)
+    .map((x) => x.d);
+}

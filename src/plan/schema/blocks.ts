@@ -1,0 +1,126 @@
+/**
+ * Top-level blocks other than scenarios/defaults: secrets, data sources, custom metrics, the JS
+ * module, outputs, observe, plugins and thresholds. Several are only validated for now (a later
+ * issue makes them run), but a plan using them already loads.
+ */
+import { z } from "zod";
+import { normaliseEntries, parseExpression, parseSelector, ThresholdError } from "../thresholds.ts";
+import { Count, Dur, Size, StrMap, strict } from "./common.ts";
+
+export const Secret = strict({ env: z.string().optional(), file: z.string().optional() }).superRefine((s, ctx) => {
+  if (s.env === undefined && s.file === undefined) ctx.addIssue({ code: "custom", message: "a secret needs `env` or `file`" });
+});
+
+// Data sources (§1.9): tagged by `type`, unknown keys ignored.
+const cursor = {
+  mode: z.enum(["shared", "per_vu"]).default("shared"),
+  on_eof: z.enum(["recycle", "stop"]).default("recycle"),
+  pick: z.enum(["sequential", "random", "shuffle"]).default("sequential"),
+};
+export const DataSource = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("csv"), path: z.string(), ...cursor,
+    delimiter: z.string().default(","), has_header: z.boolean().default(true),
+  }).superRefine((d, ctx) => {
+    if (d.delimiter.length !== 1 || d.delimiter.charCodeAt(0) > 127)
+      ctx.addIssue({ code: "custom", message: "`delimiter` must be a single ASCII character", path: ["delimiter"] });
+  }),
+  z.object({ type: z.literal("json"), path: z.string(), ...cursor }),
+  z.object({ type: z.literal("inline"), rows: z.array(z.record(z.string(), z.unknown())), ...cursor }).superRefine((d, ctx) => {
+    if (d.rows.length === 0) ctx.addIssue({ code: "custom", message: "inline data has no rows", path: ["rows"] });
+  }),
+]);
+
+export const MetricDef = strict({
+  kind: z.enum(["counter", "gauge", "rate", "trend"]),
+  description: z.string().optional(),
+  time: z.boolean().default(false),
+});
+
+export const JsBlock = strict({
+  file: z.string().optional(),
+  script: z.string().optional(),
+  timeout: Dur.prefault("10s"),
+  memory_limit_mb: Count.default(64),
+}).superRefine((j, ctx) => {
+  if (j.file !== undefined && j.script !== undefined)
+    ctx.addIssue({ code: "custom", message: "`js.file` and `js.script` cannot both be set", path: ["script"] });
+});
+
+const interval = { interval: Dur.prefault("5s") };
+const isUrl = (s: string) => URL.canParse(s);
+// Outputs (§4): tagged by `type`, unknown keys ignored, values not templated.
+export const Output = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("json"), path: z.string() }),
+  z.object({ type: z.literal("csv"), path: z.string() }),
+  z.object({ type: z.literal("prometheus"), listen: z.string().optional(), remote_write_url: z.string().optional(), ...interval })
+    .superRefine((o, ctx) => {
+      if (o.listen === undefined && o.remote_write_url === undefined)
+        ctx.addIssue({ code: "custom", message: "prometheus output needs `listen` and/or `remote_write_url`" });
+      if (o.remote_write_url !== undefined && !isUrl(o.remote_write_url))
+        ctx.addIssue({ code: "custom", message: `invalid \`remote_write_url\` \`${o.remote_write_url}\``, path: ["remote_write_url"] });
+    }),
+  z.object({
+    type: z.literal("influxdb"), url: z.string(), database: z.string(),
+    token: z.string().optional(), organization: z.string().optional(), ...interval,
+  }).superRefine((o, ctx) => {
+    if (!isUrl(o.url)) ctx.addIssue({ code: "custom", message: `invalid influxdb \`url\` \`${o.url}\``, path: ["url"] });
+  }),
+  z.object({ type: z.literal("otlp"), endpoint: z.string(), protocol: z.enum(["grpc", "http"]).default("grpc"), headers: StrMap.default({}), ...interval }),
+  z.object({ type: z.literal("statsd"), address: z.string(), prefix: z.string().default("loadr.") }),
+  z.object({ type: z.literal("plugin"), name: z.string(), config: z.record(z.string(), z.unknown()).default({}) }),
+]);
+
+export const Observe = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("prometheus"), name: z.string().optional(), source: z.string(), query: z.string(),
+    as: z.string().optional(), unit: z.enum(["ratio", "percent", "bytes", "count", "seconds"]).optional(), token: z.string().optional(),
+  }),
+]);
+
+/** A `plugins:` entry (DESIGN.md "Contracts"). */
+export const PluginEntry = strict({
+  name: z.string().min(1),
+  path: z.string().optional(),
+  config: z.record(z.string(), z.unknown()).default({}),
+  enabled: z.boolean().default(true),
+  /** WASM per-call deadline, ms. */
+  timeout: Dur.prefault("50ms"),
+  /** WASM memory cap in bytes, rounded up to 64 KiB pages. */
+  memory_limit: Size.prefault("16MB"),
+  isolation: z.enum(["in-process", "process"]).default("in-process"),
+  log_level: z.enum(["error", "warn", "info", "debug"]).default("warn"),
+});
+
+// Thresholds (§1.12): a string, or a list of strings / {threshold, abort_on_fail, delay_abort_eval}.
+const ThresholdObject = z.object({ threshold: z.string(), abort_on_fail: z.boolean().default(false), delay_abort_eval: Dur.prefault(0) });
+const ThresholdList = z.union([z.string(), z.array(z.union([z.string(), ThresholdObject]))]);
+
+export const Thresholds = z
+  .record(z.string(), ThresholdList)
+  .superRefine((t, ctx) => {
+    for (const [sel, raw] of Object.entries(t)) {
+      try {
+        parseSelector(sel);
+      } catch (e) {
+        if (!(e instanceof ThresholdError)) throw e;
+        ctx.addIssue({ code: "custom", message: e.message, path: [sel], params: { at: "key" } });
+      }
+      const list = Array.isArray(raw) ? raw : [raw];
+      list.forEach((entry, i) => {
+        const expr = typeof entry === "string" ? entry : entry.threshold;
+        try {
+          parseExpression(expr);
+        } catch (e) {
+          if (!(e instanceof ThresholdError)) throw e;
+          const path = Array.isArray(raw) ? (typeof entry === "string" ? [sel, i] : [sel, i, "threshold"]) : [sel];
+          ctx.addIssue({ code: "custom", message: e.message, path });
+        }
+      });
+    }
+  })
+  .transform((t) => {
+    const out: Record<string, ReturnType<typeof normaliseEntries>> = {};
+    for (const [sel, raw] of Object.entries(t)) out[sel] = normaliseEntries(raw);
+    return out;
+  });

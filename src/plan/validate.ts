@@ -1,0 +1,119 @@
+/**
+ * Semantic checks that need the whole plan (§1.13): cross-references between blocks, warnings,
+ * and (optionally) referenced files. Checks local to one node live in the zod schemas, so they
+ * run even when another part of the plan is broken.
+ */
+import { existsSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import type { Segment } from "./locate.ts";
+import type { Plan } from "./schema.ts";
+import { STANDARD_METHODS } from "./schema/request.ts";
+import type { Step } from "./schema/steps.ts";
+import { didYouMean } from "./suggest.ts";
+import { compileTemplate, templateExprs } from "./template.ts";
+import { KNOWN_METRICS, parseSelector } from "./thresholds.ts";
+import { walkSteps } from "./walk.ts";
+import type { RawDiagnostic } from "./zod-issues.ts";
+
+export interface SemanticDiagnostic extends RawDiagnostic {
+  severity: "error" | "warning";
+}
+
+export const BUILTIN_PROTOCOLS = ["http", "https", "ws", "websocket", "grpc", "graphql", "sse", "sses", "browser", "tcp", "udp"];
+const BUILTIN_NAMES = new Set(["vu", "iteration", "scenario"]);
+
+export function validatePlan(plan: Plan, opts: { baseDir: string; checkFiles: boolean }): SemanticDiagnostic[] {
+  const out: SemanticDiagnostic[] = [];
+  const error = (path: Segment[], message: string, suggestion?: string) => out.push({ severity: "error", path, message, suggestion });
+  const warn = (path: Segment[], message: string, suggestion?: string) => out.push({ severity: "warning", path, message, suggestion });
+
+  if (Object.keys(plan.scenarios).length === 0) error(["scenarios"], "a test needs at least one scenario");
+
+  // The JS module.
+  if (plan.js && plan.js.file === undefined && plan.js.script === undefined) warn(["js"], "empty `js:` block (set `file` or `script`)");
+  const pluginNames = plan.plugins.map((p) => p.name);
+  const protocols = [...BUILTIN_PROTOCOLS, ...pluginNames];
+  const variables = Object.keys(plan.variables);
+  const secrets = Object.keys(plan.secrets);
+  const dataSources = Object.keys(plan.data);
+
+  const checkFile = (path: Segment[], file: string | undefined, what: string) => {
+    if (!opts.checkFiles || file === undefined) return;
+    const full = isAbsolute(file) ? file : resolve(opts.baseDir, file);
+    if (!existsSync(full)) error(path, `${what} \`${file}\` not found (looked in ${full})`);
+  };
+
+  const tls = plan.defaults.http.tls;
+  checkFile(["defaults", "http", "tls", "ca_file"], tls.ca_file, "TLS CA file");
+  checkFile(["defaults", "http", "tls", "cert_file"], tls.cert_file, "TLS certificate file");
+  checkFile(["defaults", "http", "tls", "key_file"], tls.key_file, "TLS key file");
+  for (const [name, s] of Object.entries(plan.secrets)) checkFile(["secrets", name, "file"], s.file, "secret file");
+  for (const [name, d] of Object.entries(plan.data)) if (d.type !== "inline") checkFile(["data", name, "path"], d.path, "data file");
+  if (plan.js) checkFile(["js", "file"], plan.js.file, "JS file");
+
+  for (const [sname, sc] of Object.entries(plan.scenarios)) {
+    const sp: Segment[] = ["scenarios", sname];
+    for (const key of ["exec", "on_start", "on_stop"] as const)
+      if (sc[key] !== undefined && !plan.js) error([...sp, key], `\`${key}\` needs a \`js:\` block`);
+
+    // Names produced so far in this scenario (extractors, in flow order).
+    const produced = new Set<string>();
+    walkSteps(sc.flow, [...sp, "flow"], ({ step, path, scopeVars }) => {
+      checkStep(step, path, scopeVars);
+    });
+
+    function checkStep(step: Step, path: Segment[], scopeVars: ReadonlySet<string>): void {
+      if ("js" in step && typeof step.js === "object" && step.js.call !== undefined && !plan.js)
+        error([...path, "js", "call"], "`js.call` needs a `js:` block");
+      if ("group" in step && step.group.steps.length === 0) warn([...path, "group"], "empty group");
+      if ("repeat" in step && step.repeat.times === 0) warn([...path, "repeat", "times"], "`repeat.times` is 0; the steps never run");
+      if ("during" in step && step.during.duration === 0) warn([...path, "during", "duration"], "`during.duration` is zero; the steps never run");
+      if ("retry" in step && step.retry.times === 0) warn([...path, "retry", "times"], "`retry.times` is 0; the steps run once");
+      if (!("request" in step)) return;
+      const r = step.request;
+      const rp = [...path, "request"];
+      if (!STANDARD_METHODS.includes(r.method)) warn([...rp, "method"], `non-standard HTTP method \`${r.method}\``);
+      if (r.protocol !== undefined && !protocols.includes(r.protocol))
+        error([...rp, "protocol"], `unknown protocol \`${r.protocol}\`; use a built-in one (${BUILTIN_PROTOCOLS.join(", ")}) or the name of a \`plugins:\` entry`, didYouMean(r.protocol, protocols));
+      if (r.body !== undefined && typeof r.body === "object") {
+        checkFile([...rp, "body", "file"], r.body.file, "body file");
+        r.body.multipart?.forEach((part, i) => checkFile([...rp, "body", "multipart", i, "file"], part.file, "multipart file"));
+      }
+      r.grpc?.proto_files?.forEach((f, i) => checkFile([...rp, "grpc", "proto_files", i], f, "proto file"));
+      for (const [list, key] of [[r.extract, "extract"], [r.assert, "assert"], [r.checks, "checks"]] as const)
+        list.forEach((e, i) => {
+          if ("type" in e && e.type === "plugin" && !pluginNames.includes(e.plugin))
+            error([...rp, key, i, "plugin"], `unknown plugin \`${e.plugin}\`; add it to \`plugins:\``, didYouMean(e.plugin, pluginNames));
+        });
+      // References in the URL (the reference checks URLs only).
+      for (const expr of templateExprs(compileTemplate(r.url))) {
+        const m = /^(vars|secrets|data)\.([^.]+)(?:\.(.*))?$/.exec(expr);
+        if (m) {
+          const [, ns, name] = m as unknown as [string, string, string];
+          const known = ns === "vars" ? variables : ns === "secrets" ? secrets : dataSources;
+          const block = ns === "vars" ? "variables" : ns;
+          if (!known.includes(name))
+            error([...rp, "url"], `\`\${${expr}}\` refers to \`${name}\`, which is not defined in \`${block}:\``, didYouMean(name, known));
+          else if (ns === "data" && m[3] === undefined)
+            error([...rp, "url"], `\`\${${expr}}\` needs a column: \`\${data.${name}.<column>}\``);
+        } else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(expr) && !BUILTIN_NAMES.has(expr) && !variables.includes(expr) && !produced.has(expr) && !scopeVars.has(expr)) {
+          warn(
+            [...rp, "url"],
+            `\`\${${expr}}\` is neither a \`variables:\` key nor extracted by an earlier request in this scenario`,
+            didYouMean(expr, [...variables, ...produced, ...scopeVars]),
+          );
+        }
+      }
+      for (const e of r.extract) produced.add("chain" in e ? e.chain : e.name);
+    }
+  }
+
+  // Threshold metric names: unknown ones only warn (§1.12).
+  const known = new Set([...KNOWN_METRICS, ...Object.keys(plan.metrics)]);
+  for (const p of pluginNames) for (const suffix of ["_reqs", "_req_duration", "_docs", "_rows"]) known.add(p + suffix);
+  for (const sel of Object.keys(plan.thresholds)) {
+    const { metric } = parseSelector(sel);
+    if (!known.has(metric)) warn(["thresholds", sel], `unknown metric \`${metric}\` in threshold`, didYouMean(metric, known));
+  }
+  return out.map((d) => (d.message.startsWith("unknown metric") ? { ...d, at: "key" as const } : d));
+}
