@@ -1,0 +1,272 @@
+/**
+ * loadr's HTTP/1.1 client: one per virtual user, owning that VU's keep-alive pool and cookie jar.
+ * It never throws for transport failures: those come back as a response with status 0 and
+ * `error`/`errorKind` set (team-contracts "HTTP client").
+ */
+import type { TLSOptions } from "bun";
+import { classifyError, type ProtocolResponse, type Timings } from "../types.ts";
+import type { Connection, ConnectionOwner, Dial } from "./connection.ts";
+import { Connection as Conn } from "./connection.ts";
+import { CookieJar } from "./cookies.ts";
+import { decodeBody } from "./decompress.ts";
+import { timeoutMessage } from "./errors.ts";
+import { Exchange } from "./exchange.ts";
+import type { HttpClientOptions, HttpRequest } from "./options.ts";
+
+export type { HttpClientOptions, HttpRequest, HttpTlsOptions } from "./options.ts";
+import { Pool } from "./pool.ts";
+import { connectRequest, parseProxy, type Proxy } from "./proxy.ts";
+import { isRedirect, redirectHeaders, redirectLimitMessage, redirectMethod, resolveLocation } from "./redirects.ts";
+import { buildHeadTemplate, finishHead, type HeadConfig, type HeadTemplate } from "./request-head.ts";
+import { pinAddress } from "./resolve.ts";
+import { addRetriedAttempt, addTimings, emptyTimings } from "./timings.ts";
+import { buildTls, tlsFor, type TlsSettings } from "./tls-options.ts";
+import { parseTarget, type Target } from "./url.ts";
+
+const EMPTY = new Uint8Array(0);
+const PROXY_KEY = "proxy";
+
+/** Per-request accumulators across redirect hops and retries. */
+class Run {
+  readonly timings: Timings = emptyTimings();
+  bytesSent = 0;
+  bytesReceived = 0;
+  current: Exchange | null = null;
+  timedOut = false;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+
+  add(ex: Exchange): void {
+    addTimings(this.timings, ex);
+    this.bytesSent += ex.bytesSent;
+    this.bytesReceived += ex.receivedBytes;
+  }
+
+  onTimeout(message: string): void {
+    this.timedOut = true;
+    const ex = this.current;
+    if (ex === null) return;
+    if (ex.conn !== null) ex.conn.abort(message);
+    else ex.fail(message);
+  }
+
+  error(message: string, url: string): ProtocolResponse {
+    return {
+      status: 0,
+      statusText: "",
+      headers: [],
+      body: EMPTY,
+      timings: this.timings,
+      bytesSent: this.bytesSent,
+      bytesReceived: this.bytesReceived,
+      protocolVersion: "HTTP/1.1",
+      error: message,
+      errorKind: classifyError(message),
+      url,
+    };
+  }
+}
+
+export class HttpClient implements ConnectionOwner {
+  readonly keepAlive: boolean;
+  private readonly pool = new Pool();
+  readonly jar = new CookieJar();
+  private readonly heads = new WeakMap<object, HeadTemplate>();
+  private readonly dials = new Map<string, Dial>();
+  private readonly tls: TlsSettings | null;
+  private readonly proxy: Proxy | null;
+  private readonly headCfg: HeadConfig;
+  /** a configuration problem reported by every request (the constructor does not throw) */
+  private readonly configError: string | null;
+  private closed = false;
+
+  constructor(private readonly o: HttpClientOptions) {
+    this.keepAlive = o.keepAlive;
+    let configError: string | null = null;
+    const tls = buildTls(o.tls ?? {});
+    if (typeof tls === "string") configError = tls;
+    this.tls = typeof tls === "string" ? null : tls;
+    let proxy: Proxy | null = null;
+    if (o.proxy !== undefined && o.proxy !== "") {
+      const p = parseProxy(o.proxy);
+      if (typeof p === "string") configError ??= p;
+      else proxy = p;
+    }
+    this.proxy = proxy;
+    this.configError = configError;
+    this.headCfg = { keepAlive: o.keepAlive, compression: o.compression, proxyAuthorization: proxy?.authorization ?? null };
+  }
+
+  async request(req: HttpRequest): Promise<ProtocolResponse> {
+    const run = new Run();
+    let url = req.url;
+    if (this.configError !== null) return run.error(this.configError, url);
+    if (this.closed) return run.error("client closed", url);
+    const timeoutMs = req.timeoutMs;
+    const timeoutMsg = timeoutMessage(timeoutMs);
+    run.timer = setTimeout(() => run.onTimeout(timeoutMsg), timeoutMs);
+    try {
+      let method = req.method;
+      let headers = req.headers;
+      let body = req.body ?? null;
+      const follow = req.followRedirects ?? this.o.followRedirects;
+      const max = req.maxRedirects ?? this.o.maxRedirects;
+      let tStart = performance.now();
+      // each turn follows one redirect; the loop returns at the latest after `max` redirects
+      for (let hop = 0; ; hop++) {
+        const target = parseTarget(url);
+        if (typeof target === "string") return run.error(target, url);
+        let ex = this.exchange(method, url, target, headers, body, tStart);
+        if (typeof ex === "string") return run.error(ex, url);
+        run.current = ex;
+        this.dispatch(ex, target, false);
+        await ex.promise;
+        if (ex.retryable && !run.timedOut) {
+          // a pooled connection the server had already closed: once more on a fresh connection
+          addRetriedAttempt(run.timings, ex);
+          const retry = this.exchange(method, url, target, headers, body, performance.now());
+          if (typeof retry === "string") return run.error(retry, url);
+          ex = retry;
+          run.current = ex;
+          this.dispatch(ex, target, true);
+          await ex.promise;
+        }
+        run.current = null;
+        run.add(ex);
+        if (ex.error !== null) return run.error(ex.error, target.href);
+        if (this.o.cookies && ex.hasSetCookie) this.storeCookies(ex, target);
+        if (follow && isRedirect(ex.status)) {
+          const location = headerValue(ex.headers, "location");
+          const next = location === undefined ? null : resolveLocation(target.href, location);
+          if (next !== null) {
+            if (hop >= max) return run.error(redirectLimitMessage(max), target.href);
+            const m = redirectMethod(ex.status, method);
+            const nextTarget = parseTarget(next);
+            const crossOrigin = typeof nextTarget === "string" || nextTarget.origin !== target.origin;
+            headers = redirectHeaders(headers, !m.keepBody, crossOrigin);
+            if (!m.keepBody) body = null;
+            method = m.method;
+            url = next;
+            tStart = performance.now();
+            continue;
+          }
+        }
+        return this.response(run, ex, target);
+      }
+    } finally {
+      clearTimeout(run.timer);
+    }
+  }
+
+  /** Closes every connection; later requests fail with "client closed". */
+  close(): void {
+    this.closed = true;
+    this.pool.closeAll("client closed");
+  }
+
+  // ConnectionOwner
+  release(c: Connection): void {
+    if (this.closed) c.abort("client closed");
+    else this.pool.put(c);
+  }
+
+  forget(c: Connection): void {
+    this.pool.forget(c);
+  }
+
+  private response(run: Run, ex: Exchange, target: Target): ProtocolResponse {
+    let body = ex.rawBody;
+    if (this.o.compression && ex.contentEncoding !== "") {
+      try {
+        body = decodeBody(body, ex.contentEncoding);
+      } catch (e) {
+        return run.error(`error decoding response body (${ex.contentEncoding}): ${(e as Error).message}`, target.href);
+      }
+    }
+    return {
+      status: ex.status,
+      statusText: ex.statusText,
+      headers: ex.headers,
+      body,
+      timings: run.timings,
+      bytesSent: run.bytesSent,
+      bytesReceived: run.bytesReceived,
+      protocolVersion: ex.version,
+      url: target.href,
+    };
+  }
+
+  private exchange(
+    method: string,
+    url: string,
+    target: Target,
+    headers: [string, string][],
+    body: Uint8Array | null,
+    tStart: number,
+  ): Exchange | string {
+    let tpl = this.heads.get(headers);
+    if (tpl === undefined || tpl.method !== method || tpl.url !== url) {
+      const built = buildHeadTemplate(method, url, target, headers, this.proxy !== null && !target.secure, this.headCfg);
+      if (typeof built === "string") return built;
+      tpl = built;
+      this.heads.set(headers, tpl);
+    }
+    const cookie = this.o.cookies ? this.jar.headerFor(target.hostname, target.pathname, target.secure) : "";
+    const head = finishHead(tpl, cookie, body === null ? -1 : body.length);
+    // heads are ASCII unless a header value or cookie is not: only then count UTF-8 bytes
+    const headBytes = cookie === "" ? tpl.prefixBytes + (head.length - tpl.prefix.length) : Buffer.byteLength(head);
+    return new Exchange(head, headBytes, body, method === "HEAD", tpl.close, tStart);
+  }
+
+  private dispatch(ex: Exchange, target: Target, fresh: boolean): void {
+    const dial = this.dialFor(target);
+    if (!fresh && this.keepAlive) {
+      const c = this.pool.take(dial.key);
+      if (c !== undefined) {
+        ex.reused = true;
+        c.send(ex);
+        return;
+      }
+    }
+    const c = new Conn(dial, this);
+    this.pool.add(c);
+    c.open(ex);
+  }
+
+  private dialFor(target: Target): Dial {
+    const proxy = this.proxy;
+    const key = proxy !== null && !target.secure ? PROXY_KEY : target.origin;
+    const cached = this.dials.get(key);
+    if (cached !== undefined) return cached;
+    const hosts = this.o.hosts ?? {};
+    let tls: TLSOptions | null = null;
+    if (target.secure) tls = tlsFor(this.tls!, this.o.tls ?? {}, target.hostname);
+    let dial: Dial;
+    if (proxy === null) {
+      const a = pinAddress(hosts, target.hostname, target.port);
+      dial = { key, host: a.host, port: a.port, tls, verify: this.tls!.verify, tunnel: null };
+    } else {
+      // pinning applies to the host we actually connect to: the proxy
+      const a = pinAddress(hosts, proxy.host, proxy.port);
+      const tunnel = target.secure ? connectRequest(`${target.host}:${target.port}`, proxy.authorization) : null;
+      dial = { key, host: a.host, port: a.port, tls, verify: this.tls!.verify, tunnel };
+    }
+    this.dials.set(key, dial);
+    return dial;
+  }
+
+  private storeCookies(ex: Exchange, target: Target): void {
+    const h = ex.headers;
+    for (let i = 0; i < h.length; i++) {
+      const [name, value] = h[i]!;
+      if (name.length === 10 && name.toLowerCase() === "set-cookie") this.jar.setFromHeader(value, target.hostname, target.pathname);
+    }
+  }
+}
+
+function headerValue(headers: [string, string][], lowerName: string): string | undefined {
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    if (h[0].length === lowerName.length && h[0].toLowerCase() === lowerName) return h[1];
+  }
+  return undefined;
+}

@@ -1,0 +1,133 @@
+/**
+ * The per-VU cookie jar (reference §2.8, RFC 6265 matching rules).
+ * A jar belongs to one HttpClient; the engine copies or discards clients for parallel branches.
+ */
+
+export interface Cookie {
+  name: string;
+  value: string;
+  /** lower-cased, without a leading dot */
+  domain: string;
+  hostOnly: boolean;
+  path: string;
+  secure: boolean;
+  /** ms since the epoch; Infinity for session cookies */
+  expires: number;
+}
+
+export class CookieJar {
+  /** insertion order is the order cookies are sent in */
+  private cookies: Cookie[] = [];
+
+  get size(): number {
+    return this.cookies.length;
+  }
+
+  clear(): void {
+    this.cookies = [];
+  }
+
+  all(): readonly Cookie[] {
+    return this.cookies;
+  }
+
+  /** Stores one `Set-Cookie` header value received from `host` for a request to `requestPath`. */
+  setFromHeader(header: string, host: string, requestPath: string, now = Date.now()): void {
+    const parts = header.split(";");
+    const first = parts[0]!;
+    const eq = first.indexOf("=");
+    if (eq <= 0) return; // a nameless cookie is ignored
+    const name = first.slice(0, eq).trim();
+    const value = stripQuotes(first.slice(eq + 1).trim());
+    if (name === "") return;
+    const reqHost = host.toLowerCase();
+    let domain = reqHost;
+    let hostOnly = true;
+    let path = "";
+    let secure = false;
+    let expires = Infinity;
+    let maxAgeSeen = false;
+    for (let i = 1; i < parts.length; i++) {
+      const attr = parts[i]!;
+      const aeq = attr.indexOf("=");
+      const key = (aeq < 0 ? attr : attr.slice(0, aeq)).trim().toLowerCase();
+      const val = aeq < 0 ? "" : attr.slice(aeq + 1).trim();
+      if (key === "domain") {
+        const d = val.replace(/^\./, "").toLowerCase();
+        if (d === "") continue;
+        // a Domain that does not cover the request host would let one site set cookies for another
+        if (!domainMatch(reqHost, d)) return;
+        domain = d;
+        hostOnly = false;
+      } else if (key === "path") {
+        path = val;
+      } else if (key === "secure") {
+        secure = true;
+      } else if (key === "max-age") {
+        if (!/^-?\d+$/.test(val)) continue;
+        const secs = Number(val);
+        expires = secs <= 0 ? 0 : now + secs * 1000;
+        maxAgeSeen = true;
+      } else if (key === "expires" && !maxAgeSeen) {
+        const t = Date.parse(val);
+        if (!Number.isNaN(t)) expires = t;
+      }
+    }
+    if (path === "" || !path.startsWith("/")) path = defaultPath(requestPath);
+    const idx = this.cookies.findIndex((c) => c.name === name && c.domain === domain && c.path === path);
+    if (expires <= now) {
+      // Max-Age<=0 or a past Expires is how a server deletes a cookie
+      if (idx >= 0) this.cookies.splice(idx, 1);
+      return;
+    }
+    const cookie: Cookie = { name, value, domain, hostOnly, path, secure, expires };
+    if (idx >= 0) this.cookies[idx] = cookie;
+    else this.cookies.push(cookie);
+  }
+
+  /** The `Cookie` header value for a request ("" when nothing matches). Purges expired cookies. */
+  headerFor(host: string, path: string, secure: boolean, now = Date.now()): string {
+    const list = this.cookies;
+    if (list.length === 0) return "";
+    const h = host.toLowerCase();
+    let out = "";
+    let expired = false;
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]!;
+      if (c.expires <= now) {
+        expired = true;
+        continue;
+      }
+      if (c.secure && !secure) continue;
+      if (c.hostOnly ? c.domain !== h : !domainMatch(h, c.domain)) continue;
+      if (!pathMatch(path, c.path)) continue;
+      out = out === "" ? `${c.name}=${c.value}` : `${out}; ${c.name}=${c.value}`;
+    }
+    if (expired) this.cookies = list.filter((c) => c.expires > now);
+    return out;
+  }
+}
+
+/** RFC 6265 §5.1.3: equal, or a suffix on a dot boundary (never for IP addresses). */
+export function domainMatch(host: string, domain: string): boolean {
+  if (host === domain) return true;
+  return host.endsWith(domain) && host.charCodeAt(host.length - domain.length - 1) === 46 && !/^[\d.]+$|:/.test(host);
+}
+
+/** RFC 6265 §5.1.4 */
+export function pathMatch(requestPath: string, cookiePath: string): boolean {
+  if (requestPath === cookiePath) return true;
+  if (!requestPath.startsWith(cookiePath)) return false;
+  return cookiePath.endsWith("/") || requestPath.charCodeAt(cookiePath.length) === 47;
+}
+
+/** RFC 6265 §5.1.4 default-path: the request path up to (not including) its last "/", or "/". */
+export function defaultPath(requestPath: string): string {
+  if (!requestPath.startsWith("/")) return "/";
+  const last = requestPath.lastIndexOf("/");
+  return last <= 0 ? "/" : requestPath.slice(0, last);
+}
+
+function stripQuotes(v: string): string {
+  return v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v;
+}

@@ -1,0 +1,3 @@
+export { HttpClient } from "./client.ts";
+export type { HttpClientOptions, HttpRequest, HttpTlsOptions } from "./options.ts";
+export { CookieJar } from "./cookies.ts";

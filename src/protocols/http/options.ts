@@ -1,0 +1,40 @@
+/** The HTTP client's public types, exactly as docs/dev/team-contracts.md "HTTP client" fixes them. */
+
+export interface HttpTlsOptions {
+  insecureSkipVerify?: boolean;
+  /** PEM contents (not file names): the plan layer reads the files */
+  ca?: string;
+  cert?: string;
+  key?: string;
+  serverName?: string;
+  minVersion?: "1.2" | "1.3";
+  maxVersion?: "1.2" | "1.3";
+}
+
+export interface HttpClientOptions {
+  keepAlive: boolean;
+  compression: boolean;
+  cookies: boolean;
+  followRedirects: boolean;
+  maxRedirects: number;
+  /** "host" or "host:port" → "ip" or "ip:port" */
+  hosts: Record<string, string>;
+  /** http://[user:pass@]host:port */
+  proxy?: string;
+  tls: HttpTlsOptions;
+}
+
+export interface HttpRequest {
+  method: string;
+  /** absolute http:// or https:// URL */
+  url: string;
+  /**
+   * Passing the *same array object* again (with the same method and url) lets the client reuse
+   * the request head it built last time instead of rebuilding it: keep such arrays immutable.
+   */
+  headers: [string, string][];
+  body?: Uint8Array;
+  timeoutMs: number;
+  followRedirects?: boolean;
+  maxRedirects?: number;
+}

@@ -1,0 +1,38 @@
+/**
+ * k6 timing phases from an exchange's marks (team-contracts / reference §5.1). For a failed
+ * attempt the phase that was in progress runs until the failure.
+ */
+import type { Timings } from "../types.ts";
+import type { Exchange } from "./exchange.ts";
+
+export function emptyTimings(): Timings {
+  return { blocked: 0, connecting: 0, tls: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 };
+}
+
+/** Adds `ex`'s phases to `t` (redirect hops and retried attempts accumulate). */
+export function addTimings(t: Timings, ex: Exchange): void {
+  const end = ex.tEnd;
+  if (ex.tConnStart > 0) {
+    t.blocked += ex.tConnStart - ex.tStart;
+    const connected = ex.tConnected > 0 ? ex.tConnected : end;
+    t.connecting += connected - ex.tConnStart;
+    if (ex.tls && ex.tConnected > 0) t.tls += (ex.tTlsDone > 0 ? ex.tTlsDone : end) - ex.tConnected;
+  } else {
+    t.blocked += (ex.tSendStart > 0 ? ex.tSendStart : end) - ex.tStart;
+  }
+  if (ex.tSendStart > 0) {
+    const sent = ex.tSendEnd > 0 ? ex.tSendEnd : end;
+    t.sending += sent - ex.tSendStart;
+    if (ex.tSendEnd > 0) {
+      const first = ex.tFirst > 0 ? ex.tFirst : end;
+      t.waiting += first - ex.tSendEnd;
+      if (ex.tFirst > 0) t.receiving += end - ex.tFirst;
+    }
+  }
+  t.duration = t.sending + t.waiting + t.receiving;
+}
+
+/** A failed attempt that is retried transparently: all of its time counts as blocked. */
+export function addRetriedAttempt(t: Timings, ex: Exchange): void {
+  t.blocked += ex.tEnd - ex.tStart;
+}
