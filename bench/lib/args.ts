@@ -1,0 +1,69 @@
+/** Command-line flags of `bun run bench -- ...`. */
+
+export type BenchName = "http" | "vus" | "startup";
+export const ALL_BENCHES: readonly BenchName[] = ["http", "vus", "startup"];
+
+export interface BenchArgs {
+  only: BenchName[];
+  /** seconds per tool in the HTTP bench */
+  duration: number;
+  /** seconds of the 10,000-VU bench */
+  vusDuration: number;
+  vus: number;
+  /** skip apt-get installs of missing tools */
+  install: boolean;
+  /** keep each tool's raw output here (for debugging and for the parser fixtures) */
+  rawDir?: string;
+  loadr: string;
+}
+
+export const USAGE = `usage: bun run bench -- [--only http|vus|startup[,...]] [--duration 10] [--vus-duration 15]
+                      [--vus 10000] [--no-install] [--raw-dir DIR] [--loadr dist/loadr]`;
+
+export function parseArgs(argv: string[]): BenchArgs {
+  const a: BenchArgs = { only: [...ALL_BENCHES], duration: 10, vusDuration: 15, vus: 10_000, install: true, loadr: "dist/loadr" };
+  const positive = (flag: string, v: string | undefined): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, got ${v ?? "nothing"}\n${USAGE}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const [name, inline] = flag.includes("=") ? [flag.slice(0, flag.indexOf("=")), flag.slice(flag.indexOf("=") + 1)] : [flag, undefined];
+    const value = () => inline ?? argv[++i];
+    switch (name) {
+      case "--only": {
+        const list = (value() ?? "").split(",").filter(Boolean);
+        for (const b of list) if (!ALL_BENCHES.includes(b as BenchName)) throw new Error(`--only: unknown bench "${b}"\n${USAGE}`);
+        if (list.length === 0) throw new Error(`--only needs a bench name\n${USAGE}`);
+        a.only = list as BenchName[];
+        break;
+      }
+      case "--duration":
+        a.duration = positive(name, value());
+        break;
+      case "--vus-duration":
+        a.vusDuration = positive(name, value());
+        break;
+      case "--vus":
+        a.vus = Math.round(positive(name, value()));
+        break;
+      case "--no-install":
+        a.install = false;
+        break;
+      case "--raw-dir":
+        a.rawDir = value();
+        break;
+      case "--loadr":
+        a.loadr = value() ?? a.loadr;
+        break;
+      case "-h":
+      case "--help":
+        console.log(USAGE);
+        process.exit(0);
+      default:
+        throw new Error(`unknown flag ${flag}\n${USAGE}`);
+    }
+  }
+  return a;
+}

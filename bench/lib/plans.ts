@@ -1,0 +1,39 @@
+/**
+ * The plans loadr runs in the benches, written to a temp dir per run. The target URL and the
+ * durations are literal (not `${env.TARGET}`) so the plan needs nothing but the plan loader.
+ */
+
+/** Closed model, no think time: the same load wrk -c50, autocannon -c 50 and hey -c 50 apply. */
+export function httpPlan(url: string, vus: number, seconds: number): string {
+  return `name: bench-http
+scenarios:
+  http:
+    executor: constant-vus
+    vus: ${vus}
+    duration: ${seconds}s
+    graceful_stop: 5s
+    flow:
+      - request:
+          method: GET
+          url: ${url}/
+`;
+}
+
+/** Many mostly-idle VUs: each GETs once then thinks 1 s, so ideal rps = VUs / (1 s + latency). */
+export function vusPlan(url: string, vus: number, seconds: number, thinkSeconds: number): string {
+  return `name: bench-vus
+scenarios:
+  idle_vus:
+    executor: constant-vus
+    vus: ${vus}
+    duration: ${seconds}s
+    graceful_stop: 5s
+    flow:
+      - request:
+          method: GET
+          url: ${url}/
+      - think_time:
+          type: constant
+          duration: ${thinkSeconds}s
+`;
+}

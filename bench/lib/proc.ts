@@ -1,0 +1,53 @@
+/** Running the tools: bounded in time, output captured, pinned to a core when we can. */
+import { cpus } from "node:os";
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  ms: number;
+}
+
+/**
+ * Runs argv, kills it (by its own pid) if it outlives timeoutMs. `onStart` receives the pid,
+ * e.g. to sample its memory.
+ */
+export async function run(argv: string[], timeoutMs: number, onStart?: (pid: number) => void): Promise<RunResult> {
+  const t0 = performance.now();
+  const p = Bun.spawn(argv, { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
+  onStart?.(p.pid);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    p.kill("SIGKILL");
+  }, timeoutMs);
+  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  clearTimeout(timer);
+  return { code, stdout, stderr, timedOut, ms: performance.now() - t0 };
+}
+
+/** Full path of an executable on PATH, or null. */
+export function which(cmd: string): string | null {
+  return Bun.which(cmd);
+}
+
+/**
+ * Core pinning: the target on core 0, the load generator on core 1, so every tool gets exactly
+ * one core and none competes with the target. Needs taskset and at least two cores.
+ */
+export const pinning = {
+  available: which("taskset") !== null && cpus().length >= 2,
+  target(argv: string[]): string[] {
+    return this.available ? ["taskset", "-c", "0", ...argv] : argv;
+  },
+  load(argv: string[]): string[] {
+    return this.available ? ["taskset", "-c", "1", ...argv] : argv;
+  },
+};
+
+/** Wraps argv in /bin/sh to raise the open-file limit first (10,000 VUs hold 10,000 sockets). */
+export function withNofile(argv: string[], n = 65536): string[] {
+  const quoted = argv.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
+  return ["/bin/sh", "-c", `ulimit -n ${n} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${quoted}`];
+}

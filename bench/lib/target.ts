@@ -1,0 +1,128 @@
+/**
+ * The target every tool loads: nginx with one worker (fast and known, so the figures measure the
+ * load generator), else loadr's own echo target in a separate process. Either way it is pinned to
+ * core 0 and listens on 127.0.0.1 only.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findTool } from "./prereqs.ts";
+import { pinning, withNofile } from "./proc.ts";
+
+export interface Target {
+  kind: "nginx" | "echo";
+  /** base URL without trailing slash; the benches GET `${url}/` */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Enough connections for the 10,000-VU bench plus headroom. */
+const MAX_CONNECTIONS = 15_000;
+/** Open files wanted; containers often cap the hard limit at 20,000 even for root (withNofile falls back to it). */
+const NOFILE = 20_000;
+
+export function nginxConf(dir: string, port: number): string {
+  return `# written by bench/lib/target.ts for one bench run
+worker_processes 1;
+worker_rlimit_nofile ${NOFILE};
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections ${MAX_CONNECTIONS}; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  # one keep-alive connection per VU for the whole run
+  keepalive_requests 100000000;
+  keepalive_timeout 120s;
+  server {
+    listen 127.0.0.1:${port};
+    location / { return 200 "ok"; }
+  }
+}
+`;
+}
+
+async function freePort(): Promise<number> {
+  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = s.port;
+  s.stop(true);
+  return port;
+}
+
+async function waitReady(url: string, child: { exitCode: number | null }, ms = 10_000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) return false;
+    try {
+      if ((await fetch(url + "/")).ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await Bun.sleep(50);
+  }
+  return false;
+}
+
+async function stopChild(p: ReturnType<typeof Bun.spawn>): Promise<void> {
+  if (p.exitCode !== null) return;
+  p.kill("SIGTERM");
+  const done = await Promise.race([p.exited.then(() => true), Bun.sleep(5000).then(() => false)]);
+  if (!done) p.kill("SIGKILL");
+}
+
+async function startNginx(nginx: string): Promise<Target | null> {
+  const dir = mkdtempSync(join(tmpdir(), "loadr-bench-nginx-"));
+  const port = await freePort();
+  writeFileSync(join(dir, "nginx.conf"), nginxConf(dir, port));
+  const p = Bun.spawn(withNofile(pinning.target([nginx, "-p", dir, "-c", join(dir, "nginx.conf")]), NOFILE), {
+    stdout: "ignore",
+    stderr: "pipe",
+  });
+  const url = `http://127.0.0.1:${port}`;
+  if (!(await waitReady(url, p))) {
+    await stopChild(p);
+    const err = await new Response(p.stderr).text().catch(() => "");
+    console.log(`nginx did not start (${err.trim().split("\n").pop() ?? "no message"}); using the echo target`);
+    rmSync(dir, { recursive: true, force: true });
+    return null;
+  }
+  return {
+    kind: "nginx",
+    url,
+    async stop() {
+      await stopChild(p);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startEchoProcess(root: string): Promise<Target> {
+  const port = await freePort();
+  const script = join(root, "bench", "echo-target.ts");
+  const p = Bun.spawn(withNofile(pinning.target([process.execPath, script, String(port)]), NOFILE), {
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+  const url = `http://127.0.0.1:${port}`;
+  if (!(await waitReady(url, p))) {
+    await stopChild(p);
+    throw new Error("the echo target did not start");
+  }
+  return { kind: "echo", url, stop: () => stopChild(p) };
+}
+
+export async function startTarget(root: string): Promise<Target> {
+  const nginx = findTool("nginx");
+  if (nginx) {
+    const t = await startNginx(nginx);
+    if (t) return t;
+  } else {
+    console.log("nginx not installed; using loadr's echo target");
+  }
+  return startEchoProcess(root);
+}

@@ -1,0 +1,96 @@
+/**
+ * Bench 2: memory of loadr holding many VUs (default 10,000) that each GET once and think 1 s,
+ * and whether it keeps up: achieved requests/s against the ideal VUs ÷ (think + latency).
+ * RSS is sampled from /proc/<pid>/status while the run lasts.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { parseLoadrSummary, procStatusBytes } from "./parse.ts";
+import { vusPlan } from "./plans.ts";
+import { pinning, run, withNofile } from "./proc.ts";
+
+export const RSS_TARGET_MB = 300;
+export const IDEAL_TOLERANCE = 0.05;
+const THINK_S = 1;
+
+export interface VusResult {
+  status: "ok" | "failed";
+  error?: string;
+  vus: number;
+  seconds: number;
+  /** highest VmRSS seen while sampling, and the kernel's own high-water mark (VmHWM) */
+  peakRssMB?: number;
+  hwmMB?: number;
+  samples?: number;
+  achievedRps?: number;
+  idealRps?: number;
+  /** achieved ÷ ideal */
+  ratio?: number;
+  avgLatencyMs?: number | null;
+  requests?: number;
+  errors?: number;
+  rssOk?: boolean;
+  rateOk?: boolean;
+}
+
+const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+
+export async function vusBench(o: { loadr: string; url: string; tmp: string; vus: number; seconds: number; rawDir?: string }): Promise<VusResult> {
+  const base: VusResult = { status: "failed", vus: o.vus, seconds: o.seconds };
+  if (!existsSync(o.loadr)) return { ...base, error: `${relative(process.cwd(), o.loadr)} does not exist — run \`bun run build\` first` };
+  const plan = join(o.tmp, "vus.yaml");
+  const out = join(o.tmp, "vus-summary.json");
+  writeFileSync(plan, vusPlan(o.url, o.vus, o.seconds, THINK_S));
+
+  let peakRss = 0;
+  let hwm = 0;
+  let samples = 0;
+  let sampler: ReturnType<typeof setInterval> | undefined;
+  const sample = (pid: number) => {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      // until the two execs the pid is still /bin/sh or taskset; count only loadr's own image
+      const name = status.match(/^Name:\s+(\S+)/m)?.[1];
+      if (name === "sh" || name === "dash" || name === "bash" || name === "taskset") return;
+      peakRss = Math.max(peakRss, procStatusBytes(status, "VmRSS") ?? 0);
+      hwm = Math.max(hwm, procStatusBytes(status, "VmHWM") ?? 0);
+      samples++;
+    } catch {
+      // the process has exited
+    }
+  };
+  const argv = withNofile(pinning.load([o.loadr, "run", plan, "--workers", "1", "-q", "--summary-export", out]), 65536);
+  console.log(`  loadr       ${o.vus} VUs × ${o.seconds} s, think ${THINK_S} s`);
+  const r = await run(argv, (o.seconds + 60) * 1000, (pid) => {
+    sampler = setInterval(() => sample(pid), 100);
+  });
+  clearInterval(sampler);
+  if (o.rawDir) writeFileSync(join(o.rawDir, "vus.txt"), r.stdout + r.stderr);
+  if (r.timedOut) return { ...base, error: "loadr did not finish in time (killed)" };
+  if (r.code !== 0 && r.code !== 99) return { ...base, error: `loadr exited ${r.code}: ${r.stderr.trim().split("\n").pop() ?? ""}` };
+  let s: ReturnType<typeof parseLoadrSummary>;
+  try {
+    s = parseLoadrSummary(readFileSync(out, "utf8"));
+  } catch (e) {
+    return { ...base, error: `summary: ${(e as Error).message}` };
+  }
+  const latency = s.avg ?? s.p50 ?? 0;
+  const idealRps = o.vus / (THINK_S + latency / 1000);
+  const ratio = s.rps / idealRps;
+  return {
+    status: "ok",
+    vus: o.vus,
+    seconds: o.seconds,
+    peakRssMB: mb(peakRss),
+    hwmMB: mb(hwm),
+    samples,
+    achievedRps: s.rps,
+    idealRps,
+    ratio,
+    avgLatencyMs: s.avg,
+    requests: s.requests,
+    errors: s.errors,
+    rssOk: Math.max(peakRss, hwm) < RSS_TARGET_MB * 2 ** 20,
+    rateOk: ratio >= 1 - IDEAL_TOLERANCE,
+  };
+}
