@@ -20,7 +20,7 @@ describe("threshold syntax (§1.12)", () => {
     expect(parseExpression("count = 3")).toMatchObject({ agg: "count", op: "==", bound: 3 });
     expect(parseExpression("value != 2")).toMatchObject({ agg: "value", op: "!=" });
     expect(parseExpression("avg >= 400ms")).toMatchObject({ agg: "avg", op: ">=", bound: 400 });
-    for (const a of ["min", "max", "med"]) expect(parseExpression(`${a} < 1`).agg).toBe(a);
+    for (const a of ["min", "max", "med"] as const) expect(parseExpression(`${a} < 1`).agg).toBe(a);
   });
   test("every error text", () => {
     expect(err("  ")).toBe("empty threshold expression");

@@ -3,7 +3,10 @@ import { z } from "zod";
 import { checkTemplate, Count, Dur, StrMap, strict } from "./common.ts";
 import { ThinkTime } from "./steps.ts";
 
-const TlsVersion = z.enum(["1.2", "1.3"]);
+// YAML reads `1.2` as a number; accept it as the version string it obviously means.
+const TlsVersion = z
+  .union([z.enum(["1.2", "1.3"]), z.literal([1.2, 1.3])])
+  .transform((v) => (typeof v === "number" ? v.toFixed(1) : v) as "1.2" | "1.3");
 
 export const TlsConfig = strict({
   insecure_skip_verify: z.boolean().default(false),
@@ -11,9 +14,8 @@ export const TlsConfig = strict({
   cert_file: z.string().optional(),
   key_file: z.string().optional(),
   server_name: z.string().optional(),
-  // YAML reads `1.2` as a number; accept it as the version string it obviously means.
-  min_version: z.preprocess((v) => (typeof v === "number" ? v.toFixed(1) : v), TlsVersion).optional(),
-  max_version: z.preprocess((v) => (typeof v === "number" ? v.toFixed(1) : v), TlsVersion).optional(),
+  min_version: TlsVersion.optional(),
+  max_version: TlsVersion.optional(),
 }).superRefine((t, ctx) => {
   if ((t.cert_file === undefined) !== (t.key_file === undefined))
     ctx.addIssue({
