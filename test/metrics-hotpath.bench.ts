@@ -17,7 +17,9 @@ for (let i = 0; i < lat.length; i++) {
   lat[i] = Math.exp((seed / 2 ** 32) * 8 - 3); // ~0.05 ms .. ~150 ms, log-spread
 }
 
-function run(label: string, requests: number, perRequestTags: boolean): void {
+type TagMode = "cached" | "withTag" | "tags";
+
+function run(label: string, requests: number, mode: TagMode): void {
   const sink = new Sink();
   const base = { scenario: "default", name: "GET /items", method: "GET", proto: "HTTP/1.1" };
   const baseSet = sink.tags(base);
@@ -25,7 +27,11 @@ function run(label: string, requests: number, perRequestTags: boolean): void {
   const t0 = performance.now();
   for (let i = 0; i < requests; i++) {
     const status = (i & 63) === 0 ? 1 : 0;
-    const t = perRequestTags ? sink.withTag(baseSet, "status", status ? "500" : "200") : sets[status === 1 ? 2 : 0]!;
+    const t =
+      mode === "cached" ? sets[status === 1 ? 2 : 0]!
+      : mode === "withTag" ? sink.withTag(baseSet, "status", status ? "500" : "200")
+      : sink.tags({ ...base, status: status ? "500" : "200" }); // a fresh tags object per request
+
     const d = lat[i & 4095]!;
     sink.counter("http_reqs", t, 1);
     sink.trend(TIMINGS[0], t, d);
@@ -52,7 +58,39 @@ function run(label: string, requests: number, perRequestTags: boolean): void {
   );
 }
 
+/** Coordinator side: merging one second of deltas from `workers` sinks and taking a snapshot. */
+function coordinator(workers: number, seriesPerWorker: number): void {
+  const { Aggregator } = require("../src/metrics/aggregator.ts") as typeof import("../src/metrics/aggregator.ts");
+  const agg = new Aggregator(0);
+  const sinks = Array.from({ length: workers }, () => new Sink());
+  const names = Array.from({ length: seriesPerWorker / 8 }, (_, i) => `GET /items/${i}`);
+  let mergeMs = 0;
+  let snapMs = 0;
+  for (let second = 1; second <= 5; second++) {
+    for (const sink of sinks) {
+      for (let i = 0; i < 2000; i++) {
+        const t = sink.tags({ scenario: "default", name: names[i % names.length]!, method: "GET", status: "200" });
+        const d = lat[i & 4095]!;
+        sink.counter("http_reqs", t, 1);
+        for (const m of TIMINGS) sink.trend(m, t, d);
+      }
+    }
+    const deltas = sinks.map((s) => structuredClone(s.drain()));
+    const m0 = performance.now();
+    for (const d of deltas) agg.merge(d);
+    const s0 = performance.now();
+    agg.snapshot(second * 1000);
+    snapMs += performance.now() - s0;
+    mergeMs += s0 - m0;
+  }
+  console.log(
+    `coordinator: ${workers} workers × ${seriesPerWorker} series: merge ${(mergeMs / 5).toFixed(2)} ms/s, snapshot ${(snapMs / 5).toFixed(2)} ms/s`,
+  );
+}
+
 const N = Number(process.argv[2] ?? 2_000_000);
-run("warm-up", 200_000, false);
-run("cached TagSets", N, false);
-run("withTag() per request", N, true);
+run("warm-up", 200_000, "cached");
+run("cached TagSets", N, "cached");
+run("withTag() per request", N, "withTag");
+run("tags({...}) per request", N, "tags");
+coordinator(8, 400);

@@ -319,3 +319,41 @@ describe("progress line (§3.1)", () => {
     expect(progressLine(agg.snapshot(0), { elapsedSecs: 0 })).toBe("  running 00:00:00  vus    0  rps     0.0  p95        -  failed 0   ");
   });
 });
+
+describe("aggregator snapshots", () => {
+  test("interval counts per kind roll between snapshots; cumulative aggregates do not", () => {
+    const agg = new Aggregator(0);
+    const w = new Sink();
+    const t = w.tags({});
+    w.counter("c", t, 2.7);
+    w.rate("r", t, true);
+    w.rate("r", t, false);
+    w.trend("tr", t, 5);
+    w.gauge("g", t, 3);
+    agg.merge(w.drain());
+    const pick = (snap: ReturnType<Aggregator["snapshot"]>) =>
+      Object.fromEntries(snap.series.map((s) => [s.metric, [s.interval_count, s.interval_sum, s.agg.count]]));
+    expect(pick(agg.snapshot(1_000))).toEqual({ c: [2, 2.7, 2], g: [0, 0, 1], r: [2, 2, 2], tr: [1, 1, 1] });
+    w.counter("c", t, 1);
+    w.trend("tr", t, 6);
+    agg.merge(w.drain());
+    const s2 = agg.snapshot(1_500);
+    expect(s2.interval_secs).toBe(0.5);
+    expect(s2.elapsed_secs).toBe(1.5);
+    expect(pick(s2)).toEqual({ c: [1, 1, 3], g: [0, 0, 1], r: [0, 0, 2], tr: [1, 1, 2] });
+  });
+
+  test("setGauge records coordinator gauges with empty tags; selectors merge tag sets", () => {
+    const agg = new Aggregator(0);
+    agg.setGauge("vus_max", 10);
+    expect(agg.snapshot(1).series[0]).toMatchObject({ metric: "vus_max", kind: "gauge", tags: {} });
+    const w = new Sink();
+    w.counter("http_reqs", w.tags({ status: "200" }), 3);
+    w.counter("http_reqs", w.tags({ status: "500" }), 2);
+    agg.merge(w.drain());
+    expect(agg.aggregate("http_reqs", {}, 1_000)!.agg.sum).toBe(5);
+    expect(agg.aggregate("http_reqs", { status: "500" }, 1_000)!.agg.sum).toBe(2);
+    expect(agg.aggregate("http_reqs", { status: "404" }, 1_000)).toBeNull();
+    expect(agg.metricNames()).toEqual(["http_reqs", "vus_max"]);
+  });
+});
