@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveSecrets, SecretError } from "../src/plan/secrets.ts";
 import { resolveVariables } from "../src/plan/variables.ts";
+import { resolveSecrets as secretsOf, resolveVariables as variablesOf } from "../src/plan/startup.ts";
 
 describe("variables: startup resolution (§1.11)", () => {
   const env = { HOST: "example.com", PORT: "8080" };
@@ -38,5 +39,14 @@ describe("secrets: startup resolution (§1.11)", () => {
   });
   test("an unreadable file is fatal and names the secret", () => {
     expect(() => resolveSecrets({ key: { file: "missing.txt" } }, "/nonexistent", {})).toThrow("secret `key`: cannot read `missing.txt`");
+  });
+});
+
+describe("startup.ts: the run-start entry points over a loaded plan", () => {
+  test("variables and secrets of a Plan", () => {
+    const plan = { variables: { u: "${env.U}" }, secrets: { t: { env: "T" } } };
+    expect(variablesOf(plan, { U: "x" })).toEqual({ u: "x" });
+    expect(secretsOf(plan, { T: "y" }, ".")).toEqual({ t: "y" });
+    expect(() => secretsOf(plan, {}, ".")).toThrow("secret `t`: environment variable `T` is not set");
   });
 });
