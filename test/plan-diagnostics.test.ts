@@ -311,3 +311,30 @@ describe("text form (§1.13)", () => {
     );
   });
 });
+
+describe("chains", () => {
+  test("chain source rules are errors; an empty check warns", () => {
+    const r = load(planWithFlow(`      - request:
+          url: http://x/
+          extract:
+            - {chain: a}
+            - {chain: b, jsonpath: "$.x", regex: "(x)"}
+            - {chain: c, left: "<"}
+            - {chain: d, jsonpath: "$.d", check: {}}
+            - {chain: e, jsonpath: "$.e", check: {min: 5, max: 1}, transform: [trim, {replace: [a]}]}
+`));
+    expect(r.diagnostics.map((d) => [d.severity, d.path, d.message])).toEqual([
+      ["error", "scenarios.s.flow[0].request.extract[0]", "chain has no source; set one of jmespath, jsonpath, regex, header, css, xpath, left/right"],
+      ["error", "scenarios.s.flow[0].request.extract[1]", "chain has multiple sources (jsonpath, regex); pick one"],
+      ["error", "scenarios.s.flow[0].request.extract[2].left", "`left` and `right` must be set together"],
+      ["error", "scenarios.s.flow[0].request.extract[4].check.min", "`check.min` cannot be greater than `check.max`"],
+      ["error", "scenarios.s.flow[0].request.extract[4].transform[1].replace", "`replace` needs exactly 2 arguments: [from, to]"],
+    ]);
+    const ok = load(planWithFlow(`      - request:
+          url: http://x/
+          extract:
+            - {chain: d, jsonpath: "$.d", check: {}}
+`));
+    expect(ok.diagnostics.map((d) => [d.severity, d.message])).toEqual([["warning", "empty `check` on chain; it always passes"]]);
+  });
+});

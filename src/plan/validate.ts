@@ -79,6 +79,10 @@ export function validatePlan(plan: Plan, opts: { baseDir: string; checkFiles: bo
         checkFile([...rp, "body", "file"], r.body.file, "body file");
         r.body.multipart?.forEach((part, i) => checkFile([...rp, "body", "multipart", i, "file"], part.file, "multipart file"));
       }
+      r.extract.forEach((e, i) => {
+        if ("chain" in e && e.check && ["equals", "matches", "one_of", "min", "max", "not_empty"].every((k) => e.check![k as keyof typeof e.check] === undefined))
+          warn([...rp, "extract", i, "check"], "empty `check` on chain; it always passes");
+      });
       r.grpc?.proto_files?.forEach((f, i) => checkFile([...rp, "grpc", "proto_files", i], f, "proto file"));
       for (const [list, key] of [[r.extract, "extract"], [r.assert, "assert"], [r.checks, "checks"]] as const)
         list.forEach((e, i) => {
