@@ -44,6 +44,11 @@ async function main(argv: string[]): Promise<number> {
   return (await entry.load()).main(rest);
 }
 
+// `loadr schema | head` closes our stdout early: that is the reader's choice, not an error.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+});
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (e) {

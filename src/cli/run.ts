@@ -16,6 +16,7 @@ import { applyOverrides } from "./run-overrides.ts";
 import { writeExports } from "./run-exports.ts";
 import { Progress } from "./progress.ts";
 import type { LogLevel } from "../engine/log.ts";
+import { renderConsole } from "../metrics/console.ts";
 
 export const HELP = `Usage: loadr run <plan.yaml> [options]
 
@@ -57,7 +58,7 @@ export async function main(args: string[]): Promise<number> {
   const verbose = values.verbose?.length ?? 0;
   const logLevel: LogLevel = quiet ? "error" : verbose >= 2 ? "debug" : verbose === 1 ? "info" : "warn";
   const errStyle = makeStyle(colorWanted(values["no-color"] === true, process.stderr));
-  const outStyle = makeStyle(colorWanted(values["no-color"] === true, process.stdout));
+  const outColor = colorWanted(values["no-color"] === true, process.stdout);
   const workers = intFlag("workers", values.workers) ?? availableParallelism();
 
   const loaded = await loadPlan(file, { env: values.env, checkFiles: true });
@@ -73,7 +74,12 @@ export async function main(args: string[]): Promise<number> {
   const thresholds = parseThresholds(plan.thresholds);
   const env = { ...process.env };
   const variables = resolveVariables(plan, env);
-  const secrets = resolveSecrets(plan, env, loaded.baseDir);
+  let secrets: Record<string, string>;
+  try {
+    secrets = resolveSecrets(plan, env, loaded.baseDir);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
 
   const services = await startServices(plan.plugins ?? []).catch((e: Error) => {
     throw new CliError(e.message);
@@ -115,7 +121,7 @@ export async function main(args: string[]): Promise<number> {
     });
     progress.end();
     const summary = run.feed.summary(plan.name, aborted);
-    process.stdout.write(run.feed.renderConsole(summary, outStyle) + "\n");
+    process.stdout.write(renderConsole(summary, { color: outColor }) + "\n");
     await writeExports(summary, { summaryExport: values["summary-export"], junit: values.junit }, quiet, errStyle);
     return summary.thresholds_passed && !aborted ? 0 : 99;
   } finally {

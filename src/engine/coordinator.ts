@@ -4,7 +4,7 @@
  * progress, and turns the end of the run into a Summary. It never loses measured results: a
  * stopped or aborted run still merges every delta the workers sent.
  */
-import { MetricsAggregator } from "./metrics-feed.ts";
+import { MetricsFeed } from "./metrics-feed.ts";
 import type { ThresholdSpec } from "../plan/thresholds.ts";
 import type { FromWorker, RunInputs, ToWorker } from "./messages.ts";
 import { workerCount } from "./segments.ts";
@@ -19,13 +19,23 @@ export interface RunOptions extends RunInputs {
   workers: number;
   thresholds: ThresholdSpec[];
   /** called once a second with the merged state (progress line) */
-  onTick?(feed: MetricsAggregator): void;
+  onTick?(feed: MetricsFeed): void;
 }
 
 export class RunError extends Error {}
 
+/**
+ * Where the worker entry is. From sources it sits beside this file; inside the compiled binary
+ * every module shares the executable's URL and entrypoints live under the common root of the
+ * entrypoints (src/), so the worker is `engine/worker` there (build.ts lists it as an entrypoint).
+ */
+function workerUrl(): string {
+  if (import.meta.url.includes("$bunfs")) return new URL("./engine/worker.ts", import.meta.url).href;
+  return new URL("./worker.ts", import.meta.url).href;
+}
+
 export class Run {
-  readonly feed: MetricsAggregator;
+  readonly feed: MetricsFeed;
   private readonly workers: Worker[] = [];
   private aborted: string | undefined;
   private stopping = false;
@@ -34,7 +44,7 @@ export class Run {
   private readonly finished = new Promise<void>((r) => (this.finish = r));
 
   constructor(private readonly o: RunOptions) {
-    this.feed = new MetricsAggregator(o.plan, o.scenarios, o.thresholds);
+    this.feed = new MetricsFeed(o.scenarios, o.thresholds);
   }
 
   /** Graceful stop of the whole run (Ctrl-C, SIGTERM, abort_on_fail, abort_test); the reason becomes `aborted`. */
@@ -69,7 +79,7 @@ export class Run {
     const allReady = new Promise<void>((r) => (onReady = r));
 
     for (let i = 0; i < count; i++) {
-      const w = new Worker(new URL("./worker.ts", import.meta.url).href);
+      const w = new Worker(workerUrl());
       this.workers.push(w);
       w.onmessage = (e: MessageEvent<FromWorker>) => {
         const m = e.data;

@@ -68,9 +68,13 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
   });
 
   const activeVus = () => runtimes.reduce((n, rt) => n + rt.active, 0);
-  const ticker = setInterval(() => post({ type: "metrics", delta: sink.drain(), vus: activeVus() }), METRICS_INTERVAL_MS);
+  const report = () => post({ type: "metrics", delta: sink.drain(), vus: activeVus() });
+  const ticker = setInterval(report, METRICS_INTERVAL_MS);
   try {
-    await Promise.all(scenarios.map(({ rt, spec }) => runScenario(rt, spec, m.segment, http)));
+    const running = Promise.all(scenarios.map(({ rt, spec }) => runScenario(rt, spec, m.segment, http)));
+    // one early report once the VUs exist, so the coordinator's first tick sees them (vus/vus_max)
+    setTimeout(report, 50);
+    await running;
   } catch (e) {
     run.log.error((e as Error).message);
   } finally {

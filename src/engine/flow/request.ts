@@ -16,6 +16,7 @@ import { buildRequest, type HttpDefaultsLike, type RequestSpecLike } from "./req
 import type { CompiledStep } from "./step.ts";
 
 export interface RequestStepSpec extends RequestSpecLike {
+  tags?: Record<string, string>;
   extract?: any[];
   assert?: any[];
   checks?: any[];
@@ -33,7 +34,9 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
   const { rt } = ctx;
   const sink = rt.run.sink;
   const req = buildRequest(spec, ctx.defaults, ctx.baseDir);
-  const tags = new RequestTagCache(sink, rt.baseTags, req.method, "http");
+  // Request-level `tags:` apply to this request's samples (the reference ignores them: docs/compat.md).
+  const baseTags = spec.tags ? { ...rt.baseTags, ...spec.tags } : rt.baseTags;
+  const tags = new RequestTagCache(sink, baseTags, req.method, "http");
   const extractors = (spec.extract ?? []).map(compileExtractor);
   const asserts = (spec.assert ?? []).map(compileCondition);
   const checks = (spec.checks ?? []).map(compileCondition);
@@ -42,7 +45,7 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
     const key = group + "\0" + name;
     let ts = checkTags.get(key);
     if (!ts) {
-      const t: Record<string, string> = { ...rt.baseTags, check: name };
+      const t: Record<string, string> = { ...baseTags, check: name };
       if (group) t.group = group;
       ts = sink.tags(t);
       checkTags.set(key, ts);

@@ -1,0 +1,84 @@
+/**
+ * The coordinator's view of the metrics: merges worker deltas into one Aggregator, sets the
+ * run-level `vus`/`vus_max` gauges, snapshots once a second (timeline), watches abort_on_fail
+ * thresholds, and builds the final Summary. Everything the CLI shows comes from here.
+ */
+import { randomUUID } from "node:crypto";
+import { Aggregator } from "../metrics/aggregator.ts";
+import type { MetricsDelta } from "../metrics/delta.ts";
+import { progressLine } from "../metrics/progress.ts";
+import type { Snapshot } from "../metrics/snapshot.ts";
+import { buildSummary, type Summary } from "../metrics/summary.ts";
+import { evaluateThresholds, ThresholdMonitor } from "../metrics/thresholds.ts";
+import type { ThresholdSpec } from "../plan/thresholds.ts";
+
+export class MetricsFeed {
+  private agg = new Aggregator();
+  private readonly monitor: ThresholdMonitor;
+  private readonly runId = randomUUID();
+  private last: Snapshot | undefined;
+  private vusMax = 0;
+  private abort: string | null = null;
+  private endedMs: number | undefined;
+
+  constructor(
+    private readonly scenarios: string[],
+    private readonly thresholds: ThresholdSpec[],
+  ) {
+    this.monitor = new ThresholdMonitor(thresholds);
+  }
+
+  /** The run starts now (workers are ready): elapsed time and per-second rates count from here. */
+  start(): void {
+    this.agg = new Aggregator(Date.now());
+  }
+
+  merge(delta: MetricsDelta): void {
+    this.agg.merge(delta);
+  }
+
+  /** Once a second: gauges, a snapshot (timeline point), threshold watch. */
+  tick(activeVus: number): void {
+    this.setVus(activeVus);
+    const now = Date.now();
+    this.last = this.agg.snapshot(now);
+    const { abort } = this.monitor.tick(this.agg, now);
+    if (abort && this.abort === null) this.abort = abort.reason;
+  }
+
+  private setVus(activeVus: number): void {
+    this.vusMax = Math.max(this.vusMax, activeVus);
+    this.agg.setGauge("vus", activeVus);
+    this.agg.setGauge("vus_max", this.vusMax);
+  }
+
+  /** The reason to abort the run, once an abort_on_fail threshold has failed past its delay. */
+  abortReason(): string | null {
+    return this.abort;
+  }
+
+  progress(): string {
+    return this.last ? progressLine(this.last, { elapsedSecs: this.agg.elapsedSecs() }) : "";
+  }
+
+  /** All workers are done (or were stopped): fix the end time. */
+  end(): void {
+    this.endedMs = Date.now();
+    this.setVus(0);
+  }
+
+  summary(name: string | undefined, aborted: string | undefined): Summary {
+    const nowMs = this.endedMs ?? Date.now();
+    return buildSummary({
+      name: name ?? null,
+      runId: this.runId,
+      startedMs: this.agg.startedMs,
+      endedMs: nowMs,
+      nowMs,
+      scenarios: this.scenarios,
+      aggregator: this.agg,
+      thresholds: evaluateThresholds(this.thresholds, this.agg, nowMs),
+      aborted: aborted ?? null,
+    });
+  }
+}
