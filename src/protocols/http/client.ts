@@ -8,6 +8,7 @@ import { classifyError, type ProtocolResponse, type Timings } from "../types.ts"
 import type { Connection, ConnectionOwner, Dial } from "./connection.ts";
 import { Connection as Conn } from "./connection.ts";
 import { CookieJar } from "./cookies.ts";
+import { arm, type Deadline, disarm } from "./deadlines.ts";
 import { decodeBody } from "./decompress.ts";
 import { timeoutMessage } from "./errors.ts";
 import { Exchange } from "./exchange.ts";
@@ -27,13 +28,14 @@ const EMPTY = new Uint8Array(0);
 const PROXY_KEY = "proxy";
 
 /** Per-request accumulators across redirect hops and retries. */
-class Run {
+class Run implements Deadline {
   readonly timings: Timings = emptyTimings();
   bytesSent = 0;
   bytesReceived = 0;
   current: Exchange | null = null;
   timedOut = false;
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  deadline = 0;
+  timeoutMs = 0;
 
   add(ex: Exchange): void {
     addTimings(this.timings, ex);
@@ -41,7 +43,9 @@ class Run {
     this.bytesReceived += ex.receivedBytes;
   }
 
-  onTimeout(message: string): void {
+  onTimeout(): void {
+    // built only when it fires: formatting it per request was measurable
+    const message = timeoutMessage(this.timeoutMs);
     this.timedOut = true;
     const ex = this.current;
     if (ex === null) return;
@@ -101,9 +105,9 @@ export class HttpClient implements ConnectionOwner {
     let url = req.url;
     if (this.configError !== null) return run.error(this.configError, url);
     if (this.closed) return run.error("client closed", url);
-    const timeoutMs = req.timeoutMs;
-    const timeoutMsg = timeoutMessage(timeoutMs);
-    run.timer = setTimeout(() => run.onTimeout(timeoutMsg), timeoutMs);
+    run.timeoutMs = req.timeoutMs;
+    run.deadline = performance.now() + req.timeoutMs;
+    arm(run);
     try {
       let method = req.method;
       let headers = req.headers;
@@ -153,7 +157,7 @@ export class HttpClient implements ConnectionOwner {
         return this.response(run, ex, target);
       }
     } finally {
-      clearTimeout(run.timer);
+      disarm(run);
     }
   }
 

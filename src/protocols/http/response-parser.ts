@@ -129,7 +129,8 @@ export class ResponseParser {
       case Mode.Length: {
         const rem = this.remaining;
         if (avail >= rem) {
-          if (rem > 0) this.parts.push(start === 0 && avail === rem ? buf : buf.subarray(start, start + rem));
+          // a plain view: Buffer#subarray goes through the species constructor and was a hot spot
+          if (rem > 0) this.parts.push(start === 0 && avail === rem ? buf : new Uint8Array(buf.buffer, buf.byteOffset + start, rem));
           this.rawBodyBytes += rem;
           this.remaining = 0;
           if (avail > rem) this.trailing = true;

@@ -1,0 +1,293 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
+import { HttpClient } from "../src/protocols/http/client.ts";
+import { get, header, options, rawServer, sleep, text } from "./fixtures/http/helpers.ts";
+
+const BIG = "x".repeat(200_000);
+let srv: ReturnType<typeof Bun.serve>;
+let base: string;
+const remotePorts: number[] = [];
+
+beforeAll(() => {
+  srv = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(req, server) {
+      const u = new URL(req.url);
+      remotePorts.push(server.requestIP(req)!.port);
+      const enc = u.searchParams.get("enc");
+      const payload = new TextEncoder().encode("compressed hello");
+      switch (u.pathname) {
+        case "/echo-headers":
+          return Response.json(Object.fromEntries(req.headers));
+        case "/echo-body":
+          return new Response(await req.arrayBuffer(), { headers: { "x-method": req.method } });
+        case "/big":
+          return new Response(BIG);
+        case "/empty":
+          return new Response(null, { status: 204 });
+        case "/enc": {
+          const body =
+            enc === "gzip" || enc === "x-gzip" ? gzipSync(payload)
+            : enc === "deflate" ? deflateSync(payload)
+            : enc === "deflate-raw" ? deflateRawSync(payload)
+            : enc === "br" ? brotliCompressSync(payload)
+            : payload;
+          return new Response(body, { headers: { "content-encoding": enc === "deflate-raw" ? "deflate" : enc ?? "identity" } });
+        }
+        default:
+          return new Response("hello");
+      }
+    },
+  });
+  base = `http://127.0.0.1:${srv.port}`;
+});
+afterAll(() => srv.stop(true));
+
+describe("keep-alive", () => {
+  test("the second request reuses the connection: connecting=0 and the server sees one client port", async () => {
+    const c = new HttpClient(options());
+    remotePorts.length = 0;
+    const a = await c.request(get(`${base}/`));
+    const b = await c.request(get(`${base}/`));
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
+    expect(a.timings.connecting).toBeGreaterThan(0);
+    expect(b.timings.connecting).toBe(0);
+    expect(new Set(remotePorts).size).toBe(1);
+    c.close();
+  });
+
+  test("keepAlive false sends Connection: close and opens a new connection per request", async () => {
+    const c = new HttpClient(options({ keepAlive: false }));
+    remotePorts.length = 0;
+    const a = await c.request(get(`${base}/echo-headers`));
+    const b = await c.request(get(`${base}/echo-headers`));
+    expect((JSON.parse(text(a.body)) as Record<string, string>).connection).toBe("close");
+    expect(b.timings.connecting).toBeGreaterThan(0);
+    expect(new Set(remotePorts).size).toBe(2);
+    c.close();
+  });
+
+  test("overlapping requests on one client each get their own connection", async () => {
+    const hold = rawServer((s, conn) => {
+      // answer only once two connections are open, proving the requests overlapped
+      setTimeout(() => s.write("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n" + conn.id), 50);
+    });
+    const c = new HttpClient(options());
+    const url = `http://127.0.0.1:${hold.port}/`;
+    const [a, b] = await Promise.all([c.request(get(url)), c.request(get(url))]);
+    expect([text(a.body), text(b.body)].sort()).toEqual(["0", "1"]);
+    expect(hold.conns.length).toBe(2);
+    c.close();
+    hold.stop();
+  });
+});
+
+describe("request head", () => {
+  test("default headers: User-Agent, Host with non-default port, Accept-Encoding; no Content-Length without body", async () => {
+    const c = new HttpClient(options());
+    const r = await c.request(get(`${base}/echo-headers`));
+    const h = JSON.parse(text(r.body)) as Record<string, string>;
+    expect(h["user-agent"]).toBe("loadr/0.1");
+    expect(h.host).toBe(`127.0.0.1:${srv.port}`);
+    expect(h["accept-encoding"]).toBe("gzip, deflate, br");
+    expect(h["content-length"]).toBeUndefined();
+    c.close();
+  });
+
+  test("request headers override the defaults case-insensitively; no Accept-Encoding without compression", async () => {
+    const c = new HttpClient(options({ compression: false }));
+    const r = await c.request(get(`${base}/echo-headers`, { headers: [["user-agent", "custom/1"], ["X-Test", "yes"]] }));
+    const h = JSON.parse(text(r.body)) as Record<string, string>;
+    expect(h["user-agent"]).toBe("custom/1");
+    expect(h["x-test"]).toBe("yes");
+    expect(h["accept-encoding"]).toBeUndefined();
+    c.close();
+  });
+
+  test("a body is sent with Content-Length and bytesSent counts head + body", async () => {
+    const c = new HttpClient(options());
+    const body = new TextEncoder().encode("payload-123");
+    const r = await c.request({ method: "POST", url: `${base}/echo-body`, headers: [], body, timeoutMs: 5000 });
+    expect(text(r.body)).toBe("payload-123");
+    expect(header(r.headers, "x-method")).toBe("POST");
+    const head = `POST /echo-body HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nUser-Agent: loadr/0.1\r\nAccept-Encoding: gzip, deflate, br\r\nContent-Length: 11\r\n\r\n`;
+    expect(r.bytesSent).toBe(head.length + body.length);
+    c.close();
+  });
+
+  test("a large body that exceeds one socket write arrives intact", async () => {
+    const c = new HttpClient(options());
+    const body = new Uint8Array(3_000_000).fill(97);
+    const r = await c.request({ method: "PUT", url: `${base}/echo-body`, headers: [], body, timeoutMs: 10000 });
+    expect(r.error).toBeUndefined();
+    expect(r.body.length).toBe(body.length);
+    c.close();
+  });
+
+  test("a header value with CR/LF is refused instead of corrupting the request", async () => {
+    const c = new HttpClient(options());
+    const r = await c.request(get(`${base}/`, { headers: [["X-Bad", "a\r\nInjected: 1"]] }));
+    expect(r.status).toBe(0);
+    expect(r.error).toContain("invalid value for header X-Bad");
+    c.close();
+  });
+
+  test("reusing the same header array object reuses the cached head and still reflects cookies", async () => {
+    const c = new HttpClient(options());
+    const headers: [string, string][] = [["X-A", "1"]];
+    const a = await c.request(get(`${base}/echo-headers`, { headers }));
+    c.jar.setFromHeader("sid=9", "127.0.0.1", "/");
+    const b = await c.request(get(`${base}/echo-headers`, { headers }));
+    expect((JSON.parse(text(a.body)) as Record<string, string>).cookie).toBeUndefined();
+    expect((JSON.parse(text(b.body)) as Record<string, string>).cookie).toBe("sid=9");
+    c.close();
+  });
+});
+
+describe("response bodies", () => {
+  test("content-length body; bytesReceived = status line + headers + body", async () => {
+    const c = new HttpClient(options());
+    const r = await c.request(get(`${base}/`));
+    expect(r.status).toBe(200);
+    expect(r.statusText).toBe("OK");
+    expect(r.protocolVersion).toBe("HTTP/1.1");
+    expect(text(r.body)).toBe("hello");
+    const headLen = 17 + r.headers.reduce((n, [k, v]) => n + k.length + 2 + v.length + 2, 0) + 2;
+    expect(r.bytesReceived).toBe(headLen + 5);
+    expect(r.timings.duration).toBeCloseTo(r.timings.sending + r.timings.waiting + r.timings.receiving, 9);
+    c.close();
+  });
+
+  test("a body spanning many socket reads", async () => {
+    const c = new HttpClient(options());
+    const r = await c.request(get(`${base}/big`));
+    expect(r.body.length).toBe(BIG.length);
+    expect(text(r.body)).toBe(BIG);
+    c.close();
+  });
+
+  test("204 has an empty body and the connection stays usable", async () => {
+    const c = new HttpClient(options());
+    const r = await c.request(get(`${base}/empty`));
+    expect(r.status).toBe(204);
+    expect(r.body.length).toBe(0);
+    const again = await c.request(get(`${base}/`));
+    expect(again.timings.connecting).toBe(0);
+    c.close();
+  });
+
+  test("HEAD reads no body even with a Content-Length", async () => {
+    const c = new HttpClient(options());
+    const r = await c.request(get(`${base}/big`, { method: "HEAD" }));
+    expect(r.status).toBe(200);
+    expect(r.body.length).toBe(0);
+    const again = await c.request(get(`${base}/`));
+    expect(text(again.body)).toBe("hello");
+    c.close();
+  });
+
+  test("chunked body split at awkward places, with extensions and trailers", async () => {
+    const raw = rawServer(async (s) => {
+      const parts = [
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Kind: chunky\r\n\r\n5",
+        "\r\nhel",
+        "lo\r\n7;ext=1\r\n, world\r",
+        "\n0\r\nX-Trailer: t\r\n",
+        "\r\n",
+      ];
+      for (const p of parts) {
+        s.write(p);
+        await sleep(5);
+      }
+    });
+    const c = new HttpClient(options());
+    const url = `http://127.0.0.1:${raw.port}/`;
+    const r = await c.request(get(url));
+    expect(r.error).toBeUndefined();
+    expect(text(r.body)).toBe("hello, world");
+    expect(header(r.headers, "x-kind")).toBe("chunky");
+    // the connection is reusable after the trailer
+    const r2 = await c.request(get(url));
+    expect(text(r2.body)).toBe("hello, world");
+    expect(raw.conns.length).toBe(1);
+    c.close();
+    raw.stop();
+  });
+
+  test("a body without length is read until the server closes", async () => {
+    const raw = rawServer((s) => {
+      s.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil ");
+      setTimeout(() => s.end("close"), 20);
+    });
+    const c = new HttpClient(options());
+    const r = await c.request(get(`http://127.0.0.1:${raw.port}/`));
+    expect(r.error).toBeUndefined();
+    expect(text(r.body)).toBe("until close");
+    c.close();
+    raw.stop();
+  });
+
+  test("interim 1xx responses are skipped", async () => {
+    const raw = rawServer((s) => {
+      s.write("HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    });
+    const c = new HttpClient(options());
+    const r = await c.request(get(`http://127.0.0.1:${raw.port}/`));
+    expect(r.status).toBe(200);
+    expect(text(r.body)).toBe("ok");
+    expect(header(r.headers, "link")).toBeUndefined();
+    c.close();
+    raw.stop();
+  });
+
+  test("HTTP/1.0 responses report their version and close the connection", async () => {
+    const raw = rawServer((s) => {
+      s.write("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    });
+    const c = new HttpClient(options());
+    const url = `http://127.0.0.1:${raw.port}/`;
+    const r = await c.request(get(url));
+    expect(r.protocolVersion).toBe("HTTP/1.0");
+    await c.request(get(url));
+    expect(raw.conns.length).toBe(2);
+    c.close();
+    raw.stop();
+  });
+});
+
+describe("decompression", () => {
+  for (const enc of ["gzip", "x-gzip", "deflate", "deflate-raw", "br"]) {
+    test(`${enc} bodies are decompressed`, async () => {
+      const c = new HttpClient(options());
+      const r = await c.request(get(`${base}/enc?enc=${enc}`));
+      expect(r.error).toBeUndefined();
+      expect(text(r.body)).toBe("compressed hello");
+      // bytesReceived counts the compressed bytes on the wire
+      expect(r.bytesReceived).toBeLessThan(1000);
+      c.close();
+    });
+  }
+
+  test("without compression the body is left encoded", async () => {
+    const c = new HttpClient(options({ compression: false }));
+    const r = await c.request(get(`${base}/enc?enc=gzip`));
+    expect(r.body[0]).toBe(0x1f);
+    expect(r.body[1]).toBe(0x8b);
+    c.close();
+  });
+
+  test("a corrupt gzip body is a transport error, not a crash", async () => {
+    const raw = rawServer((s) => {
+      s.write("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\nnope");
+    });
+    const c = new HttpClient(options());
+    const r = await c.request(get(`http://127.0.0.1:${raw.port}/`));
+    expect(r.status).toBe(0);
+    expect(r.error).toContain("error decoding response body");
+    expect(r.errorKind).toBe("transport");
+    c.close();
+    raw.stop();
+  });
+});
