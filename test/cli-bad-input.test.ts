@@ -70,9 +70,9 @@ describe("bad plans", () => {
     const a = await loadr(["run", "--vuz", "3", "x.yaml"]);
     expect(a.code).toBe(1);
     expect(a.stderr).toMatch(/^error: .*--vuz.*loadr run --help/m);
-    const b = await loadr(["rnu"]);
+    const b = await loadr(["valdate"]);
     expect(b.code).toBe(1);
-    expect(b.stderr).toContain("did you mean `run`");
+    expect(b.stderr).toContain("did you mean `validate`");
   });
 
   test("--vus on a multi-scenario plan is refused", async () => {

@@ -4,6 +4,7 @@
  */
 import pkg from "../../package.json" with { type: "json" };
 import { CliError } from "./errors.ts";
+import { closest } from "../plan/suggest.ts";
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(args: string[]): Promise<number> }> }> = {
   run: { summary: "run a test plan", load: () => import("./run.ts") },
@@ -38,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const entry = COMMANDS[cmd];
   if (!entry) {
-    const near = Object.keys(COMMANDS).find((n) => n.startsWith(cmd.slice(0, 2)));
+    const near = closest(cmd, Object.keys(COMMANDS));
     throw new CliError(`unknown command \`${cmd}\`${near ? ` (did you mean \`${near}\`?)` : ""}; run \`loadr --help\` for the list`);
   }
   return (await entry.load()).main(rest);
