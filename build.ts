@@ -13,6 +13,8 @@ const result = await Bun.build({
   compile: { outfile },
   minify: true,
   sourcemap: "none",
+  // precompiled bytecode: startup (e.g. `loadr --version`) without parsing the bundle each time
+  bytecode: true,
   target: "bun",
 });
 if (!result.success) {

@@ -50,16 +50,20 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
 });
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (e) {
-  if (e instanceof CliError) {
-    process.stderr.write(`error: ${e.message}\n`);
-    process.exitCode = e.exitCode;
-  } else {
-    // A bug of ours, not the user's: still one line, plus where to look.
-    process.stderr.write(`error: internal error: ${(e as Error)?.message ?? e} (run with LOADR_DEBUG=1 for details and report it)\n`);
-    if (process.env.LOADR_DEBUG) console.error(e);
-    process.exitCode = 1;
-  }
-}
+// No top-level await: the binary is built with precompiled bytecode (CommonJS), which forbids it.
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof CliError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exitCode = e.exitCode;
+    } else {
+      // A bug of ours, not the user's: still one line, plus where to look.
+      process.stderr.write(`error: internal error: ${(e as Error)?.message ?? e} (run with LOADR_DEBUG=1 for details and report it)\n`);
+      if (process.env.LOADR_DEBUG) console.error(e);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -25,12 +25,15 @@ export interface RunOptions extends RunInputs {
 export class RunError extends Error {}
 
 /**
- * Where the worker entry is. From sources it sits beside this file; inside the compiled binary
- * every module shares the executable's URL and entrypoints live under the common root of the
- * entrypoints (src/), so the worker is `engine/worker` there (build.ts lists it as an entrypoint).
+ * Where the worker entry is. From sources it sits beside this file. Inside the compiled binary
+ * (built with bytecode, where import.meta.url is the build machine's source path) the embedded
+ * entrypoints live under the binary's virtual root by their path below src/, so the worker is
+ * `<root>/engine/worker.ts` (build.ts lists it as an entrypoint).
  */
 function workerUrl(): string {
-  if (import.meta.url.includes("$bunfs")) return new URL("./engine/worker.ts", import.meta.url).href;
+  if (Bun.main.includes("$bunfs") || Bun.main.includes("~BUN")) {
+    return Bun.main.slice(0, Bun.main.lastIndexOf("/") + 1) + "engine/worker.ts";
+  }
   return new URL("./worker.ts", import.meta.url).href;
 }
 
