@@ -194,7 +194,7 @@ export class Connection {
     if (err !== null && err !== undefined) {
       // certificate problems are ignored with insecure_skip_verify; protocol failures never are
       if (this.dial.verify || isProtocolError(err)) {
-        this.fail(`tls handshake failed: ${err.message}${codeOf(err)}`);
+        this.fail(`tls handshake failed: ${tlsReason(err)}${codeOf(err)}`);
         return;
       }
     } else if (!ok && this.dial.verify) {
@@ -355,6 +355,14 @@ export class Connection {
 function isProtocolError(err: Error): boolean {
   const code = (err as { code?: string }).code;
   return code === "EPROTO" || err.message.startsWith("error:");
+}
+
+/**
+ * OpenSSL's altname text lists "DNS:host" entries; classifyError() tests for "dns" before "tls",
+ * so those words would file a certificate mismatch under error_kind dns. Say it without them.
+ */
+function tlsReason(err: Error): string {
+  return err.message.replace(/\bDNS:/g, "name ");
 }
 
 function codeOf(err: Error): string {
