@@ -23,6 +23,12 @@ const enum Mode {
 /** a response head larger than this is treated as garbage rather than buffered forever */
 const MAX_HEAD = 64 * 1024;
 const EMPTY = new Uint8Array(0);
+/** Node's (and Bun's) undocumented Buffer#latin1Slice: ~1.5x faster than toString("latin1", a, b) */
+interface Latin1Slicer {
+  latin1Slice(start: number, end: number): string;
+}
+
+const CRLFCRLF = Buffer.from("\r\n\r\n");
 const HTTP_SLASH = [0x48, 0x54, 0x54, 0x50, 0x2f]; // "HTTP/"
 
 export class ResponseParser {
@@ -89,13 +95,14 @@ export class ResponseParser {
       // each turn consumes one (interim 1xx) head, so this ends within buf.length turns
       for (;;) {
         if (!startsWithHttp(buf, start)) return this.fail(`invalid HTTP response: expected a status line, got ${preview(buf, start)}`);
-        const end = buf.indexOf("\r\n\r\n", start);
+        // a Buffer needle: with a string needle Buffer#indexOf re-encodes it on every call (5x slower)
+        const end = buf.indexOf(CRLFCRLF, start);
         if (end < 0) {
           if (buf.length - start > MAX_HEAD) return this.fail("invalid HTTP response: header section too large");
           this.pending = start === 0 ? buf : buf.subarray(start);
           return Feed.More;
         }
-        if (!this.parseHead(buf.toString("latin1", start, end))) return Feed.Error;
+        if (!this.parseHead((buf as unknown as Latin1Slicer).latin1Slice(start, end))) return Feed.Error;
         this.headBytes += end + 4 - start;
         start = end + 4;
         if (this.status >= 100 && this.status < 200 && this.status !== 101) {
@@ -129,8 +136,7 @@ export class ResponseParser {
       case Mode.Length: {
         const rem = this.remaining;
         if (avail >= rem) {
-          // a plain view: Buffer#subarray goes through the species constructor and was a hot spot
-          if (rem > 0) this.parts.push(start === 0 && avail === rem ? buf : new Uint8Array(buf.buffer, buf.byteOffset + start, rem));
+          if (rem > 0) this.parts.push(start === 0 && avail === rem ? buf : buf.subarray(start, start + rem));
           this.rawBodyBytes += rem;
           this.remaining = 0;
           if (avail > rem) this.trailing = true;
@@ -191,37 +197,44 @@ export class ResponseParser {
       if (e < 0) e = len;
       const colon = text.indexOf(":", pos);
       if (colon <= pos || colon > e) return this.failB(`invalid HTTP response: malformed header line ${JSON.stringify(text.slice(pos, Math.min(e, pos + 60)))}`);
+      // trim OWS by index, then one slice (String#trim and toLowerCase were the parser's hot spots)
+      let vs = colon + 1;
+      while (vs < e && isOws(text.charCodeAt(vs))) vs++;
+      let ve = e;
+      while (ve > vs && isOws(text.charCodeAt(ve - 1))) ve--;
       const name = text.slice(pos, colon);
-      const value = text.slice(colon + 1, e).trim();
+      const value = text.slice(vs, ve);
       headers.push([name, value]);
-      // only names of the lengths we care about are lower-cased
-      switch (name.length) {
+      // only names of the lengths we care about are compared, case-insensitively in place
+      switch (colon - pos) {
         case 14:
-          if (name.toLowerCase() === "content-length") {
+          if (eqIgnoreCase(text, pos, "content-length")) {
             const n = parseLength(value);
             if (n < 0 || (contentLength >= 0 && n !== contentLength)) return this.failB(`invalid HTTP response: bad content-length ${JSON.stringify(value)}`);
             contentLength = n;
           }
           break;
         case 17:
-          if (name.toLowerCase() === "transfer-encoding") {
-            if (value.toLowerCase().trimEnd().endsWith("chunked")) chunked = true;
+          if (eqIgnoreCase(text, pos, "transfer-encoding")) {
+            if (value.toLowerCase().endsWith("chunked")) chunked = true;
             else otherTe = true;
           }
           break;
-        case 10: {
-          const lower = name.toLowerCase();
-          if (lower === "connection") {
-            const v = value.toLowerCase();
-            if (v.includes("close")) keepAlive = false;
-            else if (v.includes("keep-alive")) keepAlive = true;
-          } else if (lower === "set-cookie") {
+        case 10:
+          if (eqIgnoreCase(text, pos, "connection")) {
+            if (value.length === 10 && eqIgnoreCase(value, 0, "keep-alive")) keepAlive = true;
+            else if (value.length === 5 && eqIgnoreCase(value, 0, "close")) keepAlive = false;
+            else {
+              const v = value.toLowerCase();
+              if (v.includes("close")) keepAlive = false;
+              else if (v.includes("keep-alive")) keepAlive = true;
+            }
+          } else if (eqIgnoreCase(text, pos, "set-cookie")) {
             this.hasSetCookie = true;
           }
           break;
-        }
         case 16:
-          if (name.toLowerCase() === "content-encoding") this.contentEncoding = value;
+          if (eqIgnoreCase(text, pos, "content-encoding")) this.contentEncoding = value;
           break;
       }
       pos = e + 2;
@@ -253,6 +266,20 @@ export class ResponseParser {
     this.error = msg;
     return false;
   }
+}
+
+function isOws(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/** `s[at..]` equals the lower-case ASCII `lower`, ignoring ASCII case (the caller checked the length). */
+function eqIgnoreCase(s: string, at: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    const c = s.charCodeAt(at + i);
+    const l = lower.charCodeAt(i);
+    if (c !== l && (c | 0x20) !== l) return false;
+  }
+  return true;
 }
 
 function startsWithHttp(buf: Uint8Array, start: number): boolean {
