@@ -56,7 +56,17 @@ async function main(): Promise<number> {
     }
     if (args.only.includes("http") && target) {
       console.log(`\n[http] 50 connections × ${args.duration} s each`);
-      const rows = await httpBench({ root, url: target.url, seconds: args.duration, connections: 50, tmp, loadr, rawDir: args.rawDir });
+      const t = target;
+      const rows = await httpBench({
+        root,
+        url: t.url,
+        seconds: args.duration,
+        connections: 50,
+        tmp,
+        loadr,
+        rawDir: args.rawDir,
+        targetCpu: () => t.cpuSeconds(),
+      });
       results.http = { target: target.kind, connections: 50, seconds: args.duration, rows, ratios: ratios(rows) };
       console.log("\n" + httpTable(results.http));
     }

@@ -79,8 +79,20 @@ describe("autocannon", () => {
   });
 });
 
-describe("loadr summary (contract-shaped until dist/loadr exists)", () => {
-  test("http_reqs → count and per_second, http_req_duration → med/p95/p99, errors from http_req_failed", async () => {
+describe("loadr summary", () => {
+  test("real --summary-export of the http bench: http_reqs → count and per_second, http_req_duration → med/p95/p99", async () => {
+    const r = parseLoadrSummary(await fixture("loadr-summary.json"));
+    expect(r.requests).toBe(418645);
+    expect(r.rps).toBeCloseTo(41843.578, 3);
+    expect(r.p50).toBe(0.764);
+    expect(r.p95).toBe(3.291);
+    expect(r.p99).toBe(7.179);
+    expect(r.avg).toBeCloseTo(1.18792, 5);
+    expect(r.errors).toBe(0);
+    expect(r.durationSecs).toBe(10.005);
+  });
+
+  test("errors = http_req_failed.rate × count (hand-written contract sample with failures)", async () => {
     const r = parseLoadrSummary(await fixture("loadr-summary.contract.json"));
     expect(r.requests).toBe(612345);
     expect(r.rps).toBeCloseTo(612345 / 10.02, 6);

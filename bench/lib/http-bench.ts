@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { foreignCpuShare, machineBusySeconds } from "./cpu.ts";
 import { parseAutocannon, parseHey, parseLoadrSummary, parseWrk, type LoadFigures } from "./parse.ts";
 import { httpPlan } from "./plans.ts";
 import { autocannonCommand, findTool } from "./prereqs.ts";
@@ -16,6 +17,8 @@ export interface ToolRow extends Partial<LoadFigures> {
   command?: string;
   /** why it failed */
   error?: string;
+  /** CPU used by other work while the tool ran, in cores (0 = the run had the machine to itself) */
+  foreignCpu?: number | null;
 }
 
 export interface HttpBenchContext {
@@ -26,6 +29,8 @@ export interface HttpBenchContext {
   tmp: string;
   loadr: string;
   rawDir?: string;
+  /** the target's CPU seconds so far (to tell foreign CPU use from the target's) */
+  targetCpu: () => number;
 }
 
 /** Grace beyond the nominal duration before a tool is killed. */
@@ -45,11 +50,21 @@ async function measure(
   const pinned = pinning.load(argv);
   const command = pinned.join(" ").replace(ctx.root + "/", "");
   process.stdout.write(`  ${tool.padEnd(11)} ${command}\n`);
+  const busyBefore = machineBusySeconds();
+  const targetBefore = ctx.targetCpu();
   const r = await run(pinned, ctx.seconds * 1000 + SLACK_MS);
+  const foreignCpu = foreignCpuShare({
+    busyBefore,
+    busyAfter: machineBusySeconds(),
+    targetBefore,
+    targetAfter: ctx.targetCpu(),
+    toolSeconds: r.cpuSeconds,
+    wallSeconds: r.ms / 1000,
+  });
   saveRaw(ctx, rawName, r);
-  if (r.timedOut) return { tool, status: "failed", command, error: `killed after ${Math.round(r.ms / 1000)} s` };
+  if (r.timedOut) return { tool, status: "failed", command, foreignCpu, error: `killed after ${Math.round(r.ms / 1000)} s` };
   try {
-    return { tool, status: "ok", command, ...parse(r) };
+    return { tool, status: "ok", command, foreignCpu, ...parse(r) };
   } catch (e) {
     const tail = (r.stderr || r.stdout).trim().split("\n").slice(-2).join(" / ");
     return { tool, status: "failed", command, error: `exit ${r.code}: ${(e as Error).message}${tail ? ` — ${tail}` : ""}` };

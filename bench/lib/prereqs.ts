@@ -70,7 +70,12 @@ export async function toolVersions(root: string, loadr: string): Promise<Record<
     const pkg = (await Bun.file(join(root, "node_modules", "autocannon", "package.json")).json()) as { version: string };
     v.autocannon = `${pkg.version} (${ac[0]!.endsWith("node") ? "node " + ((await firstLine(["node", "--version"])) ?? "?") : "bun"})`;
   }
-  if (existsSync(loadr)) v.loadr = (await firstLine([loadr, "--version"]))?.replace(/^loadr\s+/, "") ?? "?";
+  if (existsSync(loadr)) {
+    v.loadr = (await firstLine([loadr, "--version"]))?.replace(/^loadr\s+/, "") ?? "?";
+    // the version alone does not say which code was measured; the work tree's commit does
+    const head = await run(["git", "-C", root, "describe", "--always", "--dirty"], 10_000).catch(() => null);
+    if (head?.code === 0) v.loadr += ` (tree ${head.stdout.trim()})`;
+  }
   return v;
 }
 

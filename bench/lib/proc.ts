@@ -7,6 +7,8 @@ export interface RunResult {
   stderr: string;
   timedOut: boolean;
   ms: number;
+  /** user + system CPU seconds the process used */
+  cpuSeconds: number;
 }
 
 /**
@@ -24,7 +26,9 @@ export async function run(argv: string[], timeoutMs: number, onStart?: (pid: num
   }, timeoutMs);
   const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   clearTimeout(timer);
-  return { code, stdout, stderr, timedOut, ms: performance.now() - t0 };
+  const cpu = p.resourceUsage()?.cpuTime;
+  const cpuSeconds = cpu ? Number(cpu.user + cpu.system) / 1e6 : 0;
+  return { code, stdout, stderr, timedOut, ms: performance.now() - t0, cpuSeconds };
 }
 
 /** Full path of an executable on PATH, or null. */

@@ -7,12 +7,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findTool } from "./prereqs.ts";
+import { treeCpuSeconds } from "./cpu.ts";
 import { pinning, withNofile } from "./proc.ts";
 
 export interface Target {
   kind: "nginx" | "echo";
   /** base URL without trailing slash; the benches GET `${url}/` */
   url: string;
+  /** CPU seconds the target (all its processes) has used so far */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -94,6 +97,7 @@ async function startNginx(nginx: string): Promise<Target | null> {
   return {
     kind: "nginx",
     url,
+    cpuSeconds: () => treeCpuSeconds(p.pid),
     async stop() {
       await stopChild(p);
       rmSync(dir, { recursive: true, force: true });
@@ -113,7 +117,7 @@ async function startEchoProcess(root: string): Promise<Target> {
     await stopChild(p);
     throw new Error("the echo target did not start");
   }
-  return { kind: "echo", url, stop: () => stopChild(p) };
+  return { kind: "echo", url, cpuSeconds: () => treeCpuSeconds(p.pid), stop: () => stopChild(p) };
 }
 
 export async function startTarget(root: string): Promise<Target> {
