@@ -51,7 +51,7 @@ async function main(): Promise<number> {
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => void cleanup().then(() => process.exit(130)));
   try {
     if (args.only.includes("http") || args.only.includes("vus")) {
-      target = await startTarget(root);
+      target = await startTarget(root, args.target);
       console.log(`target: ${target.kind} at ${target.url}`);
     }
     if (args.only.includes("http") && target) {

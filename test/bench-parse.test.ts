@@ -135,6 +135,8 @@ describe("harness flags and report", () => {
     expect(parseArgs(["--only=vus,startup"]).only).toEqual(["vus", "startup"]);
     expect(() => parseArgs(["--only", "nope"])).toThrow(/unknown bench/);
     expect(() => parseArgs(["--duration", "0"])).toThrow(/positive/);
+    expect(parseArgs(["--target", "echo"]).target).toBe("echo");
+    expect(() => parseArgs(["--target", "x"])).toThrow(/--target/);
   });
 
   test("ratios are loadr's rps over each peer's that ran", () => {

@@ -15,13 +15,16 @@ export interface BenchArgs {
   /** keep each tool's raw output here (for debugging and for the parser fixtures) */
   rawDir?: string;
   loadr: string;
+  /** auto = nginx when installed, else the echo target */
+  target: "auto" | "nginx" | "echo";
 }
 
 export const USAGE = `usage: bun run bench -- [--only http|vus|startup[,...]] [--duration 10] [--vus-duration 15]
-                      [--vus 10000] [--no-install] [--raw-dir DIR] [--loadr dist/loadr]`;
+                      [--vus 10000] [--no-install] [--raw-dir DIR] [--loadr dist/loadr]
+                      [--target auto|nginx|echo]`;
 
 export function parseArgs(argv: string[]): BenchArgs {
-  const a: BenchArgs = { only: [...ALL_BENCHES], duration: 10, vusDuration: 15, vus: 10_000, install: true, loadr: "dist/loadr" };
+  const a: BenchArgs = { only: [...ALL_BENCHES], duration: 10, vusDuration: 15, vus: 10_000, install: true, loadr: "dist/loadr", target: "auto" };
   const positive = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, got ${v ?? "nothing"}\n${USAGE}`);
@@ -57,6 +60,12 @@ export function parseArgs(argv: string[]): BenchArgs {
       case "--loadr":
         a.loadr = value() ?? a.loadr;
         break;
+      case "--target": {
+        const t = value();
+        if (t !== "auto" && t !== "nginx" && t !== "echo") throw new Error(`--target must be auto, nginx or echo\n${USAGE}`);
+        a.target = t;
+        break;
+      }
       case "-h":
       case "--help":
         console.log(USAGE);

@@ -120,7 +120,8 @@ async function startEchoProcess(root: string): Promise<Target> {
   return { kind: "echo", url, cpuSeconds: () => treeCpuSeconds(p.pid), stop: () => stopChild(p) };
 }
 
-export async function startTarget(root: string): Promise<Target> {
+export async function startTarget(root: string, prefer: "auto" | "nginx" | "echo" = "auto"): Promise<Target> {
+  if (prefer === "echo") return startEchoProcess(root);
   const nginx = findTool("nginx");
   if (nginx) {
     const t = await startNginx(nginx);
