@@ -242,3 +242,16 @@ test("after close() requests fail with a clear error", async () => {
   const r = await c.request(get(`http://127.0.0.1:${srv.port}/`));
   expect(r.error).toBe("client closed");
 });
+
+test("bytes of a response cut short still count as received", async () => {
+  const raw = rawServer((s) => {
+    s.end("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+  });
+  const c = new HttpClient(options());
+  const r = await c.request(get(`http://127.0.0.1:${raw.port}/`));
+  expect(r.error).toBeDefined();
+  expect(r.bytesReceived).toBe("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc".length);
+  expect(r.bytesSent).toBeGreaterThan(0);
+  c.close();
+  raw.stop();
+});

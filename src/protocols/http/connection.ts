@@ -329,7 +329,11 @@ export class Connection {
     const ex = this.ex;
     this.ex = null;
     this.destroy(true);
-    if (ex !== null) ex.fail(message, retryable);
+    if (ex !== null && !ex.done) {
+      // what did arrive still counts toward data_received
+      ex.receivedBytes = this.parser.received;
+      ex.fail(message, retryable);
+    }
   }
 
   /** Closes the socket: gracefully after a complete response, abruptly after an error. */
