@@ -5,7 +5,7 @@
  * compares. Condition values are never `${}`-interpolated, as in the reference.
  */
 import { compileJsonPath } from "../extract/jsonpath-query.ts";
-import { compileRegex } from "../extract/regex-syntax.ts";
+import { compileRegex } from "../plan/regex.ts";
 import { findHeader, type ResponseView } from "../extract/response-view.ts";
 import { jsonEqual } from "./json-equal.ts";
 import { conditionName } from "./names.ts";

@@ -1,6 +1,6 @@
 export { compileExtractor } from "./compile.ts";
 export { makeResponseView, findHeader, BufferedResponseView, type ResponseView } from "./response-view.ts";
-export { compileRegex, RegexSyntaxError } from "./regex-syntax.ts";
+export { compileRegex, RegexSyntaxError } from "../plan/regex.ts";
 export { compileJsonPath, JsonPathSyntaxError, type CompiledJsonPath } from "./jsonpath-query.ts";
 export type {
   BoundaryExtractorSpec,

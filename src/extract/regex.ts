@@ -1,10 +1,10 @@
-import { captureGroupCount, compileRegex, RegexSyntaxError } from "./regex-syntax.ts";
+import { captureGroupCount, compileRegex, RegexSyntaxError } from "../plan/regex.ts";
 import type { Matcher, RegexExtractorSpec } from "./specs.ts";
 
 /**
  * `type: regex`: capture group `group` (default 1; 0 = whole match) of every match over the body
  * text, as strings (Rust's captures_iter). A match where that group did not participate yields
- * nothing. Regex syntax notes: see regex-syntax.ts.
+ * nothing. Regex syntax notes: see src/plan/regex.ts.
  */
 export function regexMatcher(spec: RegexExtractorSpec): Matcher {
   const group = spec.group ?? 1;

@@ -1,31 +1,13 @@
 /**
  * Threshold evaluation (reference §1.12 observed-value table, §2.7 abort_on_fail). The syntax
- * (parsing into ThresholdSpec) belongs to src/plan/thresholds.ts; this file only needs the shape
- * fixed in docs/dev/team-contracts.md, declared here structurally so either side can land first.
+ * (parsing into ThresholdSpec) belongs to src/plan/thresholds.ts.
  */
 import type { Aggregator } from "./aggregator.ts";
 import type { MetricKind } from "./registry.ts";
 import type { AggValues } from "./series.ts";
+import type { ThresholdOp, ThresholdSpec } from "../plan/thresholds.ts";
 
-export type ThresholdAgg = "avg" | "min" | "max" | "med" | "p" | "rate" | "count" | "value";
-export type ThresholdOp = "<" | "<=" | ">" | ">=" | "==" | "!=";
-
-/** Same shape as `ThresholdSpec` of src/plan/thresholds.ts (team-contracts.md). */
-export interface ThresholdSpec {
-  /** display form: metric{a:1,b:2} */
-  selector: string;
-  metric: string;
-  tags: Record<string, string>;
-  /** source text */
-  expression: string;
-  agg: ThresholdAgg;
-  p?: number;
-  op: ThresholdOp;
-  /** durations already converted to ms */
-  bound: number;
-  abortOnFail: boolean;
-  delayAbortEvalMs: number;
-}
+export type { ThresholdSpec };
 
 /** One threshold's result; also its Summary JSON entry (§2.10). */
 export interface ThresholdStatus {

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { jsonPathError } from "../jsonpath.ts";
-import { captureGroups, toJsRegex } from "../regex.ts";
+import { captureGroupCount, compileRegex } from "../regex.ts";
 import { Count, Dur, OnFailure, strict } from "./common.ts";
 
 const Index = z.enum(["first", "last", "random", "all"]);
@@ -13,12 +13,12 @@ const Index = z.enum(["first", "last", "random", "all"]);
 function regexIssue(ctx: z.RefinementCtx, src: string, path: string[], minGroups = 0): void {
   let re: RegExp;
   try {
-    re = toJsRegex(src);
+    re = compileRegex(src);
   } catch (e) {
     ctx.addIssue({ code: "custom", message: `invalid regex \`${src}\`: ${(e as Error).message}`, path });
     return;
   }
-  const n = captureGroups(re);
+  const n = captureGroupCount(re);
   if (n < minGroups)
     ctx.addIssue({
       code: "custom",

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { captureGroupCount, compileRegex } from "../src/extract/regex-syntax.ts";
+import { captureGroupCount, compileRegex } from "../src/plan/regex.ts";
 
 describe("Rust regex spellings translated to JS", () => {
   test("leading inline flags (?i) (?s) (?m) become JS flags", () => {
