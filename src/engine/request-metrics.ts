@@ -15,7 +15,18 @@ export class RequestTagCache {
     private readonly proto: string,
   ) {}
 
+  // The last answer: consecutive requests of a step almost always share group, name and status.
+  private last: { group: string; name: string; status: number; errorKind: string | undefined; ts: TagSet } | undefined;
+
   get(group: string, name: string, status: number, errorKind: string | undefined): TagSet {
+    const l = this.last;
+    if (l !== undefined && l.status === status && l.name === name && l.group === group && l.errorKind === errorKind) return l.ts;
+    const ts = this.lookup(group, name, status, errorKind);
+    this.last = { group, name, status, errorKind, ts };
+    return ts;
+  }
+
+  private lookup(group: string, name: string, status: number, errorKind: string | undefined): TagSet {
     const key = group + "\0" + name + "\0" + status + "\0" + (errorKind ?? "");
     let ts = this.cache.get(key);
     if (ts === undefined) {

@@ -56,13 +56,12 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
   const discardBodies = ctx.defaults.discard_response_bodies === true;
   const think = ctx.thinkAfter;
 
-  const after = async (vu: Vu, o: Outcome): Promise<Outcome> => {
-    if (o === Outcome.Continue && think) {
-      await vu.sleep(think(vu.random));
-      if (rt.cancelled) return Outcome.Cancelled;
-    }
-    return o;
+  const pause = async (vu: Vu): Promise<Outcome> => {
+    await vu.sleep(think!(vu.random));
+    return rt.cancelled ? Outcome.Cancelled : Outcome.Continue;
   };
+  // synchronous unless there is a think time to sleep: no extra promise per request otherwise
+  const after = (vu: Vu, o: Outcome): Outcome | Promise<Outcome> => (o === Outcome.Continue && think ? pause(vu) : o);
 
   return {
     async run(vu: Vu): Promise<Outcome> {
