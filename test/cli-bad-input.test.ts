@@ -1,6 +1,9 @@
 /** Bad input gets one clear line (where, what, what to do) and exit 1 — never a stack trace. */
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { loadr, scratch } from "./support/cli.ts";
+
+// These tests start the binary, servers and whole runs: a loaded 2-core CI box needs more than 5 s.
+setDefaultTimeout(30_000);
 
 const noTrace = (s: string) => {
   expect(s).not.toMatch(/^\s+at /m);

@@ -1,8 +1,11 @@
 /** The binary's other commands, and that it stands alone (no Bun, Node or node_modules beside it). */
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { copyFileSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { LOADR, loadr, requireBinary, scratch } from "./support/cli.ts";
+
+// These tests start the binary, servers and whole runs: a loaded 2-core CI box needs more than 5 s.
+setDefaultTimeout(30_000);
 
 describe("loadr commands", () => {
   test("--version and version", async () => {

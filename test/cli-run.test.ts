@@ -2,10 +2,13 @@
  * End-to-end: dist/loadr runs plans against the built-in echo target (started by the plan itself,
  * as the service `echo`) and reports through the summary, exports and exit code.
  */
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadr, scratch } from "./support/cli.ts";
+
+// These tests start the binary, servers and whole runs: a loaded 2-core CI box needs more than 5 s.
+setDefaultTimeout(30_000);
 
 type Summary = {
   metrics: { metric: string; kind: string; agg: Record<string, number | null> }[];
