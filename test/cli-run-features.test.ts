@@ -68,6 +68,23 @@ scenarios:
     expect(checks(dir).length).toBe(8);
   });
 
+  test("settings this build does not apply yet are named once at start, and the run goes on", async () => {
+    const dir = scratch({
+      "plan.yaml": `
+plugins: [{ name: echo }]
+defaults: { http: { cache: true, version: http2 } }
+scenarios:
+  s: { executor: per-vu-iterations, vus: 1, iterations: 1, flow: [{ request: { url: "\${services.echo.url}/" } }] }
+`,
+    });
+    const r = await loadr(["run", "plan.yaml"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("warning: defaults.http.cache is not applied by this build yet");
+    expect(r.stderr).toContain("warning: defaults.http.version `http2` is not supported by this build yet: HTTP/1.1 is used");
+    const quiet = await loadr(["run", "plan.yaml", "-q"], { cwd: dir });
+    expect(quiet.stderr).toBe("");
+  });
+
   test("a missing secret stops the run before it starts, with the reference's message", async () => {
     const dir = scratch({
       "plan.yaml": "secrets:\n  k: { env: LOADR_TEST_UNSET_VAR }\nscenarios:\n  s: { executor: per-vu-iterations, vus: 1, iterations: 1, flow: [{ request: { url: 'http://127.0.0.1:1/' } }] }\n",
