@@ -3,7 +3,7 @@ import { loadPlan, formatDiagnostic, type Diagnostic } from "../plan/load.ts";
 import { parse } from "./args.ts";
 import { UsageError } from "./errors.ts";
 import { colorWanted, makeStyle } from "./style.ts";
-import { countRequests } from "./plan-stats.ts";
+import { countRequestSteps } from "../plan/walk.ts";
 
 export const HELP = `Usage: loadr validate <files...> [options]
 
@@ -48,8 +48,9 @@ export async function main(args: string[]): Promise<number> {
       process.stderr.write((d.severity === "error" ? style.red(line) : style.yellow(line)) + "\n");
     }
     if (fileErrors === 0 && r.plan && !quiet) {
-      const s = Object.keys(r.plan.scenarios).length;
-      process.stdout.write(style.green(`✓ ${file} is valid (${s} scenario(s), ${countRequests(r.plan)} request(s))`) + "\n");
+      const scenarios = Object.values(r.plan.scenarios);
+      const requests = scenarios.reduce((n, s) => n + countRequestSteps(s.flow ?? []), 0);
+      process.stdout.write(style.green(`✓ ${file} is valid (${scenarios.length} scenario(s), ${requests} request(s))`) + "\n");
     }
   }
   if (format === "json") process.stdout.write(JSON.stringify(all, null, 2) + "\n");

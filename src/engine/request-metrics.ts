@@ -27,27 +27,37 @@ export class RequestTagCache {
   }
 
   private lookup(group: string, name: string, status: number, errorKind: string | undefined): TagSet {
-    const key = group + "\0" + name + "\0" + status + "\0" + (errorKind ?? "");
-    let ts = this.cache.get(key);
-    if (ts === undefined) {
+    return this.cached(group + "\0" + name + "\0" + status + "\0" + (errorKind ?? ""), () => {
       const tags: Record<string, string> = { ...this.base, name, method: this.method, status: String(status), proto: this.proto };
       if (group) tags.group = group;
       if (errorKind) tags.error_kind = errorKind;
-      ts = this.sink.tags(tags);
-      this.cache.set(key, ts);
-    }
-    return ts;
+      return tags;
+    });
+  }
+
+  /** tags for a `checks` sample of this request: base + group + check name */
+  check(group: string, name: string): TagSet {
+    return this.cached("c\0" + group + "\0" + name, () => {
+      const tags: Record<string, string> = { ...this.base, check: name };
+      if (group) tags.group = group;
+      return tags;
+    });
   }
 
   /** tags for the extra samples of a request (failed extraction/assertion, prepare errors): base + group + name (+ error) */
   extra(group: string, name: string, error?: string): TagSet {
-    const key = "x\0" + group + "\0" + name + "\0" + (error ?? "");
-    let ts = this.cache.get(key);
-    if (ts === undefined) {
+    return this.cached("x\0" + group + "\0" + name + "\0" + (error ?? ""), () => {
       const tags: Record<string, string> = { ...this.base, name };
       if (group) tags.group = group;
       if (error) tags.error = error;
-      ts = this.sink.tags(tags);
+      return tags;
+    });
+  }
+
+  private cached(key: string, make: () => Record<string, string>): TagSet {
+    let ts = this.cache.get(key);
+    if (ts === undefined) {
+      ts = this.sink.tags(make());
       this.cache.set(key, ts);
     }
     return ts;

@@ -31,9 +31,8 @@ export class ScenarioRuntime {
   softStopped = false;
   /** graceful period over: in-flight iterations are dropped */
   cancelled = false;
+  /** the scenario's live VUs in this worker; their count is the `vus` gauge */
   readonly vus = new Set<Vu>();
-  /** VUs currently inside an iteration or waiting for one (the `vus` gauge) */
-  active = 0;
   private readonly softWaiters: (() => void)[] = [];
 
   constructor(

@@ -67,7 +67,7 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     post({ type: "ready" });
   });
 
-  const activeVus = () => runtimes.reduce((n, rt) => n + rt.active, 0);
+  const activeVus = () => runtimes.reduce((n, rt) => n + rt.vus.size, 0);
   const report = () => post({ type: "metrics", delta: sink.drain(), vus: activeVus() });
   const ticker = setInterval(report, METRICS_INTERVAL_MS);
   try {

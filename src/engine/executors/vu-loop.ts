@@ -40,13 +40,11 @@ export async function runVus(
   const one = async () => {
     const vu = new Vu(rt.run.shared.nextVuId(), rt, new HttpClient(http));
     rt.vus.add(vu);
-    rt.active++;
     try {
       await loop(vu);
     } catch (e) {
       rt.run.log.error(`VU ${vu.id} of scenario \`${rt.name}\` stopped: ${(e as Error).message}`);
     } finally {
-      rt.active--;
       rt.vus.delete(vu);
       vu.http.close();
     }

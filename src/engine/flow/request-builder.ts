@@ -67,7 +67,7 @@ export function buildRequest(spec: RequestSpecLike, defaults: HttpDefaultsLike, 
   const headerMap = new Map<string, [string, Template]>();
   for (const [k, v] of Object.entries(defaults.headers ?? {})) headerMap.set(k.toLowerCase(), [k, compileTemplate(String(v))]);
   for (const [k, v] of Object.entries(spec.headers ?? {})) headerMap.set(k.toLowerCase(), [k, compileTemplate(String(v))]);
-  const { body, contentType } = compileBody(spec.body, baseDir);
+  const { body, contentType, static: bodyStatic } = compileBody(spec.body, baseDir);
   if (contentType && !headerMap.has("content-type")) headerMap.set("content-type", ["Content-Type", { kind: "static", text: contentType }]);
   const headers = [...headerMap.values()];
   const timeoutMs = spec.timeout ?? defaults.timeout;
@@ -86,7 +86,7 @@ export function buildRequest(spec: RequestSpecLike, defaults: HttpDefaultsLike, 
 
   const allStatic =
     !tracing && isStatic(url) && (!base || isStatic(base)) && params.every(([, t]) => isStatic(t)) &&
-    headers.every(([, t]) => isStatic(t)) && body.length === 0; // body renderers with no VU input are marked length 0
+    headers.every(([, t]) => isStatic(t)) && bodyStatic;
   let cached: HttpRequest | undefined;
   const build = allStatic ? (vu: Vu) => (cached ??= buildDynamic(vu)) : buildDynamic;
 
@@ -108,34 +108,32 @@ function traceparent(random: () => number): string {
   return `00-${hex(32)}-${hex(16)}-01`;
 }
 
-/**
- * Body renderers. A renderer's `length` (its declared parameter count) tells whether it depends
- * on the VU: static bodies are `() => bytes`, so buildRequest can cache the whole request.
- */
-function compileBody(body: RequestSpecLike["body"], baseDir: string): { body: BodyRenderer; contentType?: string } {
-  if (body === undefined) return { body: () => undefined };
+/** Body renderers; `static` bodies do not depend on the VU, so buildRequest can cache the whole request. */
+function compileBody(body: RequestSpecLike["body"], baseDir: string): { body: BodyRenderer; contentType?: string; static: boolean } {
+  if (body === undefined) return { body: () => undefined, static: true };
   if (typeof body === "string") {
     const t = compileTemplate(body);
     if (t.kind === "static") {
       const bytes = encoder.encode(t.text);
-      return { body: () => bytes };
+      return { body: () => bytes, static: true };
     }
-    return { body: (vu) => encoder.encode(renderTemplate(t, vu.resolve)) };
+    return { body: (vu) => encoder.encode(renderTemplate(t, vu.resolve)), static: false };
   }
   if ("json" in body) {
     const t = compileJsonTemplate(body.json);
-    return { body: (vu) => encoder.encode(JSON.stringify(renderJsonTemplate(t, vu.resolve))), contentType: "application/json" };
+    return { body: (vu) => encoder.encode(JSON.stringify(renderJsonTemplate(t, vu.resolve))), contentType: "application/json", static: false };
   }
   if ("form" in body) {
     const fields = Object.entries(body.form).map(([k, v]) => [k, compileTemplate(String(v))] as const);
     return {
       body: (vu) => encoder.encode(encodePairs(fields.map(([k, t]) => [k, render(t, vu)]))),
       contentType: "application/x-www-form-urlencoded",
+      static: false,
     };
   }
   if ("file" in body) {
     const bytes = new Uint8Array(readFileSync(resolvePath(baseDir, body.file)));
-    return { body: () => bytes };
+    return { body: () => bytes, static: true };
   }
   // multipart: boundary and part layout exactly as reference §1.8
   const boundary = "loadrboundary" + randomUUID().replaceAll("-", "");
@@ -159,6 +157,7 @@ function compileBody(body: RequestSpecLike["body"], baseDir: string): { body: Bo
       return concat(chunks);
     },
     contentType: `multipart/form-data; boundary=${boundary}`,
+    static: false,
   };
 }
 

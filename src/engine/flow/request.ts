@@ -7,7 +7,6 @@ import { UnresolvedError } from "../../plan/template.ts";
 import { compileExtractor } from "../../extract/index.ts";
 import { compileCondition } from "../../checks/conditions.ts";
 import { makeResponseView } from "../../extract/response-view.ts";
-import type { TagSet } from "../../metrics/sink.ts";
 import { Outcome, outcomeOf } from "../outcome.ts";
 import { emitHttpSamples, httpFailed, RequestTagCache } from "../request-metrics.ts";
 import type { ScenarioRuntime } from "../scenario-runtime.ts";
@@ -40,18 +39,6 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
   const extractors = (spec.extract ?? []).map(compileExtractor);
   const asserts = (spec.assert ?? []).map(compileCondition);
   const checks = (spec.checks ?? []).map(compileCondition);
-  const checkTags = new Map<string, TagSet>();
-  const checkTag = (group: string, name: string) => {
-    const key = group + "\0" + name;
-    let ts = checkTags.get(key);
-    if (!ts) {
-      const t: Record<string, string> = { ...baseTags, check: name };
-      if (group) t.group = group;
-      ts = sink.tags(t);
-      checkTags.set(key, ts);
-    }
-    return ts;
-  };
   const needsView = extractors.length + asserts.length + checks.length > 0;
   const discardBodies = ctx.defaults.discard_response_bodies === true;
   const think = ctx.thinkAfter;
@@ -114,7 +101,7 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
         }
       }
       if (assertFailed) sink.rate("http_req_failed", tags.extra(group, name), true);
-      for (const c of checks) sink.rate("checks", checkTag(group, c.name), c.check(view));
+      for (const c of checks) sink.rate("checks", tags.check(group, c.name), c.check(view));
 
       failed = failed || assertFailed || extractFailed;
       vu.lastFailed = failed;
