@@ -1,12 +1,27 @@
 /**
  * `bun run build`: compiles dist/loadr, one standalone executable (no Bun, Node or node_modules
- * needed beside it). The worker thread is a second entrypoint so `new Worker(new URL(...))`
- * resolves inside the binary's embedded file system.
+ * needed beside it), and builds every example plugin into dist/plugins/<name>/ (DESIGN.md
+ * "Build outputs").
+ *
+ * Example plugins: each `plugins/examples/<dir>/` with a `plugin.toml` and a `build.sh` is built
+ * by `bash build.sh <out-dir>`; the script writes the artifact into <out-dir> (build.ts copies
+ * plugin.toml). A script may exit 3 to say "toolchain missing here": the build then copies the
+ * committed prebuilt artifact from the example dir instead, so a machine without clang or
+ * wasi-libc still gets every plugin.
+ *
+ * The worker thread is a second entrypoint so `new Worker(...)` resolves inside the binary's
+ * embedded file system.
  */
-import { mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { readManifest } from "./src/plugins/manifest.ts";
 
 const outfile = process.argv[2] ?? "dist/loadr";
+const only = process.env.LOADR_BUILD_ONLY; // "binary" skips the plugins (quick inner loop)
 mkdirSync("dist", { recursive: true });
+
+if (only !== "binary") buildExamplePlugins();
+
 const t0 = performance.now();
 const result = await Bun.build({
   entrypoints: ["src/cli/main.ts", "src/engine/worker.ts"],
@@ -22,3 +37,27 @@ if (!result.success) {
   process.exit(1);
 }
 console.log(`built ${outfile} in ${Math.round(performance.now() - t0)} ms`);
+
+function buildExamplePlugins(): void {
+  const root = resolve("plugins/examples");
+  if (!existsSync(root)) return;
+  for (const d of readdirSync(root).sort()) {
+    const src = join(root, d);
+    if (!existsSync(join(src, "plugin.toml")) || !existsSync(join(src, "build.sh"))) continue;
+    const manifest = readManifest(src);
+    const out = resolve("dist/plugins", manifest.name);
+    mkdirSync(out, { recursive: true });
+    const t = performance.now();
+    const proc = Bun.spawnSync(["bash", "build.sh", out], { cwd: src, stdout: "inherit", stderr: "inherit" });
+    if (proc.exitCode === 3 && existsSync(join(src, manifest.entry))) {
+      copyFileSync(join(src, manifest.entry), join(out, manifest.entry));
+      console.log(`plugin ${manifest.name}: toolchain missing, using the committed prebuilt ${manifest.entry}`);
+    } else if (proc.exitCode !== 0) {
+      console.error(`build: plugins/examples/${d}/build.sh failed (exit ${proc.exitCode})`);
+      process.exit(1);
+    } else {
+      console.log(`plugin ${manifest.name} -> dist/plugins/${manifest.name} (${Math.round(performance.now() - t)} ms)`);
+    }
+    copyFileSync(join(src, "plugin.toml"), join(out, "plugin.toml"));
+  }
+}

@@ -11,8 +11,12 @@ if ! command -v bun >/dev/null 2>&1 || [ "$(bun --version)" != "$BUN_VERSION" ];
   npm install -g "bun@$BUN_VERSION" >/dev/null
 fi
 
-# Debian packages the test suite starts or calls (real servers on loopback, certificate tools).
-APT_PACKAGES=(openssl ca-certificates)
+# Debian packages the build and the test suite use: certificate tools; C and WASM toolchains for
+# the example plugins (gcc, clang + lld + wasi-libc + its wasm32 runtime, wabt for WAT fixtures,
+# hiredis for the redis plugin, the arm64 cross gcc for release builds); real servers the tests
+# start on loopback (redis-server, prometheus); Chromium for the report/dashboard browser tests.
+APT_PACKAGES=(openssl ca-certificates gcc clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt
+  libhiredis-dev redis-server redis-tools prometheus chromium gcc-aarch64-linux-gnu)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,0 +1,92 @@
+/**
+ * `plugin.toml` (reference §6.2): parsed with Bun's TOML parser and validated with zod, so every
+ * user of a plugin directory (run, `loadr plugin ...`, install) sees the same manifest and the
+ * same error text: `invalid plugin manifest at <path>: <what>`.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+
+export const PLUGIN_KINDS = ["extractor", "assertion", "output", "protocol", "service"] as const;
+export type PluginKind = (typeof PLUGIN_KINDS)[number];
+
+const ManifestTable = z.object({
+  name: z.string().min(1),
+  version: z.string().min(1),
+  kind: z.enum(PLUGIN_KINDS),
+  type: z.enum(["wasm", "native"]),
+  entry: z.string().min(1),
+  // `native` = the reference's abi_stable; `c` = C ABI v1; `descriptor` = our versioned descriptor
+  abi: z.enum(["native", "c", "descriptor"]).optional(),
+  description: z.string().default(""),
+  schemes: z.array(z.string()).default([]),
+});
+
+export interface Manifest {
+  name: string;
+  version: string;
+  kind: PluginKind;
+  type: "wasm" | "native";
+  entry: string;
+  abi?: "native" | "c" | "descriptor";
+  description: string;
+  schemes: string[];
+  /** the `[config]` table; null when absent (an empty table is `{}`) */
+  config: Record<string, unknown> | null;
+}
+
+export class ManifestError extends Error {}
+
+/** Parses manifest text; `where` is the path used in the error message. */
+export function parseManifest(text: string, where: string): Manifest {
+  let doc: Record<string, unknown>;
+  try {
+    doc = Bun.TOML.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new ManifestError(`invalid plugin manifest at ${where}: ${(e as Error).message}`);
+  }
+  const table = doc.plugin;
+  if (table === undefined || typeof table !== "object" || table === null) {
+    throw new ManifestError(`invalid plugin manifest at ${where}: missing [plugin] table`);
+  }
+  const parsed = ManifestTable.safeParse(table);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = issue.path.join(".") || "plugin";
+    throw new ManifestError(`invalid plugin manifest at ${where}: plugin.${key}: ${issue.message}`);
+  }
+  if (parsed.data.abi !== undefined && parsed.data.type !== "native") {
+    throw new ManifestError(`invalid plugin manifest at ${where}: plugin.abi applies only to type = "native"`);
+  }
+  const config = doc.config;
+  if (config !== undefined && (typeof config !== "object" || config === null || Array.isArray(config))) {
+    throw new ManifestError(`invalid plugin manifest at ${where}: config must be a table`);
+  }
+  return { ...parsed.data, config: (config as Record<string, unknown> | undefined) ?? null };
+}
+
+/** Reads `<dir>/plugin.toml`. */
+export function readManifest(dir: string): Manifest {
+  const path = join(dir, "plugin.toml");
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new ManifestError(`plugin i/o error on ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseManifest(text, path);
+}
+
+/**
+ * Reference §6.2 config merge: objects merge shallowly (override keys win), a null/absent
+ * override keeps the defaults, anything else replaces wholesale.
+ */
+export function mergeConfig(base: unknown, override: unknown): unknown {
+  if (override === undefined || override === null) return base ?? {};
+  if (isObject(base) && isObject(override)) return { ...base, ...override };
+  return override;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
