@@ -49,6 +49,8 @@ export function discover(dir: string, warn: (msg: string) => void = () => {}): I
   }
   const found: InstalledPlugin[] = [];
   for (const n of names) {
+    // dot-directories are an install's staging area or a replaced version being deleted
+    if (n.startsWith(".")) continue;
     const sub = join(dir, n);
     if (!isDir(sub) || !existsSync(join(sub, "plugin.toml"))) continue;
     try {
