@@ -15,17 +15,23 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readManifest } from "./src/plugins/manifest.ts";
+import { packExampleArchives } from "./scripts/example-archives.ts";
 
 const outfile = process.argv[2] ?? "dist/loadr";
 const only = process.env.LOADR_BUILD_ONLY; // "binary" skips the plugins (quick inner loop)
+// cross-compilation for `bun run release` (scripts/release.ts), e.g. bun-linux-arm64
+const target = process.env.LOADR_BUILD_TARGET as Bun.Build.CompileTarget | undefined;
 mkdirSync("dist", { recursive: true });
 
-if (only !== "binary") buildExamplePlugins();
+if (only !== "binary") {
+  buildExamplePlugins();
+  packExampleArchives();
+}
 
 const t0 = performance.now();
 const result = await Bun.build({
   entrypoints: ["src/cli/main.ts", "src/engine/worker.ts"],
-  compile: { outfile },
+  compile: target ? { outfile, target } : { outfile },
   minify: true,
   sourcemap: "none",
   // precompiled bytecode: startup (e.g. `loadr --version`) without parsing the bundle each time
