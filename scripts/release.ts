@@ -4,14 +4,17 @@
  *       the target's Bun runtime from the npm registry once, then caches it)
  *   plugins/            the example plugin archives + index.json: a mirror folder
  *   SHA256SUMS          `sha256sum -c SHA256SUMS` format, every file above
- * The full `bun run build` runs first (example plugins, their archives, the host binary).
- * docs/install.md says how to verify and install it offline.
+ * The full `bun run build` runs first (example plugins, their archives, the host binary);
+ * `--no-build` reuses what the last build made (the release test uses it), `--out <dir>`
+ * writes elsewhere. docs/install.md says how to verify and install it offline.
  */
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { parseArgs } from "node:util";
 
-const OUT = "dist/release";
+const { values: flags } = parseArgs({ options: { out: { type: "string" }, "no-build": { type: "boolean" } } });
+const OUT = flags.out ?? "dist/release";
 const BINARIES: [target: string, file: string][] = [
   ["bun-linux-x64", "loadr-linux-x64"],
   ["bun-linux-arm64", "loadr-linux-arm64"],
@@ -28,7 +31,7 @@ function run(cmd: string[], env: Record<string, string> = {}): void {
 
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
-run(["bun", "build.ts"]);
+if (!flags["no-build"]) run(["bun", "build.ts"]);
 for (const [target, file] of BINARIES) {
   run(["bun", "build.ts", join(OUT, file)], { LOADR_BUILD_ONLY: "binary", LOADR_BUILD_TARGET: target });
 }

@@ -16,7 +16,8 @@ fi
 # hiredis for the redis plugin, the arm64 cross gcc for release builds); real servers the tests
 # start on loopback (redis-server, prometheus); Chromium for the report/dashboard browser tests.
 APT_PACKAGES=(openssl ca-certificates gcc clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt
-  libhiredis-dev redis-server redis-tools prometheus chromium gcc-aarch64-linux-gnu)
+  libhiredis-dev redis-server redis-tools prometheus chromium gcc-aarch64-linux-gnu
+  qemu-user-static iproute2)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
