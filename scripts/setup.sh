@@ -13,7 +13,8 @@ fi
 
 # Debian packages the build and the test suite use: certificate tools; C and WASM toolchains for
 # the example plugins (gcc, clang + lld + wasi-libc + its wasm32 runtime, wabt for WAT fixtures,
-# hiredis for the redis plugin, the arm64 cross gcc for release builds); real servers the tests
+# hiredis for the redis plugin, the arm64 cross gcc for release builds, qemu-user to run the arm64
+# release binary in its test, iproute2 for the air-gapped test's loopback); real servers the tests
 # start on loopback (redis-server, prometheus); Chromium for the report/dashboard browser tests.
 APT_PACKAGES=(openssl ca-certificates gcc clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt
   libhiredis-dev redis-server redis-tools prometheus chromium gcc-aarch64-linux-gnu
