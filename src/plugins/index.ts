@@ -80,7 +80,11 @@ export async function loadIndex(location: string): Promise<LoadedIndex> {
 
 /** An artifact `url` resolved against the index (relative URLs sit beside the index file). */
 export function artifactUrl(indexAt: URL, url: string): URL {
-  return new URL(url, indexAt);
+  const at = new URL(url, indexAt);
+  // a remote index must not make us read local files (a file's hash would leak through the check)
+  if (at.protocol === "file:" && indexAt.protocol !== "file:")
+    throw new IndexError(`index ${indexAt.href} points an artifact at a local file (${url}); only a local index may do that`);
+  return at;
 }
 
 export interface Resolved {

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as tar from "tar";
-import { HOST_PLUGIN_ABI, type IndexEntry, type PluginIndex, parseIndex } from "./index.ts";
+import { abiCompatible, HOST_PLUGIN_ABI, type IndexEntry, type PluginIndex, parseIndex } from "./index.ts";
 import { sha256Hex } from "./install.ts";
 import { type Manifest, readManifest } from "./manifest.ts";
 import { hostTarget, WASM_TARGET } from "./target.ts";
@@ -33,6 +33,7 @@ export interface PackOptions {
 
 export function packPlugin(dir: string, o: PackOptions): Packed {
   const src = resolve(dir);
+  if (o.minAbi !== undefined) abiCompatible(o.minAbi, "--min-abi");
   const manifest = readManifest(src);
   const target = o.target ?? (manifest.type === "wasm" ? WASM_TARGET : hostTarget());
   if (manifest.type === "wasm" && target !== WASM_TARGET)
