@@ -5,7 +5,7 @@
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LOADR, loadr, requireBinary, scratch } from "./support/cli.ts";
 import { artifactText, pluginTarGz, writePluginDir } from "./support/plugin-fixtures.ts";
@@ -74,5 +74,20 @@ describe("atomic installs", () => {
     expect(art.subarray(0, 40).toString()).toStartWith(artifactText({ name: "conc", version: p.version }));
     expect(art.length).toBe(artifactText({ name: "conc", version: p.version }).length + 4 * 1024 * 1024);
     expect(readdirSync(plugins)).toEqual(["conc"]);
+  });
+
+  test("an install that died between its two renames: the old version is still listed, the next install finishes cleanly", async () => {
+    const root = scratch();
+    const plugins = join(root, "plugins");
+    expect((await loadr(["plugin", "install", writePluginDir(root, { name: "swap", version: "1.0.0" }), "--plugins-dir", plugins])).code).toBe(0);
+    // the state a kill leaves right after `rename(<name>, .old-<name>)`
+    renameSync(join(plugins, "swap"), join(plugins, ".old-swap"));
+    const list = await loadr(["plugin", "list", "--plugins-dir", plugins]);
+    expect(list.stdout).toContain("enabled 1.0.0");
+    const r = await loadr(["plugin", "install", writePluginDir(root, { name: "swap", version: "2.0.0" }), "--plugins-dir", plugins]);
+    expect(r.stdout).toContain("✓ installed `swap` v2.0.0");
+    expect(readdirSync(plugins)).toEqual(["swap"]);
+    expect((await loadr(["plugin", "remove", "swap", "--plugins-dir", plugins])).code).toBe(0);
+    expect(readdirSync(plugins)).toEqual([]);
   });
 });

@@ -168,18 +168,18 @@ export function removeInstalled(pluginsDir: string, name: string): boolean {
   const p = discover(pluginsDir).find((x) => x.manifest.name === name);
   if (!p) return false;
   withLock(pluginsDir, name, () => {
-    const old = join(pluginsDir, `.old-${name}`);
-    rmSync(old, { recursive: true, force: true });
-    renameSync(p.dir, old);
-    rmSync(old, { recursive: true, force: true });
+    // renamed away first so no reader ever sees a half-deleted plugin
+    const gone = `${join(pluginsDir, `.removed-${process.pid}-`)}${Date.now()}`;
+    renameSync(p.dir, gone);
+    rmSync(gone, { recursive: true, force: true });
   });
   return true;
 }
 
-/** Staging directories of installs that died (their pid is gone) are removed. */
+/** Staging (and half-deleted) directories of loadr processes that died are removed. */
 function sweepStale(pluginsDir: string): void {
   for (const n of readdirSync(pluginsDir)) {
-    const m = /^\.staging-(\d+)-/.exec(n);
+    const m = /^\.(?:staging|removed)-(\d+)-/.exec(n);
     if (m && !alive(Number(m[1]))) rmSync(join(pluginsDir, n), { recursive: true, force: true });
   }
 }

@@ -49,8 +49,10 @@ export function discover(dir: string, warn: (msg: string) => void = () => {}): I
   }
   const found: InstalledPlugin[] = [];
   for (const n of names) {
-    // dot-directories are an install's staging area or a replaced version being deleted
-    if (n.startsWith(".")) continue;
+    // dot-directories belong to installs (install.ts): staging areas, removed plugins being
+    // deleted, and `.old-<name>`, the previous version during a swap — shown only when an
+    // install died between its two renames and `<name>` is missing (the next install restores it)
+    if (n.startsWith(".") && !(n.startsWith(".old-") && !names.includes(n.slice(5)))) continue;
     const sub = join(dir, n);
     if (!isDir(sub) || !existsSync(join(sub, "plugin.toml"))) continue;
     try {
