@@ -80,12 +80,13 @@ function readTar(buf: Buffer, name: string): Promise<RawEntry[]> {
     const out: RawEntry[] = [];
     const budget = new Budget(name);
     let failed = false;
+    const parser = new tar.Parser({ strict: true });
     const fail = (e: unknown) => {
       if (failed) return;
       failed = true;
       reject(e instanceof ArchiveError ? e : new ArchiveError(`archive ${name} is corrupt or not a .tar.gz: ${(e as Error).message}`));
+      parser.abort(e instanceof Error ? e : new Error(String(e))); // stop reading the rest
     };
-    const parser = new tar.Parser({ strict: true });
     parser.on("entry", (e: tar.ReadEntry) => {
       try {
         budget.entry();
