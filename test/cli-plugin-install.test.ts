@@ -125,6 +125,11 @@ describe("install from a directory", () => {
     writeFileSync(join(evil, "x.wasm"), "x");
     expect((await run("plugin", "install", evil)).stderr).toContain("plugin name `../escape` cannot be a directory name");
 
+    // a bare name that is also a directory here is the directory (reference order), with a hint
+    expect((await run("plugin", "install", "empty")).stderr).toBe(
+      `error: ${empty} has no plugin.toml (a plugin directory holds plugin.toml and its artifact); to install \`empty\` by name from an index, run this where no directory has that name, or pass ./empty for a directory\n`,
+    );
+
     const missing = await run("plugin", "install", "./does-not-exist");
     expect(missing.stderr).toBe(`error: plugin directory ${join(root, "does-not-exist")} does not exist\n`);
     expect((await run("plugin", "info", "nope")).stderr).toBe(`error: plugin \`nope\` not found in ${plugins}\n`);

@@ -3,7 +3,8 @@
  * Sources: a plugin directory; a local `.tar.gz`/`.tgz`/`.zip` or an http(s) URL to one (both
  * need --allow-untrusted: no pinned sha256); or a name resolved in the index, sha256-verified.
  */
-import { basename, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { fetchBytes } from "../plugins/download.ts";
 import { indexLocation, loadIndex, resolvePlugin } from "../plugins/index.ts";
@@ -54,7 +55,13 @@ async function install(args: string[]): Promise<number> {
   let done: Installed;
   switch (source.kind) {
     case "dir":
-      done = await installFromDir(source.path, dir);
+      done = await installFromDir(source.path, dir).catch((e: Error) => {
+        // a bare name that happens to be a directory here is taken as the directory (reference order)
+        const bare = !/[\\/]/.test(positionals[0]!);
+        throw bare && !existsSync(join(source.path, "plugin.toml"))
+          ? new InstallError(`${e.message}; to install \`${positionals[0]}\` by name from an index, run this where no directory has that name, or pass ./${positionals[0]} for a directory`)
+          : e;
+      });
       break;
     case "archive": {
       const bytes = await fetchBytes(pathToFileURL(resolve(source.path)));
