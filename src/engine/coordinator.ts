@@ -10,6 +10,7 @@ import type { FromWorker, RunInputs, ToWorker } from "./messages.ts";
 import { workerCount } from "./segments.ts";
 import { SharedState } from "./shared-state.ts";
 import { peakVus } from "./executors/index.ts";
+import type { SampleBatch } from "../metrics/sample-recorder.ts";
 
 const TICK_MS = 1000;
 /** extra wait past the longest graceful_stop before workers are terminated (their last second may be lost) */
@@ -20,6 +21,8 @@ export interface RunOptions extends RunInputs {
   thresholds: ThresholdSpec[];
   /** called once a second with the merged state (progress line) */
   onTick?(feed: MetricsFeed): void;
+  /** raw per-sample batches from the workers (only sent when `samples` is set) */
+  onSamples?(batch: SampleBatch): void;
 }
 
 export class RunError extends Error {}
@@ -75,6 +78,7 @@ export class Run {
     const count = workerCount(o.workers, totalVus);
     const shared = SharedState.create(o.scenarios.length);
     const vus = new Array<number>(count).fill(0);
+    const inflight = o.samples ? new Int32Array(new SharedArrayBuffer(4 * count)) : undefined;
     let ready = 0;
     let done = 0;
     let failed: string | undefined;
@@ -98,6 +102,13 @@ export class Run {
             this.feed.merge(m.delta);
             vus[i] = m.vus;
             break;
+          case "samples":
+            try {
+              o.onSamples?.(m.batch);
+            } finally {
+              if (inflight) Atomics.sub(inflight, i, 1);
+            }
+            break;
           case "abort":
             this.stop(m.reason);
             break;
@@ -113,8 +124,8 @@ export class Run {
         onReady();
         if (++done === count) this.finish();
       };
-      const { workers: _w, thresholds: _t, onTick: _o, ...inputs } = o;
-      w.postMessage({ type: "init", segment: { index: i, count }, shared: shared.buffer, ...inputs } satisfies ToWorker);
+      const { workers: _w, thresholds: _t, onTick: _o, onSamples: _s, ...inputs } = o;
+      w.postMessage({ type: "init", segment: { index: i, count }, shared: shared.buffer, inflight: inflight?.buffer as SharedArrayBuffer | undefined, ...inputs } satisfies ToWorker);
     }
 
     await allReady;
