@@ -68,6 +68,6 @@ export async function post(url: string, body: Uint8Array | string, headers: Reco
 function reason(e: unknown): string {
   const err = e as { code?: string; name?: string; message?: string };
   if (err.name === "TimeoutError") return `no answer within ${PUSH_TIMEOUT_MS / 1000}s`;
-  if (err.code === "ConnectionRefused") return "connection refused (is the receiver running?)";
+  if (err.code === "ConnectionRefused" || err.code === "ECONNREFUSED") return "connection refused (is the receiver running?)";
   return err.code ?? err.message ?? String(e);
 }
