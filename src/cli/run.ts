@@ -107,7 +107,8 @@ export async function main(args: string[]): Promise<number> {
     try {
       ui = new UiServer({ bind: values["ui-bind"] ?? DEFAULT_UI_BIND, name: plan.name ?? "loadr test", scenarios });
     } catch (e) {
-      throw new CliError(`--ui: ${(e as Error).message}`);
+      const msg = (e as Error).message;
+      throw new CliError(msg.startsWith("--ui-bind") ? msg : `--ui-bind: ${msg}`);
     }
     if (!quiet) process.stderr.write(`→ live dashboard at ${ui.url}\n`);
   }

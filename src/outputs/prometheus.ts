@@ -28,7 +28,7 @@ export function prometheusOutput(spec: { listen?: string; remote_write_url?: str
         await remoteWrite(url, { timestamp_ms: Date.now(), elapsed_secs: 0, interval_secs: 0, series: [] });
       }
       if (spec.listen !== undefined) {
-        server = serveOn(spec.listen, "prometheus listen", (req) => {
+        server = serveOn(spec.listen, "listen", (req) => {
           const path = new URL(req.url).pathname;
           if (req.method !== "GET" || path !== "/metrics") return new Response("not found\n", { status: 404 });
           return new Response(promText(latest), { headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" } });

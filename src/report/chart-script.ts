@@ -27,7 +27,8 @@ export const CHART_SCRIPT = String.raw`
     if (v >= 1e4) return (v / 1e3).toFixed(0) + "k";
     return Math.abs(v - Math.round(v)) < 1e-9 ? String(Math.round(v)) : v.toFixed(1);
   }
-  function fmtTime(s) {
+  function fmtTime(s, span) {
+    if (span < 10) return s.toFixed(1) + "s";
     s = Math.round(s);
     return s >= 60 ? Math.floor(s / 60) + "m" + (s % 60 ? String(s % 60).padStart(2, "0") + "s" : "") : s + "s";
   }
@@ -51,7 +52,7 @@ export const CHART_SCRIPT = String.raw`
     }
     for (var j = 0; j <= 5; j++) {
       var x = x0 + (x1 - x0) * j / 5;
-      svg.appendChild(el("text", { x: sx(x), y: H - 10, class: "tick", "text-anchor": "middle" }, fmtTime(x)));
+      svg.appendChild(el("text", { x: sx(x), y: H - 10, class: "tick", "text-anchor": "middle" }, fmtTime(x, x1 - x0)));
     }
     var lx = W - R;
     spec.lines.slice().reverse().forEach(function (l) {
