@@ -15,6 +15,9 @@ import { UiServer } from "../src/ui/server.ts";
 
 setDefaultTimeout(90_000);
 
+// page.evaluate/waitForFunction bodies run in the browser; the project compiles without the DOM lib.
+declare const document: any;
+
 const IMG = resolve(import.meta.dir, "../docs/img");
 
 const PLAN = (duration: string) => `
@@ -46,8 +49,8 @@ thresholds:
 function chartPoints(page: Page): Promise<Record<string, number[]>> {
   return page.evaluate(() => {
     const out: Record<string, number[]> = {};
-    document.querySelectorAll("[data-chart]").forEach((box) => {
-      out[box.getAttribute("data-chart")!] = [...box.querySelectorAll("polyline")].map((p) => Number(p.getAttribute("data-points")));
+    document.querySelectorAll("[data-chart]").forEach((box: any) => {
+      out[box.getAttribute("data-chart")!] = [...box.querySelectorAll("polyline")].map((p: any) => Number(p.getAttribute("data-points")));
     });
     return out;
   });

@@ -99,7 +99,7 @@ describe("otlp", () => {
       hostname: "127.0.0.1", port: 0,
       async fetch(req) {
         expect(req.headers.get("content-type")).toBe("application/json");
-        bodies.push(type.toObject(type.fromObject(await req.json()), { longs: String, enums: Number }));
+        bodies.push(type.toObject(type.fromObject((await req.json()) as object), { longs: String, enums: Number }));
         return Response.json({});
       },
     });
@@ -112,7 +112,7 @@ describe("otlp", () => {
     const bodies: any[] = [];
     const meta: string[] = [];
     const srv = http2.createServer();
-    srv.on("stream", (stream, headers) => {
+    srv.on("stream", (stream: http2.ServerHttp2Stream, headers) => {
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
@@ -248,13 +248,14 @@ describe("influxdb", () => {
 });
 
 describe("statsd", () => {
-  let sock: Awaited<ReturnType<typeof Bun.udpSocket>> | undefined;
+  let sock: { port: number; close(): void } | undefined;
   afterAll(() => sock?.close());
 
   test("every sample arrives over UDP in StatsD/DogStatsD format with the prefix, datagrams ≤ 1400 bytes", async () => {
     const datagrams: string[] = [];
-    sock = await Bun.udpSocket({ hostname: "127.0.0.1", socket: { data: (_s, buf) => void datagrams.push(buf.toString()) } });
-    const { metric } = await run(`outputs: [{ type: statsd, address: "127.0.0.1:${sock.port}", prefix: "lt." }]`);
+    const s = await Bun.udpSocket({ hostname: "127.0.0.1", socket: { data: (_s, buf) => void datagrams.push(buf.toString()) } });
+    sock = s;
+    const { metric } = await run(`outputs: [{ type: statsd, address: "127.0.0.1:${s.port}", prefix: "lt." }]`);
     await Bun.sleep(200);
     expect(Math.max(...datagrams.map((d) => Buffer.byteLength(d)))).toBeLessThanOrEqual(1400);
     const lines = datagrams.flatMap((d) => d.split("\n"));

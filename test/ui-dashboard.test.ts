@@ -71,9 +71,9 @@ describe("live dashboard server", () => {
     expect(done.timeline.length).toBeGreaterThanOrEqual(ticks.length);
 
     await live.waitFor("still serving results at");
-    const summary = await (await fetch(live.url + "summary.json")).json();
+    const summary = (await (await fetch(live.url + "summary.json")).json()) as any;
     expect(summary.thresholds_passed).toBe(true);
-    const state = await (await fetch(live.url + "api/state")).json();
+    const state = (await (await fetch(live.url + "api/state")).json()) as any;
     expect(state.status.text).toBe("PASSED");
     expect((await fetch(live.url + "v1/stop", { method: "POST" })).status).toBe(404);
     expect(live.proc.exitCode).toBeNull(); // still serving
