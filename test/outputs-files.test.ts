@@ -83,6 +83,13 @@ describe("json and csv outputs", () => {
       expect(r.stdout).toBe("");
     }
   });
+
+  test("when a later output fails to start, the ones already started are released and loadr exits", async () => {
+    const dir = scratch({ "plan.yaml": PLAN("", "1s") });
+    const r = await loadr(["run", "plan.yaml", "-q", "-o", "prometheus=127.0.0.1:0", "-o", "statsd=127.0.0.1:9", "-o", "json=/proc/loadr-nope/r.ndjson"], { cwd: dir, timeoutMs: 15_000 });
+    expect(r.stderr.trim()).toBe("error: json output: cannot write /proc/loadr-nope/r.ndjson (ENOENT): choose a writable path");
+    expect(r.code).toBe(1); // not killed by the timeout: nothing kept the process alive
+  });
 });
 
 describe("HTML report", () => {

@@ -120,6 +120,8 @@ export async function main(args: string[]): Promise<number> {
   }
 
   const services = await startServices(plan.plugins ?? []).catch((e: Error) => {
+    outputs.abort();
+    ui?.stop();
     throw new CliError(e.message);
   });
   let run: Run | undefined;
@@ -164,6 +166,7 @@ export async function main(args: string[]): Promise<number> {
     });
     const { aborted } = await run.execute().catch(async (e: Error) => {
       ui?.stop();
+      outputs.abort();
       throw e instanceof RunError ? new CliError(e.message) : e;
     });
     progress.end();

@@ -27,6 +27,9 @@ export function csvOutput(spec: { path: string }, ctx: OutputContext): Output {
     async finish() {
       file.close();
     },
+    abort() {
+      file.close();
+    },
   };
 }
 

@@ -35,6 +35,9 @@ export function influxOutput(spec: InfluxSpec, ctx: OutputContext): Output {
     async finish(summary: Summary) {
       await pusher?.finish(summary.snapshot);
     },
+    abort() {
+      pusher?.stop();
+    },
   };
 }
 

@@ -36,6 +36,9 @@ export function jsonOutput(spec: { path: string }, ctx: OutputContext): Output {
       file.write(JSON.stringify({ type: "summary", ...summary }) + "\n");
       file.close();
     },
+    abort() {
+      file.close();
+    },
   };
 }
 

@@ -51,6 +51,10 @@ export function otlpOutput(spec: OtlpSpec, ctx: OutputContext): Output {
         grpc?.close();
       }
     },
+    abort() {
+      pusher?.stop();
+      grpc?.close();
+    },
   };
 }
 

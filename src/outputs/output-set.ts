@@ -23,14 +23,25 @@ export class OutputSet {
     return this.outputs.some((o) => o.wantsSamples && o.onSamples !== undefined);
   }
 
-  /** Start every output in order; on failure the ones already started are finished quietly. */
+  /** Start every output in order; on failure the ones already started are released (abort). */
   async start(): Promise<void> {
     for (const o of this.outputs) {
       try {
         await o.start();
       } catch (e) {
+        o.abort?.();
+        this.abort();
         throw new OutputStartError(`${o.name} output: ${(e as Error).message}`);
       }
+    }
+  }
+
+  /** The run ends without a summary: release every output's servers, sockets and files. */
+  abort(): void {
+    for (const o of this.outputs) {
+      try {
+        o.abort?.();
+      } catch {}
     }
   }
 

@@ -49,5 +49,9 @@ export function prometheusOutput(spec: { listen?: string; remote_write_url?: str
         server?.stop(true);
       }
     },
+    abort() {
+      pusher?.stop();
+      server?.stop(true);
+    },
   };
 }

@@ -42,6 +42,10 @@ export class Pusher {
       .finally(() => (this.inflight = undefined));
   }
 
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
   /** Stop the timer, wait for a push in flight, then push the final snapshot (errors thrown). */
   async finish(final: Snapshot): Promise<void> {
     clearInterval(this.timer);

@@ -51,6 +51,9 @@ export function statsdOutput(spec: { address: string; prefix: string }, ctx: Out
       if (buf) send(buf);
     },
     onSnapshot() {},
+    abort() {
+      socket?.close();
+    },
     async finish() {
       socket?.close();
       if (dropped > 0) ctx.note(`statsd output: ${dropped} datagram(s) could not be sent (socket busy)`);

@@ -13,6 +13,9 @@ export interface Output {
   onSamples?(batch: readonly SamplePoint[]): void;
   onSnapshot(s: Snapshot): void;             // once a second
   finish(summary: Summary): Promise<void>;
+  /** additive: the run ends without a summary (another output failed to start, the workers could
+   *  not start): release servers, sockets, timers and files now; finish() will not be called */
+  abort?(): void;
 }
 export interface SamplePoint {
   metric: string;
