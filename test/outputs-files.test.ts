@@ -3,6 +3,7 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadr, scratch } from "./support/cli.ts";
+import { startEcho } from "../src/services/echo.ts";
 
 setDefaultTimeout(60_000);
 
@@ -143,5 +144,43 @@ describe("HTML report", () => {
     expect(t.code).toBe(1);
     expect(t.stderr.trim()).toStartWith("error: t.txt is not a loadr summary export: not JSON (");
     expect(t.stderr.trim().split("\n").length).toBe(1);
+  });
+});
+
+describe("slow outputs never hold up the load", () => {
+  test("a json output that cannot keep up drops raw points (counted), while the summary stays complete", async () => {
+    // the target runs in this process: loadr's own echo service would share the blocked main thread
+    const echo = await startEcho({ host: "127.0.0.1", port: 0 });
+    const dir = scratch({
+      "plan.yaml": `
+scenarios:
+  s:
+    executor: constant-vus
+    vus: 2
+    duration: 4s
+    flow: [{ request: { name: home, url: "${echo.url}/" } }]
+`,
+    });
+    const fifo = join(dir, "slow.fifo");
+    Bun.spawnSync(["mkfifo", fifo]);
+    // a reader that opens the pipe, then reads nothing for 5 s: loadr's writes block once 64 KiB are queued
+    const reader = Bun.spawn(["sh", "-c", `exec 3<"${fifo}"; sleep 5; cat <&3 > "${join(dir, "points.ndjson")}"`]);
+    const r = await loadr(["run", "plan.yaml", "-q", "--workers", "1", "-o", `json=${fifo}`, "--summary-export", "s.json"], { cwd: dir });
+    await reader.exited;
+    await echo.stop();
+    expect(r.code).toBe(0);
+    const m = /warning: outputs fell behind: (\d+) raw point\(s\) were dropped \(the summary and thresholds are complete\)/.exec(r.stderr);
+    expect(m).not.toBeNull();
+    const dropped = Number(m![1]);
+    const summary = JSON.parse(readFileSync(join(dir, "s.json"), "utf8"));
+    const reqs = summary.metrics.find((x: any) => x.metric === "http_reqs").agg.sum;
+    const lines = readFileSync(join(dir, "points.ndjson"), "utf8").trimEnd().split("\n");
+    const written = lines.filter((l) => l.includes('"metric":"http_reqs"') && l.startsWith('{"type":"point"')).length;
+    expect(dropped).toBeGreaterThan(0);
+    // the VUs never waited: the pipe holds ~30 requests' points, the run made far more requests
+    expect(reqs).toBeGreaterThan(1000);
+    expect(written).toBeLessThan(reqs); // some raw points were dropped...
+    expect(JSON.parse(lines[lines.length - 1]!).type).toBe("summary"); // ...but the file still ends with the full summary
+    expect(JSON.parse(lines[lines.length - 1]!).metrics).toEqual(summary.metrics);
   });
 });

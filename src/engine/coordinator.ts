@@ -106,7 +106,7 @@ export class Run {
             try {
               o.onSamples?.(m.batch);
             } finally {
-              if (inflight) Atomics.sub(inflight, i, 1);
+              if (inflight && m.batch.length > 0) Atomics.sub(inflight, i, 1);
             }
             break;
           case "abort":

@@ -3,7 +3,7 @@
  * starts on `go`, ships a metrics delta every second, and `done` with the last delta at the end.
  */
 import { Sink } from "../metrics/sink.ts";
-import { batchTransferList, SampleRecorder } from "../metrics/sample-recorder.ts";
+import { batchTransferList, emptyBatch, SampleRecorder } from "../metrics/sample-recorder.ts";
 import { httpClientOptions } from "./http-options.ts";
 import { Logger } from "./log.ts";
 import type { FromWorker, ToWorker } from "./messages.ts";
@@ -31,12 +31,21 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
 
 async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
   const sink = new Sink();
+  let reportDropped = () => {};
   if (m.samples && m.inflight) {
     // Bounded: past MAX_INFLIGHT unprocessed batches the coordinator's outputs are behind, so
     // this batch is dropped and counted; the load (and the aggregated metrics) go on untouched.
     const inflight = new Int32Array(m.inflight);
     const slot = m.segment.index;
     let dropped = 0;
+    // the count of the last drops rides on an empty batch at the end, past the in-flight bound
+    reportDropped = () => {
+      if (dropped === 0) return;
+      const batch = emptyBatch();
+      batch.dropped = dropped;
+      dropped = 0;
+      self.postMessage({ type: "samples", batch } satisfies FromWorker);
+    };
     sink.samples = new SampleRecorder((batch) => {
       if (Atomics.load(inflight, slot) >= MAX_INFLIGHT) {
         dropped += batch.length;
@@ -103,6 +112,7 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
   } finally {
     clearInterval(ticker);
     sink.samples?.flush();
+    reportDropped();
     post({ type: "done", delta: sink.drain() });
   }
 }

@@ -69,6 +69,11 @@ export class SampleRecorder {
   }
 }
 
+/** A batch with no samples (it can still carry a `dropped` count). */
+export function emptyBatch(): SampleBatch {
+  return { metrics: [], kinds: [], tagSets: [], length: 0, metric: new Int32Array(0), tags: new Int32Array(0), value: new Float64Array(0), time: new Float64Array(0) };
+}
+
 function newBatch(): SampleBatch {
   return {
     metrics: [], kinds: [], tagSets: [], length: 0,
