@@ -102,6 +102,7 @@ describe.skipIf(!hasChromium)("in Chromium", () => {
       expect(await page.locator("#status").textContent()).toBe("RUNNING");
       expect(await page.locator("#controls").isVisible()).toBe(false); // no control API in this run
       expect(Number(await page.locator("#c-reqs").textContent())).toBeGreaterThan(0);
+      expect(await page.locator('#scenarios tr[data-scenario="browse"] td.num').textContent()).toBe("4");
       await page.screenshot({ path: join(IMG, "dashboard.png"), fullPage: true });
       await page.waitForFunction(() => document.querySelector("#status")?.textContent !== "RUNNING", null, { timeout: 40_000 });
       expect(await page.locator("#status").textContent()).toBe("THRESHOLDS FAILED");

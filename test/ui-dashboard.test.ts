@@ -64,6 +64,7 @@ describe("live dashboard server", () => {
     const ticks = events.filter((e) => e.event === "tick").map((e) => e.data);
     expect(ticks.length).toBeGreaterThanOrEqual(2);
     expect(Math.max(...ticks.map((t) => t.vus))).toBe(3);
+    expect(Math.max(...ticks.map((t) => t.scenario_vus.s))).toBe(3);
     expect(ticks[ticks.length - 1].requests).toBeGreaterThan(0);
     expect(ticks[ticks.length - 1].thresholds[0]).toMatchObject({ metric: "http_req_failed", passed: true });
     const done = events.find((e) => e.event === "done")!.data;

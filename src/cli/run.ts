@@ -158,7 +158,7 @@ export async function main(args: string[]): Promise<number> {
         progress.draw(feed.progress());
         const snap = feed.lastSnapshot();
         if (snap) outputs.snapshot(snap);
-        const t = ui && liveTick(feed);
+        const t = ui && liveTick(feed, run!.scenarioVus());
         if (t) ui!.tick(t);
       },
       samples: outputs.wantsSamples,

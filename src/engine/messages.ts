@@ -27,7 +27,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: "ready" }
   | { type: "error"; message: string }
-  | { type: "metrics"; delta: MetricsDelta; vus: number }
+  | { type: "metrics"; delta: MetricsDelta; vus: number; /** active VUs per scenario, in `scenarios` order */ scenarioVus?: number[] }
   | { type: "abort"; reason: string }
   | { type: "done"; delta: MetricsDelta }
   | { type: "samples"; batch: SampleBatch };

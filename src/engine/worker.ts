@@ -99,7 +99,7 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
   const activeVus = () => runtimes.reduce((n, rt) => n + rt.vus.size, 0);
   const report = () => {
     sink.samples?.flush();
-    post({ type: "metrics", delta: sink.drain(), vus: activeVus() });
+    post({ type: "metrics", delta: sink.drain(), vus: activeVus(), scenarioVus: runtimes.map((rt) => rt.vus.size) });
   };
   const ticker = setInterval(report, METRICS_INTERVAL_MS);
   try {

@@ -16,7 +16,7 @@ export const CHART_SCRIPT = String.raw`
   function niceMax(v) {
     if (!(v > 0)) return 1;
     var p = Math.pow(10, Math.floor(Math.log10(v)));
-    var steps = [1, 2, 2.5, 5, 10];
+    var steps = [1, 2, 4, 8, 10]; // with 4 (or, for 10, 5) gridlines every tick is a round number
     for (var i = 0; i < steps.length; i++) if (steps[i] * p >= v) return steps[i] * p;
     return 10 * p;
   }
@@ -45,8 +45,10 @@ export const CHART_SCRIPT = String.raw`
     var sy = function (y) { return T + (1 - y / ymax) * (H - T - B); };
     var svg = el("svg", { viewBox: "0 0 " + W + " " + H, class: "chart", role: "img", "aria-label": spec.title });
     svg.appendChild(el("text", { x: L, y: 16, class: "chart-title" }, spec.title));
-    for (var i = 0; i <= 4; i++) {
-      var y = ymax * i / 4;
+    var m = ymax / Math.pow(10, Math.floor(Math.log10(ymax)));
+    var rows = Math.abs(m - 1) < 1e-9 || Math.abs(m - 10) < 1e-9 ? 5 : 4;
+    for (var i = 0; i <= rows; i++) {
+      var y = ymax * i / rows;
       svg.appendChild(el("line", { x1: L, x2: W - R, y1: sy(y), y2: sy(y), class: "grid" }));
       svg.appendChild(el("text", { x: L - 6, y: sy(y) + 4, class: "tick", "text-anchor": "end" }, fmt(y, spec.unit)));
     }

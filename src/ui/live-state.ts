@@ -12,6 +12,8 @@ export interface LiveTick {
   thresholds: readonly ThresholdStatus[];
   vus: number;
   vus_max: number;
+  /** active VUs per scenario */
+  scenario_vus: Record<string, number>;
   requests: number;
   failed: number;
 }

@@ -2,7 +2,7 @@
 import type { MetricsFeed } from "../engine/metrics-feed.ts";
 import type { LiveTick } from "./live-state.ts";
 
-export function liveTick(feed: MetricsFeed): LiveTick | undefined {
+export function liveTick(feed: MetricsFeed, scenarioVus: Record<string, number>): LiveTick | undefined {
   const snap = feed.lastSnapshot();
   if (snap === undefined) return undefined;
   let requests = 0;
@@ -22,6 +22,7 @@ export function liveTick(feed: MetricsFeed): LiveTick | undefined {
     thresholds: feed.thresholdStatuses(),
     vus,
     vus_max: vusMax,
+    scenario_vus: scenarioVus,
     requests,
     failed,
   };

@@ -23,6 +23,8 @@ export function dashboardPage(name: string, control: boolean): string {
   <div class="card"><div class="v" id="c-err">-</div><div class="k">error rate</div></div>
   <div class="card"><div class="v" id="c-reqs">-</div><div class="k">requests</div></div>
 </div>
+<h2>Scenarios</h2>
+<div id="scenarios"></div>
 <h2>Over time</h2>
 <div class="charts" id="charts"></div>
 <h2>Thresholds</h2>
@@ -44,7 +46,13 @@ export function dashboardPage(name: string, control: boolean): string {
           esc(t.metric) + "</td><td><code>" + esc(t.expression) + '</code></td><td class="num">' + (t.observed === null ? "no samples" : t.observed.toFixed(2)) + "</td></tr>";
       }).join("") + "</table>";
   }
+  function scenarios(names, byName) {
+    $("scenarios").innerHTML = '<table><tr><th>scenario</th><th class="num">active VUs</th></tr>' +
+      names.map(function (n) { return '<tr data-scenario="' + esc(n) + '"><td>' + esc(n) + '</td><td class="num">' + (byName[n] || 0) + "</td></tr>"; }).join("") + "</table>";
+  }
+  var names = [];
   function tick(t) {
+    scenarios(names, t.scenario_vus || {});
     var p = t.point || timeline[timeline.length - 1] || {};
     text("c-elapsed", Math.round(t.elapsed_secs) + "s");
     text("c-vus", t.vus + " (" + t.vus_max + ")");
@@ -60,12 +68,14 @@ export function dashboardPage(name: string, control: boolean): string {
     var s = JSON.parse(e.data);
     timeline = s.timeline;
     text("meta", s.scenarios.length + " scenario(s): " + s.scenarios.join(", "));
+    names = s.scenarios;
+    scenarios(names, {});
     status(s.status);
     if (s.last) tick(s.last);
     draw();
   });
   es.addEventListener("tick", function (e) { var t = JSON.parse(e.data); if (t.point) timeline.push(t.point); tick(t); draw(); });
-  es.addEventListener("done", function (e) { var d = JSON.parse(e.data); timeline = d.timeline; status(d.status); thresholds(d.thresholds); text("c-vus", "0"); draw(); });
+  es.addEventListener("done", function (e) { var d = JSON.parse(e.data); timeline = d.timeline; status(d.status); thresholds(d.thresholds); text("c-vus", "0"); scenarios(names, {}); draw(); });
   document.querySelectorAll("#controls button").forEach(function (b) {
     b.addEventListener("click", function () {
       fetch("v1/" + b.dataset.action, { method: "POST" }).then(function (r) { text("control-result", b.dataset.action + ": " + (r.ok ? "ok" : "HTTP " + r.status)); },

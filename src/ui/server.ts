@@ -73,7 +73,8 @@ export class UiServer {
     this.summary = summary;
     this.timeline = [...summary.timeline];
     this.status = finalStatus(summary);
-    if (this.last) this.last = { ...this.last, thresholds: summary.thresholds, vus: 0 };
+    if (this.last)
+      this.last = { ...this.last, thresholds: summary.thresholds, vus: 0, scenario_vus: Object.fromEntries(Object.keys(this.last.scenario_vus).map((k) => [k, 0])) };
     this.send("done", { status: this.status, timeline: this.timeline, thresholds: summary.thresholds, checks: summary.checks });
   }
 
