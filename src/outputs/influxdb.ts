@@ -49,7 +49,7 @@ function writeTarget(base: URL, spec: InfluxSpec): { url: string; headers: Recor
     const q = new URLSearchParams({ bucket: spec.database, org: spec.organization ?? "loadr", precision: "ns" });
     return { url: `${root}/api/v2/write?${q}`, headers };
   }
-  return { url: `${root}/write?${new URLSearchParams({ db: spec.database, precision: "ns" })}`, headers };
+  return { url: `${root}/write?${new URLSearchParams({ db: spec.database })}`, headers }; // v1 default precision: ns
 }
 
 /** Line protocol for one snapshot (exported for the parser test). */
