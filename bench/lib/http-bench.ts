@@ -3,7 +3,7 @@
  * same target, same closed model (50 connections/VUs, no think time), each on the same single
  * core (core 1; the target has core 0).
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { foreignCpuShare, machineBusySeconds } from "./cpu.ts";
 import { parseAutocannon, parseHey, parseLoadrSummary, parseWrk, type LoadFigures } from "./parse.ts";
@@ -71,17 +71,17 @@ async function measure(
   }
 }
 
-export async function runLoadr(ctx: HttpBenchContext): Promise<ToolRow> {
+export async function runLoadr(ctx: HttpBenchContext, tool = "loadr", extra: string[] = []): Promise<ToolRow> {
   if (!existsSync(ctx.loadr)) {
-    return { tool: "loadr", status: "failed", error: `${relative(process.cwd(), ctx.loadr)} does not exist — run \`bun run build\` first` };
+    return { tool, status: "failed", error: `${relative(process.cwd(), ctx.loadr)} does not exist — run \`bun run build\` first` };
   }
   const plan = join(ctx.tmp, "http.yaml");
   const out = join(ctx.tmp, "http-summary.json");
   writeFileSync(plan, httpPlan(ctx.url, ctx.connections, ctx.seconds));
   return measure(
     ctx,
-    "loadr",
-    [ctx.loadr, "run", plan, "--workers", "1", "-q", "--summary-export", out],
+    tool,
+    [ctx.loadr, "run", plan, "--workers", "1", "-q", "--summary-export", out, ...extra],
     (r) => {
       // 0 = passed, 99 = a threshold failed (there are none here); anything else is an error
       if (r.code !== 0 && r.code !== 99) throw new Error(`loadr exited ${r.code}`);
@@ -92,6 +92,14 @@ export async function runLoadr(ctx: HttpBenchContext): Promise<ToolRow> {
     },
     "loadr.txt",
   );
+}
+
+/** The same run with the `json` output on (every raw sample written as NDJSON): the outputs' cost. */
+export async function runLoadrJson(ctx: HttpBenchContext): Promise<ToolRow> {
+  const points = join(ctx.tmp, "http-points.ndjson");
+  const row = await runLoadr(ctx, "loadr + json output", ["--output", `json=${points}`]);
+  rmSync(points, { force: true });
+  return row;
 }
 
 export async function runWrk(ctx: HttpBenchContext): Promise<ToolRow> {
@@ -133,7 +141,7 @@ export async function runHey(ctx: HttpBenchContext): Promise<ToolRow> {
 
 export async function httpBench(ctx: HttpBenchContext): Promise<ToolRow[]> {
   const rows: ToolRow[] = [];
-  for (const step of [runLoadr, runWrk, runAutocannon, runHey]) {
+  for (const step of [runLoadr, runLoadrJson, runWrk, runAutocannon, runHey]) {
     rows.push(await step(ctx));
     await Bun.sleep(1000); // let TIME_WAIT sockets and the target settle between tools
   }

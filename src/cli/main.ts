@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(arg
   run: { summary: "run a test plan", load: () => import("./run.ts") },
   validate: { summary: "check test plans and print diagnostics with line and column", load: () => import("./validate.ts") },
   echo: { summary: "serve the built-in echo target (until Ctrl-C)", load: () => import("./echo.ts") },
+  report: { summary: "render a summary JSON as a self-contained HTML report (or JUnit)", load: () => import("./report.ts") },
   schema: { summary: "print the JSON Schema of the plan format", load: () => import("./schema.ts") },
   plugin: { summary: "install, list, enable, pack and mirror plugins", load: () => import("./plugin.ts") },
   version: { summary: "print version and build details", load: () => import("./version.ts") },

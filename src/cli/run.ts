@@ -17,6 +17,10 @@ import { writeExports } from "./run-exports.ts";
 import { Progress } from "./progress.ts";
 import type { LogLevel } from "../engine/log.ts";
 import { renderConsole } from "../metrics/console.ts";
+import { buildOutputs } from "../outputs/setup.ts";
+import { OutputStartError, type OutputSet } from "../outputs/output-set.ts";
+import { DEFAULT_UI_BIND, UiServer } from "../ui/server.ts";
+import { liveTick } from "../ui/live-tick.ts";
 
 export const HELP = `Usage: loadr run <plan.yaml> [options]
 
@@ -30,6 +34,12 @@ Options:
   --workers <n>               worker threads (default: usable cores, at most one per VU)
   --summary-export <path>     write the summary JSON
   --junit <path>              write a JUnit XML report (thresholds, checks, run)
+  --report <path>             write the self-contained HTML report
+  -o, --output <kind=value>   stream results (repeatable): json=<path>, csv=<path>,
+                              prometheus=<listen addr | remote-write URL>, influxdb=<url>,<db>,
+                              statsd=<host:port>, otlp=<endpoint> (docs/outputs.md)
+  --ui                        serve a live dashboard while the run goes (and after, until Ctrl-C)
+  --ui-bind <addr>            where the dashboard listens (default ${DEFAULT_UI_BIND})
   --progress                  draw the live progress line even when stderr is not a terminal
   -q, --quiet                 no progress, no warnings
   -v, --verbose               more log lines (-vv: debug)
@@ -47,6 +57,10 @@ export async function main(args: string[]): Promise<number> {
     "summary-export": { type: "string" },
     junit: { type: "string" },
     progress: { type: "boolean" },
+    report: { type: "string" },
+    output: { type: "string", short: "o", multiple: true },
+    ui: { type: "boolean" },
+    "ui-bind": { type: "string" },
   });
   if (values.help) {
     process.stdout.write(HELP + "\n");
@@ -82,7 +96,32 @@ export async function main(args: string[]): Promise<number> {
     throw new CliError((e as Error).message);
   }
 
+  let outputs: OutputSet;
+  try {
+    outputs = buildOutputs(plan.outputs ?? [], values.output ?? [], env, (line) => process.stderr.write(errStyle.yellow(`warning: ${line}`) + "\n"));
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  let ui: UiServer | undefined;
+  if (values.ui || values["ui-bind"] !== undefined) {
+    try {
+      ui = new UiServer({ bind: values["ui-bind"] ?? DEFAULT_UI_BIND, name: plan.name ?? "loadr test", scenarios });
+    } catch (e) {
+      const msg = (e as Error).message;
+      throw new CliError(msg.startsWith("--ui-bind") ? msg : `--ui-bind: ${msg}`);
+    }
+    if (!quiet) process.stderr.write(`→ live dashboard at ${ui.url}\n`);
+  }
+  try {
+    await outputs.start();
+  } catch (e) {
+    ui?.stop();
+    throw new CliError(e instanceof OutputStartError ? e.message : `output: ${(e as Error).message}`);
+  }
+
   const services = await startServices(plan.plugins ?? []).catch((e: Error) => {
+    outputs.abort();
+    ui?.stop();
     throw new CliError(e.message);
   });
   let run: Run | undefined;
@@ -115,15 +154,31 @@ export async function main(args: string[]): Promise<number> {
       logLevel,
       workers,
       thresholds,
-      onTick: (feed) => progress.draw(feed.progress()),
+      onTick: (feed) => {
+        progress.draw(feed.progress());
+        const snap = feed.lastSnapshot();
+        if (snap) outputs.snapshot(snap);
+        const t = ui && liveTick(feed, run!.scenarioVus());
+        if (t) ui!.tick(t);
+      },
+      samples: outputs.wantsSamples,
+      onSamples: (batch) => outputs.samples(batch),
     });
-    const { aborted } = await run.execute().catch((e: Error) => {
+    const { aborted } = await run.execute().catch(async (e: Error) => {
+      ui?.stop();
+      outputs.abort();
       throw e instanceof RunError ? new CliError(e.message) : e;
     });
     progress.end();
     const summary = run.feed.summary(plan.name, aborted);
     process.stdout.write(renderConsole(summary, { color: outColor }) + "\n");
-    await writeExports(summary, { summaryExport: values["summary-export"], junit: values.junit }, quiet, errStyle);
+    await outputs.finish(summary);
+    ui?.finish(summary);
+    try {
+      await writeExports(summary, { summaryExport: values["summary-export"], junit: values.junit, report: values.report }, quiet, errStyle);
+    } finally {
+      if (ui) await serveUntilInterrupted(ui, quiet, { onInt, onTerm });
+    }
     return summary.thresholds_passed && !aborted ? 0 : 99;
   } finally {
     progress.end();
@@ -131,6 +186,18 @@ export async function main(args: string[]): Promise<number> {
     process.off("SIGTERM", onTerm);
     await services.stopAll();
   }
+}
+
+/** `--ui`: after the run the dashboard keeps showing the results until Ctrl-C (or SIGTERM). */
+async function serveUntilInterrupted(ui: UiServer, quiet: boolean, handlers: { onInt: () => void; onTerm: () => void }): Promise<void> {
+  process.off("SIGINT", handlers.onInt);
+  process.off("SIGTERM", handlers.onTerm);
+  if (!quiet) process.stderr.write(`→ live dashboard still serving results at ${ui.url} — Ctrl-C to exit\n`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  ui.stop();
 }
 
 /** Plan settings this build accepts but does not act on yet (docs/compat.md), said once at start. */

@@ -10,8 +10,11 @@ import type { FromWorker, RunInputs, ToWorker } from "./messages.ts";
 import { workerCount } from "./segments.ts";
 import { SharedState } from "./shared-state.ts";
 import { peakVus } from "./executors/index.ts";
+import type { SampleBatch } from "../metrics/sample-recorder.ts";
 
 const TICK_MS = 1000;
+/** how long after the workers' report cadence the coordinator ticks (see execute) */
+const TICK_PHASE_MS = 200;
 /** extra wait past the longest graceful_stop before workers are terminated (their last second may be lost) */
 const HARD_STOP_SLACK_MS = 5000;
 
@@ -20,6 +23,8 @@ export interface RunOptions extends RunInputs {
   thresholds: ThresholdSpec[];
   /** called once a second with the merged state (progress line) */
   onTick?(feed: MetricsFeed): void;
+  /** raw per-sample batches from the workers (only sent when `samples` is set) */
+  onSamples?(batch: SampleBatch): void;
 }
 
 export class RunError extends Error {}
@@ -43,6 +48,7 @@ export class Run {
   private aborted: string | undefined;
   private stopping = false;
   private hardTimer: ReturnType<typeof setTimeout> | undefined;
+  private workerScenarioVus: number[][] = [];
   private finish!: () => void;
   private readonly finished = new Promise<void>((r) => (this.finish = r));
 
@@ -63,6 +69,13 @@ export class Run {
     }, grace + HARD_STOP_SLACK_MS);
   }
 
+  /** Active VUs per scenario as of the workers' latest reports (live dashboard). */
+  scenarioVus(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.o.scenarios.forEach((name, s) => (out[name] = this.workerScenarioVus.reduce((n, w) => n + (w[s] ?? 0), 0)));
+    return out;
+  }
+
   /** Hard stop: terminate the workers now (second Ctrl-C). */
   kill(): void {
     for (const w of this.workers) w.terminate();
@@ -75,6 +88,8 @@ export class Run {
     const count = workerCount(o.workers, totalVus);
     const shared = SharedState.create(o.scenarios.length);
     const vus = new Array<number>(count).fill(0);
+    this.workerScenarioVus = new Array<number[]>(count).fill([]);
+    const inflight = o.samples ? new Int32Array(new SharedArrayBuffer(4 * count)) : undefined;
     let ready = 0;
     let done = 0;
     let failed: string | undefined;
@@ -97,6 +112,14 @@ export class Run {
           case "metrics":
             this.feed.merge(m.delta);
             vus[i] = m.vus;
+            if (m.scenarioVus) this.workerScenarioVus[i] = m.scenarioVus;
+            break;
+          case "samples":
+            try {
+              o.onSamples?.(m.batch);
+            } finally {
+              if (inflight && m.batch.length > 0) Atomics.sub(inflight, i, 1);
+            }
             break;
           case "abort":
             this.stop(m.reason);
@@ -104,6 +127,7 @@ export class Run {
           case "done":
             this.feed.merge(m.delta);
             vus[i] = 0;
+            this.workerScenarioVus[i] = [];
             if (++done === count) this.finish();
             break;
         }
@@ -113,8 +137,8 @@ export class Run {
         onReady();
         if (++done === count) this.finish();
       };
-      const { workers: _w, thresholds: _t, onTick: _o, ...inputs } = o;
-      w.postMessage({ type: "init", segment: { index: i, count }, shared: shared.buffer, ...inputs } satisfies ToWorker);
+      const { workers: _w, thresholds: _t, onTick: _o, onSamples: _s, ...inputs } = o;
+      w.postMessage({ type: "init", segment: { index: i, count }, shared: shared.buffer, inflight: inflight?.buffer as SharedArrayBuffer | undefined, ...inputs } satisfies ToWorker);
     }
 
     await allReady;
@@ -124,13 +148,19 @@ export class Run {
     }
     this.feed.start();
     for (const w of this.workers) w.postMessage({ type: "go" } satisfies ToWorker);
-    const ticker = setInterval(() => {
+    const tick = () => {
       this.feed.tick(vus.reduce((a, b) => a + b, 0));
       const abort = this.feed.abortReason();
       if (abort) this.stop(abort);
       o.onTick?.(this.feed);
-    }, TICK_MS);
+    };
+    // Workers report every second from "go"; ticking TICK_PHASE_MS later lets each tick see the
+    // second the workers just reported, so a timeline point's rate covers its own interval (in
+    // phase, a report landing just after a tick made one point ~0 and the last one a spike).
+    let ticker: ReturnType<typeof setInterval> | undefined;
+    const phase = setTimeout(() => (ticker = setInterval(tick, TICK_MS)), TICK_PHASE_MS);
     await this.finished;
+    clearTimeout(phase);
     clearInterval(ticker);
     clearTimeout(this.hardTimer);
     for (const w of this.workers) w.terminate();

@@ -1,5 +1,6 @@
 /** The messages between the coordinator (main thread) and its worker threads. Plain data only. */
 import type { MetricsDelta } from "../metrics/sink.ts";
+import type { SampleBatch } from "../metrics/sample-recorder.ts";
 import type { Plan } from "../plan/schema.ts";
 import type { LogLevel } from "./log.ts";
 import type { Segment } from "./segments.ts";
@@ -14,16 +15,19 @@ export interface RunInputs {
   secrets: Record<string, string>;
   services: Record<string, Record<string, unknown>>;
   logLevel: LogLevel;
+  /** record raw per-sample points (only when an output wants them) */
+  samples?: boolean;
 }
 
 export type ToWorker =
-  | ({ type: "init"; segment: Segment; shared: SharedArrayBuffer } & RunInputs)
+  | ({ type: "init"; segment: Segment; shared: SharedArrayBuffer; /** per worker: sample batches in flight (Int32) */ inflight?: SharedArrayBuffer } & RunInputs)
   | { type: "go" }
   | { type: "stop" };
 
 export type FromWorker =
   | { type: "ready" }
   | { type: "error"; message: string }
-  | { type: "metrics"; delta: MetricsDelta; vus: number }
+  | { type: "metrics"; delta: MetricsDelta; vus: number; /** active VUs per scenario, in `scenarios` order */ scenarioVus?: number[] }
   | { type: "abort"; reason: string }
-  | { type: "done"; delta: MetricsDelta };
+  | { type: "done"; delta: MetricsDelta }
+  | { type: "samples"; batch: SampleBatch };

@@ -8,8 +8,9 @@ import { Aggregator } from "../metrics/aggregator.ts";
 import type { MetricsDelta } from "../metrics/delta.ts";
 import { progressLine } from "../metrics/progress.ts";
 import type { Snapshot } from "../metrics/snapshot.ts";
+import type { TimelinePoint } from "../metrics/timeline.ts";
 import { buildSummary, type Summary } from "../metrics/summary.ts";
-import { evaluateThresholds, ThresholdMonitor } from "../metrics/thresholds.ts";
+import { evaluateThresholds, ThresholdMonitor, type ThresholdStatus } from "../metrics/thresholds.ts";
 import type { ThresholdSpec } from "../plan/thresholds.ts";
 
 export class MetricsFeed {
@@ -20,6 +21,7 @@ export class MetricsFeed {
   private vusMax = 0;
   private abort: string | null = null;
   private endedMs: number | undefined;
+  private statuses: ThresholdStatus[] = [];
 
   constructor(
     private readonly scenarios: string[],
@@ -42,7 +44,8 @@ export class MetricsFeed {
     this.setVus(activeVus);
     const now = Date.now();
     this.last = this.agg.snapshot(now);
-    const { abort } = this.monitor.tick(this.agg, now);
+    const { abort, statuses } = this.monitor.tick(this.agg, now);
+    this.statuses = statuses;
     if (abort && this.abort === null) this.abort = abort.reason;
   }
 
@@ -55,6 +58,21 @@ export class MetricsFeed {
   /** The reason to abort the run, once an abort_on_fail threshold has failed past its delay. */
   abortReason(): string | null {
     return this.abort;
+  }
+
+  /** The latest once-a-second snapshot (outputs, live dashboard); undefined before the first tick. */
+  lastSnapshot(): Snapshot | undefined {
+    return this.last;
+  }
+
+  /** Threshold statuses as of the latest tick (live dashboard). */
+  thresholdStatuses(): readonly ThresholdStatus[] {
+    return this.statuses;
+  }
+
+  /** The timeline so far (live dashboard). */
+  timeline(): readonly TimelinePoint[] {
+    return this.agg.timeline;
   }
 
   progress(): string {

@@ -3,6 +3,7 @@
  * starts on `go`, ships a metrics delta every second, and `done` with the last delta at the end.
  */
 import { Sink } from "../metrics/sink.ts";
+import { batchTransferList, emptyBatch, SampleRecorder } from "../metrics/sample-recorder.ts";
 import { httpClientOptions } from "./http-options.ts";
 import { Logger } from "./log.ts";
 import type { FromWorker, ToWorker } from "./messages.ts";
@@ -15,6 +16,8 @@ import { thinkTimeSampler } from "./flow/think-time.ts";
 declare const self: Worker;
 const post = (m: FromWorker) => self.postMessage(m);
 const METRICS_INTERVAL_MS = 1000;
+/** raw sample batches (8192 each) a worker may have in flight before it drops them */
+const MAX_INFLIGHT = 32;
 
 let start: (() => void) | undefined;
 const runtimes: ScenarioRuntime[] = [];
@@ -28,6 +31,32 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
 
 async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
   const sink = new Sink();
+  let reportDropped = () => {};
+  if (m.samples && m.inflight) {
+    // Bounded: past MAX_INFLIGHT unprocessed batches the coordinator's outputs are behind, so
+    // this batch is dropped and counted; the load (and the aggregated metrics) go on untouched.
+    const inflight = new Int32Array(m.inflight);
+    const slot = m.segment.index;
+    let dropped = 0;
+    // the count of the last drops rides on an empty batch at the end, past the in-flight bound
+    reportDropped = () => {
+      if (dropped === 0) return;
+      const batch = emptyBatch();
+      batch.dropped = dropped;
+      dropped = 0;
+      self.postMessage({ type: "samples", batch } satisfies FromWorker);
+    };
+    sink.samples = new SampleRecorder((batch) => {
+      if (Atomics.load(inflight, slot) >= MAX_INFLIGHT) {
+        dropped += batch.length;
+        return;
+      }
+      Atomics.add(inflight, slot, 1);
+      batch.dropped = dropped;
+      dropped = 0;
+      self.postMessage({ type: "samples", batch } satisfies FromWorker, batchTransferList(batch));
+    });
+  }
   const run: RunContext = {
     env: m.env,
     variables: m.variables,
@@ -68,7 +97,10 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
   });
 
   const activeVus = () => runtimes.reduce((n, rt) => n + rt.vus.size, 0);
-  const report = () => post({ type: "metrics", delta: sink.drain(), vus: activeVus() });
+  const report = () => {
+    sink.samples?.flush();
+    post({ type: "metrics", delta: sink.drain(), vus: activeVus(), scenarioVus: runtimes.map((rt) => rt.vus.size) });
+  };
   const ticker = setInterval(report, METRICS_INTERVAL_MS);
   try {
     const running = Promise.all(scenarios.map(({ rt, spec }) => runScenario(rt, spec, m.segment, http)));
@@ -79,6 +111,8 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     run.log.error((e as Error).message);
   } finally {
     clearInterval(ticker);
+    sink.samples?.flush();
+    reportDropped();
     post({ type: "done", delta: sink.drain() });
   }
 }

@@ -8,6 +8,7 @@ import { encodeBuckets, newIntervalHistogram, toMicros } from "./hdr.ts";
 import { MetricRegistry, MetricRedefinitionError, type MetricDef, type MetricKind } from "./registry.ts";
 import { TagInterner, type TagSet } from "./tags.ts";
 import { gaugeClock, type MetricsDelta, type SeriesDelta, type WireTagSet } from "./delta.ts";
+import type { SampleRecorder } from "./sample-recorder.ts";
 
 // The engine imports the seam types from here (team-contracts.md names sink.ts for the Sink).
 export type { MetricsDelta } from "./delta.ts";
@@ -51,6 +52,8 @@ export class Sink {
   private readonly defs = new Map<string, MetricDef>();
   /** cells touched since the last drain, so drain() never scans idle series */
   private dirty: Cell[] = [];
+  /** raw per-sample points, only when an output wants them (sample-recorder.ts); null = none */
+  samples: SampleRecorder | null = null;
 
   /** `registry` should already hold the plan's `metrics:`; unknown names register on first use. */
   constructor(registry: MetricRegistry = new MetricRegistry()) {
@@ -74,6 +77,7 @@ export class Sink {
     if (c === undefined) c = t.cells[def.id] = new CounterCell(def, t);
     c.value += v;
     if (!c.dirty) this.markDirty(c);
+    if (this.samples !== null) this.samples.push(def, t, v);
   }
 
   rate(m: string, t: TagSet, pass: boolean): void {
@@ -84,6 +88,7 @@ export class Sink {
     c.total++;
     if (pass) c.passes++;
     if (!c.dirty) this.markDirty(c);
+    if (this.samples !== null) this.samples.push(def, t, pass ? 1 : 0);
   }
 
   gauge(m: string, t: TagSet, v: number): void {
@@ -96,6 +101,7 @@ export class Sink {
     if (v > c.max) c.max = v;
     c.seq = gaugeClock();
     if (!c.dirty) this.markDirty(c);
+    if (this.samples !== null) this.samples.push(def, t, v);
   }
 
   /** A duration sample in milliseconds (float). */
@@ -110,6 +116,7 @@ export class Sink {
     if (ms < c.min) c.min = ms;
     if (ms > c.max) c.max = ms;
     if (!c.dirty) this.markDirty(c);
+    if (this.samples !== null) this.samples.push(def, t, ms);
   }
 
   /** Everything recorded since the previous drain (empty `series` when nothing was). */

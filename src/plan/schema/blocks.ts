@@ -48,7 +48,8 @@ export const JsBlock = strict({
 });
 
 const interval = { interval: Dur.prefault("5s") };
-const isUrl = (s: string) => URL.canParse(s);
+// `${env.X}` in output values is expanded at run start (docs/compat.md), so it is checked there.
+const isUrl = (s: string) => URL.canParse(s) || s.includes("${");
 // Outputs (§4): tagged by `type`, unknown keys ignored, values not templated.
 export const Output = z.discriminatedUnion("type", [
   z.object({ type: z.literal("json"), path: z.string() }),
@@ -66,7 +67,7 @@ export const Output = z.discriminatedUnion("type", [
   }).superRefine((o, ctx) => {
     if (!isUrl(o.url)) ctx.addIssue({ code: "custom", message: `invalid influxdb \`url\` \`${o.url}\``, path: ["url"] });
   }),
-  z.object({ type: z.literal("otlp"), endpoint: z.string(), protocol: z.enum(["grpc", "http"]).default("grpc"), headers: StrMap.default({}), ...interval }),
+  z.object({ type: z.literal("otlp"), endpoint: z.string(), protocol: z.enum(["grpc", "http", "http/json"]).default("grpc"), headers: StrMap.default({}), ...interval }),
   z.object({ type: z.literal("statsd"), address: z.string(), prefix: z.string().default("loadr.") }),
   z.object({ type: z.literal("plugin"), name: z.string(), config: z.record(z.string(), z.unknown()).default({}) }),
 ]);

@@ -1,0 +1,141 @@
+/**
+ * The HTML report and the live dashboard in a real browser (Debian's Chromium via playwright-core):
+ * the charts have data points, thresholds show their state, the control buttons post to /v1/*.
+ * Saves the screenshots docs/outputs.md shows (docs/img/).
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { loadr, scratch } from "./support/cli.ts";
+import { hasChromium, launchChromium } from "./support/browser.ts";
+import { freePort } from "./support/receivers.ts";
+import { startLiveRun } from "./support/live-run.ts";
+import { UiServer } from "../src/ui/server.ts";
+
+setDefaultTimeout(90_000);
+
+// page.evaluate/waitForFunction bodies run in the browser; the project compiles without the DOM lib.
+declare const document: any;
+
+const IMG = resolve(import.meta.dir, "../docs/img");
+
+const PLAN = (duration: string) => `
+name: checkout flow
+plugins: [{ name: echo }]
+scenarios:
+  browse:
+    executor: constant-vus
+    vus: 4
+    duration: ${duration}
+    flow:
+      - request:
+          name: home
+          url: \${services.echo.url}/
+          checks: [{ type: status, equals: 200 }]
+      - request:
+          name: slow
+          url: \${services.echo.url}/delay/15
+      - request:
+          name: missing
+          url: \${services.echo.url}/status/404
+      - think_time: { type: constant, duration: 20ms }
+thresholds:
+  http_req_duration: ["p(95)<1000"]
+  http_req_failed: ["rate<0.05"]
+`;
+
+/** data-points of every chart line, by chart. */
+function chartPoints(page: Page): Promise<Record<string, number[]>> {
+  return page.evaluate(() => {
+    const out: Record<string, number[]> = {};
+    document.querySelectorAll("[data-chart]").forEach((box: any) => {
+      out[box.getAttribute("data-chart")!] = [...box.querySelectorAll("polyline")].map((p: any) => Number(p.getAttribute("data-points")));
+    });
+    return out;
+  });
+}
+
+describe.skipIf(!hasChromium)("in Chromium", () => {
+  let ctx: BrowserContext;
+  beforeAll(async () => {
+    mkdirSync(IMG, { recursive: true });
+    ctx = await launchChromium();
+  });
+  afterAll(async () => {
+    await ctx?.close();
+  });
+
+  test("the HTML report: four charts with data points, thresholds and checks; no network requests", async () => {
+    const dir = scratch({ "plan.yaml": PLAN("4s") });
+    const r = await loadr(["run", "plan.yaml", "-q", "--report", "report.html"], { cwd: dir });
+    expect(r.code).toBe(99); // the 404s fail http_req_failed
+    const page = await ctx.newPage();
+    const requests: string[] = [];
+    page.on("request", (req) => requests.push(req.url()));
+    await page.goto("file://" + join(dir, "report.html"));
+    const pts = await chartPoints(page);
+    expect(Object.keys(pts).sort()).toEqual(["errors", "latency", "rps", "vus"]);
+    for (const [chart, lines] of Object.entries(pts)) {
+      expect(lines.length).toBeGreaterThan(0);
+      for (const n of lines) expect(n, chart).toBeGreaterThanOrEqual(3);
+    }
+    expect(pts.latency!.length).toBe(3); // p50, p95, p99
+    expect(await page.locator("#status").textContent()).toBe("THRESHOLDS FAILED");
+    expect(await page.locator('#thresholds tr[data-passed="false"]').count()).toBe(1);
+    expect(await page.locator('#thresholds tr[data-passed="true"]').count()).toBe(1);
+    expect(await page.locator("#checks").textContent()).toContain("status is 200");
+    expect(requests.filter((u) => !u.startsWith("file://"))).toEqual([]);
+    await page.screenshot({ path: join(IMG, "report.png"), fullPage: true });
+    await page.close();
+  });
+
+  test("the live dashboard: charts fill while the run goes, final status after it", async () => {
+    const dir = scratch({ "plan.yaml": PLAN("6s") });
+    const live = await startLiveRun(["run", "plan.yaml", "--ui", "--ui-bind", `127.0.0.1:${freePort()}`], dir);
+    const page = await ctx.newPage();
+    try {
+      await page.goto(live.url);
+      await page.waitForFunction(() => Number(document.querySelector('[data-chart="rps"] polyline')?.getAttribute("data-points")) >= 3, null, { timeout: 30_000 });
+      const during = await chartPoints(page);
+      for (const n of during.vus!) expect(n).toBeGreaterThanOrEqual(3);
+      expect(await page.locator("#status").textContent()).toBe("RUNNING");
+      expect(await page.locator("#controls").isVisible()).toBe(false); // no control API in this run
+      expect(Number(await page.locator("#c-reqs").textContent())).toBeGreaterThan(0);
+      expect(await page.locator('#scenarios tr[data-scenario="browse"] td.num').textContent()).toBe("4");
+      await page.screenshot({ path: join(IMG, "dashboard.png"), fullPage: true });
+      await page.waitForFunction(() => document.querySelector("#status")?.textContent !== "RUNNING", null, { timeout: 40_000 });
+      expect(await page.locator("#status").textContent()).toBe("THRESHOLDS FAILED");
+      expect(await page.locator('#thresholds tr[data-passed="false"] td.fail').count()).toBe(1);
+      const after = await chartPoints(page);
+      expect(after.rps![0]).toBeGreaterThanOrEqual(during.rps![0]!);
+    } finally {
+      await page.close();
+      live.proc.kill("SIGINT");
+    }
+    expect(await live.proc.exited).toBe(99);
+  });
+
+  test("with a control handler the buttons show and POST /v1/pause|resume|stop to their own origin", async () => {
+    const seen: string[] = [];
+    const ui = new UiServer({
+      bind: "127.0.0.1:0", name: "controlled", scenarios: ["s"],
+      control: async (req) => {
+        seen.push(`${req.method} ${new URL(req.url).pathname}`);
+        return Response.json({ ok: true });
+      },
+    });
+    const page = await ctx.newPage();
+    try {
+      await page.goto(ui.url);
+      for (const b of ["pause", "resume", "stop"]) {
+        await page.click(`#${b}`);
+        await page.waitForFunction((a) => document.querySelector("#control-result")?.textContent === `${a}: ok`, b);
+      }
+      expect(seen).toEqual(["POST /v1/pause", "POST /v1/resume", "POST /v1/stop"]);
+    } finally {
+      await page.close();
+      ui.stop();
+    }
+  });
+});
