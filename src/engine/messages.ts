@@ -3,6 +3,7 @@ import type { MetricsDelta } from "../metrics/sink.ts";
 import type { Plan } from "../plan/schema.ts";
 import type { LogLevel } from "./log.ts";
 import type { Segment } from "./segments.ts";
+import type { PluginSpec } from "../plugins/resolve.ts";
 
 export interface RunInputs {
   plan: Plan;
@@ -14,6 +15,8 @@ export interface RunInputs {
   secrets: Record<string, string>;
   services: Record<string, Record<string, unknown>>;
   logLevel: LogLevel;
+  /** `plugins:` entries resolved by the coordinator; each worker instantiates its own */
+  plugins?: PluginSpec[];
 }
 
 export type ToWorker =
