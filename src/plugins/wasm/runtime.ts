@@ -158,7 +158,8 @@ export class WasmRuntime {
     if (e instanceof PluginCallError) return e;
     if (e instanceof PluginTimeout) return new PluginCallError("timeout", `${who} timed out after ${this.spec.timeoutMs} ms`);
     if (e instanceof PluginExit) return new PluginCallError("exit", `${who} ${e.message}`);
-    const msg = e instanceof Error ? e.message : String(e);
+    // JSC appends the JS expression that was running, e.g. "(evaluating 'extractor010Extract(…)')"
+    const msg = (e instanceof Error ? e.message : String(e)).replace(/ \(evaluating '.*'\)$/s, "");
     if (e instanceof TypeError && /decode|utf-?8|encoded data/i.test(msg)) {
       return new PluginCallError("invalid", `${who} returned invalid UTF-8`);
     }
