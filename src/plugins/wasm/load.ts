@@ -9,10 +9,13 @@ import type { LogLevel } from "../../engine/log.ts";
 import { instrumentDeadline } from "./deadline-rewrite.ts";
 import { capMemory, MemoryLimitError, PAGE } from "./memory-cap.ts";
 import { PluginCallError, WasmRuntime, type PluginInfo, type WasmPluginSpec } from "./runtime.ts";
-import { transpile, TranspileError } from "./transpile.ts";
+import { cachedDerived, transpile, TranspileError } from "./transpile.ts";
 import { isComponent, WasmFormatError } from "./wasm-binary.ts";
 
 export class WasmLoadError extends Error {}
+
+/** Bump when memory-cap.ts or deadline-rewrite.ts change what they emit (cached rewrites). */
+const REWRITE_VERSION = "r1";
 
 export interface WasmLoadRequest {
   name: string;
@@ -64,7 +67,9 @@ export async function loadWasmPlugin(req: WasmLoadRequest): Promise<WasmLoaded> 
   const maxPages = Math.ceil(req.memoryLimitBytes / PAGE);
   const modules: Record<string, Uint8Array> = {};
   try {
-    for (const [n, b] of Object.entries(transpiled.modules)) modules[n] = instrumentDeadline(capMemory(b, maxPages));
+    for (const [n, b] of Object.entries(transpiled.modules)) {
+      modules[n] = cachedDerived(transpiled, `${n}.limited-${maxPages}p-${REWRITE_VERSION}`, () => instrumentDeadline(capMemory(b, maxPages)));
+    }
   } catch (e) {
     if (e instanceof MemoryLimitError || e instanceof WasmFormatError) throw new WasmLoadError(`wasm plugin error: ${e.message}`);
     throw e;

@@ -11,6 +11,7 @@ import { Logger } from "../../engine/log.ts";
 import { DEADLINE_MODULE, DEADLINE_TICK, FUEL_PER_TICK } from "./deadline-rewrite.ts";
 import { PAGE } from "./memory-cap.ts";
 import { PluginExit, sandboxImports } from "./sandbox.ts";
+import { DirectAbi, isMainInstance } from "./canonical-abi.ts";
 
 /** Everything a thread needs to run a WASM plugin: plain data, posted to workers. */
 export interface WasmPluginSpec {
@@ -54,6 +55,8 @@ class PluginTimeout extends Error {}
 interface Live {
   exports: Record<string, any>;
   memories: WebAssembly.Memory[];
+  /** the lean call path, when the main core instance exports our world directly */
+  direct?: DirectAbi;
 }
 
 /** captured output per call, per stream; the rest of a call's output is dropped */
@@ -89,11 +92,13 @@ export class WasmRuntime {
   }
 
   extract(body: Uint8Array, headers: [string, string][], config: string): string | undefined {
-    return this.call((x) => x.extractor.extract(body, headers, config));
+    return this.call((x, d) => (d?.hasExtract ? d.extract(body, headers, config) : x.extractor.extract(body, headers, config)));
   }
 
   check(status: number, body: Uint8Array, headers: [string, string][], durationMs: number, config: string): { pass: boolean; detail: string } {
-    return this.call((x) => x.assertion.check(BigInt(status), body, headers, durationMs, config));
+    return this.call((x, d) =>
+      d?.hasCheck ? d.check(status, body, headers, durationMs, config) : x.assertion.check(BigInt(status), body, headers, durationMs, config),
+    );
   }
 
   /** The live instance's exports, instantiating when needed (load-time checks use it). */
@@ -101,12 +106,12 @@ export class WasmRuntime {
     return (this.live ??= this.newInstance()).exports;
   }
 
-  private call<T>(f: (x: Record<string, any>) => T): T {
+  private call<T>(f: (x: Record<string, any>, direct: DirectAbi | undefined) => T): T {
     let live = this.live;
     try {
       live ??= this.live = this.newInstance();
       this.deadline = performance.now() + this.spec.timeoutMs;
-      const r = f(live.exports);
+      const r = f(live.exports, live.direct);
       if (this.outBytes > 0) this.flushOutput();
       const mem = live.memories[0];
       if (mem !== undefined && mem.buffer.byteLength > this.highWater) {
@@ -125,6 +130,7 @@ export class WasmRuntime {
 
   private newInstance(): Live {
     const memories: WebAssembly.Memory[] = [];
+    let direct: DirectAbi | undefined;
     const stdio = {
       write: (fd: 1 | 2, bytes: Uint8Array) => {
         if (this.outBytes >= OUTPUT_CAP) return;
@@ -141,13 +147,14 @@ export class WasmRuntime {
     const instantiateCore = (module: WebAssembly.Module, imports?: Record<string, unknown>) => {
       const inst = new WebAssembly.Instance(module, { ...imports, [DEADLINE_MODULE]: { [DEADLINE_TICK]: tick } });
       for (const v of Object.values(inst.exports)) if (v instanceof WebAssembly.Memory && !memories.includes(v)) memories.push(v);
+      if (direct === undefined && isMainInstance(inst.exports)) direct = new DirectAbi(inst.exports);
       return inst;
     };
     this.deadline = performance.now() + Math.max(this.spec.timeoutMs, 1000); // _initialize runs here too
     try {
       const exports = this.instantiate((n) => this.compiled.get(n)!, sandboxImports(stdio), instantiateCore);
       this.instances++;
-      return { exports, memories };
+      return { exports, memories, direct: process.env.LOADR_WASM_JCO_CALLS ? undefined : direct };
     } finally {
       this.deadline = Infinity;
     }
@@ -160,7 +167,7 @@ export class WasmRuntime {
     if (e instanceof PluginExit) return new PluginCallError("exit", `${who} ${e.message}`);
     // JSC appends the JS expression that was running, e.g. "(evaluating 'extractor010Extract(…)')"
     const msg = (e instanceof Error ? e.message : String(e)).replace(/ \(evaluating '.*'\)$/s, "");
-    if (e instanceof TypeError && /decode|utf-?8|encoded data/i.test(msg)) {
+    if (e instanceof TypeError && /decode|utf-?8|encoded data|invalid variant/i.test(msg)) {
       return new PluginCallError("invalid", `${who} returned invalid UTF-8`);
     }
     const mem = live?.memories[0];

@@ -30,6 +30,8 @@ export interface Transpiled {
   exports: string[];
   /** where it came from: "cache" or the ms the transpile took */
   source: "cache" | number;
+  /** its cache entry (derived files such as rewritten modules go there too) */
+  dir: string;
 }
 
 export class TranspileError extends Error {}
@@ -48,7 +50,7 @@ export async function transpile(component: Uint8Array): Promise<Transpiled> {
   for (const [name, bytes] of files) if (name.endsWith(".wasm")) modules[name] = bytes;
   const exports = out.exports.map(([n]) => n).filter((n) => n.includes(":"));
   writeCache(dir, js, modules, exports);
-  return { sha256, js, modules, exports, source: performance.now() - t0 };
+  return { sha256, js, modules, exports, source: performance.now() - t0, dir };
 }
 
 async function generateJs(component: Uint8Array) {
@@ -69,7 +71,7 @@ function readCached(dir: string, sha256: string): Transpiled | undefined {
     const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as { exports: string[]; modules: string[] };
     const modules: Record<string, Uint8Array> = {};
     for (const m of meta.modules) modules[m] = new Uint8Array(readFileSync(join(dir, m)));
-    return { sha256, js: readFileSync(join(dir, JS_FILE), "utf8"), modules, exports: meta.exports, source: "cache" };
+    return { sha256, js: readFileSync(join(dir, JS_FILE), "utf8"), modules, exports: meta.exports, source: "cache", dir };
   } catch {
     return undefined;
   }
@@ -88,6 +90,27 @@ function writeCache(dir: string, js: string, modules: Record<string, Uint8Array>
   } catch {
     // a cache we cannot write is only slower next time
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A file derived from a cache entry (e.g. a core module after the limit rewrites, named by its
+ * parameters), made once and then read back: a warm start skips the rewrite.
+ */
+export function cachedDerived(t: Transpiled, file: string, make: () => Uint8Array): Uint8Array {
+  const path = join(t.dir, file);
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch {
+    const bytes = make();
+    try {
+      const tmp = `${path}.tmp-${process.pid}`;
+      writeFileSync(tmp, bytes);
+      renameSync(tmp, path);
+    } catch {
+      // read-only cache: rewrite again next time
+    }
+    return bytes;
   }
 }
 
