@@ -215,3 +215,19 @@ describe("hostile plugin", () => {
     expect(quiet).toEqual(["warn: plugin `p` stderr: hello from the plugin's stderr"]);
   });
 });
+
+describe("sandbox imports", () => {
+  test("unknown interfaces instantiate but every use is access-denied", async () => {
+    const { sandboxImports } = await import("../src/plugins/wasm/sandbox.ts");
+    const w = sandboxImports({ write: () => {} }) as Record<string, any>;
+    const tcp = w["wasi:sockets/tcp-create-socket@0.2.0"];
+    expect(typeof tcp.createTcpSocket).toBe("function");
+    expect(() => tcp.createTcpSocket("ipv4")).toThrow("access-denied");
+    expect(() => w["wasi:http/outgoing-handler@0.2.3"].handle()).toThrow("access-denied");
+    const Socket = w["wasi:sockets/tcp@0.2.0"].TcpSocket;
+    expect(() => new Socket()).toThrow("access-denied");
+    expect({} instanceof Socket).toBe(false); // instanceof checks in the bindings still work
+    expect(w["wasi:cli/environment@0.2.12"].getEnvironment()).toEqual([]);
+    expect(w["wasi:filesystem/preopens"].getDirectories()).toEqual([]);
+  });
+});
