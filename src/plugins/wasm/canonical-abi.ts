@@ -59,7 +59,7 @@ export class DirectAbi {
     const h = this.headers(headers);
     const c = this.bytes(this.config(config));
     const ret = this.extractFn!(b, body.length, h, headers.length, c, this.lastLen);
-    const view = new DataView(this.memory.buffer);
+    const view = this.view();
     let out: string | undefined;
     const tag = view.getUint8(ret);
     if (tag === 1) out = this.string(view.getUint32(ret + 4, true), view.getUint32(ret + 8, true));
@@ -73,7 +73,7 @@ export class DirectAbi {
     const h = this.headers(headers);
     const c = this.bytes(this.config(config));
     const ret = this.checkFn!(BigInt(status), b, body.length, h, headers.length, durationMs, c, this.lastLen);
-    const view = new DataView(this.memory.buffer);
+    const view = this.view();
     const pass = view.getUint8(ret) !== 0;
     const detail = this.string(view.getUint32(ret + 4, true), view.getUint32(ret + 8, true));
     this.checkPost?.(ret);
@@ -81,13 +81,44 @@ export class DirectAbi {
   }
 
   private lastLen = 0;
+  // views over the current memory buffer, remade only when memory.grow replaced it
+  private buf: ArrayBuffer | undefined;
+  private u8 = new Uint8Array(0);
+  private dv = new DataView(new ArrayBuffer(0));
+  /** header names and values repeat from response to response: encode each once */
+  private readonly headerBytes = new Map<string, Uint8Array>();
+
+  private refresh(): void {
+    const b = this.memory.buffer;
+    if (b !== this.buf) {
+      this.buf = b;
+      this.u8 = new Uint8Array(b);
+      this.dv = new DataView(b);
+    }
+  }
+
+  private view(): DataView {
+    this.refresh();
+    return this.dv;
+  }
 
   /** Copies bytes into plugin memory; returns the pointer (length in lastLen). */
   private bytes(src: Uint8Array): number {
     const ptr = this.realloc(0, 0, 1, src.length);
-    new Uint8Array(this.memory.buffer, ptr, src.length).set(src);
+    this.refresh();
+    this.u8.set(src, ptr);
     this.lastLen = src.length;
     return ptr;
+  }
+
+  private encoded(s: string): Uint8Array {
+    let b = this.headerBytes.get(s);
+    if (b === undefined) {
+      b = encoder.encode(s);
+      if (this.headerBytes.size >= 1024) this.headerBytes.clear(); // dates and ids never repeat
+      this.headerBytes.set(s, b);
+    }
+    return b;
   }
 
   private headers(headers: readonly (readonly [string, string])[]): number {
@@ -95,12 +126,12 @@ export class DirectAbi {
     const base = this.realloc(0, 0, 4, n * 16);
     for (let i = 0; i < n; i++) {
       const [k, v] = headers[i]!;
-      const kp = this.bytes(encoder.encode(k));
+      const kp = this.bytes(this.encoded(k));
       const kl = this.lastLen;
-      const vp = this.bytes(encoder.encode(v));
+      const vp = this.bytes(this.encoded(v));
       const vl = this.lastLen;
-      // after the allocations: memory may have grown and detached an older buffer
-      const view = new DataView(this.memory.buffer);
+      // after the allocations: memory may have grown and replaced the buffer
+      const view = this.view();
       const at = base + i * 16;
       view.setUint32(at, kp, true);
       view.setUint32(at + 4, kl, true);
@@ -120,6 +151,7 @@ export class DirectAbi {
   }
 
   private string(ptr: number, len: number): string {
-    return strict.decode(new Uint8Array(this.memory.buffer, ptr, len));
+    this.refresh();
+    return strict.decode(this.u8.subarray(ptr, ptr + len));
   }
 }
