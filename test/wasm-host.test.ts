@@ -104,6 +104,12 @@ describe("loading", () => {
     expect(load(ASSERTION, { name: "mbs", expectedKind: "extractor" })).rejects.toThrow("plugin `mbs` is `assertion`, expected `extractor`");
   });
 
+  test("a component whose describe() names a world it does not export is refused", async () => {
+    expect(load(join(root, "test/fixtures/wasm/liar.wasm"), { name: "liar" })).rejects.toThrow(
+      "does not export loadr:plugin/assertion@0.1.0 (it exports loadr:plugin/extractor@0.1.0, loadr:plugin/meta@0.1.0); build it for world `loadr-assertion-plugin`",
+    );
+  });
+
   test("a wasm plugin cannot be a protocol", async () => {
     expect(load(EXTRACTOR, { name: "x", expectedKind: "protocol" })).rejects.toThrow(
       "wasm plugins cannot provide `protocol` (only extractor/assertion); use a native plugin for `x`",
