@@ -237,3 +237,18 @@ describe("sandbox imports", () => {
     expect(w["wasi:filesystem/preopens"].getDirectories()).toEqual([]);
   });
 });
+
+describe("transpile cache", () => {
+  test("a broken cache entry is replaced, not trusted", async () => {
+    const { rmSync } = await import("node:fs");
+    await load(EXTRACTOR);
+    const { createHash } = await import("node:crypto");
+    const sha = createHash("sha256").update(new Uint8Array(await Bun.file(EXTRACTOR).arrayBuffer())).digest("hex");
+    const dir = join(process.env.LOADR_CACHE_DIR!, "wasm", `${sha}-jco-transpile-0.15.0`);
+    rmSync(join(dir, "plugin.js"));
+    const again = await load(EXTRACTOR);
+    expect(typeof again.transpile).toBe("number"); // transpiled again
+    expect((await load(EXTRACTOR)).transpile).toBe("cache"); // and the entry is whole again
+    expect(new WasmRuntime(again.spec).extract(enc("<<x>>"), [], '{"left":"<<","right":">>"}')).toBe("X");
+  });
+});

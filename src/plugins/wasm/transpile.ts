@@ -77,7 +77,11 @@ function readCached(dir: string, sha256: string): Transpiled | undefined {
   }
 }
 
-/** Writes into a private temp dir, then renames: concurrent runs never see half an entry. */
+/**
+ * Writes into a private temp dir, then renames: concurrent runs never see half an entry. Only
+ * called after a failed read, so an existing entry is a broken one (a disk filled up, a file
+ * removed by hand): it is replaced.
+ */
 function writeCache(dir: string, js: string, modules: Record<string, Uint8Array>, exports: string[]): void {
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   try {
@@ -85,8 +89,8 @@ function writeCache(dir: string, js: string, modules: Record<string, Uint8Array>
     writeFileSync(join(tmp, JS_FILE), js);
     for (const [name, bytes] of Object.entries(modules)) writeFileSync(join(tmp, name), bytes);
     writeFileSync(join(tmp, "meta.json"), JSON.stringify({ exports, modules: Object.keys(modules) }));
-    if (existsSync(dir)) rmSync(tmp, { recursive: true, force: true });
-    else renameSync(tmp, dir);
+    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
   } catch {
     // a cache we cannot write is only slower next time
     rmSync(tmp, { recursive: true, force: true });
