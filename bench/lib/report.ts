@@ -100,6 +100,7 @@ export function wasmTable(w: WasmResult): string {
       `| first transpile into an empty cache (bindgen init included) / whole first load | ${f(w.cold.firstTranspileMs, 0)} ms / ${f(w.cold.firstLoadMs, 0)} ms | |`,
     );
   }
+  if (w.loadavg) rows.push("", `Machine load average (1 min) ${f(w.loadavg[0], 2)} at the start, ${f(w.loadavg[1], 2)} at the end of this bench, above ~1 the figures are contended by other work.`);
   return rows.join("\n");
 }
 

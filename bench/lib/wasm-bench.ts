@@ -32,6 +32,16 @@ export interface WasmResult {
   calls?: { instrumented: number; plain: number; builtinBoundary: number; ok: boolean };
   plan?: { seconds: number; rounds: number; pluginRps: number[]; boundaryRps: number[]; pairRatios: number[]; ratio: number; callAvgUs: number; ok: boolean };
   cold?: { firstTranspileMs: number; firstLoadMs: number; cachedLoadMs: number[]; medianMs: number; ok: boolean };
+  /** 1-minute load average at the start and the end: other work on the machine skews every figure */
+  loadavg?: [number, number];
+}
+
+function loadavg(): number {
+  try {
+    return Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
+  } catch {
+    return NaN;
+  }
 }
 
 function median(xs: number[]): number {
@@ -44,6 +54,7 @@ export async function wasmBench(o: { root: string; loadr: string; tmp: string; t
   const artifact = join(o.root, "dist/plugins/upper-boundary/loadr_wasm_extractor.wasm");
   if (!existsSync(artifact)) return { status: "failed", error: "dist/plugins/upper-boundary is missing — run `bun run build` first" };
   const out: WasmResult = { status: "ok" };
+  const load0 = loadavg();
   out.cold = await cold(o.root, o.tmp, artifact);
   console.log(`  cold start from cache: median ${out.cold.medianMs.toFixed(1)} ms; first transpile ${out.cold.firstTranspileMs.toFixed(0)} ms`);
   out.calls = await calls(o.tmp, artifact);
@@ -52,6 +63,7 @@ export async function wasmBench(o: { root: string; loadr: string; tmp: string; t
     out.plan = await planRatio(o.loadr, o.root, o.tmp, o.targetUrl, o.seconds);
     console.log(`  plan req/s: plugin ${out.plan.pluginRps.map(Math.round).join(", ")} vs boundary ${out.plan.boundaryRps.map(Math.round).join(", ")} → median pair ratio ${(out.plan.ratio * 100).toFixed(1)} %`);
   }
+  out.loadavg = [load0, loadavg()];
   return out;
 }
 
