@@ -108,6 +108,38 @@ describe("example plugins by name", () => {
   });
 });
 
+describe("a plugin written in JavaScript", () => {
+  test("regex-extract (QuickJS) by name extracts into a variable", async () => {
+    const dir = scratch({
+      "plan.yaml": `
+plugins:
+  - { name: echo }
+  # QuickJS's first calls in a fresh worker are slow: a deadline that a loaded box holds
+  - { name: regex-extract, timeout: 2s }
+scenarios:
+  s:
+    executor: shared-iterations
+    vus: 2
+    iterations: 10
+    flow:
+      - request:
+          url: \${services.echo.url}/json
+          extract:
+            - { type: plugin, name: item, plugin: regex-extract, config: { pattern: '"name":"(b[a-z]+)"' } }
+      - request:
+          method: POST
+          url: \${services.echo.url}/echo
+          body: "item=\${item}"
+          checks: [ { type: body_contains, value: "item=beta" } ]
+`,
+    });
+    const r = await loadr(["run", "plan.yaml", "--plugins-dir", PLUGINS, "--summary-export", "s.json"], { cwd: dir, env });
+    expect(r.code).toBe(0);
+    const s = JSON.parse(readFileSync(join(dir, "s.json"), "utf8")) as Summary;
+    expect(check(s, 'body contains "item=beta"')).toMatchObject({ passes: 10, fails: 0 });
+  });
+});
+
 describe("plugins by path", () => {
   test("path is relative to the plan file; kind from config.kind must match describe()", async () => {
     const dir = scratch();
