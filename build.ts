@@ -37,12 +37,31 @@ const result = await Bun.build({
   // precompiled bytecode: startup (e.g. `loadr --version`) without parsing the bundle each time
   bytecode: true,
   target: "bun",
+  // jco's bindgen finds its two embedded core wasm files by name beside its module, i.e. at
+  // /$bunfs/root/<name>.wasm (src/plugins/wasm/transpile.ts)
+  naming: { asset: "[name].[ext]" },
+  plugins: [preview2ShimRedirect()],
 });
 if (!result.success) {
   for (const log of result.logs) console.error(log);
   process.exit(1);
 }
 console.log(`built ${outfile} in ${Math.round(performance.now() - t0)} ms`);
+
+/**
+ * The bindgen imports preview2-shim, whose node build starts an I/O worker at import (impossible
+ * inside the binary) and is no sandbox: point it at our deny-all WASI (src/plugins/wasm/bindgen-wasi.ts).
+ */
+function preview2ShimRedirect(): import("bun").BunPlugin {
+  return {
+    name: "preview2-shim-redirect",
+    setup(b) {
+      b.onResolve({ filter: /^@bytecodealliance\/preview2-shim\/(cli|filesystem|io|random|clocks)$/ }, () => ({
+        path: resolve("src/plugins/wasm/bindgen-wasi.ts"),
+      }));
+    },
+  };
+}
 
 function buildExamplePlugins(): void {
   const root = resolve("plugins/examples");

@@ -3,6 +3,7 @@
  *   1. http:    loadr vs wrk, autocannon, hey — 50 connections, closed model, GET /, one core each
  *   2. vus:     loadr's RSS holding 10,000 VUs in a 1 s think-time loop, and achieved vs ideal rate
  *   3. startup: `loadr --version` wall time
+ *   4. wasm:    plugin extract calls/s, plugin vs built-in extractor plan req/s, cold start
  * Every tool is optional: a missing one is reported as "not installed" and the rest still runs.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -12,10 +13,11 @@ import { parseArgs } from "./lib/args.ts";
 import { httpBench } from "./lib/http-bench.ts";
 import { ensureAptTools, machine, toolVersions } from "./lib/prereqs.ts";
 import { pinning } from "./lib/proc.ts";
-import { httpTable, ratios, startupTable, vusTable, writeDocs, writeResults, type Results } from "./lib/report.ts";
+import { httpTable, ratios, startupTable, vusTable, wasmTable, writeDocs, writeResults, type Results } from "./lib/report.ts";
 import { startupBench } from "./lib/startup-bench.ts";
 import { startTarget, type Target } from "./lib/target.ts";
 import { vusBench } from "./lib/vus-bench.ts";
+import { wasmBench } from "./lib/wasm-bench.ts";
 
 const root = resolve(import.meta.dir, "..");
 
@@ -75,6 +77,20 @@ async function main(): Promise<number> {
       const v = await vusBench({ loadr, url: target.url, tmp, vus: args.vus, seconds: args.vusDuration, rawDir: args.rawDir });
       results.vus = { ...v, target: target.kind };
       console.log("\n" + vusTable(results.vus));
+    }
+    if (args.only.includes("wasm")) {
+      // its plan runs need the echo target's /json (nginx only serves "ok")
+      const echo = target?.kind === "echo" ? target : await startTarget(root, "echo");
+      console.log(`\n[wasm] C example plugin; plan runs on ${echo.url}`);
+      try {
+        results.wasm = await wasmBench({ root, loadr, tmp, targetUrl: echo.url, seconds: Math.min(args.duration, 5) }).catch((e: Error) => ({
+          status: "failed" as const,
+          error: e.message,
+        }));
+      } finally {
+        if (echo !== target) await echo.stop();
+      }
+      console.log("\n" + wasmTable(results.wasm));
     }
     if (args.only.includes("startup")) {
       console.log("\n[startup] loadr --version");

@@ -9,6 +9,9 @@ import { compileRegex } from "../plan/regex.ts";
 import { findHeader, type ResponseView } from "../extract/response-view.ts";
 import { jsonEqual } from "./json-equal.ts";
 import { conditionName } from "./names.ts";
+import { pluginCheck } from "./plugin.ts";
+import type { Logger } from "../engine/log.ts";
+import type { PluginLookup } from "../plugins/wasm/host.ts";
 import type {
   BodyContainsConditionSpec,
   BodyMatchesConditionSpec,
@@ -26,18 +29,25 @@ type Check = (r: ResponseView) => boolean;
 
 const ON_FAILURE: ReadonlySet<string> = new Set(["continue", "abort_iteration", "abort_scenario", "abort_test"]);
 
-export function compileCondition(spec: ConditionSpec): CompiledCondition {
+/** What `type: plugin` conditions need from their worker. */
+export interface ConditionEnv {
+  plugins?: PluginLookup;
+  log?: Logger;
+}
+
+export function compileCondition(spec: ConditionSpec, env?: ConditionEnv): CompiledCondition {
   const onFailure = spec.on_failure ?? "continue";
   if (!ON_FAILURE.has(onFailure)) {
     throw new Error(
       `invalid on_failure ${JSON.stringify(onFailure)}: expected one of continue, abort_iteration, abort_scenario, abort_test`,
     );
   }
-  const check = checkFor(spec);
-  return { name: spec.name ?? conditionName(spec), onFailure: onFailure as OnFailure, check };
+  const name = spec.name ?? conditionName(spec);
+  const check = spec.type === "plugin" ? pluginCheck(spec, name, env?.plugins, env?.log) : checkFor(spec);
+  return { name, onFailure: onFailure as OnFailure, check };
 }
 
-function checkFor(spec: ConditionSpec): Check {
+function checkFor(spec: Exclude<ConditionSpec, { type: "plugin" }>): Check {
   switch (spec.type) {
     case "status":
       return statusCheck(spec);

@@ -27,6 +27,9 @@ export function conditionName(spec: ConditionSpec): string {
       return "body size";
     case "duration":
       return `duration < ${formatDuration(spec.max)}`;
+    case "plugin":
+      // DESIGN.md: a plugin check without `name:` is `plugin <entry name>`
+      return `plugin ${spec.plugin}`;
   }
 }
 

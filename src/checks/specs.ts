@@ -64,6 +64,14 @@ export interface DurationConditionSpec extends ConditionBase {
   max: number;
 }
 
+export interface PluginConditionSpec extends ConditionBase {
+  type: "plugin";
+  /** the `plugins:` entry name of a WASM assertion plugin */
+  plugin: string;
+  /** shallow-merged over the plugin's config for this condition */
+  config?: Record<string, unknown>;
+}
+
 export type ConditionSpec =
   | StatusConditionSpec
   | BodyContainsConditionSpec
@@ -71,7 +79,8 @@ export type ConditionSpec =
   | JsonPathConditionSpec
   | HeaderConditionSpec
   | SizeConditionSpec
-  | DurationConditionSpec;
+  | DurationConditionSpec
+  | PluginConditionSpec;
 
 export interface CompiledCondition {
   name: string;

@@ -17,6 +17,9 @@ import { writeExports } from "./run-exports.ts";
 import { Progress } from "./progress.ts";
 import type { LogLevel } from "../engine/log.ts";
 import { renderConsole } from "../metrics/console.ts";
+import { PluginResolveError, resolvePlugins } from "../plugins/resolve.ts";
+import { pluginsDir } from "../plugins/store.ts";
+import { Logger } from "../engine/log.ts";
 import { buildOutputs } from "../outputs/setup.ts";
 import { OutputStartError, type OutputSet } from "../outputs/output-set.ts";
 import { DEFAULT_UI_BIND, UiServer } from "../ui/server.ts";
@@ -32,6 +35,8 @@ Options:
   --vus <n>                   override \`vus\` (single-scenario plans)
   --duration <dur>            override \`duration\`, e.g. 30s (single-scenario plans)
   --workers <n>               worker threads (default: usable cores, at most one per VU)
+  --plugins-dir <dir>         where \`plugins:\` entries without a path are found
+                              (default: $LOADR_PLUGINS_DIR, else ~/.loadr/plugins)
   --summary-export <path>     write the summary JSON
   --junit <path>              write a JUnit XML report (thresholds, checks, run)
   --report <path>             write the self-contained HTML report
@@ -57,6 +62,7 @@ export async function main(args: string[]): Promise<number> {
     "summary-export": { type: "string" },
     junit: { type: "string" },
     progress: { type: "boolean" },
+    "plugins-dir": { type: "string" },
     report: { type: "string" },
     output: { type: "string", short: "o", multiple: true },
     ui: { type: "boolean" },
@@ -95,6 +101,15 @@ export async function main(args: string[]): Promise<number> {
   } catch (e) {
     throw new CliError((e as Error).message);
   }
+
+  const log = new Logger(logLevel);
+  const plugins = await resolvePlugins(plan.plugins ?? [], {
+    baseDir: loaded.baseDir,
+    pluginsDir: pluginsDir(values["plugins-dir"]),
+    debug: (m) => log.debug(m),
+  }).catch((e: Error) => {
+    throw e instanceof PluginResolveError ? new CliError(e.message) : e;
+  });
 
   let outputs: OutputSet;
   try {
@@ -151,6 +166,7 @@ export async function main(args: string[]): Promise<number> {
       variables,
       secrets,
       services: services.info,
+      plugins,
       logLevel,
       workers,
       thresholds,

@@ -4,6 +4,7 @@ import type { SampleBatch } from "../metrics/sample-recorder.ts";
 import type { Plan } from "../plan/schema.ts";
 import type { LogLevel } from "./log.ts";
 import type { Segment } from "./segments.ts";
+import type { PluginSpec } from "../plugins/resolve.ts";
 
 export interface RunInputs {
   plan: Plan;
@@ -17,6 +18,8 @@ export interface RunInputs {
   logLevel: LogLevel;
   /** record raw per-sample points (only when an output wants them) */
   samples?: boolean;
+  /** `plugins:` entries resolved by the coordinator; each worker instantiates its own */
+  plugins?: PluginSpec[];
 }
 
 export type ToWorker =

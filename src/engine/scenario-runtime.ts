@@ -7,6 +7,7 @@ import type { Logger } from "./log.ts";
 import type { SharedState } from "./shared-state.ts";
 import type { CompiledStep } from "./flow/step.ts";
 import type { Vu } from "./vu.ts";
+import type { PluginLookup } from "../plugins/wasm/host.ts";
 
 /** Run-wide, per worker. */
 export interface RunContext {
@@ -18,6 +19,8 @@ export interface RunContext {
   shared: SharedState;
   log: Logger;
   baseDir: string;
+  /** this worker's WASM plugins (`type: plugin` extractors and conditions) */
+  plugins?: PluginLookup;
   /** ask the coordinator to stop the whole test (abort_test, reported as `aborted`) */
   abortTest(reason: string): void;
 }

@@ -12,6 +12,7 @@ import { ScenarioRuntime, type RunContext } from "./scenario-runtime.ts";
 import { SharedState } from "./shared-state.ts";
 import { compileSteps } from "./flow/compile.ts";
 import { thinkTimeSampler } from "./flow/think-time.ts";
+import { WasmHost } from "../plugins/wasm/host.ts";
 
 declare const self: Worker;
 const post = (m: FromWorker) => self.postMessage(m);
@@ -73,6 +74,7 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
   let scenarios: { rt: ScenarioRuntime; spec: any }[];
   let http;
   try {
+    if (m.plugins && m.plugins.length > 0) run.plugins = new WasmHost(m.plugins, sink, run.log);
     http = httpClientOptions(defaults.http, m.baseDir);
     scenarios = m.scenarios.map((name, index) => {
       const spec = plan.scenarios[name]!;

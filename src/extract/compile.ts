@@ -3,15 +3,19 @@ import { headerMatcher } from "./header.ts";
 import { jsonPathMatcher } from "./jsonpath.ts";
 import { checkIndexMode, pick } from "./pick.ts";
 import { regexMatcher } from "./regex.ts";
+import { compilePluginExtractor, type PluginExtractorSpec } from "./plugin.ts";
+import type { PluginLookup } from "../plugins/wasm/host.ts";
 import type { CompiledExtractor, ExtractorSpec, Matcher } from "./specs.ts";
 
 /**
  * Compile a classic extractor (`extract:` entry with `type:`) once per worker. Bad expressions
  * throw here, never in run(). run() returns the picked value, else `default`, else an error that
  * names what matched nothing (e.g. `jsonpath $.token matched nothing`); the variable name is
- * `name` on the result for the caller to report.
+ * `name` on the result for the caller to report. `type: plugin` entries call their WASM plugin
+ * (extract/plugin.ts), looked up in the worker's `plugins`.
  */
-export function compileExtractor(spec: ExtractorSpec): CompiledExtractor {
+export function compileExtractor(spec: ExtractorSpec | PluginExtractorSpec, plugins?: PluginLookup): CompiledExtractor {
+  if (spec.type === "plugin") return compilePluginExtractor(spec, plugins);
   const matcher = matcherFor(spec);
   // header has no `index` in the reference; it is always the first matching header.
   const index = spec.type === "header" ? "first" : checkIndexMode(spec.index);

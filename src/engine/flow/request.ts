@@ -36,9 +36,11 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
   // Request-level `tags:` apply to this request's samples (the reference ignores them: docs/compat.md).
   const baseTags = spec.tags ? { ...rt.baseTags, ...spec.tags } : rt.baseTags;
   const tags = new RequestTagCache(sink, baseTags, req.method, "http");
-  const extractors = (spec.extract ?? []).map(compileExtractor);
-  const asserts = (spec.assert ?? []).map(compileCondition);
-  const checks = (spec.checks ?? []).map(compileCondition);
+  const plugins = rt.run.plugins;
+  const condEnv = { plugins, log: rt.run.log };
+  const extractors = (spec.extract ?? []).map((e) => compileExtractor(e, plugins));
+  const asserts = (spec.assert ?? []).map((c) => compileCondition(c, condEnv));
+  const checks = (spec.checks ?? []).map((c) => compileCondition(c, condEnv));
   const needsView = extractors.length + asserts.length + checks.length > 0;
   const discardBodies = ctx.defaults.discard_response_bodies === true;
   const think = ctx.thinkAfter;

@@ -52,7 +52,10 @@ const BoundaryExtractor = z.object({
 });
 const HeaderExtractor = z.object({ type: z.literal("header"), name: z.string(), header: z.string(), default: z.string().optional() });
 /** A WASM extractor plugin, addressed by its `plugins:` entry name (DESIGN.md: we implement the documented form). */
-const PluginExtractor = z.object({ type: z.literal("plugin"), name: z.string(), plugin: z.string() });
+const PluginExtractor = z.object({
+  type: z.literal("plugin"), name: z.string(), plugin: z.string(),
+  config: z.record(z.string(), z.unknown()).optional(), default: z.string().optional(),
+});
 
 export const ClassicExtractor = z.discriminatedUnion("type", [
   JsonPathExtractor, RegexExtractor, XPathExtractor, CssExtractor, BoundaryExtractor, HeaderExtractor, PluginExtractor,
@@ -151,7 +154,7 @@ const HeaderCondition = cond("header", {
 });
 const JsCondition = cond("js", { expression: z.string() });
 /** A WASM assertion plugin, addressed by its `plugins:` entry name. */
-const PluginCondition = cond("plugin", { plugin: z.string() });
+const PluginCondition = cond("plugin", { plugin: z.string(), config: z.record(z.string(), z.unknown()).optional() });
 
 export const Condition = z.discriminatedUnion("type", [
   StatusCondition, BodyContainsCondition, BodyMatchesCondition, JsonPathCondition, XPathCondition,

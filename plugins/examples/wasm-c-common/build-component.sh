@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds one C plugin into a component: build-component.sh <src.c> <world> <out.wasm> [-DLP_EXTRACTOR|-DLP_ASSERTION ...]
+# Needs Debian clang + lld + wasi-libc (scripts/setup.sh); exits 3 when they are missing so
+# build.ts falls back to the committed prebuilt component.
+set -euo pipefail
+src=$1 world=$2 out=$3; shift 3
+here=$(cd "$(dirname "$0")" && pwd)
+CC=${CC:-$(command -v clang-14 || command -v clang || true)}
+if [[ -z "$CC" ]] || ! command -v wasm-ld >/dev/null || [[ ! -d /usr/lib/wasm32-wasi && ! -d /usr/share/wasi-sysroot ]]; then
+  echo "build-component: clang/wasm-ld/wasi-libc not found" >&2
+  exit 3
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$CC" --target=wasm32-wasi -O2 -g0 -mexec-model=reactor -Wl,--strip-all -I"$here" "$@" -o "$tmp/core.wasm" "$src"
+bun "$here/core2component.ts" "$tmp/core.wasm" "$world" "$out"
