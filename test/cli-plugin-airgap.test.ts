@@ -102,9 +102,8 @@ describe("air-gapped", () => {
     }
   });
 
-  // Runs once the WASM example plugin is built into dist/plugins (issue 5); before that there is
-  // no plugin kind a plan can execute, and this test reports itself skipped.
-  test.skipIf(!existsSync(join(REPO, "dist/plugins/upper-boundary/plugin.toml")))("a plan uses upper-boundary installed by name from a copied mirror, offline", async () => {
+  // `bun run build` builds the WASM example plugin into dist/plugins and dist/archives.
+  test("a plan uses upper-boundary installed by name from a copied mirror, offline", async () => {
     const root = scratch();
     const mirror = join(root, "mirror");
     expect((await online(["plugin", "mirror", mirror, "upper-boundary", "--index", join(REPO, "dist/archives")])).code).toBe(0);
