@@ -7,6 +7,7 @@ import type { Logger } from "./log.ts";
 import type { SharedState } from "./shared-state.ts";
 import type { CompiledStep } from "./flow/step.ts";
 import type { Vu } from "./vu.ts";
+import type { ProtocolRouter } from "../protocols/router.ts";
 
 /** Run-wide, per worker. */
 export interface RunContext {
@@ -20,6 +21,8 @@ export interface RunContext {
   baseDir: string;
   /** ask the coordinator to stop the whole test (abort_test, reported as `aborted`) */
   abortTest(reason: string): void;
+  /** this thread's protocol plugins (absent: HTTP only) */
+  protocols?: ProtocolRouter;
 }
 
 export class ScenarioRuntime {

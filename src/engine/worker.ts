@@ -11,6 +11,7 @@ import { ScenarioRuntime, type RunContext } from "./scenario-runtime.ts";
 import { SharedState } from "./shared-state.ts";
 import { compileSteps } from "./flow/compile.ts";
 import { thinkTimeSampler } from "./flow/think-time.ts";
+import { protocolRouter } from "../plugins/plan-plugins.ts";
 
 declare const self: Worker;
 const post = (m: FromWorker) => self.postMessage(m);
@@ -44,6 +45,8 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
   let scenarios: { rt: ScenarioRuntime; spec: any }[];
   let http;
   try {
+    // protocol plugins load in every worker (the VUs call them here) before any flow compiles
+    if ((plan.plugins ?? []).length > 0) run.protocols = await protocolRouter(plan.plugins, m.baseDir);
     http = httpClientOptions(defaults.http, m.baseDir);
     scenarios = m.scenarios.map((name, index) => {
       const spec = plan.scenarios[name]!;
