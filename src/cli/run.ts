@@ -17,6 +17,8 @@ import { writeExports } from "./run-exports.ts";
 import { Progress } from "./progress.ts";
 import type { LogLevel } from "../engine/log.ts";
 import { renderConsole } from "../metrics/console.ts";
+import { loadNativeEntries, pluginOutputs } from "../plugins/plan-plugins.ts";
+import type { Output } from "../outputs/types.ts";
 
 export const HELP = `Usage: loadr run <plan.yaml> [options]
 
@@ -82,9 +84,24 @@ export async function main(args: string[]): Promise<number> {
     throw new CliError((e as Error).message);
   }
 
-  const services = await startServices(plan.plugins ?? []).catch((e: Error) => {
+  // Native plugins load (and are checked) before anything starts: a bad plugin is one line, no run.
+  let native;
+  let outputs: Output[];
+  try {
+    native = loadNativeEntries(plan.plugins ?? [], loaded.baseDir);
+    outputs = pluginOutputs(plan.plugins ?? [], plan.outputs ?? [], loaded.baseDir);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  const services = await startServices(plan.plugins ?? [], native).catch((e: Error) => {
     throw new CliError(e.message);
   });
+  try {
+    for (const o of outputs) await o.start();
+  } catch (e) {
+    await services.stopAll();
+    throw new CliError((e as Error).message);
+  }
   let run: Run | undefined;
   let signals = 0;
   const onSignal = (sig: string) => {
@@ -115,7 +132,11 @@ export async function main(args: string[]): Promise<number> {
       logLevel,
       workers,
       thresholds,
-      onTick: (feed) => progress.draw(feed.progress()),
+      onTick: (feed) => {
+        progress.draw(feed.progress());
+        const snap = feed.snapshot;
+        if (snap) for (const o of outputs) o.onSnapshot(snap);
+      },
     });
     const { aborted } = await run.execute().catch((e: Error) => {
       throw e instanceof RunError ? new CliError(e.message) : e;
@@ -124,6 +145,10 @@ export async function main(args: string[]): Promise<number> {
     const summary = run.feed.summary(plan.name, aborted);
     process.stdout.write(renderConsole(summary, { color: outColor }) + "\n");
     await writeExports(summary, { summaryExport: values["summary-export"], junit: values.junit }, quiet, errStyle);
+    for (const o of outputs) {
+      // an output failing at the end costs that output only: the summary is already out
+      await o.finish(summary).catch((e: Error) => process.stderr.write(errStyle.red(`error: ${e.message}`) + "\n"));
+    }
     return summary.thresholds_passed && !aborted ? 0 : 99;
   } finally {
     progress.end();

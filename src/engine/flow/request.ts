@@ -3,7 +3,7 @@
  * scenario's think time. Render failures and failed extractions/assertions add their extra
  * `http_req_failed` samples exactly as the reference counts them.
  */
-import { UnresolvedError, compileJsonTemplate, renderJsonTemplate } from "../../plan/template.ts";
+import { UnresolvedError, compileJsonTemplate, compileTemplate, renderJsonTemplate, renderTemplate } from "../../plan/template.ts";
 import { ProtocolRouter } from "../../protocols/router.ts";
 import { emitFamilySamples } from "../../protocols/family-metrics.ts";
 import { compileExtractor } from "../../extract/index.ts";
@@ -28,6 +28,33 @@ export interface RequestStepSpec extends RequestSpecLike {
 
 const HTTP_ONLY = new ProtocolRouter();
 
+/**
+ * The URL as far as run-wide values render it (env, vars, secrets, services), for routing by
+ * scheme: `url: ${services.redis.url}` routes to the redis plugin. A URL that needs VU state
+ * routes on its raw text.
+ */
+function runWideUrl(url: string, rt: ScenarioRuntime): string {
+  if (!url.includes("${")) return url;
+  const run = rt.run;
+  const heads: Record<string, (k: string) => unknown> = {
+    env: (k) => run.env[k],
+    vars: (k) => run.variables[k],
+    secrets: (k) => run.secrets[k],
+    services: (k) => {
+      const d = k.indexOf(".");
+      return d < 0 ? undefined : run.services[k.slice(0, d)]?.[k.slice(d + 1)];
+    },
+  };
+  try {
+    return renderTemplate(compileTemplate(url), (expr) => {
+      const dot = expr.indexOf(".");
+      return dot > 0 ? heads[expr.slice(0, dot)]?.(expr.slice(dot + 1)) : undefined;
+    });
+  } catch {
+    return url;
+  }
+}
+
 export interface RequestCompileContext {
   rt: ScenarioRuntime;
   defaults: HttpDefaultsLike & { discard_response_bodies?: boolean };
@@ -43,7 +70,7 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
   // Request-level `tags:` apply to this request's samples (the reference ignores them: docs/compat.md).
   const baseTags = spec.tags ? { ...rt.baseTags, ...spec.tags } : rt.baseTags;
   // Routed once, here (reference §5.2): a plugin protocol gets the rendered request + `plugin:` block.
-  const route = (rt.run.protocols ?? HTTP_ONLY).route(spec.protocol, spec.url);
+  const route = (rt.run.protocols ?? HTTP_ONLY).route(spec.protocol, runWideUrl(spec.url, rt));
   const plugin = route.kind === "plugin" ? route.handler : undefined;
   const pluginOptions = plugin && spec.plugin !== undefined ? compileJsonTemplate(spec.plugin) : undefined;
   const tags = new RequestTagCache(sink, baseTags, req.method, plugin ? plugin.name : "http");

@@ -72,7 +72,7 @@ export function openCAbiLibrary(path: string): CAbiLibrary {
   const l: CAbiLibrary = {
     path,
     info,
-    executePtr: sym.loadr_plugin_execute.ptr as Pointer,
+    executePtr: (sym.loadr_plugin_execute as unknown as { ptr: Pointer }).ptr,
     executeSync(req) {
       const p = sym.loadr_plugin_execute(req, req, outLen);
       return take(p as unknown as number, Number(outLen[0]));

@@ -77,7 +77,9 @@ export function readDescriptor(path: string, want: Role): Descriptor {
 const outPtr = () => new BigUint64Array(1);
 
 /** Calls a descriptor function that returns int32 and hands out a buffer through (out, out_len). */
-export function takeOut(free: CFunction, outP: BigUint64Array, outLen: BigUint64Array): string {
+type NativeFn = (...args: unknown[]) => unknown;
+
+export function takeOut(free: NativeFn, outP: BigUint64Array, outLen: BigUint64Array): string {
   const p = Number(outP[0]);
   const len = Number(outLen[0]);
   if (p === 0 || len === 0) return "";
@@ -86,8 +88,8 @@ export function takeOut(free: CFunction, outP: BigUint64Array, outLen: BigUint64
   return text;
 }
 
-export function fn(ptr: Pointer, args: FFIType[], returns: FFIType): CFunction {
-  return new CFunction({ ptr, args, returns }) as unknown as CFunction;
+export function fn(ptr: Pointer, args: (FFIType | string)[], returns: FFIType): NativeFn {
+  return CFunction({ ptr, args: args as FFIType[], returns }) as unknown as NativeFn;
 }
 
 export { outPtr };

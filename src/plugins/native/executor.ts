@@ -30,7 +30,7 @@ export class Executor {
     this.bell = new JSCallback(() => this.drain(), { args: [], returns: "void", threadsafe: true });
     const pool = shim.loadr_shim_create(MAX_THREADS, this.bell.ptr);
     if (!pool) throw new Error("executor shim: out of memory");
-    this.pool = pool;
+    this.pool = pool as Pointer;
   }
 
   /** Queue one call of `fn` (an execute pointer); `done` runs on this thread with the plugin-owned response. */

@@ -10,7 +10,7 @@ export function frame(tag: number, payload: Uint8Array): Uint8Array {
 
 /** Incremental reader: feed chunks, get whole frames. */
 export class FrameReader {
-  private buf = new Uint8Array(0);
+  private buf: Uint8Array = new Uint8Array(0);
   push(chunk: Uint8Array, onFrame: (tag: number, payload: Uint8Array) => void): void {
     if (this.buf.length === 0) this.buf = chunk;
     else {

@@ -21,7 +21,7 @@ export class NativeOutput implements Output {
     private readonly config: unknown,
   ) {
     this.wantsSamples = d.info.wants_samples === true;
-    const P = FFIType.ptr, U = FFIType.u64, B = FFIType.buffer;
+    const P = FFIType.ptr, U = FFIType.u64, B = "buffer";
     this.f = {
       start: fn(d.fns.start!, [B, U, P, P, P], FFIType.i32),
       on_samples: fn(d.fns.on_samples!, [P, B, U], FFIType.void),

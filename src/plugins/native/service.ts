@@ -13,7 +13,7 @@ export interface StartedService {
 
 export function startNativeService(name: string, d: Descriptor, config: unknown): StartedService {
   const P = FFIType.ptr, U = FFIType.u64;
-  const start = fn(d.fns.start!, [FFIType.buffer, U, P, P, P], FFIType.i32);
+  const start = fn(d.fns.start!, ["buffer", U, P, P, P], FFIType.i32);
   const stop = fn(d.fns.stop!, [P], FFIType.void);
   const free = fn(d.fns.free_buf!, [P, U], FFIType.void);
   const cfg = new TextEncoder().encode(JSON.stringify(config ?? {}));

@@ -35,8 +35,8 @@ async function locate(): Promise<string> {
   const hash = new Bun.CryptoHasher("sha256").update(bytes).digest("hex").slice(0, 16);
   const dest = join(cacheDir("native"), `libloadr_shim-${hash}.so`);
   if (!existsSync(dest) || statSync(dest).size !== bytes.length) {
-    // write beside, then rename: a concurrent run never dlopens a half-written file
-    const tmp = `${dest}.${process.pid}.tmp`;
+    // write beside, then rename: a concurrent run (or worker) never dlopens a half-written file
+    const tmp = `${dest}.${process.pid}-${crypto.randomUUID()}.tmp`;
     writeFileSync(tmp, bytes, { mode: 0o755 });
     renameSync(tmp, dest);
   }
