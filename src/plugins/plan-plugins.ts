@@ -41,7 +41,7 @@ export async function protocolRouter(entries: PlanPluginEntry[], baseDir: string
     const handler = p.entry.isolation === "process"
       ? new IsolatedProtocol(p.path, p.info, p.config)
       : await NativeProtocol.create(p.lib, p.config);
-    router.register(handler, p.schemes);
+    router.register(handler, p.schemes, [p.entry.name]);
   }
   return router;
 }

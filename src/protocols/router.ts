@@ -46,8 +46,10 @@ export class ProtocolRouter {
   private readonly byScheme = new Map<string, PluginProtocol>();
 
   /** Register a loaded protocol plugin; later registrations of a scheme win; built-in schemes are ignored. */
-  register(handler: PluginProtocol, schemes: string[]): void {
+  register(handler: PluginProtocol, schemes: string[], aliases: string[] = []): void {
     this.byName.set(handler.name, handler);
+    // the plan addresses a plugin by its `plugins:` entry name too (DESIGN.md "Contracts")
+    for (const a of aliases) if (BUILTIN_NAMES[a.toLowerCase()] === undefined) this.byName.set(a, handler);
     for (const s of schemes) {
       const k = s.toLowerCase();
       if (BUILTIN_SCHEMES[k] === undefined) this.byScheme.set(k, handler);

@@ -3,8 +3,8 @@
  * Reverses the request body and prepends `prefix` — from the request's `plugin:` options, else
  * from the plugin config; answers 200 OK with header `x-echo-proto: 1` and
  * extras {"prefix_applied": bool}. `"blocking": false`: it never waits, so loadr calls it inline.
- * Options `sleep_ms` (blocks the calling thread) and `fail` (sets `error`) exist for tests and the
- * benchmark of blocking plugins. Dependency-free: a tiny JSON field scanner is enough here.
+ * Options `sleep_ms` (blocks the calling thread), `fail` (sets `error`) and `crash: 1` (segfaults)
+ * exist for tests and the benchmark of blocking plugins. Dependency-free: a tiny JSON field scanner is enough here.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -135,6 +135,11 @@ LOADR_EXPORT uint8_t *loadr_plugin_execute(const uint8_t *req, size_t len, size_
   if (!prefix && has_cfg) prefix = find_string(cs, ce, "prefix");
   double sleep_ms = has_opts ? find_number(os, oe, "sleep_ms", 0) : 0;
   char *fail = has_opts ? find_string(os, oe, "fail") : NULL;
+  if (has_opts && find_number(os, oe, "crash", 0) != 0) {
+    /* the crash-isolation test: a real segfault, as a buggy plugin would have */
+    volatile int *null_ptr = NULL;
+    *null_ptr = 1;
+  }
   if (sleep_ms > 0) {
     struct timespec ts = {(time_t)(sleep_ms / 1000), (long)((sleep_ms - (time_t)(sleep_ms / 1000) * 1000) * 1e6)};
     nanosleep(&ts, NULL);

@@ -8,4 +8,4 @@ command -v "$cc" >/dev/null || exit 3
 hiredis=$("$cc" -print-file-name=libhiredis.a)
 [ -f "$hiredis" ] && [ -f /usr/include/hiredis/hiredis.h ] || exit 3
 "$cc" -O2 -fPIC -shared -fvisibility=hidden -Wall -Wextra -Wno-unused-function -pthread \
-  -o "$out/libloadr_redis.so" redis.c "$hiredis"
+  -Wl,--exclude-libs,ALL -o "$out/libloadr_redis.so" redis.c "$hiredis"
