@@ -80,6 +80,40 @@ scenarios:
     expect(series.tags.status).toBe("200");
   });
 
+  test("the Rust echo-proto-rs honours the same contract", async () => {
+    const r = await run(
+      `
+plugins:
+  - { name: echo-proto-rs, config: { prefix: "CFG:" } }
+scenarios:
+  s:
+    executor: shared-iterations
+    vus: 2
+    iterations: 10
+    flow:
+      - request:
+          url: "echo-proto-rs://h/"
+          body: "abcdef"
+          plugin: { prefix: "PFX:" }
+          checks:
+            - { name: opts, type: body_contains, value: "PFX:fedcba" }
+            - { name: header, type: header, header: x-echo-proto, equals: "1" }
+            - { name: applied, type: jsonpath, source: extras, expression: "$.prefix_applied", equals: true }
+      - request:
+          url: "echo-proto-rs://h/"
+          body: "xyz"
+          checks:
+            - { name: cfg, type: body_contains, value: "CFG:zyx" }
+`,
+      [],
+      { LOADR_PLUGINS_DIR: DIST_PLUGINS },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.summary!.checks.map((c) => [c.name, c.passes, c.fails])).toEqual([["applied", 10, 0], ["cfg", 10, 0], ["header", 10, 0], ["opts", 10, 0]]);
+    expect(metric(r.summary!, "echo_proto_rs_reqs")!.count).toBe(20);
+  });
+
   test("by name from the plugins dir, routed by `protocol:` as well as by scheme", async () => {
     const r = await run(
       `
