@@ -27,6 +27,20 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   else if (m.type === "stop") for (const rt of runtimes) rt.softStop();
 };
 
+/**
+ * LOADR_LOOP_LAG_PROBE=1 (bench/): how late a 5 ms interval fires on this worker's event loop,
+ * as the trend `loadr_event_loop_lag` — the figure that shows whether plugin calls stall the VUs.
+ */
+function probeLoopLag(sink: Sink): ReturnType<typeof setInterval> {
+  const tags = sink.tags({});
+  let last = performance.now();
+  return setInterval(() => {
+    const now = performance.now();
+    sink.trend("loadr_event_loop_lag", tags, Math.max(0, now - last - 5));
+    last = now;
+  }, 5);
+}
+
 async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
   const sink = new Sink();
   const run: RunContext = {
@@ -73,6 +87,7 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
   const activeVus = () => runtimes.reduce((n, rt) => n + rt.vus.size, 0);
   const report = () => post({ type: "metrics", delta: sink.drain(), vus: activeVus() });
   const ticker = setInterval(report, METRICS_INTERVAL_MS);
+  const lagProbe = m.env.LOADR_LOOP_LAG_PROBE ? probeLoopLag(sink) : undefined;
   try {
     const running = Promise.all(scenarios.map(({ rt, spec }) => runScenario(rt, spec, m.segment, http)));
     // one early report once the VUs exist, so the coordinator's first tick sees them (vus/vus_max)
@@ -82,6 +97,7 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     run.log.error((e as Error).message);
   } finally {
     clearInterval(ticker);
+    if (lagProbe) clearInterval(lagProbe);
     post({ type: "done", delta: sink.drain() });
   }
 }
