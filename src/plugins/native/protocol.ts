@@ -36,8 +36,21 @@ export class NativeProtocol implements PluginProtocol {
     return this.executor !== undefined;
   }
 
+  // A static request step hands over the same url/headers/body objects every time (the request
+  // builder caches them): its FfiRequest JSON is then the same bytes, encoded once.
+  private last: { c: PluginCall; bytes: Uint8Array } | undefined;
+
+  private encode(c: PluginCall): Uint8Array {
+    const l = this.last;
+    if (l && c.options === undefined && l.c.options === undefined && l.c.url === c.url && l.c.headers === c.headers &&
+        l.c.body === c.body && l.c.name === c.name && l.c.method === c.method && l.c.timeoutMs === c.timeoutMs) return l.bytes;
+    const bytes = encodeFfiRequest(c, this.config);
+    this.last = { c, bytes };
+    return bytes;
+  }
+
   call(c: PluginCall): ProtocolResponse | Promise<ProtocolResponse> {
-    const req = encodeFfiRequest(c, this.config);
+    const req = this.encode(c);
     if (!this.executor) {
       let bytes: Uint8Array;
       try {
