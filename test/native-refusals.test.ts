@@ -12,12 +12,14 @@ import { inspectLibrary } from "../src/plugins/native/inspect.ts";
 setDefaultTimeout(60_000);
 
 const BROKEN = join(ROOT, "test/fixtures/native/broken.c");
+const BAD_DESCRIPTOR = join(ROOT, "test/fixtures/native/bad_descriptor.c");
 let dir: string;
 const lib = (name: string) => join(dir, `lib${name}.so`);
 
 beforeAll(() => {
   dir = scratch();
   for (const flag of ["ABI_2", "BAD_INFO", "KIND_OUTPUT", "NO_EXECUTE", "ABI_STABLE", "NONE"]) buildC(BROKEN, lib(flag), [`-D${flag}`]);
+  for (const flag of ["BAD_MAGIC", "ABI_MAJOR_2", "SMALL_SIZE", "NULL_FN", "ROLE_SERVICE", "RETURNS_NULL"]) buildC(BAD_DESCRIPTOR, lib(flag), [`-D${flag}`]);
   if (Bun.which("aarch64-linux-gnu-gcc")) buildC(BROKEN, lib("aarch64"), [], "aarch64-linux-gnu-gcc");
   else {
     // no cross compiler here: the same refusal from a good library with e_machine = EM_AARCH64
@@ -72,6 +74,23 @@ describe("refusals before and after dlopen", () => {
       expect(r.stderr).toContain(message);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
       expect(r.stderr).toMatch(/^error: .*plugin `p`/);
+    });
+  }
+
+  const descriptorCases: [string, string, string][] = [
+    ["bad magic", "BAD_MAGIC", "descriptor magic 0xdeadbeef is not 0x504c444c"],
+    ["descriptor ABI major 2", "ABI_MAJOR_2", "plugin ABI version mismatch: host expects 1, plugin built against 2"],
+    ["struct_size too small", "SMALL_SIZE", "descriptor struct_size 40 < 64 required by ABI 1.0 output"],
+    ["NULL function pointer", "NULL_FN", "required function pointer(s) NULL: finish"],
+    ["role mismatch", "ROLE_SERVICE", "is `service`, expected `output`"],
+    ["no descriptor for this ABI", "RETURNS_NULL", "returned NULL: the plugin does not support descriptor ABI 1.x"],
+  ];
+  for (const [what, flag, message] of descriptorCases) {
+    test(`descriptor: ${what}`, async () => {
+      const r = await runWith(lib(flag), "outputs: [{ type: plugin, name: p }]");
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
     });
   }
 

@@ -33,11 +33,12 @@ export interface Descriptor {
   fns: Record<string, Pointer>;
 }
 
-export function readDescriptor(path: string, want: Role): Descriptor {
+/** `want` = the role the plan needs; undefined = whatever role the descriptor declares. */
+export function readDescriptor(path: string, want?: Role): Descriptor {
   const lib = checkLibraryFile(path);
   if (lib.format === "elf" && !lib.exports.includes(DESCRIPTOR_SYMBOL)) {
     const hint = lib.abi === "c" ? " (it exports the C protocol ABI: a protocol plugin)" : "";
-    throw new NativePluginError(`failed to load plugin from ${path}: missing \`${DESCRIPTOR_SYMBOL}\`: not a loadr ${want} plugin${hint}`);
+    throw new NativePluginError(`failed to load plugin from ${path}: missing \`${DESCRIPTOR_SYMBOL}\`: not a loadr ${want ?? "output/service"} plugin${hint}`);
   }
   let d: Pointer | null;
   try {
@@ -57,7 +58,7 @@ export function readDescriptor(path: string, want: Role): Descriptor {
   const roleNum = read.u32(d, 12);
   const role = (Object.keys(ROLES) as Role[]).find((r) => ROLES[r] === roleNum);
   if (role === undefined) throw new NativePluginError(`${where}: unknown descriptor role ${roleNum}`);
-  if (role !== want) throw new NativePluginError(`plugin \`${path}\` is \`${role}\`, expected \`${want}\``);
+  if (want !== undefined && role !== want) throw new NativePluginError(`plugin \`${path}\` is \`${role}\`, expected \`${want}\``);
   if (size < MIN_SIZE[role]) throw new NativePluginError(`${where}: descriptor struct_size ${size} < ${MIN_SIZE[role]} required by ABI ${HOST_DESCRIPTOR_MAJOR}.0 ${role}`);
   const infoPtr = read.ptr(d, 16) as unknown as Pointer;
   if (!infoPtr) throw new NativePluginError(`${where}: descriptor info_json is NULL`);

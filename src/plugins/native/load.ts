@@ -39,12 +39,12 @@ export function loadNativePlugin(entry: NativeEntry, manifest: Manifest | undefi
     const schemes = manifest && manifest.schemes.length > 0 ? manifest.schemes : lib.info.schemes;
     loaded = { kind: "protocol", entry, info: lib.info, lib, schemes, config, path };
   } else {
-    const role = (declared ?? expected ?? roleFromDescriptor(path)) as string;
-    if (role !== "output" && role !== "service") {
+    const role = declared ?? expected;
+    if (role !== undefined && role !== "output" && role !== "service") {
       throw new NativePluginError(`plugin \`${entry.name}\` is \`${role}\`: descriptor plugins provide \`output\` or \`service\` (protocols use the C ABI)`);
     }
     const descriptor = readDescriptor(path, role);
-    loaded = role === "output"
+    loaded = descriptor.role === "output"
       ? { kind: "output", entry, info: descriptor.info, descriptor, config, path }
       : { kind: "service", entry, info: descriptor.info, descriptor, config, path };
   }
@@ -61,16 +61,4 @@ function detectAbi(path: string): "c" | "descriptor" | "abi_stable" {
     );
   }
   return lib.abi;
-}
-
-/** Without a manifest or a kind the plan implies, the descriptor itself says its role. */
-function roleFromDescriptor(path: string): string {
-  for (const r of ["output", "service"] as const) {
-    try {
-      return readDescriptor(path, r).role;
-    } catch (e) {
-      if (!(e as Error).message.includes(`expected \`${r}\``)) throw e;
-    }
-  }
-  return "unknown";
 }
