@@ -153,6 +153,40 @@ scenarios:
   });
 });
 
+describe("a plugin built for the reference C ABI", () => {
+  test("cecho (reference contract, default visibility, no `blocking`) loads and runs unchanged", async () => {
+    const d = scratch();
+    const so = join(d, "libcecho.so");
+    const r0 = Bun.spawnSync(["cc", "-O2", "-fPIC", "-shared", "-o", so, join(import.meta.dir, "fixtures/native/cecho.c")], { stderr: "pipe" });
+    expect(r0.stderr.toString()).toBe("");
+    const r = await run(`
+plugins:
+  - { name: c-echo, path: ${so} }
+scenarios:
+  s:
+    executor: shared-iterations
+    vus: 4
+    iterations: 20
+    flow:
+      - request:
+          method: SEND
+          url: "cecho://host/path"
+          body: "hello-c-abi"
+          checks:
+            - { name: body, type: body_contains, value: "hello-c-abi" }
+            - { name: header, type: header, header: x-cecho, equals: "1" }
+            - { name: echoed_by, type: jsonpath, source: extras, expression: "$.echoed_by", equals: "c-echo" }
+            - { name: method, type: jsonpath, source: extras, expression: "$.method", equals: "SEND" }
+`);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.summary!.checks.map((c) => [c.name, c.passes, c.fails])).toEqual([["body", 20, 0], ["echoed_by", 20, 0], ["header", 20, 0], ["method", 20, 0]]);
+    expect(metric(r.summary!, "cecho_reqs")!.count).toBe(20);
+    expect(metric(r.summary!, "data_sent")!.sum).toBe(20 * 11);
+    expect(metric(r.summary!, "data_received")!.sum).toBe(20 * 11);
+  });
+});
+
 describe("blocking plugins through the executor shim", () => {
   test("64 VUs × 5 ms calls run concurrently off the JS thread", async () => {
     const r = await run(
