@@ -16,6 +16,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readManifest } from "./src/plugins/manifest.ts";
 import { packExampleArchives } from "./scripts/example-archives.ts";
+import { compileShim } from "./src/plugins/native/shim-lib.ts";
 
 const outfile = process.argv[2] ?? "dist/loadr";
 const only = process.env.LOADR_BUILD_ONLY; // "binary" skips the plugins (quick inner loop)
@@ -27,6 +28,9 @@ if (only !== "binary") {
   buildExamplePlugins();
   packExampleArchives();
 }
+
+// The native executor shim, embedded in the binary by src/plugins/native/shim-asset.ts.
+compileShim("src/plugins/native/shim.c", "src/plugins/native/libloadr_shim.so");
 
 const t0 = performance.now();
 const result = await Bun.build({

@@ -18,6 +18,7 @@ import { startupBench } from "./lib/startup-bench.ts";
 import { startTarget, type Target } from "./lib/target.ts";
 import { vusBench } from "./lib/vus-bench.ts";
 import { wasmBench } from "./lib/wasm-bench.ts";
+import { nativeBench, nativeTable } from "./lib/native-bench.ts";
 
 const root = resolve(import.meta.dir, "..");
 
@@ -52,7 +53,7 @@ async function main(): Promise<number> {
   };
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => void cleanup().then(() => process.exit(130)));
   try {
-    if (args.only.includes("http") || args.only.includes("vus")) {
+    if (args.only.includes("http") || args.only.includes("vus") || args.only.includes("native")) {
       target = await startTarget(root, args.target);
       console.log(`target: ${target.kind} at ${target.url}`);
     }
@@ -96,6 +97,12 @@ async function main(): Promise<number> {
       console.log("\n[startup] loadr --version");
       results.startup = await startupBench({ loadr, tmp });
       console.log("\n" + startupTable(results.startup));
+    }
+    if (args.only.includes("native")) {
+      console.log(`\n[native] echo plugin inline, 5 ms blocking plugin × 64 VUs, redis vs redis-benchmark — ${args.duration} s each`);
+      const n = await nativeBench({ root, loadr, tmp, seconds: args.duration, httpUrl: target?.url });
+      results.native = { ...n, seconds: args.duration };
+      console.log("\n" + nativeTable(n));
     }
   } finally {
     await cleanup();

@@ -98,11 +98,13 @@ function bodyMatchesCheck(spec: BodyMatchesConditionSpec): Check {
 function jsonPathCheck(spec: JsonPathConditionSpec): Check {
   const q = compileJsonPath(spec.expression);
   const exists = spec.exists ?? true;
-  if (!exists) return (r) => q.first(r.json()) === undefined;
-  if (spec.equals === undefined) return (r) => q.first(r.json()) !== undefined;
+  // `source: extras` reads a plugin response's extras instead of the JSON body
+  const doc = spec.source === "extras" ? (r: ResponseView) => r.extras ?? undefined : (r: ResponseView) => r.json();
+  if (!exists) return (r) => q.first(doc(r)) === undefined;
+  if (spec.equals === undefined) return (r) => q.first(doc(r)) !== undefined;
   const want = spec.equals;
   return (r) => {
-    const v = q.first(r.json());
+    const v = q.first(doc(r));
     return v !== undefined && jsonEqual(v, want);
   };
 }

@@ -36,6 +36,8 @@ export interface BodyMatchesConditionSpec extends ConditionBase {
 export interface JsonPathConditionSpec extends ConditionBase {
   type: "jsonpath";
   expression: string;
+  /** what the query reads: the JSON body (default) or a plugin response's `extras` */
+  source?: "body" | "extras";
   /** exact JSON equality with the first selected node */
   equals?: unknown;
   /** default true; false = passes when nothing is selected */

@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { inspectLibrary, type LibraryInfo } from "../plugins/native/inspect.ts";
+import { inspectLibrary, type LibraryInspection } from "../plugins/native/inspect.ts";
 import { describeInstalled, discover, type InstalledPlugin, PluginNotFoundError, pluginsDir } from "../plugins/store.ts";
 import { parse } from "./args.ts";
 import { UsageError } from "./errors.ts";
@@ -55,7 +55,7 @@ function find(arg: string, dir: string): InstalledPlugin {
   return p;
 }
 
-function inspect(path: string): LibraryInfo | { error: string } {
+function inspect(path: string): LibraryInspection | { error: string } {
   if (!existsSync(path)) return { error: `artifact missing: ${path}` };
   try {
     return inspectLibrary(path);

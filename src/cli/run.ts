@@ -24,6 +24,7 @@ import { buildOutputs } from "../outputs/setup.ts";
 import { OutputStartError, type OutputSet } from "../outputs/output-set.ts";
 import { DEFAULT_UI_BIND, UiServer } from "../ui/server.ts";
 import { liveTick } from "../ui/live-tick.ts";
+import { loadNativeEntries, nativeRefs, pluginOutputs } from "../plugins/plan-plugins.ts";
 
 export const HELP = `Usage: loadr run <plan.yaml> [options]
 
@@ -110,10 +111,13 @@ export async function main(args: string[]): Promise<number> {
   }).catch((e: Error) => {
     throw e instanceof PluginResolveError ? new CliError(e.message) : e;
   });
-
+  // Native plugins load (and are checked) before anything starts: a bad plugin is one line, no run.
+  let native;
   let outputs: OutputSet;
   try {
-    outputs = buildOutputs(plan.outputs ?? [], values.output ?? [], env, (line) => process.stderr.write(errStyle.yellow(`warning: ${line}`) + "\n"));
+    const refs = nativeRefs(plugins);
+    native = loadNativeEntries(refs);
+    outputs = buildOutputs(plan.outputs ?? [], values.output ?? [], env, (line) => process.stderr.write(errStyle.yellow(`warning: ${line}`) + "\n"), pluginOutputs(refs, plan.outputs ?? []));
   } catch (e) {
     throw new CliError((e as Error).message);
   }
@@ -134,7 +138,7 @@ export async function main(args: string[]): Promise<number> {
     throw new CliError(e instanceof OutputStartError ? e.message : `output: ${(e as Error).message}`);
   }
 
-  const services = await startServices(plan.plugins ?? []).catch((e: Error) => {
+  const services = await startServices(plan.plugins ?? [], native).catch((e: Error) => {
     outputs.abort();
     ui?.stop();
     throw new CliError(e.message);

@@ -55,6 +55,11 @@ export class MetricsFeed {
     this.agg.setGauge("vus_max", this.vusMax);
   }
 
+  /** The latest once-a-second snapshot (outputs receive it after each tick). */
+  get snapshot(): Snapshot | undefined {
+    return this.last;
+  }
+
   /** The reason to abort the run, once an abort_on_fail threshold has failed past its delay. */
   abortReason(): string | null {
     return this.abort;

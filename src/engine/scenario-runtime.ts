@@ -8,6 +8,7 @@ import type { SharedState } from "./shared-state.ts";
 import type { CompiledStep } from "./flow/step.ts";
 import type { Vu } from "./vu.ts";
 import type { PluginLookup } from "../plugins/wasm/host.ts";
+import type { ProtocolRouter } from "../protocols/router.ts";
 
 /** Run-wide, per worker. */
 export interface RunContext {
@@ -23,6 +24,8 @@ export interface RunContext {
   plugins?: PluginLookup;
   /** ask the coordinator to stop the whole test (abort_test, reported as `aborted`) */
   abortTest(reason: string): void;
+  /** this thread's protocol plugins (absent: HTTP only) */
+  protocols?: ProtocolRouter;
 }
 
 export class ScenarioRuntime {

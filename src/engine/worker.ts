@@ -13,6 +13,7 @@ import { SharedState } from "./shared-state.ts";
 import { compileSteps } from "./flow/compile.ts";
 import { thinkTimeSampler } from "./flow/think-time.ts";
 import { WasmHost } from "../plugins/wasm/host.ts";
+import { nativeRefs, protocolRouter } from "../plugins/plan-plugins.ts";
 
 declare const self: Worker;
 const post = (m: FromWorker) => self.postMessage(m);
@@ -29,6 +30,20 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   else if (m.type === "go") start?.();
   else if (m.type === "stop") for (const rt of runtimes) rt.softStop();
 };
+
+/**
+ * LOADR_LOOP_LAG_PROBE=1 (bench/): how late a 5 ms interval fires on this worker's event loop,
+ * as the trend `loadr_event_loop_lag` — the figure that shows whether plugin calls stall the VUs.
+ */
+function probeLoopLag(sink: Sink): ReturnType<typeof setInterval> {
+  const tags = sink.tags({});
+  let last = performance.now();
+  return setInterval(() => {
+    const now = performance.now();
+    sink.trend("loadr_event_loop_lag", tags, Math.max(0, now - last - 5));
+    last = now;
+  }, 5);
+}
 
 async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
   const sink = new Sink();
@@ -74,7 +89,11 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
   let scenarios: { rt: ScenarioRuntime; spec: any }[];
   let http;
   try {
-    if (m.plugins && m.plugins.length > 0) run.plugins = new WasmHost(m.plugins, sink, run.log);
+    const wasm = (m.plugins ?? []).filter((p) => p.type === "wasm");
+    if (wasm.length > 0) run.plugins = new WasmHost(wasm, sink, run.log);
+    // protocol plugins load in every worker (the VUs call them here) before any flow compiles
+    const native = nativeRefs(m.plugins ?? []);
+    if (native.length > 0) run.protocols = await protocolRouter(native);
     http = httpClientOptions(defaults.http, m.baseDir);
     scenarios = m.scenarios.map((name, index) => {
       const spec = plan.scenarios[name]!;
@@ -104,6 +123,7 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     post({ type: "metrics", delta: sink.drain(), vus: activeVus(), scenarioVus: runtimes.map((rt) => rt.vus.size) });
   };
   const ticker = setInterval(report, METRICS_INTERVAL_MS);
+  const lagProbe = m.env.LOADR_LOOP_LAG_PROBE ? probeLoopLag(sink) : undefined;
   try {
     const running = Promise.all(scenarios.map(({ rt, spec }) => runScenario(rt, spec, m.segment, http)));
     // one early report once the VUs exist, so the coordinator's first tick sees them (vus/vus_max)
@@ -115,6 +135,7 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     clearInterval(ticker);
     sink.samples?.flush();
     reportDropped();
+    if (lagProbe) clearInterval(lagProbe);
     post({ type: "done", delta: sink.drain() });
   }
 }

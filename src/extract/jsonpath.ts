@@ -8,6 +8,19 @@ import type { JsonPathExtractorSpec, Matcher } from "./specs.ts";
  */
 export function jsonPathMatcher(spec: JsonPathExtractorSpec): Matcher {
   const q = compileJsonPath(spec.expression);
+  if (spec.source === "extras") {
+    return {
+      describe: `jsonpath ${spec.expression} (extras)`,
+      matches: (r, limit) => {
+        const doc = r.extras ?? undefined;
+        if (limit === 1) {
+          const v = q.first(doc);
+          return v === undefined ? [] : [v];
+        }
+        return q.all(doc);
+      },
+    };
+  }
   return {
     describe: `jsonpath ${spec.expression}`,
     matches: (r, limit) => {

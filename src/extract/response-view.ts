@@ -16,6 +16,8 @@ export interface ResponseView {
   json(): unknown;
   /** timings.duration (sending + waiting + receiving), ms */
   durationMs: number;
+  /** protocol-specific data (a plugin response's `extras`); undefined for HTTP */
+  extras?: unknown;
 }
 
 // One decoder for the whole process: TextDecoder is stateless for non-streaming decode(), and
@@ -33,6 +35,7 @@ export class BufferedResponseView implements ResponseView {
   readonly headers: [string, string][];
   readonly body: Uint8Array;
   readonly durationMs: number;
+  readonly extras: unknown;
   #text: string | undefined;
   #json: unknown = UNSET;
   #decodes = 0;
@@ -43,6 +46,7 @@ export class BufferedResponseView implements ResponseView {
     this.headers = r.headers;
     this.body = r.body;
     this.durationMs = r.timings.duration;
+    this.extras = r.extras ?? undefined;
   }
 
   text(): string {

@@ -20,6 +20,8 @@ export interface JsonPathExtractorSpec extends ExtractorBase {
   /** RFC 9535 JSONPath */
   expression: string;
   index?: IndexMode;
+  /** what the query reads: the JSON body (default) or a plugin response's `extras` */
+  source?: "body" | "extras";
 }
 
 export interface RegexExtractorSpec extends ExtractorBase {

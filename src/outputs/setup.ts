@@ -10,9 +10,11 @@ export function buildOutputs(
   flags: string[],
   env: Record<string, string | undefined>,
   warn: (line: string) => void,
+  /** outputs built elsewhere: output plugins (src/plugins/plan-plugins.ts), which also own `type: plugin` specs */
+  pluginOutputs: Output[] = [],
 ): OutputSet {
-  const specs = [...planOutputs.map((o, i) => expandEnv(o, env, `outputs[${i}]`)), ...flags.map(parseOutputFlag)];
-  const outputs: Output[] = [];
+  const specs = [...planOutputs.map((o, i) => expandEnv(o, env, `outputs[${i}]`)), ...flags.map(parseOutputFlag)].filter((s) => s.type !== "plugin");
+  const outputs: Output[] = [...pluginOutputs];
   // set is created first so every output reports its problems through it
   const set = new OutputSet(outputs, warn);
   const ctx = { cwd: process.cwd(), problem: (o: string, m: string) => set.problem(o, m), note: (m: string) => set.note(m) };

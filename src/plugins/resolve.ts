@@ -9,6 +9,10 @@
  *  - `path` (relative to the plan file's directory): a `plugin.toml` in the artifact's directory
  *    (or in `path` itself when it is a directory) wins; else a `.wasm` file is a WASM plugin whose
  *    kind is `config.kind` or what its describe() reports; anything else is a native library.
+ *
+ * WASM entries are transpiled here (workers instantiate the spec). Native entries stay a
+ * reference (path, manifest, merged config): each thread that needs one dlopens it itself
+ * (src/plugins/plan-plugins.ts), because a library handle cannot be posted to a worker.
  */
 import { existsSync, statSync } from "node:fs";
 import { dirname, extname, join, resolve } from "node:path";
@@ -27,11 +31,22 @@ export interface PluginEntryLike {
   timeout?: number;
   memory_limit?: number;
   log_level?: LogLevel;
-  isolation?: string;
+  isolation?: "in-process" | "process";
 }
 
-/** What workers receive; the native branch adds its own spec type here at merge time. */
-export type PluginSpec = WasmPluginSpec;
+/** A native entry, resolved but not loaded (plain data: it is posted to workers). */
+export interface NativePluginRef {
+  type: "native";
+  entry: PluginEntryLike;
+  /** absolute artifact path */
+  path: string;
+  manifest?: Manifest;
+  /** manifest `[config]` merged with the entry's */
+  config: unknown;
+}
+
+/** What workers receive. */
+export type PluginSpec = WasmPluginSpec | NativePluginRef;
 
 export interface ResolveOptions {
   /** the plan file's directory (`path` is relative to it) */
@@ -104,7 +119,7 @@ async function loadResolved(r: ResolvedEntry, o: ResolveOptions): Promise<Plugin
     if (r.kind === "extractor" || r.kind === "assertion") {
       throw new PluginResolveError(`native plugins cannot provide \`${r.kind}\` (only output/protocol/service); use a wasm plugin for \`${r.entry.name}\``);
     }
-    throw new PluginResolveError(`native plugins (${r.artifact}) are not supported by this build`);
+    return { type: "native", entry: r.entry, path: r.artifact, manifest: r.manifest, config: r.config };
   }
   const loaded = await loadWasmPlugin({
     name: r.entry.name,

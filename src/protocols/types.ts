@@ -30,7 +30,9 @@ export type ErrorKind =
   | "connection_refused"
   | "connection_reset"
   | "connection"
-  | "transport";
+  | "transport"
+  /** a native plugin's isolated process crashed (isolation: process) */
+  | "plugin_crash";
 
 export interface ProtocolResponse {
   /** protocol status (HTTP status; 0 when no response was received) */

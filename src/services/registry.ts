@@ -5,6 +5,8 @@
  * Built in today: `echo`. Service plugins (native) join this registry in the plugin work.
  */
 import { startEcho } from "./echo.ts";
+import type { LoadedNative } from "../plugins/native/load.ts";
+import { startNativeService } from "../plugins/native/service.ts";
 
 export interface ServiceEntry {
   name: string;
@@ -26,7 +28,8 @@ export function isBuiltInService(e: ServiceEntry): boolean {
   return e.path === undefined && BUILT_IN.has(e.name);
 }
 
-export async function startServices(entries: ServiceEntry[]): Promise<RunningServices> {
+/** `native`: the plan's loaded native plugins (src/plugins/plan-plugins.ts); its services start here too, in plan order. */
+export async function startServices(entries: ServiceEntry[], native: LoadedNative[] = []): Promise<RunningServices> {
   const stops: (() => Promise<void>)[] = [];
   const info: Record<string, Record<string, unknown>> = {};
   const stopAll = async () => {
@@ -34,7 +37,15 @@ export async function startServices(entries: ServiceEntry[]): Promise<RunningSer
   };
   try {
     for (const e of entries) {
-      if (e.enabled === false || !isBuiltInService(e)) continue;
+      if (e.enabled === false) continue;
+      const plugin = native.find((p) => p.entry.name === e.name);
+      if (plugin?.kind === "service") {
+        const s = startNativeService(e.name, plugin.descriptor, plugin.config);
+        stops.push(() => s.stop());
+        info[e.name] = s.info;
+        continue;
+      }
+      if (!isBuiltInService(e)) continue;
       const c = e.config ?? {};
       const echo = await startEcho({
         host: typeof c.host === "string" ? c.host : undefined,

@@ -3,7 +3,9 @@
  * scenario's think time. Render failures and failed extractions/assertions add their extra
  * `http_req_failed` samples exactly as the reference counts them.
  */
-import { UnresolvedError } from "../../plan/template.ts";
+import { UnresolvedError, compileJsonTemplate, compileTemplate, renderJsonTemplate, renderTemplate } from "../../plan/template.ts";
+import { ProtocolRouter } from "../../protocols/router.ts";
+import { emitFamilySamples } from "../../protocols/family-metrics.ts";
 import { compileExtractor } from "../../extract/index.ts";
 import { compileCondition } from "../../checks/conditions.ts";
 import { makeResponseView } from "../../extract/response-view.ts";
@@ -19,6 +21,38 @@ export interface RequestStepSpec extends RequestSpecLike {
   extract?: any[];
   assert?: any[];
   checks?: any[];
+  protocol?: string;
+  /** options for a plugin protocol (rendered per request) */
+  plugin?: unknown;
+}
+
+const HTTP_ONLY = new ProtocolRouter();
+
+/**
+ * The URL as far as run-wide values render it (env, vars, secrets, services), for routing by
+ * scheme: `url: ${services.redis.url}` routes to the redis plugin. A URL that needs VU state
+ * routes on its raw text.
+ */
+function runWideUrl(url: string, rt: ScenarioRuntime): string {
+  if (!url.includes("${")) return url;
+  const run = rt.run;
+  const heads: Record<string, (k: string) => unknown> = {
+    env: (k) => run.env[k],
+    vars: (k) => run.variables[k],
+    secrets: (k) => run.secrets[k],
+    services: (k) => {
+      const d = k.indexOf(".");
+      return d < 0 ? undefined : run.services[k.slice(0, d)]?.[k.slice(d + 1)];
+    },
+  };
+  try {
+    return renderTemplate(compileTemplate(url), (expr) => {
+      const dot = expr.indexOf(".");
+      return dot > 0 ? heads[expr.slice(0, dot)]?.(expr.slice(dot + 1)) : undefined;
+    });
+  } catch {
+    return url;
+  }
 }
 
 export interface RequestCompileContext {
@@ -35,7 +69,11 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
   const req = buildRequest(spec, ctx.defaults, ctx.baseDir);
   // Request-level `tags:` apply to this request's samples (the reference ignores them: docs/compat.md).
   const baseTags = spec.tags ? { ...rt.baseTags, ...spec.tags } : rt.baseTags;
-  const tags = new RequestTagCache(sink, baseTags, req.method, "http");
+  // Routed once, here (reference §5.2): a plugin protocol gets the rendered request + `plugin:` block.
+  const route = (rt.run.protocols ?? HTTP_ONLY).route(spec.protocol, runWideUrl(spec.url, rt));
+  const plugin = route.kind === "plugin" ? route.handler : undefined;
+  const pluginOptions = plugin && spec.plugin !== undefined ? compileJsonTemplate(spec.plugin) : undefined;
+  const tags = new RequestTagCache(sink, baseTags, req.method, plugin ? plugin.name : "http");
   const plugins = rt.run.plugins;
   const condEnv = { plugins, log: rt.run.log };
   const extractors = (spec.extract ?? []).map((e) => compileExtractor(e, plugins));
@@ -56,9 +94,11 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
     async run(vu: Vu): Promise<Outcome> {
       let name = "";
       let httpReq;
+      let options: unknown;
       try {
         name = req.name(vu);
         httpReq = req.build(vu);
+        if (pluginOptions) options = renderJsonTemplate(pluginOptions, vu.resolve);
       } catch (e) {
         // Not sent: one http_req_failed sample tagged error=prepare, and the flow goes on (§1.11).
         const why = e instanceof UnresolvedError ? `unresolved \`\${${e.expr}}\`` : (e as Error).message;
@@ -68,11 +108,15 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
         return after(vu, Outcome.Continue);
       }
 
-      const res = await vu.http.request(httpReq);
+      const res = plugin
+        ? await plugin.call({ name, method: httpReq.method, url: httpReq.url, headers: httpReq.headers, body: httpReq.body, timeoutMs: httpReq.timeoutMs, options })
+        : await vu.http.request(httpReq);
       if (rt.cancelled) return Outcome.Cancelled;
       const group = vu.group;
-      emitHttpSamples(sink, tags.get(group, name, res.status, res.errorKind), res);
-      let failed = httpFailed(res);
+      if (plugin) emitFamilySamples(sink, tags.get(group, name, res.status, res.errorKind), plugin.family, res);
+      else emitHttpSamples(sink, tags.get(group, name, res.status, res.errorKind), res);
+      // a plugin response fails only through its `error` (reference §2.5)
+      let failed = plugin ? res.error !== undefined : httpFailed(res);
       if (res.error !== undefined) rt.run.log.debug(`request \`${name}\` failed: ${res.error}`);
       if (!needsView) {
         vu.lastFailed = failed;

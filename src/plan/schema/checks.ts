@@ -33,7 +33,10 @@ function jsonPathIssue(ctx: z.RefinementCtx, src: string, path: string[]): void 
 }
 
 const JsonPathExtractor = z
-  .object({ type: z.literal("jsonpath"), name: z.string(), expression: z.string(), default: z.string().optional(), index: Index.default("first") })
+  .object({
+    type: z.literal("jsonpath"), name: z.string(), expression: z.string(), default: z.string().optional(), index: Index.default("first"),
+    source: z.enum(["body", "extras"]).optional(),
+  })
   .superRefine((e, ctx) => jsonPathIssue(ctx, e.expression, ["expression"]));
 const RegexExtractor = z
   .object({
@@ -138,7 +141,9 @@ const StatusCondition = cond("status", {
 const BodyContainsCondition = cond("body_contains", { value: z.string(), negate: z.boolean().default(false) });
 const BodyMatchesCondition = cond("body_matches", { pattern: z.string(), negate: z.boolean().default(false) })
   .superRefine((c, ctx) => regexIssue(ctx, c.pattern, ["pattern"]));
-const JsonPathCondition = cond("jsonpath", { expression: z.string(), equals: z.unknown().optional(), exists: z.boolean().default(true) })
+const JsonPathCondition = cond("jsonpath", {
+  expression: z.string(), equals: z.unknown().optional(), exists: z.boolean().default(true), source: z.enum(["body", "extras"]).optional(),
+})
   .superRefine((c, ctx) => jsonPathIssue(ctx, c.expression, ["expression"]));
 const XPathCondition = cond("xpath", { expression: z.string(), equals: z.string().optional(), exists: z.boolean().default(true) });
 const DurationCondition = cond("duration", { max: Dur });
