@@ -24,13 +24,14 @@ const only = process.env.LOADR_BUILD_ONLY; // "binary" skips the plugins (quick 
 const target = process.env.LOADR_BUILD_TARGET as Bun.Build.CompileTarget | undefined;
 mkdirSync("dist", { recursive: true });
 
+// The native executor shim, embedded in the binary by src/plugins/native/shim-asset.ts. First:
+// packing the example archives inspects native libraries, which imports the shim module.
+compileShim("src/plugins/native/shim.c", "src/plugins/native/libloadr_shim.so");
+
 if (only !== "binary") {
   buildExamplePlugins();
   packExampleArchives();
 }
-
-// The native executor shim, embedded in the binary by src/plugins/native/shim-asset.ts.
-compileShim("src/plugins/native/shim.c", "src/plugins/native/libloadr_shim.so");
 
 const t0 = performance.now();
 const result = await Bun.build({
