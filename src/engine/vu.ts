@@ -17,13 +17,15 @@ export class Vu {
   /** the last request of the current retry attempt failed (drives `retry` later) */
   lastFailed = false;
   readonly random: () => number;
+  /** this VU's iteration was interrupted (graceful_ramp_down over); cleared when it is reused */
+  interrupted = false;
   private wake: (() => void) | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     readonly id: number,
     readonly rt: ScenarioRuntime,
-    readonly http: HttpClient,
+    public http: HttpClient,
   ) {
     this.random = seededRandom(id);
   }
@@ -61,9 +63,14 @@ export class Vu {
     return v !== undefined ? v : this.rt.run.variables[expr];
   };
 
+  /** The current iteration is being dropped: the scenario was cancelled or this VU was interrupted. */
+  get cancelled(): boolean {
+    return this.interrupted || this.rt.cancelled;
+  }
+
   /** Sleep that a hard cancel cuts short. */
   sleep(ms: number): Promise<void> {
-    if (ms <= 0 || this.rt.cancelled) return Promise.resolve();
+    if (ms <= 0 || this.cancelled) return Promise.resolve();
     return new Promise((resolve) => {
       this.wake = resolve;
       this.timer = setTimeout(() => {
@@ -72,6 +79,16 @@ export class Vu {
         resolve();
       }, ms);
     });
+  }
+
+  /**
+   * Drop this VU's current iteration alone (ramp-down past graceful_ramp_down). Its closed client
+   * is replaced, so the parked VU can be reactivated later.
+   */
+  interrupt(fresh: () => HttpClient): void {
+    this.interrupted = true;
+    this.cancel();
+    this.http = fresh();
   }
 
   /** Called on hard cancel: end any sleep and drop the connections (in-flight requests settle with an error). */
