@@ -17,6 +17,8 @@ import { writeExports } from "./run-exports.ts";
 import { Progress } from "./progress.ts";
 import type { LogLevel } from "../engine/log.ts";
 import { renderConsole } from "../metrics/console.ts";
+import { filterScenarios, splitTagList } from "./run-tags.ts";
+import { startControlServer, type ControlServer } from "../control/server.ts";
 
 export const HELP = `Usage: loadr run <plan.yaml> [options]
 
@@ -28,6 +30,10 @@ Options:
   --vus <n>                   override \`vus\` (single-scenario plans)
   --duration <dur>            override \`duration\`, e.g. 30s (single-scenario plans)
   --workers <n>               worker threads (default: usable cores, at most one per VU)
+  --tags <a,b>                run only scenarios with one of these \`tags:\` values (repeatable)
+  --exclude-tags <a,b>        skip scenarios with any of these \`tags:\` values (wins over --tags)
+  --api <host:port>           serve the control API (status, pause, resume, stop, scale; see
+                              \`loadr status --help\`), e.g. 127.0.0.1:6565; off by default
   --summary-export <path>     write the summary JSON
   --junit <path>              write a JUnit XML report (thresholds, checks, run)
   --progress                  draw the live progress line even when stderr is not a terminal
@@ -44,6 +50,9 @@ export async function main(args: string[]): Promise<number> {
     vus: { type: "string" },
     duration: { type: "string" },
     workers: { type: "string" },
+    tags: { type: "string", multiple: true },
+    "exclude-tags": { type: "string", multiple: true },
+    api: { type: "string" },
     "summary-export": { type: "string" },
     junit: { type: "string" },
     progress: { type: "boolean" },
@@ -69,7 +78,9 @@ export async function main(args: string[]): Promise<number> {
     process.stderr.write((d.severity === "error" ? errStyle.red(line) : errStyle.yellow(line)) + "\n");
   }
   if (errors.length > 0 || !loaded.plan) throw new CliError("test definition is invalid (fix the errors above; `loadr validate` lists them too)");
-  const plan = applyOverrides(loaded.plan, { vus: intFlag("vus", values.vus), duration: values.duration });
+  const filtered = filterScenarios(loaded.plan, splitTagList(values.tags), splitTagList(values["exclude-tags"]));
+  if (!quiet && filtered.kept !== filtered.had) process.stderr.write(`→ running ${filtered.kept} of ${filtered.had} scenario(s) after tag filter\n`);
+  const plan = applyOverrides(filtered.plan, { vus: intFlag("vus", values.vus), duration: values.duration });
   if (!quiet) for (const w of notYetApplied(plan)) process.stderr.write(errStyle.yellow(`warning: ${w}`) + "\n");
   const scenarios = Object.keys(plan.scenarios);
   const thresholds = parseThresholds(plan.thresholds);
@@ -103,6 +114,7 @@ export async function main(args: string[]): Promise<number> {
   process.on("SIGTERM", onTerm);
 
   const progress = new Progress(!quiet && (values.progress === true || process.stderr.isTTY === true));
+  let api: ControlServer | undefined;
   try {
     run = new Run({
       plan,
@@ -115,8 +127,16 @@ export async function main(args: string[]): Promise<number> {
       logLevel,
       workers,
       thresholds,
-      onTick: (feed) => progress.draw(feed.progress()),
+      onTick: (feed) => progress.draw(feed.progress(run?.isPaused)),
     });
+    if (values.api !== undefined) {
+      try {
+        api = startControlServer(values.api, run);
+      } catch (e) {
+        throw new CliError(`--api: ${(e as Error).message}`);
+      }
+      if (!quiet) process.stderr.write(`→ control API at ${api.url}/v1/status\n`);
+    }
     const { aborted } = await run.execute().catch((e: Error) => {
       throw e instanceof RunError ? new CliError(e.message) : e;
     });
@@ -126,6 +146,7 @@ export async function main(args: string[]): Promise<number> {
     await writeExports(summary, { summaryExport: values["summary-export"], junit: values.junit }, quiet, errStyle);
     return summary.thresholds_passed && !aborted ? 0 : 99;
   } finally {
+    api?.stop();
     progress.end();
     process.off("SIGINT", onInt);
     process.off("SIGTERM", onTerm);

@@ -152,6 +152,10 @@ export class Run {
     for (const w of this.workers) w.postMessage({ type: "scale", scenario, vus } satisfies ToWorker);
   }
 
+  snapshot() {
+    return this.feed.current();
+  }
+
   status(): RunStatus {
     const { o } = this;
     const vus = this.live.reduce((n, w) => n + w.reduce((m, s) => m + s.active, 0), 0);

@@ -52,13 +52,18 @@ export class MetricsFeed {
     this.agg.setGauge("vus_max", this.vusMax);
   }
 
+  /** The latest once-a-second snapshot (null before the first): the control API's /v1/metrics. */
+  current(): Snapshot | null {
+    return this.last ?? null;
+  }
+
   /** The reason to abort the run, once an abort_on_fail threshold has failed past its delay. */
   abortReason(): string | null {
     return this.abort;
   }
 
-  progress(): string {
-    return this.last ? progressLine(this.last, { elapsedSecs: this.agg.elapsedSecs() }) : "";
+  progress(paused = false): string {
+    return this.last ? progressLine(this.last, { elapsedSecs: this.agg.elapsedSecs(), paused }) : "";
   }
 
   /** All workers are done (or were stopped): fix the end time. */
