@@ -266,3 +266,64 @@ scenarios:
     expect(none.stderr).toContain("no scenarios match the tag filter (had 3)");
   });
 });
+
+describe("stopping an open model", () => {
+  const stopPlan = (grace: string) => `${head}
+scenarios:
+  open:
+    executor: constant-arrival-rate
+    rate: 10
+    duration: 20s
+    pre_allocated_vus: 5
+    max_vus: 30
+    graceful_stop: ${grace}
+    flow:
+      - request: { url: /delay/1500 }
+`;
+  async function stopAfter(plan: string, ms: number) {
+    const dir = scratch({ "plan.yaml": plan });
+    const { LOADR } = await import("./support/cli.ts");
+    const t0 = Date.now();
+    const proc = Bun.spawn([LOADR, "run", "plan.yaml", "-q", "--summary-export", "s.json"], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+    const killer = setTimeout(() => proc.kill("SIGKILL"), 40_000);
+    await Bun.sleep(ms);
+    proc.kill("SIGTERM");
+    const code = await proc.exited;
+    clearTimeout(killer);
+    return { code, secs: (Date.now() - t0) / 1000, summary: JSON.parse(readFileSync(join(dir, "s.json"), "utf8")) as Summary };
+  }
+
+  test("graceful stop: arrivals stop at once, in-flight iterations finish within graceful_stop", async () => {
+    const { code, secs, summary } = await stopAfter(stopPlan("10s"), 1500);
+    expect(code).toBe(99);
+    expect(summary.aborted).toBe("stopped by SIGTERM");
+    const n = count(summary, "iterations");
+    expect(n).toBeGreaterThanOrEqual(5); // ~1 s of 10/s arrivals (startup time varies on a loaded box)
+    expect(n).toBeLessThanOrEqual(17);
+    expect(count(summary, "dropped_iterations")).toBe(0);
+    expect(secs).toBeLessThan(10);
+  });
+
+  test("past graceful_stop the in-flight iterations are dropped, not counted", async () => {
+    const { secs, summary } = await stopAfter(stopPlan("200ms"), 1500);
+    expect(count(summary, "iterations")).toBe(0);
+    expect(count(summary, "http_reqs")).toBe(0);
+    expect(secs).toBeLessThan(8);
+  });
+
+  test("abort_on_fail stops a ramping run early and says why", async () => {
+    const { code, summary } = await runPlan(`${head}
+scenarios:
+  ramp:
+    executor: ramping-arrival-rate
+    pre_allocated_vus: 5
+    stages: [ { duration: 20s, target: 50 } ]
+    flow: [ { request: { url: /status/500 } } ]
+thresholds:
+  http_req_failed:
+    - { threshold: "rate < 0.1", abort_on_fail: true }
+`);
+    expect(code).toBe(99);
+    expect(summary.aborted).toContain("abort_on_fail");
+  });
+});
