@@ -110,16 +110,16 @@ describe("control API", () => {
     const p = await ctl(["pause", "--json"], run.address);
     expect(JSON.parse(p.stdout).paused).toBe(true);
     await sleep(3000);
-    const before = iterations(await run.get("/v1/metrics"));
+    const before = iterations((await run.get("/v1/metrics")) as never);
     await sleep(2500);
-    const after = iterations(await run.get("/v1/metrics"));
+    const after = iterations((await run.get("/v1/metrics")) as never);
     expect(after).toBe(before);
     expect((await run.status()).paused).toBe(true);
 
     expect((await ctl(["resume"], run.address)).stdout).toContain("resumed");
     expect(before).toBeGreaterThan(0);
     const moving = await until(
-      async () => iterations(await run.get("/v1/metrics")),
+      async () => iterations((await run.get("/v1/metrics")) as never),
       (n) => n > after,
     );
     expect(moving).toBeGreaterThan(after);
