@@ -42,9 +42,10 @@ export async function arrivalBench(o: { loadr: string; url: string; tmp: string;
     }
     const plan = join(o.tmp, `arrival-${rate}.yaml`);
     const out = join(o.tmp, `arrival-${rate}.json`);
-    // enough VUs for the rate at up to 20 ms per iteration; pre-allocated so start-up is not measured
-    const maxVus = Math.max(50, Math.ceil(rate * 0.02));
-    writeFileSync(plan, arrivalPlan(o.url, rate, o.seconds, Math.min(maxVus, Math.ceil(rate * 0.005) + 20), maxVus));
+    // enough VUs for iterations of up to 100 ms at this rate (a shortfall then means the generator
+    // could not start them, not that VUs ran out); 10 ms worth pre-allocated
+    const maxVus = Math.max(100, Math.ceil(rate * 0.1));
+    writeFileSync(plan, arrivalPlan(o.url, rate, o.seconds, Math.ceil(rate * 0.01) + 10, maxVus));
     const argv = pinning.load([o.loadr, "run", plan, "--workers", "1", "-q", "--summary-export", out]);
     console.log(`  loadr       ${rate}/s × ${o.seconds} s: ${argv.join(" ")}`);
     const busy0 = machineBusySeconds();
