@@ -10,6 +10,7 @@ import { runScenario } from "./scenario.ts";
 import { ScenarioRuntime, type RunContext } from "./scenario-runtime.ts";
 import { SharedState } from "./shared-state.ts";
 import { PauseGate } from "./pause.ts";
+import { GcPacer } from "./gc-pacer.ts";
 import { compileSteps } from "./flow/compile.ts";
 import { thinkTimeSampler } from "./flow/think-time.ts";
 
@@ -82,7 +83,12 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
   });
 
   const activeVus = () => runtimes.reduce((n, rt) => n + rt.vus.size, 0);
-  const report = () => post({ type: "metrics", delta: sink.drain(), vus: activeVus() });
+  const gc = new GcPacer();
+  const report = () => {
+    const vus = activeVus();
+    post({ type: "metrics", delta: sink.drain(), vus });
+    gc.check(vus);
+  };
   const ticker = setInterval(report, METRICS_INTERVAL_MS);
   const status = () =>
     post({ type: "status", vus: activeVus(), scenarios: runtimes.map((rt) => ({ phase: rt.phase, active: rt.vus.size, target: rt.target })) });
