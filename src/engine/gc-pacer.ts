@@ -1,13 +1,11 @@
 /**
- * Keeps a worker's heap near its live size. JavaScriptCore lets garbage pile up to a multiple of
- * the live heap before a full collection: with 10,000 VUs (≈45 MB live) a worker's heap was seen
- * climbing past 125 MB of mostly dead request objects, which is most of the RSS of a many-VU run.
- * Once a second the worker asks for a full collection when the heap has grown well past what
- * survived the previous one. A full collection costs about the live size to mark, so runs with
- * few VUs (small live heaps) pay next to nothing, and a many-VU run trades a few ms a second for
- * a bounded footprint (measured at 10,000 VUs: a 60–140 ms collection every ~4 s, 35 MB live,
- * heap peaks ~80 MB instead of 125+, RSS ~188 MB instead of 210–280 MB). Runs with few VUs are left alone: there a full collection every second
- * measured ~5–10 % more CPU per request on the throughput bench, and memory is not the issue.
+ * Keeps a many-VU worker's heap near its live size. JavaScriptCore lets garbage pile up to a
+ * multiple of the live heap before a full collection: with 10,000 VUs (~35 MB live) a worker's
+ * heap climbed past 125 MB of dead request objects, most of the run's RSS. Once a second the
+ * worker asks for a full collection when the heap has doubled since the last one survived.
+ * Measured at 10,000 VUs: a 60–140 ms collection every ~4 s, heap peaks ~80 MB, RSS ~188 MB
+ * instead of 210–280 MB. Workers with few VUs are left to the engine's own pacing: there a
+ * forced collection every second cost ~5–10 % more CPU per request, and memory is no issue.
  */
 
 /** collect when the heap exceeds this multiple of the last post-collection size… */
