@@ -5,6 +5,7 @@
 import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { availableParallelism } from "node:os";
 import { LOADR, loadr, scratch } from "./support/cli.ts";
 
 setDefaultTimeout(60_000);
@@ -134,8 +135,10 @@ describe("control API", () => {
   });
 
   test("client mistakes get 4xx with a JSON error and the run keeps going", async () => {
-    const run = await startRun(plan, ["--workers", "1"]);
-    await until(run.status, (s) => s.state === "running");
+    const run = await startRun(plan);
+    const s0 = await until(run.status, (s) => s.state === "running");
+    // --workers defaults to the usable cores, never more than the plan's peak VUs (10 + 1)
+    expect(s0.workers).toBe(Math.min(availableParallelism(), 11));
     const post = (path: string, body: string) => fetch(run.url + path, { method: "POST", body });
 
     const notScalable = await post("/v1/scale", JSON.stringify({ scenario: "steady", vus: 3 }));

@@ -112,13 +112,14 @@ scenarios:
     expect(count(summary, "dropped_iterations")).toBe(0);
   });
 
-  test("ramping-arrival-rate follows its stages: 0 → 100/s over 2 s is 100 arrivals, on 1 or 2 workers", async () => {
+  test("ramping-arrival-rate follows its stages: 0 → 100/s over 2 s is 100 arrivals, on 1 or 2 workers, after its start_time", async () => {
     for (const workers of ["1", "2"]) {
       const { summary } = await runPlan(
         `${head}
 scenarios:
   ramp:
     executor: ramping-arrival-rate
+    start_time: 300ms
     start_rate: 0
     pre_allocated_vus: 10
     max_vus: 40
