@@ -82,6 +82,12 @@ export async function main(args: string[]): Promise<number> {
   if (!quiet && filtered.kept !== filtered.had) process.stderr.write(`→ running ${filtered.kept} of ${filtered.had} scenario(s) after tag filter\n`);
   const plan = applyOverrides(filtered.plan, { vus: intFlag("vus", values.vus), duration: values.duration });
   if (!quiet) for (const w of notYetApplied(plan)) process.stderr.write(errStyle.yellow(`warning: ${w}`) + "\n");
+  if (!quiet && values.api === undefined)
+    for (const [name, sc] of Object.entries(plan.scenarios))
+      if (sc.executor === "externally-controlled")
+        process.stderr.write(
+          errStyle.yellow(`warning: scenario \`${name}\` is externally-controlled but the control API is off: it stays at 0 VUs (serve it with --api 127.0.0.1:6565)`) + "\n",
+        );
   const scenarios = Object.keys(plan.scenarios);
   const thresholds = parseThresholds(plan.thresholds);
   const env = { ...process.env };
