@@ -198,6 +198,21 @@ scenarios:
     expect(it).toBe(80); // the schedule is paused, not skipped: 40/s × 2 s of schedule time
   });
 
+  test("a paused run still stops at once on `loadr stop`", async () => {
+    const run = await startRun(plan, ["--workers", "2"]);
+    await until(run.status, (s) => s.state === "running");
+    await ctl(["scale", "ext", "--vus", "3"], run.address);
+    await ctl(["pause"], run.address);
+    await sleep(300);
+    const t0 = Date.now();
+    await ctl(["stop"], run.address);
+    const end = await run.finished;
+    expect(end.code).toBe(99);
+    expect(end.summary.aborted).toBe("stopped by control API");
+    // held VUs do not wait for a resume, and the 50 ms iterations in flight are long done
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
   test("a client with no run to talk to says so in one line", async () => {
     const r = await loadr(["status", "--address", "127.0.0.1:1"]);
     expect(r.code).toBe(1);
