@@ -4,7 +4,7 @@
  * it before its next iteration.
  */
 import { splitCount } from "../segments.ts";
-import { endsVu, mayStart, runIteration, runVus } from "./vu-loop.ts";
+import { runVus } from "./vu-loop.ts";
 import type { ExecutorContext, ExecutorPlan } from "./types.ts";
 
 export function constantVus({ rt, spec, seg, http }: ExecutorContext): ExecutorPlan {
@@ -12,10 +12,7 @@ export function constantVus({ rt, spec, seg, http }: ExecutorContext): ExecutorP
   rt.target = vus;
   return {
     softDeadlineMs: spec.duration!,
-    run: () =>
-      runVus(rt, vus, http, async (vu) => {
-        while (await mayStart(rt)) if (endsVu(await runIteration(rt, vu))) return;
-      }),
+    run: () => runVus(rt, vus, http, () => true),
   };
 }
 
@@ -24,10 +21,8 @@ export function perVuIterations({ rt, spec, seg, http }: ExecutorContext): Execu
   rt.target = vus;
   return {
     softDeadlineMs: spec.max_duration!,
-    run: () =>
-      runVus(rt, vus, http, async (vu) => {
-        for (let i = 0; i < spec.iterations! && (await mayStart(rt)); i++) if (endsVu(await runIteration(rt, vu))) return;
-      }),
+    // vu.iteration is the 0-based index of the last iteration (-1 before the first)
+    run: () => runVus(rt, vus, http, (vu) => vu.iteration + 1 < spec.iterations!),
   };
 }
 
@@ -38,10 +33,7 @@ export function sharedIterations({ rt, spec, seg, http }: ExecutorContext): Exec
   rt.target = vus;
   return {
     softDeadlineMs: spec.max_duration!,
-    run: () =>
-      runVus(rt, vus, http, async (vu) => {
-        while ((await mayStart(rt)) && rt.run.shared.claimIteration(rt.index, spec.iterations!))
-          if (endsVu(await runIteration(rt, vu))) return;
-      }),
+    // claimed only once the VU may start (after a pause), so a stop never strands a claim
+    run: () => runVus(rt, vus, http, () => rt.run.shared.claimIteration(rt.index, spec.iterations!)),
   };
 }

@@ -39,20 +39,17 @@ export async function mayStart(rt: ScenarioRuntime): Promise<boolean> {
 }
 
 /**
- * Start `count` VUs, each running `loop` until it returns; resolves when all have finished.
- * The VU's connections are closed when its loop ends.
+ * Start `count` VUs; each runs iterations while the scenario may start one (not stopped, not
+ * paused) and `another(vu)` agrees, until an outcome ends it. Resolves when all have finished;
+ * a VU's connections are closed when it ends. One async frame per VU (this loop) rather than a
+ * loop closure per executor: a waiting VU's suspended call chain is most of its heap.
  */
-export async function runVus(
-  rt: ScenarioRuntime,
-  count: number,
-  http: HttpClientOptions,
-  loop: (vu: Vu) => Promise<void>,
-): Promise<void> {
+export async function runVus(rt: ScenarioRuntime, count: number, http: HttpClientOptions, another: (vu: Vu) => boolean): Promise<void> {
   const one = async () => {
     const vu = newVu(rt, http);
     rt.vus.add(vu);
     try {
-      await loop(vu);
+      while ((await mayStart(rt)) && another(vu)) if (endsVu(await runIteration(rt, vu))) break;
     } catch (e) {
       rt.run.log.error(`VU ${vu.id} of scenario \`${rt.name}\` stopped: ${(e as Error).message}`);
     } finally {
