@@ -3,7 +3,11 @@
  *   1. http:    loadr vs wrk, autocannon, hey — 50 connections, closed model, GET /, one core each
  *   2. vus:     loadr's RSS holding 10,000 VUs in a 1 s think-time loop, and achieved vs ideal rate
  *   3. startup: `loadr --version` wall time
- *   4. wasm:    plugin extract calls/s, plugin vs built-in extractor plan req/s, cold start
+ *   4. arrival: constant-arrival-rate accuracy at 1k, 10k, 50k iterations/s
+ *   5. scaling: requests/s with 1, 2, … N workers beside wrk -t1, -t2, … -tN
+ *   6. vus50k:  RSS of 50,000 think-time VUs spread over 127.0.0.1–127.0.0.4
+ *   7. wasm:    plugin extract calls/s, plugin vs built-in extractor plan req/s, cold start
+ *   8. native:  echo protocol plugin inline, 5 ms blocking plugin, redis vs redis-benchmark
  * Every tool is optional: a missing one is reported as "not installed" and the rest still runs.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -13,10 +17,11 @@ import { parseArgs } from "./lib/args.ts";
 import { httpBench } from "./lib/http-bench.ts";
 import { ensureAptTools, machine, toolVersions } from "./lib/prereqs.ts";
 import { pinning } from "./lib/proc.ts";
-import { httpTable, ratios, startupTable, vusTable, wasmTable, writeDocs, writeResults, type Results } from "./lib/report.ts";
+import { arrivalTable, httpTable, ratios, scalingTable, startupTable, vusTable, wasmTable, writeDocs, writeResults, type Results } from "./lib/report.ts";
+import { arrivalBench, scalingBench } from "./lib/load-models-bench.ts";
 import { startupBench } from "./lib/startup-bench.ts";
 import { startTarget, type Target } from "./lib/target.ts";
-import { vusBench } from "./lib/vus-bench.ts";
+import { RSS_TARGET_50K_MB, vusBench } from "./lib/vus-bench.ts";
 import { wasmBench } from "./lib/wasm-bench.ts";
 import { nativeBench, nativeTable } from "./lib/native-bench.ts";
 
@@ -53,7 +58,7 @@ async function main(): Promise<number> {
   };
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => void cleanup().then(() => process.exit(130)));
   try {
-    if (args.only.includes("http") || args.only.includes("vus") || args.only.includes("native")) {
+    if (args.only.some((b) => b !== "startup")) {
       target = await startTarget(root, args.target);
       console.log(`target: ${target.kind} at ${target.url}`);
     }
@@ -92,6 +97,35 @@ async function main(): Promise<number> {
         if (echo !== target) await echo.stop();
       }
       console.log("\n" + wasmTable(results.wasm));
+    }
+    if (args.only.includes("arrival") && target) {
+      const t = target;
+      console.log(`\n[arrival] constant-arrival-rate at ${args.rates.join(", ")} iterations/s, ${args.duration} s each`);
+      const rows = await arrivalBench({ loadr, url: t.url, tmp, seconds: args.duration, rates: args.rates, targetCpu: () => t.cpuSeconds() });
+      results.arrival = { target: t.kind, seconds: args.duration, rows };
+      console.log("\n" + arrivalTable(results.arrival));
+    }
+    if (args.only.includes("scaling") && target) {
+      const t = target;
+      console.log(`\n[scaling] 1…N workers vs wrk -t1…-tN, 100 connections, ${args.duration} s each`);
+      const rows = await scalingBench({ loadr, url: t.url, tmp, seconds: args.duration, connections: 100, targetCpu: () => t.cpuSeconds() });
+      results.scaling = { target: t.kind, seconds: args.duration, connections: 100, rows };
+      console.log("\n" + scalingTable(results.scaling));
+    }
+    if (args.only.includes("vus50k") && target) {
+      console.log(`\n[vus50k] ${args.manyVus} VUs over ${target.spreadUrls.length} address(es), 1 s think time, ${args.vusDuration} s`);
+      const v = await vusBench({
+        loadr,
+        url: target.url,
+        urls: target.spreadUrls,
+        tmp,
+        vus: args.manyVus,
+        seconds: args.vusDuration,
+        rawDir: args.rawDir,
+        rssTargetMB: RSS_TARGET_50K_MB,
+      });
+      results.vus50k = { ...v, target: target.kind };
+      console.log("\n" + vusTable(results.vus50k));
     }
     if (args.only.includes("startup")) {
       console.log("\n[startup] loadr --version");

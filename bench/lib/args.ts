@@ -1,7 +1,7 @@
 /** Command-line flags of `bun run bench -- ...`. */
 
-export type BenchName = "http" | "vus" | "startup" | "wasm" | "native";
-export const ALL_BENCHES: readonly BenchName[] = ["http", "vus", "startup", "wasm", "native"];
+export type BenchName = "http" | "vus" | "startup" | "arrival" | "scaling" | "vus50k" | "wasm" | "native";
+export const ALL_BENCHES: readonly BenchName[] = ["http", "vus", "startup", "arrival", "scaling", "vus50k", "wasm", "native"];
 
 export interface BenchArgs {
   only: BenchName[];
@@ -10,6 +10,10 @@ export interface BenchArgs {
   /** seconds of the 10,000-VU bench */
   vusDuration: number;
   vus: number;
+  /** the many-VU bench (spread over 127.0.0.1–4) */
+  manyVus: number;
+  /** iterations/s of the arrival-rate accuracy bench */
+  rates: number[];
   /** skip apt-get installs of missing tools */
   install: boolean;
   /** keep each tool's raw output here (for debugging and for the parser fixtures) */
@@ -19,12 +23,12 @@ export interface BenchArgs {
   target: "auto" | "nginx" | "echo";
 }
 
-export const USAGE = `usage: bun run bench -- [--only http|vus|startup|wasm|native[,...]] [--duration 10] [--vus-duration 15]
-                      [--vus 10000] [--no-install] [--raw-dir DIR] [--loadr dist/loadr]
-                      [--target auto|nginx|echo]`;
+export const USAGE = `usage: bun run bench -- [--only http|vus|startup|arrival|scaling|vus50k|wasm|native[,...]] [--duration 10]
+                      [--vus-duration 15] [--vus 10000] [--many-vus 50000] [--rates 1000,10000,50000]
+                      [--no-install] [--raw-dir DIR] [--loadr dist/loadr] [--target auto|nginx|echo]`;
 
 export function parseArgs(argv: string[]): BenchArgs {
-  const a: BenchArgs = { only: [...ALL_BENCHES], duration: 10, vusDuration: 15, vus: 10_000, install: true, loadr: "dist/loadr", target: "auto" };
+  const a: BenchArgs = { only: [...ALL_BENCHES], duration: 10, vusDuration: 15, vus: 10_000, manyVus: 50_000, rates: [1000, 10_000, 50_000], install: true, loadr: "dist/loadr", target: "auto" };
   const positive = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, got ${v ?? "nothing"}\n${USAGE}`);
@@ -50,6 +54,13 @@ export function parseArgs(argv: string[]): BenchArgs {
         break;
       case "--vus":
         a.vus = Math.round(positive(name, value()));
+        break;
+      case "--many-vus":
+        a.manyVus = Math.round(positive(name, value()));
+        break;
+      case "--rates":
+        a.rates = (value() ?? "").split(",").filter(Boolean).map((r) => positive(name, r));
+        if (a.rates.length === 0) throw new Error(`--rates needs a list like 1000,10000\n${USAGE}`);
         break;
       case "--no-install":
         a.install = false;

@@ -37,3 +37,48 @@ scenarios:
           duration: ${thinkSeconds}s
 `;
 }
+
+/** Open model: `rate` iterations/s of one GET for `seconds` (the arrival-rate accuracy bench). */
+export function arrivalPlan(url: string, rate: number, seconds: number, preAllocated: number, maxVus: number): string {
+  return `name: bench-arrival
+scenarios:
+  arrival:
+    executor: constant-arrival-rate
+    rate: ${rate}
+    duration: ${seconds}s
+    pre_allocated_vus: ${preAllocated}
+    max_vus: ${maxVus}
+    graceful_stop: 5s
+    flow:
+      - request:
+          method: GET
+          url: ${url}/
+`;
+}
+
+/**
+ * Many idle VUs spread over several loopback addresses (one scenario per address), so that no
+ * single destination's ephemeral port range limits the count.
+ */
+export function vusSpreadPlan(urls: string[], vus: number, seconds: number, thinkSeconds: number): string {
+  const per = urls.map((_, i) => Math.floor(vus / urls.length) + (i < vus % urls.length ? 1 : 0));
+  return `name: bench-vus-spread
+scenarios:
+${urls
+  .map(
+    (u, i) => `  idle_${i + 1}:
+    executor: constant-vus
+    vus: ${per[i]}
+    duration: ${seconds}s
+    graceful_stop: 5s
+    flow:
+      - request:
+          method: GET
+          url: ${u}/
+      - think_time:
+          type: constant
+          duration: ${thinkSeconds}s
+`,
+  )
+  .join("")}`;
+}

@@ -55,3 +55,10 @@ export function withNofile(argv: string[], n = 65536): string[] {
   const quoted = argv.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
   return ["/bin/sh", "-c", `ulimit -n ${n} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${quoted}`];
 }
+
+/** The open-file hard limit this process may raise its soft limit to (containers often cap it). */
+export function hardNofile(): number {
+  const r = Bun.spawnSync(["/bin/sh", "-c", "ulimit -Hn"]);
+  const t = r.stdout.toString().trim();
+  return t === "unlimited" ? Number.MAX_SAFE_INTEGER : Number(t) || 1024;
+}

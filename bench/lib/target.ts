@@ -1,28 +1,32 @@
 /**
  * The target every tool loads: nginx with one worker (fast and known, so the figures measure the
  * load generator), else loadr's own echo target in a separate process. Either way it is pinned to
- * core 0 and listens on 127.0.0.1 only.
+ * core 0 and listens on loopback only (nginx: 127.0.0.1–127.0.0.4, for the many-VU bench).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findTool } from "./prereqs.ts";
 import { treeCpuSeconds } from "./cpu.ts";
-import { pinning, withNofile } from "./proc.ts";
+import { hardNofile, pinning, withNofile } from "./proc.ts";
 
 export interface Target {
   kind: "nginx" | "echo";
   /** base URL without trailing slash; the benches GET `${url}/` */
   url: string;
+  /** the same target on 127.0.0.1–127.0.0.4 (nginx only; the many-VU bench spreads over them) */
+  spreadUrls: string[];
   /** CPU seconds the target (all its processes) has used so far */
   cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
-/** Enough connections for the 10,000-VU bench plus headroom. */
-const MAX_CONNECTIONS = 15_000;
-/** Open files wanted; containers often cap the hard limit at 20,000 even for root (withNofile falls back to it). */
-const NOFILE = 20_000;
+/** Enough connections for the 50,000-VU bench plus headroom. */
+const MAX_CONNECTIONS = 60_000;
+/** Open files wanted; containers often cap the hard limit (20,000 here even for root): never ask nginx for more than it. */
+const NOFILE = Math.min(120_000, hardNofile());
+/** loopback addresses the target listens on (Linux routes all of 127.0.0.0/8 to lo) */
+export const SPREAD_HOSTS = ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"];
 
 export function nginxConf(dir: string, port: number): string {
   return `# written by bench/lib/target.ts for one bench run
@@ -43,7 +47,7 @@ http {
   keepalive_requests 100000000;
   keepalive_timeout 120s;
   server {
-    listen 127.0.0.1:${port};
+${SPREAD_HOSTS.map((h) => `    listen ${h}:${port};`).join("\n")}
     location / { return 200 "ok"; }
   }
 }
@@ -97,6 +101,7 @@ async function startNginx(nginx: string): Promise<Target | null> {
   return {
     kind: "nginx",
     url,
+    spreadUrls: SPREAD_HOSTS.map((h) => `http://${h}:${port}`),
     cpuSeconds: () => treeCpuSeconds(p.pid),
     async stop() {
       await stopChild(p);
@@ -117,7 +122,7 @@ async function startEchoProcess(root: string): Promise<Target> {
     await stopChild(p);
     throw new Error("the echo target did not start");
   }
-  return { kind: "echo", url, cpuSeconds: () => treeCpuSeconds(p.pid), stop: () => stopChild(p) };
+  return { kind: "echo", url, spreadUrls: [url], cpuSeconds: () => treeCpuSeconds(p.pid), stop: () => stopChild(p) };
 }
 
 export async function startTarget(root: string, prefer: "auto" | "nginx" | "echo" = "auto"): Promise<Target> {

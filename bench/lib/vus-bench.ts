@@ -6,10 +6,14 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseLoadrSummary, procStatusBytes } from "./parse.ts";
-import { vusPlan } from "./plans.ts";
-import { pinning, run, withNofile } from "./proc.ts";
+import { vusPlan, vusSpreadPlan } from "./plans.ts";
+import { hardNofile, pinning, run, withNofile } from "./proc.ts";
 
 export const RSS_TARGET_MB = 300;
+/** the many-VU target of the load-models issue */
+export const RSS_TARGET_50K_MB = 1024;
+/** file descriptors loadr needs beyond one socket per VU */
+const FD_HEADROOM = 1000;
 export const IDEAL_TOLERANCE = 0.05;
 const THINK_S = 1;
 
@@ -17,6 +21,13 @@ export interface VusResult {
   status: "ok" | "failed";
   error?: string;
   vus: number;
+  /** VUs asked for, when the open-file limit forced fewer (`vus` is what ran) */
+  askedVus?: number;
+  /** destination addresses the VUs were spread over */
+  destinations?: number;
+  rssTargetMB?: number;
+  /** peak RSS ÷ VUs, KB (to extrapolate when the count was capped) */
+  kbPerVu?: number;
   seconds: number;
   /** highest VmRSS seen while sampling, and the kernel's own high-water mark (VmHWM) */
   peakRssMB?: number;
@@ -38,12 +49,28 @@ export interface VusResult {
 
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 
-export async function vusBench(o: { loadr: string; url: string; tmp: string; vus: number; seconds: number; rawDir?: string }): Promise<VusResult> {
-  const base: VusResult = { status: "failed", vus: o.vus, seconds: o.seconds };
+export async function vusBench(o: {
+  loadr: string;
+  url: string;
+  /** several addresses of the same target: the VUs are spread over them */
+  urls?: string[];
+  tmp: string;
+  vus: number;
+  seconds: number;
+  rawDir?: string;
+  rssTargetMB?: number;
+}): Promise<VusResult> {
+  const rssTargetMB = o.rssTargetMB ?? RSS_TARGET_MB;
+  // one socket per VU: a container's open-file hard limit may not allow the count asked for
+  const fdCap = hardNofile() - FD_HEADROOM;
+  const vus = Math.min(o.vus, fdCap);
+  const urls = o.urls && o.urls.length > 1 ? o.urls : [o.url];
+  const base: VusResult = { status: "failed", vus, seconds: o.seconds, rssTargetMB, destinations: urls.length, ...(vus < o.vus ? { askedVus: o.vus } : {}) };
+  if (vus < 1) return { ...base, error: `the open-file hard limit (${fdCap + FD_HEADROOM}) leaves no room for VUs` };
   if (!existsSync(o.loadr)) return { ...base, error: `${relative(process.cwd(), o.loadr)} does not exist — run \`bun run build\` first` };
-  const plan = join(o.tmp, "vus.yaml");
-  const out = join(o.tmp, "vus-summary.json");
-  writeFileSync(plan, vusPlan(o.url, o.vus, o.seconds, THINK_S));
+  const plan = join(o.tmp, `vus-${o.vus}.yaml`);
+  const out = join(o.tmp, `vus-${o.vus}-summary.json`);
+  writeFileSync(plan, urls.length > 1 ? vusSpreadPlan(urls, vus, o.seconds, THINK_S) : vusPlan(o.url, vus, o.seconds, THINK_S));
 
   let peakRss = 0;
   let hwm = 0;
@@ -62,8 +89,8 @@ export async function vusBench(o: { loadr: string; url: string; tmp: string; vus
       // the process has exited
     }
   };
-  const argv = withNofile(pinning.load([o.loadr, "run", plan, "--workers", "1", "-q", "--summary-export", out]), 65536);
-  console.log(`  loadr       ${o.vus} VUs × ${o.seconds} s, think ${THINK_S} s`);
+  const argv = withNofile(pinning.load([o.loadr, "run", plan, "--workers", "1", "-q", "--summary-export", out]), Math.max(65536, vus + FD_HEADROOM));
+  console.log(`  loadr       ${vus} VUs${vus < o.vus ? ` (of ${o.vus} asked: open-file hard limit)` : ""} over ${urls.length} address(es) × ${o.seconds} s, think ${THINK_S} s`);
   const r = await run(argv, (o.seconds + 60) * 1000, (pid) => {
     sampler = setInterval(() => sample(pid), 100);
   });
@@ -78,15 +105,15 @@ export async function vusBench(o: { loadr: string; url: string; tmp: string; vus
     return { ...base, error: `summary: ${(e as Error).message}` };
   }
   const latency = s.avg ?? s.p50 ?? 0;
-  const idealRps = o.vus / (THINK_S + latency / 1000);
+  const idealRps = vus / (THINK_S + latency / 1000);
   // Over the scheduled duration, not the summary's duration_secs: the run ends with up to one
   // think time of graceful stop in which no request starts, which would bias the rate down.
   const achievedRps = s.requests / o.seconds;
   const ratio = achievedRps / idealRps;
   return {
+    ...base,
     status: "ok",
-    vus: o.vus,
-    seconds: o.seconds,
+    kbPerVu: Math.round((Math.max(peakRss, hwm) / 1024 / vus) * 10) / 10,
     peakRssMB: mb(peakRss),
     hwmMB: mb(hwm),
     samples,
@@ -97,7 +124,7 @@ export async function vusBench(o: { loadr: string; url: string; tmp: string; vus
     avgLatencyMs: s.avg,
     requests: s.requests,
     errors: s.errors,
-    rssOk: Math.max(peakRss, hwm) < RSS_TARGET_MB * 2 ** 20,
+    rssOk: Math.max(peakRss, hwm) < rssTargetMB * 2 ** 20,
     rateOk: Math.abs(ratio - 1) <= IDEAL_TOLERANCE,
   };
 }

@@ -14,6 +14,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(arg
   schema: { summary: "print the JSON Schema of the plan format", load: () => import("./schema.ts") },
   plugin: { summary: "install, list, enable, pack and mirror plugins", load: () => import("./plugin.ts") },
   version: { summary: "print version and build details", load: () => import("./version.ts") },
+  status: { summary: "show a running test's state (control API, `run --api`)", load: () => import("./control.ts").then((m) => m.controlCommand("status")) },
+  pause: { summary: "pause a running test (control API)", load: () => import("./control.ts").then((m) => m.controlCommand("pause")) },
+  resume: { summary: "resume a paused test (control API)", load: () => import("./control.ts").then((m) => m.controlCommand("resume")) },
+  stop: { summary: "stop a running test gracefully (control API)", load: () => import("./control.ts").then((m) => m.controlCommand("stop")) },
+  scale: { summary: "set an externally-controlled scenario's VUs (control API)", load: () => import("./control.ts").then((m) => m.controlCommand("scale")) },
 };
 
 export const USAGE = `loadr ${pkg.version} — load testing from YAML plans

@@ -25,6 +25,9 @@ import { OutputStartError, type OutputSet } from "../outputs/output-set.ts";
 import { DEFAULT_UI_BIND, UiServer } from "../ui/server.ts";
 import { liveTick } from "../ui/live-tick.ts";
 import { loadNativeEntries, nativeRefs, pluginOutputs } from "../plugins/plan-plugins.ts";
+import { filterScenarios, splitTagList } from "./run-tags.ts";
+import { startControlServer, type ControlServer } from "../control/server.ts";
+import { controlHandler } from "../control/handler.ts";
 
 export const HELP = `Usage: loadr run <plan.yaml> [options]
 
@@ -38,6 +41,10 @@ Options:
   --workers <n>               worker threads (default: usable cores, at most one per VU)
   --plugins-dir <dir>         where \`plugins:\` entries without a path are found
                               (default: $LOADR_PLUGINS_DIR, else ~/.loadr/plugins)
+  --tags <a,b>                run only scenarios with one of these \`tags:\` values (repeatable)
+  --exclude-tags <a,b>        skip scenarios with any of these \`tags:\` values (wins over --tags)
+  --api <host:port>           serve the control API (status, pause, resume, stop, scale; see
+                              \`loadr status --help\`), e.g. 127.0.0.1:6565; off by default
   --summary-export <path>     write the summary JSON
   --junit <path>              write a JUnit XML report (thresholds, checks, run)
   --report <path>             write the self-contained HTML report
@@ -60,6 +67,9 @@ export async function main(args: string[]): Promise<number> {
     vus: { type: "string" },
     duration: { type: "string" },
     workers: { type: "string" },
+    tags: { type: "string", multiple: true },
+    "exclude-tags": { type: "string", multiple: true },
+    api: { type: "string" },
     "summary-export": { type: "string" },
     junit: { type: "string" },
     progress: { type: "boolean" },
@@ -90,8 +100,16 @@ export async function main(args: string[]): Promise<number> {
     process.stderr.write((d.severity === "error" ? errStyle.red(line) : errStyle.yellow(line)) + "\n");
   }
   if (errors.length > 0 || !loaded.plan) throw new CliError("test definition is invalid (fix the errors above; `loadr validate` lists them too)");
-  const plan = applyOverrides(loaded.plan, { vus: intFlag("vus", values.vus), duration: values.duration });
+  const filtered = filterScenarios(loaded.plan, splitTagList(values.tags), splitTagList(values["exclude-tags"]));
+  if (!quiet && filtered.kept !== filtered.had) process.stderr.write(`→ running ${filtered.kept} of ${filtered.had} scenario(s) after tag filter\n`);
+  const plan = applyOverrides(filtered.plan, { vus: intFlag("vus", values.vus), duration: values.duration });
   if (!quiet) for (const w of notYetApplied(plan)) process.stderr.write(errStyle.yellow(`warning: ${w}`) + "\n");
+  if (!quiet && values.api === undefined)
+    for (const [name, sc] of Object.entries(plan.scenarios))
+      if (sc.executor === "externally-controlled")
+        process.stderr.write(
+          errStyle.yellow(`warning: scenario \`${name}\` is externally-controlled but the control API is off: it stays at 0 VUs (serve it with --api 127.0.0.1:6565)`) + "\n",
+        );
   const scenarios = Object.keys(plan.scenarios);
   const thresholds = parseThresholds(plan.thresholds);
   const env = { ...process.env };
@@ -121,10 +139,18 @@ export async function main(args: string[]): Promise<number> {
   } catch (e) {
     throw new CliError((e as Error).message);
   }
+  let run: Run | undefined;
   let ui: UiServer | undefined;
   if (values.ui || values["ui-bind"] !== undefined) {
+    // the dashboard's pause/resume/stop buttons speak the control API of the run
+    let control: ((req: Request) => Promise<Response | undefined>) | undefined;
+    const forward = (req: Request) => {
+      if (!run) return Promise.resolve(Response.json({ error: "the run is still starting" }, { status: 503 }));
+      control ??= controlHandler(run);
+      return control(req);
+    };
     try {
-      ui = new UiServer({ bind: values["ui-bind"] ?? DEFAULT_UI_BIND, name: plan.name ?? "loadr test", scenarios });
+      ui = new UiServer({ bind: values["ui-bind"] ?? DEFAULT_UI_BIND, name: plan.name ?? "loadr test", scenarios, control: forward });
     } catch (e) {
       const msg = (e as Error).message;
       throw new CliError(msg.startsWith("--ui-bind") ? msg : `--ui-bind: ${msg}`);
@@ -143,7 +169,6 @@ export async function main(args: string[]): Promise<number> {
     ui?.stop();
     throw new CliError(e.message);
   });
-  let run: Run | undefined;
   let signals = 0;
   const onSignal = (sig: string) => {
     signals++;
@@ -161,6 +186,7 @@ export async function main(args: string[]): Promise<number> {
   process.on("SIGTERM", onTerm);
 
   const progress = new Progress(!quiet && (values.progress === true || process.stderr.isTTY === true));
+  let api: ControlServer | undefined;
   try {
     run = new Run({
       plan,
@@ -175,7 +201,7 @@ export async function main(args: string[]): Promise<number> {
       workers,
       thresholds,
       onTick: (feed) => {
-        progress.draw(feed.progress());
+        progress.draw(feed.progress(run?.isPaused));
         const snap = feed.lastSnapshot();
         if (snap) outputs.snapshot(snap);
         const t = ui && liveTick(feed, run!.scenarioVus());
@@ -184,6 +210,14 @@ export async function main(args: string[]): Promise<number> {
       samples: outputs.wantsSamples,
       onSamples: (batch) => outputs.samples(batch),
     });
+    if (values.api !== undefined) {
+      try {
+        api = startControlServer(values.api, run);
+      } catch (e) {
+        throw new CliError(`--api: ${(e as Error).message}`);
+      }
+      if (!quiet) process.stderr.write(`→ control API at ${api.url}/v1/status\n`);
+    }
     const { aborted } = await run.execute().catch(async (e: Error) => {
       ui?.stop();
       outputs.abort();
@@ -201,6 +235,7 @@ export async function main(args: string[]): Promise<number> {
     }
     return summary.thresholds_passed && !aborted ? 0 : 99;
   } finally {
+    api?.stop();
     progress.end();
     process.off("SIGINT", onInt);
     process.off("SIGTERM", onTerm);

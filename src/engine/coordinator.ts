@@ -6,7 +6,7 @@
  */
 import { MetricsFeed } from "./metrics-feed.ts";
 import type { ThresholdSpec } from "../plan/thresholds.ts";
-import type { FromWorker, RunInputs, ToWorker } from "./messages.ts";
+import type { FromWorker, RunInputs, ScenarioLive, ToWorker } from "./messages.ts";
 import { workerCount } from "./segments.ts";
 import { SharedState } from "./shared-state.ts";
 import { peakVus } from "./executors/index.ts";
@@ -29,6 +29,45 @@ export interface RunOptions extends RunInputs {
 
 export class RunError extends Error {}
 
+export type RunState = "starting" | "running" | "stopping" | "finished";
+
+/** The live status of a run (the control API's `GET /v1/status`, docs/control-api.md). */
+export interface RunStatus {
+  state: RunState;
+  paused: boolean;
+  /** seconds since the load started (0 while starting) */
+  elapsed_secs: number;
+  /** why the run is stopping or stopped early, else null */
+  aborted: string | null;
+  workers: number;
+  vus: number;
+  vus_max: number;
+  scenarios: ScenarioStatus[];
+}
+
+export interface ScenarioStatus {
+  name: string;
+  executor: string;
+  phase: ScenarioLive["phase"];
+  active_vus: number;
+  /** VU-based executors: the VU count aimed at now */
+  target_vus?: number;
+  /** arrival-rate executors: iterations per second asked now */
+  target_rate?: number;
+  /** externally-controlled and arrival-rate: the cap */
+  max_vus?: number;
+}
+
+/** A control request the run refuses (the client's mistake): `status` is the HTTP status to answer with. */
+export class ControlError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Where the worker entry is. From sources it sits beside this file. Inside the compiled binary
  * (built with bytecode, where import.meta.url is the build machine's source path) the embedded
@@ -47,8 +86,15 @@ export class Run {
   private readonly workers: Worker[] = [];
   private aborted: string | undefined;
   private stopping = false;
+  private state: RunState = "starting";
+  private paused = false;
+  private startedMs = 0;
+  private vusMax = 0;
+  /** per worker: its latest live view of each scenario */
+  private live: ScenarioLive[][] = [];
+  /** the last scale per scenario, replayed to workers created after it */
+  private readonly scales = new Map<string, number>();
   private hardTimer: ReturnType<typeof setTimeout> | undefined;
-  private workerScenarioVus: number[][] = [];
   private finish!: () => void;
   private readonly finished = new Promise<void>((r) => (this.finish = r));
 
@@ -61,6 +107,7 @@ export class Run {
     this.aborted ??= reason;
     if (this.stopping) return;
     this.stopping = true;
+    if (this.state !== "finished") this.state = "stopping";
     for (const w of this.workers) w.postMessage({ type: "stop" } satisfies ToWorker);
     const grace = Math.max(0, ...this.o.scenarios.map((n) => this.o.plan.scenarios[n]!.graceful_stop));
     this.hardTimer = setTimeout(() => {
@@ -69,10 +116,10 @@ export class Run {
     }, grace + HARD_STOP_SLACK_MS);
   }
 
-  /** Active VUs per scenario as of the workers' latest reports (live dashboard). */
+  /** Active VUs per scenario as of the workers' latest status reports (live dashboard). */
   scenarioVus(): Record<string, number> {
     const out: Record<string, number> = {};
-    this.o.scenarios.forEach((name, s) => (out[name] = this.workerScenarioVus.reduce((n, w) => n + (w[s] ?? 0), 0)));
+    this.o.scenarios.forEach((name, s) => (out[name] = this.live.reduce((n, w) => n + (w[s]?.active ?? 0), 0)));
     return out;
   }
 
@@ -82,13 +129,82 @@ export class Run {
     this.finish();
   }
 
+  /** Hold the load: no new iterations or arrivals until resume(); in-flight iterations finish. */
+  pause(): void {
+    this.paused = true;
+    for (const w of this.workers) w.postMessage({ type: "pause" } satisfies ToWorker);
+  }
+
+  resume(): void {
+    this.paused = false;
+    for (const w of this.workers) w.postMessage({ type: "resume" } satisfies ToWorker);
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Set an externally-controlled scenario's VU target; a ControlError says why not. */
+  scale(scenario: string, vus: number): void {
+    const { o } = this;
+    if (!o.scenarios.includes(scenario))
+      throw new ControlError(`no scenario \`${scenario}\` in this run (scenarios: ${o.scenarios.join(", ")})`, 404);
+    const spec = o.plan.scenarios[scenario]!;
+    if (spec.executor !== "externally-controlled") {
+      const scalable = o.scenarios.filter((n) => o.plan.scenarios[n]!.executor === "externally-controlled");
+      throw new ControlError(
+        `scenario \`${scenario}\` uses \`${spec.executor}\`; only externally-controlled scenarios can be scaled (${scalable.length ? `here: ${scalable.join(", ")}` : "this run has none"})`,
+        409,
+      );
+    }
+    if (!Number.isInteger(vus) || vus < 0 || vus > spec.max_vus!)
+      throw new ControlError(`\`vus\` must be a whole number from 0 to max_vus (${spec.max_vus}), got ${vus}`, 400);
+    if (this.state === "stopping" || this.state === "finished") throw new ControlError(`the run is ${this.state}; it cannot be scaled`, 409);
+    this.scales.set(scenario, vus);
+    for (const w of this.workers) w.postMessage({ type: "scale", scenario, vus } satisfies ToWorker);
+  }
+
+  snapshot() {
+    return this.feed.lastSnapshot() ?? null;
+  }
+
+  status(): RunStatus {
+    const { o } = this;
+    const vus = this.live.reduce((n, w) => n + w.reduce((m, s) => m + s.active, 0), 0);
+    this.vusMax = Math.max(this.vusMax, vus);
+    return {
+      state: this.state,
+      paused: this.paused,
+      elapsed_secs: this.startedMs ? (Date.now() - this.startedMs) / 1000 : 0,
+      aborted: this.aborted ?? null,
+      workers: this.workers.length,
+      vus,
+      vus_max: this.vusMax,
+      scenarios: o.scenarios.map((name, i) => {
+        const spec = o.plan.scenarios[name]!;
+        const parts = this.live.map((w) => w[i]).filter((p): p is ScenarioLive => p !== undefined);
+        const target = parts.reduce((n, p) => n + p.target, 0);
+        const arrival = spec.executor.endsWith("arrival-rate");
+        const out: ScenarioStatus = {
+          name,
+          executor: spec.executor,
+          phase: mergePhase(parts.map((p) => p.phase)),
+          active_vus: parts.reduce((n, p) => n + p.active, 0),
+        };
+        if (arrival) out.target_rate = Math.round(target * 1e6) / 1e6;
+        else out.target_vus = target;
+        if (spec.max_vus !== undefined && (arrival || spec.executor === "externally-controlled")) out.max_vus = spec.max_vus;
+        return out;
+      }),
+    };
+  }
+
   async execute(): Promise<{ aborted?: string }> {
     const { o } = this;
     const totalVus = o.scenarios.reduce((n, s) => n + peakVus(o.plan.scenarios[s]!), 0);
     const count = workerCount(o.workers, totalVus);
     const shared = SharedState.create(o.scenarios.length);
     const vus = new Array<number>(count).fill(0);
-    this.workerScenarioVus = new Array<number[]>(count).fill([]);
     const inflight = o.samples ? new Int32Array(new SharedArrayBuffer(4 * count)) : undefined;
     let ready = 0;
     let done = 0;
@@ -112,7 +228,6 @@ export class Run {
           case "metrics":
             this.feed.merge(m.delta);
             vus[i] = m.vus;
-            if (m.scenarioVus) this.workerScenarioVus[i] = m.scenarioVus;
             break;
           case "samples":
             try {
@@ -121,13 +236,16 @@ export class Run {
               if (inflight && m.batch.length > 0) Atomics.sub(inflight, i, 1);
             }
             break;
+          case "status":
+            vus[i] = m.vus;
+            this.live[i] = m.scenarios;
+            break;
           case "abort":
             this.stop(m.reason);
             break;
           case "done":
             this.feed.merge(m.delta);
             vus[i] = 0;
-            this.workerScenarioVus[i] = [];
             if (++done === count) this.finish();
             break;
         }
@@ -139,6 +257,9 @@ export class Run {
       };
       const { workers: _w, thresholds: _t, onTick: _o, onSamples: _s, ...inputs } = o;
       w.postMessage({ type: "init", segment: { index: i, count }, shared: shared.buffer, inflight: inflight?.buffer as SharedArrayBuffer | undefined, ...inputs } satisfies ToWorker);
+      // control requests that came while the run was starting
+      if (this.paused) w.postMessage({ type: "pause" } satisfies ToWorker);
+      for (const [scenario, n] of this.scales) w.postMessage({ type: "scale", scenario, vus: n } satisfies ToWorker);
     }
 
     await allReady;
@@ -147,6 +268,8 @@ export class Run {
       throw new RunError(failed);
     }
     this.feed.start();
+    this.startedMs = Date.now();
+    if (!this.stopping) this.state = "running";
     for (const w of this.workers) w.postMessage({ type: "go" } satisfies ToWorker);
     const tick = () => {
       this.feed.tick(vus.reduce((a, b) => a + b, 0));
@@ -165,6 +288,13 @@ export class Run {
     clearTimeout(this.hardTimer);
     for (const w of this.workers) w.terminate();
     this.feed.end();
+    this.state = "finished";
     return { aborted: this.aborted };
   }
+}
+
+/** A scenario's phase over all workers: running if any worker runs it, done when all are done. */
+function mergePhase(phases: ScenarioLive["phase"][]): ScenarioLive["phase"] {
+  for (const p of ["running", "stopping", "waiting"] as const) if (phases.includes(p)) return p;
+  return phases.length ? "done" : "waiting";
 }

@@ -25,12 +25,28 @@ export interface RunInputs {
 export type ToWorker =
   | ({ type: "init"; segment: Segment; shared: SharedArrayBuffer; /** per worker: sample batches in flight (Int32) */ inflight?: SharedArrayBuffer } & RunInputs)
   | { type: "go" }
-  | { type: "stop" };
+  | { type: "stop" }
+  | { type: "pause" }
+  | { type: "resume" }
+  /** externally-controlled: the whole run's new VU target; each worker takes its share */
+  | { type: "scale"; scenario: string; vus: number };
+
+/** One scenario in one worker, for the live status (summed over workers by the coordinator). */
+export interface ScenarioLive {
+  phase: ScenarioPhase;
+  /** live VUs (busy or idle) */
+  active: number;
+  /** this worker's share of the target: VUs, or iterations/s for arrival-rate */
+  target: number;
+}
+
+export type ScenarioPhase = "waiting" | "running" | "stopping" | "done";
 
 export type FromWorker =
   | { type: "ready" }
   | { type: "error"; message: string }
-  | { type: "metrics"; delta: MetricsDelta; vus: number; /** active VUs per scenario, in `scenarios` order */ scenarioVus?: number[] }
+  | { type: "metrics"; delta: MetricsDelta; vus: number }
+  | { type: "status"; vus: number; scenarios: ScenarioLive[] }
   | { type: "abort"; reason: string }
   | { type: "done"; delta: MetricsDelta }
   | { type: "samples"; batch: SampleBatch };

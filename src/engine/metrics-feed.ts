@@ -55,11 +55,6 @@ export class MetricsFeed {
     this.agg.setGauge("vus_max", this.vusMax);
   }
 
-  /** The latest once-a-second snapshot (outputs receive it after each tick). */
-  get snapshot(): Snapshot | undefined {
-    return this.last;
-  }
-
   /** The reason to abort the run, once an abort_on_fail threshold has failed past its delay. */
   abortReason(): string | null {
     return this.abort;
@@ -80,8 +75,8 @@ export class MetricsFeed {
     return this.agg.timeline;
   }
 
-  progress(): string {
-    return this.last ? progressLine(this.last, { elapsedSecs: this.agg.elapsedSecs() }) : "";
+  progress(paused = false): string {
+    return this.last ? progressLine(this.last, { elapsedSecs: this.agg.elapsedSecs(), paused }) : "";
   }
 
   /** All workers are done (or were stopped): fix the end time. */

@@ -17,19 +17,30 @@ export class Vu {
   /** the last request of the current retry attempt failed (drives `retry` later) */
   lastFailed = false;
   readonly random: () => number;
+  /** this VU's iteration was interrupted (graceful_ramp_down over); cleared when it is reused */
+  interrupted = false;
   private wake: (() => void) | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     readonly id: number,
     readonly rt: ScenarioRuntime,
-    readonly http: HttpClient,
+    public http: HttpClient,
   ) {
     this.random = seededRandom(id);
   }
 
-  /** Resolve one template expression for this VU; undefined = unresolved (the request is not sent). */
-  readonly resolve = (expr: string): unknown => {
+  private bound: ((expr: string) => unknown) | null = null;
+
+  /**
+   * Resolve one template expression for this VU; undefined = unresolved (the request is not
+   * sent). Bound lazily: a VU that never renders a template carries no closure (10,000s of VUs).
+   */
+  get resolve(): (expr: string) => unknown {
+    return (this.bound ??= (expr) => this.lookup(expr));
+  }
+
+  private lookup(expr: string): unknown {
     const dot = expr.indexOf(".");
     if (dot > 0) {
       const head = expr.slice(0, dot);
@@ -59,19 +70,32 @@ export class Vu {
     if (expr.startsWith("js:")) throw new Error("`${js: ...}` needs the JavaScript engine, which this build does not run yet");
     const v = this.vars.get(expr);
     return v !== undefined ? v : this.rt.run.variables[expr];
-  };
+  }
+
+  /** The current iteration is being dropped: the scenario was cancelled or this VU was interrupted. */
+  get cancelled(): boolean {
+    return this.interrupted || this.rt.cancelled;
+  }
 
   /** Sleep that a hard cancel cuts short. */
   sleep(ms: number): Promise<void> {
-    if (ms <= 0 || this.rt.cancelled) return Promise.resolve();
+    if (ms <= 0 || this.cancelled) return Promise.resolve();
+    // no closure per sleep: the timer resolves the promise itself; a stale `wake`/`timer` left
+    // after it fired is harmless (resolving twice and clearing a fired timer are no-ops)
     return new Promise((resolve) => {
       this.wake = resolve;
-      this.timer = setTimeout(() => {
-        this.wake = null;
-        this.timer = null;
-        resolve();
-      }, ms);
+      this.timer = setTimeout(resolve, ms);
     });
+  }
+
+  /**
+   * Drop this VU's current iteration alone (ramp-down past graceful_ramp_down). Its closed client
+   * is replaced, so the parked VU can be reactivated later.
+   */
+  interrupt(fresh: () => HttpClient): void {
+    this.interrupted = true;
+    this.cancel();
+    this.http = fresh();
   }
 
   /** Called on hard cancel: end any sleep and drop the connections (in-flight requests settle with an error). */

@@ -10,6 +10,8 @@ import type { FromWorker, ToWorker } from "./messages.ts";
 import { runScenario } from "./scenario.ts";
 import { ScenarioRuntime, type RunContext } from "./scenario-runtime.ts";
 import { SharedState } from "./shared-state.ts";
+import { PauseGate } from "./pause.ts";
+import { GcPacer } from "./gc-pacer.ts";
 import { compileSteps } from "./flow/compile.ts";
 import { thinkTimeSampler } from "./flow/think-time.ts";
 import { WasmHost } from "../plugins/wasm/host.ts";
@@ -20,15 +22,27 @@ const post = (m: FromWorker) => self.postMessage(m);
 const METRICS_INTERVAL_MS = 1000;
 /** raw sample batches (8192 each) a worker may have in flight before it drops them */
 const MAX_INFLIGHT = 32;
+/** live status (VUs, targets, phases) is cheap and reported more often, so the control API reads fresh values */
+const STATUS_INTERVAL_MS = 200;
 
 let start: (() => void) | undefined;
 const runtimes: ScenarioRuntime[] = [];
+const pause = new PauseGate();
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
   if (m.type === "init") void init(m);
   else if (m.type === "go") start?.();
   else if (m.type === "stop") for (const rt of runtimes) rt.softStop();
+  else if (m.type === "pause") pause.pause();
+  else if (m.type === "resume") pause.resume();
+  else if (m.type === "scale") {
+    const rt = runtimes.find((r) => r.name === m.scenario);
+    if (rt) {
+      rt.requestedVus = m.vus;
+      rt.onScale?.(m.vus);
+    }
+  }
 };
 
 /**
@@ -82,6 +96,7 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     shared: new SharedState(m.shared),
     log: new Logger(m.logLevel),
     baseDir: m.baseDir,
+    pause,
     abortTest: (reason) => post({ type: "abort", reason }),
   };
   const plan = m.plan;
@@ -118,12 +133,18 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
   });
 
   const activeVus = () => runtimes.reduce((n, rt) => n + rt.vus.size, 0);
+  const gc = new GcPacer();
   const report = () => {
     sink.samples?.flush();
-    post({ type: "metrics", delta: sink.drain(), vus: activeVus(), scenarioVus: runtimes.map((rt) => rt.vus.size) });
+    const vus = activeVus();
+    post({ type: "metrics", delta: sink.drain(), vus });
+    gc.check(vus);
   };
   const ticker = setInterval(report, METRICS_INTERVAL_MS);
   const lagProbe = m.env.LOADR_LOOP_LAG_PROBE ? probeLoopLag(sink) : undefined;
+  const status = () =>
+    post({ type: "status", vus: activeVus(), scenarios: runtimes.map((rt) => ({ phase: rt.phase, active: rt.vus.size, target: rt.target })) });
+  const statusTicker = setInterval(status, STATUS_INTERVAL_MS);
   try {
     const running = Promise.all(scenarios.map(({ rt, spec }) => runScenario(rt, spec, m.segment, http)));
     // one early report once the VUs exist, so the coordinator's first tick sees them (vus/vus_max)
@@ -136,6 +157,8 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     sink.samples?.flush();
     reportDropped();
     if (lagProbe) clearInterval(lagProbe);
+    clearInterval(statusTicker);
+    status();
     post({ type: "done", delta: sink.drain() });
   }
 }

@@ -1,58 +1,39 @@
 /**
- * The closed-model executors of the foundation (reference §2.3): constant-vus, per-vu-iterations,
- * shared-iterations. Each returns its soft deadline and how many VUs this segment runs; the
- * VU loop only decides when a VU takes its next iteration.
+ * The closed-model executors with a fixed VU count (reference §2.3): constant-vus,
+ * per-vu-iterations, shared-iterations. Each VU loops until its rule says stop; a pause holds
+ * it before its next iteration.
  */
-import { splitCount, type Segment } from "../segments.ts";
-import type { ScenarioRuntime } from "../scenario-runtime.ts";
-import { endsVu, runIteration } from "./vu-loop.ts";
-import type { Vu } from "../vu.ts";
+import { splitCount } from "../segments.ts";
+import { runVus } from "./vu-loop.ts";
+import type { ExecutorContext, ExecutorPlan } from "./types.ts";
 
-export interface ExecutorPlan {
-  /** ms after the scenario's start at which no new iteration may begin */
-  softDeadlineMs: number;
-  /** VUs this segment runs */
-  vus: number;
-  loop(vu: Vu): Promise<void>;
-}
-
-export interface ClosedModelSpec {
-  executor: string;
-  vus?: number;
-  duration?: number;
-  iterations?: number;
-  max_duration: number;
-}
-
-export function constantVus(rt: ScenarioRuntime, s: ClosedModelSpec, seg: Segment): ExecutorPlan {
+export function constantVus({ rt, spec, seg, http }: ExecutorContext): ExecutorPlan {
+  const vus = splitCount(spec.vus!, seg);
+  rt.target = vus;
   return {
-    softDeadlineMs: s.duration!,
-    vus: splitCount(s.vus!, seg),
-    async loop(vu) {
-      while (!rt.softStopped) if (endsVu(await runIteration(rt, vu))) return;
-    },
+    softDeadlineMs: spec.duration!,
+    run: () => runVus(rt, vus, http, () => true),
   };
 }
 
-export function perVuIterations(rt: ScenarioRuntime, s: ClosedModelSpec, seg: Segment): ExecutorPlan {
+export function perVuIterations({ rt, spec, seg, http }: ExecutorContext): ExecutorPlan {
+  const vus = splitCount(spec.vus!, seg);
+  rt.target = vus;
   return {
-    softDeadlineMs: s.max_duration,
-    vus: splitCount(s.vus!, seg),
-    async loop(vu) {
-      for (let i = 0; i < s.iterations! && !rt.softStopped; i++) if (endsVu(await runIteration(rt, vu))) return;
-    },
+    softDeadlineMs: spec.max_duration!,
+    // vu.iteration is the 0-based index of the last iteration (-1 before the first)
+    run: () => runVus(rt, vus, http, (vu) => vu.iteration + 1 < spec.iterations!),
   };
 }
 
-export function sharedIterations(rt: ScenarioRuntime, s: ClosedModelSpec, seg: Segment): ExecutorPlan {
+export function sharedIterations({ rt, spec, seg, http }: ExecutorContext): ExecutorPlan {
   // The iteration budget is one counter for the whole run (SharedArrayBuffer), so totals are exact
   // whatever the number of workers; the VUs are what is split.
+  const vus = splitCount(spec.vus!, seg);
+  rt.target = vus;
   return {
-    softDeadlineMs: s.max_duration,
-    vus: splitCount(s.vus!, seg),
-    async loop(vu) {
-      while (!rt.softStopped && rt.run.shared.claimIteration(rt.index, s.iterations!))
-        if (endsVu(await runIteration(rt, vu))) return;
-    },
+    softDeadlineMs: spec.max_duration!,
+    // claimed only once the VU may start (after a pause), so a stop never strands a claim
+    run: () => runVus(rt, vus, http, () => rt.run.shared.claimIteration(rt.index, spec.iterations!)),
   };
 }

@@ -1,26 +1,43 @@
-/** Executor name → its schedule. Executors this build cannot run yet are named clearly. */
-import type { Segment } from "../segments.ts";
-import type { ScenarioRuntime } from "../scenario-runtime.ts";
-import { constantVus, perVuIterations, sharedIterations, type ClosedModelSpec, type ExecutorPlan } from "./closed-model.ts";
+/** Executor name → its schedule (reference §2.3). */
+import { arrivalRate } from "./arrival-rate.ts";
+import { constantVus, perVuIterations, sharedIterations } from "./closed-model.ts";
+import { externallyControlled, rampingVus } from "./ramping.ts";
+import type { ExecutorContext, ExecutorPlan, ExecutorSpec } from "./types.ts";
+
+export type { ExecutorPlan, ExecutorSpec } from "./types.ts";
 
 export class UnsupportedExecutorError extends Error {}
 
-export function planExecutor(rt: ScenarioRuntime, spec: ClosedModelSpec, seg: Segment): ExecutorPlan {
-  switch (spec.executor) {
+export function planExecutor(ctx: ExecutorContext): ExecutorPlan {
+  switch (ctx.spec.executor) {
     case "constant-vus":
-      return constantVus(rt, spec, seg);
+      return constantVus(ctx);
     case "per-vu-iterations":
-      return perVuIterations(rt, spec, seg);
+      return perVuIterations(ctx);
     case "shared-iterations":
-      return sharedIterations(rt, spec, seg);
+      return sharedIterations(ctx);
+    case "ramping-vus":
+      return rampingVus(ctx);
+    case "externally-controlled":
+      return externallyControlled(ctx);
+    case "constant-arrival-rate":
+    case "ramping-arrival-rate":
+      return arrivalRate(ctx);
     default:
-      throw new UnsupportedExecutorError(
-        `scenario \`${rt.name}\`: executor \`${spec.executor}\` is valid but this build of loadr cannot run it yet`,
-      );
+      throw new UnsupportedExecutorError(`scenario \`${ctx.rt.name}\`: unknown executor \`${ctx.spec.executor}\``);
   }
 }
 
-/** The most VUs a scenario can have active at once (used to size workers). */
-export function peakVus(spec: { executor: string; vus?: number; max_vus?: number }): number {
-  return spec.vus ?? spec.max_vus ?? 1;
+/** The most VUs a scenario can have active at once (sizes the worker count). */
+export function peakVus(spec: Pick<ExecutorSpec, "executor" | "vus" | "max_vus" | "start_vus" | "stages">): number {
+  switch (spec.executor) {
+    case "ramping-vus":
+      return Math.max(spec.start_vus ?? 0, ...(spec.stages ?? []).map((s) => s.target));
+    case "constant-arrival-rate":
+    case "ramping-arrival-rate":
+    case "externally-controlled":
+      return spec.max_vus ?? 1;
+    default:
+      return spec.vus ?? 1;
+  }
 }

@@ -1,7 +1,7 @@
 /**
- * Shared machinery of the closed-model executors: make VUs, run iterations, and account for them
+ * Shared machinery of every executor: make VUs, run iterations, and account for them
  * (reference §2.2): a returned iteration emits `iterations` and `iteration_duration`; a cancelled
- * one (graceful period over) emits nothing.
+ * one (graceful period over, or its VU interrupted at ramp-down) emits nothing.
  */
 import { HttpClient } from "../../protocols/http/client.ts";
 import { Outcome } from "../outcome.ts";
@@ -14,7 +14,7 @@ export async function runIteration(rt: ScenarioRuntime, vu: Vu): Promise<Outcome
   vu.iteration++;
   const t0 = performance.now();
   const o = await runSteps(rt.steps, vu);
-  if (o === Outcome.Cancelled || rt.cancelled) return Outcome.Cancelled;
+  if (o === Outcome.Cancelled || vu.cancelled) return Outcome.Cancelled;
   const sink = rt.run.sink;
   sink.counter("iterations", rt.baseTagSet, 1);
   sink.trend("iteration_duration", rt.baseTagSet, performance.now() - t0);
@@ -27,21 +27,29 @@ export function endsVu(o: Outcome): boolean {
   return o === Outcome.StopVu || o === Outcome.Cancelled || o === Outcome.AbortScenario || o === Outcome.AbortTest;
 }
 
+/** A new VU of the scenario: the next global id, its own HTTP client. */
+export function newVu(rt: ScenarioRuntime, http: HttpClientOptions): Vu {
+  return new Vu(rt.run.shared.nextVuId(), rt, new HttpClient(http));
+}
+
+/** Wait out a pause; false when the scenario stopped (no further iteration may start). */
+export async function mayStart(rt: ScenarioRuntime): Promise<boolean> {
+  const ok = rt.mayStart();
+  return ok === true || ok === false ? ok : await ok;
+}
+
 /**
- * Start `count` VUs, each running `loop` until it returns; resolves when all have finished.
- * The VU's connections are closed when its loop ends.
+ * Start `count` VUs; each runs iterations while the scenario may start one (not stopped, not
+ * paused) and `another(vu)` agrees, until an outcome ends it. Resolves when all have finished;
+ * a VU's connections are closed when it ends. One async frame per VU (this loop) rather than a
+ * loop closure per executor: a waiting VU's suspended call chain is most of its heap.
  */
-export async function runVus(
-  rt: ScenarioRuntime,
-  count: number,
-  http: HttpClientOptions,
-  loop: (vu: Vu) => Promise<void>,
-): Promise<void> {
+export async function runVus(rt: ScenarioRuntime, count: number, http: HttpClientOptions, another: (vu: Vu) => boolean): Promise<void> {
   const one = async () => {
-    const vu = new Vu(rt.run.shared.nextVuId(), rt, new HttpClient(http));
+    const vu = newVu(rt, http);
     rt.vus.add(vu);
     try {
-      await loop(vu);
+      while ((await mayStart(rt)) && another(vu)) if (endsVu(await runIteration(rt, vu))) break;
     } catch (e) {
       rt.run.log.error(`VU ${vu.id} of scenario \`${rt.name}\` stopped: ${(e as Error).message}`);
     } finally {

@@ -85,7 +85,7 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
 
   const pause = async (vu: Vu): Promise<Outcome> => {
     await vu.sleep(think!(vu.random));
-    return rt.cancelled ? Outcome.Cancelled : Outcome.Continue;
+    return vu.cancelled ? Outcome.Cancelled : Outcome.Continue;
   };
   // synchronous unless there is a think time to sleep: no extra promise per request otherwise
   const after = (vu: Vu, o: Outcome): Outcome | Promise<Outcome> => (o === Outcome.Continue && think ? pause(vu) : o);
@@ -111,7 +111,7 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
       const res = plugin
         ? await plugin.call({ name, method: httpReq.method, url: httpReq.url, headers: httpReq.headers, body: httpReq.body, timeoutMs: httpReq.timeoutMs, options })
         : await vu.http.request(httpReq);
-      if (rt.cancelled) return Outcome.Cancelled;
+      if (vu.cancelled) return Outcome.Cancelled;
       const group = vu.group;
       if (plugin) emitFamilySamples(sink, tags.get(group, name, res.status, res.errorKind), plugin.family, res);
       else emitHttpSamples(sink, tags.get(group, name, res.status, res.errorKind), res);

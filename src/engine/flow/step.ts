@@ -13,7 +13,7 @@ export async function runSteps(steps: CompiledStep[], vu: Vu): Promise<Outcome> 
     let o = steps[i]!.run(vu);
     if (typeof o !== "number") o = await o;
     if (o !== Outcome.Continue) return o;
-    if (vu.rt.cancelled) return Outcome.Cancelled;
+    if (vu.cancelled) return Outcome.Cancelled;
   }
   return Outcome.Continue;
 }

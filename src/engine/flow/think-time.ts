@@ -27,7 +27,7 @@ export function compileThinkTime(spec: ThinkTimeSpec): CompiledStep {
   return {
     async run(vu: Vu) {
       await vu.sleep(sample(vu.random));
-      return vu.rt.cancelled ? Outcome.Cancelled : Outcome.Continue;
+      return vu.cancelled ? Outcome.Cancelled : Outcome.Continue;
     },
   };
 }

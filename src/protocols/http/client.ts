@@ -74,8 +74,13 @@ export class HttpClient implements ConnectionOwner {
   readonly keepAlive: boolean;
   private readonly pool = new Pool();
   readonly jar = new CookieJar();
-  private readonly heads = new WeakMap<object, HeadTemplate>();
-  private readonly dials = new Map<string, Dial>();
+  /** head templates per headers array: the first in fields, more in a WeakMap made on demand (a WeakMap is ~200 bytes per VU) */
+  private firstHeadKey: object | null = null;
+  private firstHead: HeadTemplate | null = null;
+  private moreHeads: WeakMap<object, HeadTemplate> | null = null;
+  /** dial settings per pool key; the first in a field (one origin per VU is the rule: no Map per VU) */
+  private firstDial: Dial | null = null;
+  private moreDials: Map<string, Dial> | null = null;
   private readonly tls: TlsSettings | null;
   private readonly proxy: Proxy | null;
   private readonly headCfg: HeadConfig;
@@ -207,12 +212,15 @@ export class HttpClient implements ConnectionOwner {
     body: Uint8Array | null,
     tStart: number,
   ): Exchange | string {
-    let tpl = this.heads.get(headers);
-    if (tpl === undefined || tpl.method !== method || tpl.url !== url) {
+    let tpl = headers === this.firstHeadKey ? this.firstHead : this.moreHeads?.get(headers);
+    if (tpl == null || tpl.method !== method || tpl.url !== url) {
       const built = buildHeadTemplate(method, url, target, headers, this.proxy !== null && !target.secure, this.headCfg);
       if (typeof built === "string") return built;
       tpl = built;
-      this.heads.set(headers, tpl);
+      if (this.firstHeadKey === null || this.firstHeadKey === headers) {
+        this.firstHeadKey = headers;
+        this.firstHead = tpl;
+      } else (this.moreHeads ??= new WeakMap()).set(headers, tpl);
     }
     const cookie = this.o.cookies ? this.jar.headerFor(target.hostname, target.pathname, target.secure) : "";
     const head = finishHead(tpl, cookie, body === null ? -1 : body.length);
@@ -239,7 +247,9 @@ export class HttpClient implements ConnectionOwner {
   private dialFor(target: Target): Dial {
     const proxy = this.proxy;
     const key = proxy !== null && !target.secure ? PROXY_KEY : target.origin;
-    const cached = this.dials.get(key);
+    const first = this.firstDial;
+    if (first !== null && first.key === key) return first;
+    const cached = this.moreDials?.get(key);
     if (cached !== undefined) return cached;
     const hosts = this.o.hosts ?? {};
     let tls: TLSOptions | null = null;
@@ -254,7 +264,8 @@ export class HttpClient implements ConnectionOwner {
       const tunnel = target.secure ? connectRequest(`${target.host}:${target.port}`, proxy.authorization) : null;
       dial = { key, host: a.host, port: a.port, tls, verify: this.tls!.verify, tunnel };
     }
-    this.dials.set(key, dial);
+    if (first === null) this.firstDial = dial;
+    else (this.moreDials ??= new Map()).set(key, dial);
     return dial;
   }
 

@@ -318,6 +318,9 @@ export class Connection {
     ex.take(p);
     this.ex = null;
     if (p.keepAlive && !p.trailing && !ex.close && this.pendingWrite === null && this.owner.keepAlive && this.phase === Phase.Ready) {
+      // drop the parser's hold on this response (headers, body parts): an idle keep-alive
+      // connection would keep them alive for as long as its VU thinks (×10,000 VUs)
+      p.reset(false);
       this.owner.release(this);
     } else {
       this.destroy(false);
