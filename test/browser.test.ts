@@ -100,7 +100,14 @@ describe.skipIf(!hasChromium)("in Chromium", () => {
       const during = await chartPoints(page);
       for (const n of during.vus!) expect(n).toBeGreaterThanOrEqual(3);
       expect(await page.locator("#status").textContent()).toBe("RUNNING");
-      expect(await page.locator("#controls").isVisible()).toBe(false); // no control API in this run
+      // the buttons speak the run's own control API
+      expect(await page.locator("#controls").isVisible()).toBe(true);
+      await page.click("#pause");
+      await page.waitForFunction(() => document.querySelector("#control-result")?.textContent === "pause: ok");
+      expect(((await (await fetch(live.url + "v1/status")).json()) as { paused: boolean }).paused).toBe(true);
+      await page.click("#resume");
+      await page.waitForFunction(() => document.querySelector("#control-result")?.textContent === "resume: ok");
+      expect(((await (await fetch(live.url + "v1/status")).json()) as { paused: boolean }).paused).toBe(false);
       expect(Number(await page.locator("#c-reqs").textContent())).toBeGreaterThan(0);
       expect(await page.locator('#scenarios tr[data-scenario="browse"] td.num').textContent()).toBe("4");
       await page.screenshot({ path: join(IMG, "dashboard.png"), fullPage: true });

@@ -87,3 +87,21 @@ describe("bad plans", () => {
     expect(r.stderr).toContain("--vus/--duration require a single-scenario test");
   });
 });
+
+describe("requests that fail before any I/O", () => {
+  // An unsupported scheme fails at once, without touching the network: the VU loop then only
+  // runs microtasks, and before the fix no timer (the scenario's deadline) could ever fire.
+  test("a 1 s run against an unsupported URL scheme ends on time and counts every failure", async () => {
+    const dir = scratch({
+      "plan.yaml": "scenarios:\n  s:\n    executor: constant-vus\n    vus: 2\n    duration: 1s\n    flow: [{ request: { url: 'gopher://127.0.0.1:1/' } }]\n",
+    });
+    const t0 = performance.now();
+    const r = await loadr(["run", `${dir}/plan.yaml`, "--workers", "1", "--summary-export", `${dir}/s.json`], { timeoutMs: 20_000 });
+    expect(performance.now() - t0).toBeLessThan(15_000);
+    noTrace(r.stderr);
+    const s = JSON.parse(await Bun.file(`${dir}/s.json`).text());
+    const metric = (name: string) => s.metrics.find((m: { metric: string }) => m.metric === name).agg;
+    expect(metric("http_req_failed").rate).toBe(1);
+    expect(metric("iterations").count).toBeGreaterThan(100);
+  });
+});

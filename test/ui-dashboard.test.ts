@@ -57,10 +57,12 @@ describe("live dashboard server", () => {
     const live = await startLiveRun(["run", "plan.yaml", "--ui", "--ui-bind", `127.0.0.1:${freePort()}`], dir);
     const page = await (await fetch(live.url)).text();
     expect(page).toContain("<title>loadr live — live</title>");
-    expect(page).toContain('id="controls" style="margin-top:12px;display:none"'); // no control API in this run
+    expect(page).toContain('id="controls" style="margin-top:12px;"'); // the run's control API is mounted
+    const status = (await (await fetch(live.url + "v1/status")).json()) as { scenarios: { name: string }[] };
+    expect(status.scenarios.map((s) => s.name)).toEqual(["s"]);
     const events = await readEvents(live.url + "events", (es) => es.some((e) => e.event === "done"));
     expect(events[0]!.event).toBe("init");
-    expect(events[0]!.data).toMatchObject({ name: "live", scenarios: ["s"], control: false });
+    expect(events[0]!.data).toMatchObject({ name: "live", scenarios: ["s"], control: true });
     const ticks = events.filter((e) => e.event === "tick").map((e) => e.data);
     expect(ticks.length).toBeGreaterThanOrEqual(2);
     expect(Math.max(...ticks.map((t) => t.vus))).toBe(3);
@@ -76,7 +78,7 @@ describe("live dashboard server", () => {
     expect(summary.thresholds_passed).toBe(true);
     const state = (await (await fetch(live.url + "api/state")).json()) as any;
     expect(state.status.text).toBe("PASSED");
-    expect((await fetch(live.url + "v1/stop", { method: "POST" })).status).toBe(404);
+    expect((await fetch(live.url + "v1/stop", { method: "POST" })).status).toBe(409); // the run has finished
     expect(live.proc.exitCode).toBeNull(); // still serving
     live.proc.kill("SIGINT");
     expect(await live.proc.exited).toBe(0);

@@ -42,7 +42,7 @@ export async function main(args: string[]): Promise<number> {
   if (m.description) line("description", m.description);
   if (m.schemes.length > 0) line("schemes", m.schemes.join(", "));
   if (m.abi) line("abi", m.abi);
-  if (lib) line("exports", "error" in lib ? `(${lib.error})` : `${lib.exports.join(", ") || "(none)"} [${lib.format} ${lib.arch}, abi ${lib.abi}]`);
+  if (lib) line("exports", "error" in lib ? `(${lib.error})` : `${lib.exports.join(", ") || "(none)"} [${lib.format}${lib.bits || ""} ${lib.arch}, abi ${lib.abi}]`);
   if (m.config !== null) line("default config", JSON.stringify(m.config, null, 2));
   return 0;
 }

@@ -27,6 +27,7 @@ const ROUTES: Record<string, Route> = {
   pause: {
     method: "POST",
     run: (c) => {
+      mustBeLive(c);
       c.pause();
       return json(c.status());
     },
@@ -34,6 +35,7 @@ const ROUTES: Record<string, Route> = {
   resume: {
     method: "POST",
     run: (c) => {
+      mustBeLive(c);
       c.resume();
       return json(c.status());
     },
@@ -41,6 +43,7 @@ const ROUTES: Record<string, Route> = {
   stop: {
     method: "POST",
     run: (c) => {
+      mustBeLive(c);
       c.stop("stopped by control API");
       return json(c.status(), 202);
     },
@@ -55,6 +58,11 @@ const ROUTES: Record<string, Route> = {
     },
   },
 };
+
+/** Pause, resume and stop act on a running test; once it has finished they are the client's mistake. */
+function mustBeLive(c: Controllable): void {
+  if (c.status().state === "finished") throw new ControlError("the run has finished; there is nothing to pause, resume or stop", 409);
+}
 
 export function controlHandler(run: Controllable): (req: Request) => Promise<Response | undefined> {
   return async (req) => {

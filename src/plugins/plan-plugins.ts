@@ -54,7 +54,7 @@ export function pluginOutputs(refs: readonly NativePluginRef[], outputs: readonl
   for (const o of outputs) if (o.type === "plugin" && o.name) wanted.set(o.name, o.config ?? {});
   const byName = new Set(refs.map((r) => r.entry.name));
   for (const name of wanted.keys()) {
-    if (!byName.has(name)) throw new PluginLoadError(`outputs: plugin \`${name}\` is not an enabled native plugin under \`plugins:\` (add \`- name: ${name}\` there)`);
+    if (!byName.has(name)) throw new PluginLoadError(`outputs: plugin \`${name}\` is not listed under \`plugins:\` (add \`- name: ${name}\` there)`);
   }
   const expected = Object.fromEntries([...wanted.keys()].map((n) => [n, "output"]));
   const list = refs.map((r) => {

@@ -101,7 +101,7 @@ export function resolveEntry(entry: PluginEntryLike, o: ResolveOptions): Resolve
     return fromManifest(entry, m, resolve(path, m.entry));
   }
   if (existsSync(join(dirname(path), "plugin.toml"))) return fromManifest(entry, readManifest(dirname(path)), path);
-  if (!existsSync(path)) throw new PluginResolveError(`plugin i/o error on ${path}: ENOENT`);
+  if (!existsSync(path)) throw new PluginResolveError(`plugin i/o error on ${path}: no such file or directory`);
   const config = entry.config ?? {};
   if (extname(path).toLowerCase() === ".wasm") {
     const hint = (config as { kind?: unknown }).kind;

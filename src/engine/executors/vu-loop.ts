@@ -32,6 +32,33 @@ export function newVu(rt: ScenarioRuntime, http: HttpClientOptions): Vu {
   return new Vu(rt.run.shared.nextVuId(), rt, new HttpClient(http));
 }
 
+/**
+ * Bumped by a timer. A VU whose iterations complete without the event loop turning (a request
+ * that fails before any I/O, such as an unsupported URL scheme; a flow of synchronous steps) only
+ * ever runs microtasks, so no timer — the scenario's deadline among them — could fire: the run
+ * would spin forever. Such a VU yields a macrotask turn every SPINS_BEFORE_YIELD iterations.
+ */
+let loopTurns = 0;
+setInterval(() => loopTurns++, 10).unref();
+const SPINS_BEFORE_YIELD = 256;
+
+/** One per VU loop: call after each iteration (`await guard.pass()`). */
+export class SpinGuard {
+  private seen = loopTurns;
+  private spins = 0;
+
+  pass(): Promise<void> | undefined {
+    if (this.seen !== loopTurns) {
+      this.seen = loopTurns;
+      this.spins = 0;
+    } else if (++this.spins === SPINS_BEFORE_YIELD) {
+      this.spins = 0;
+      return new Promise<void>((r) => setImmediate(r));
+    }
+    return undefined;
+  }
+}
+
 /** Wait out a pause; false when the scenario stopped (no further iteration may start). */
 export async function mayStart(rt: ScenarioRuntime): Promise<boolean> {
   const ok = rt.mayStart();
@@ -49,7 +76,11 @@ export async function runVus(rt: ScenarioRuntime, count: number, http: HttpClien
     const vu = newVu(rt, http);
     rt.vus.add(vu);
     try {
-      while ((await mayStart(rt)) && another(vu)) if (endsVu(await runIteration(rt, vu))) break;
+      const guard = new SpinGuard();
+      while ((await mayStart(rt)) && another(vu)) {
+        if (endsVu(await runIteration(rt, vu))) break;
+        await guard.pass();
+      }
     } catch (e) {
       rt.run.log.error(`VU ${vu.id} of scenario \`${rt.name}\` stopped: ${(e as Error).message}`);
     } finally {
