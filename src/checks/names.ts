@@ -27,6 +27,10 @@ export function conditionName(spec: ConditionSpec): string {
       return "body size";
     case "duration":
       return `duration < ${formatDuration(spec.max)}`;
+    case "xpath":
+      return `xpath ${spec.expression}`;
+    case "js":
+      return `js: ${spec.expression}`;
   }
 }
 

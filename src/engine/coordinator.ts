@@ -9,6 +9,7 @@ import type { ThresholdSpec } from "../plan/thresholds.ts";
 import type { FromWorker, RunInputs, ToWorker } from "./messages.ts";
 import { workerCount } from "./segments.ts";
 import { SharedState } from "./shared-state.ts";
+import { FlowSharedState } from "./flow-shared-state.ts";
 import { peakVus } from "./executors/index.ts";
 
 const TICK_MS = 1000;
@@ -74,6 +75,7 @@ export class Run {
     const totalVus = o.scenarios.reduce((n, s) => n + peakVus(o.plan.scenarios[s]!), 0);
     const count = workerCount(o.workers, totalVus);
     const shared = SharedState.create(o.scenarios.length);
+    const flowShared = FlowSharedState.create(o.plan, o.scenarios);
     const vus = new Array<number>(count).fill(0);
     let ready = 0;
     let done = 0;
@@ -114,7 +116,7 @@ export class Run {
         if (++done === count) this.finish();
       };
       const { workers: _w, thresholds: _t, onTick: _o, ...inputs } = o;
-      w.postMessage({ type: "init", segment: { index: i, count }, shared: shared.buffer, ...inputs } satisfies ToWorker);
+      w.postMessage({ type: "init", segment: { index: i, count }, shared: shared.buffer, flowShared: flowShared.buffer, ...inputs } satisfies ToWorker);
     }
 
     await allReady;

@@ -17,7 +17,7 @@ export interface RunInputs {
 }
 
 export type ToWorker =
-  | ({ type: "init"; segment: Segment; shared: SharedArrayBuffer } & RunInputs)
+  | ({ type: "init"; segment: Segment; shared: SharedArrayBuffer; flowShared: SharedArrayBuffer } & RunInputs)
   | { type: "go" }
   | { type: "stop" };
 

@@ -7,6 +7,7 @@ import type { Logger } from "./log.ts";
 import type { SharedState } from "./shared-state.ts";
 import type { CompiledStep } from "./flow/step.ts";
 import type { Vu } from "./vu.ts";
+import type { FlowRuntime } from "./flow/runtime.ts";
 
 /** Run-wide, per worker. */
 export interface RunContext {
@@ -18,6 +19,8 @@ export interface RunContext {
   shared: SharedState;
   log: Logger;
   baseDir: string;
+  /** flow-control, data feeds and JS state (issue 4) */
+  flow: FlowRuntime;
   /** ask the coordinator to stop the whole test (abort_test, reported as `aborted`) */
   abortTest(reason: string): void;
 }
