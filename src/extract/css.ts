@@ -38,16 +38,6 @@ export function compileCss(selector: string, attribute: string | undefined): (r:
   };
 }
 
-/** The reason a selector is invalid, or undefined (for `loadr validate`). */
-export function cssError(selector: string): string | undefined {
-  try {
-    compileSelector(selector);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
 export function cssMatcher(spec: { expression: string; attribute?: string }): Matcher {
   const select = compileCss(spec.expression, spec.attribute);
   return {

@@ -13,7 +13,7 @@ export type {
   RegexExtractorSpec,
 } from "./specs.ts";
 export { compileChain } from "./chain.ts";
-export { compileXPath, xpathError, XPathSyntaxError } from "./xpath.ts";
-export { compileCss, cssError, CssSyntaxError } from "./css.ts";
-export { compileJmesPath, jmesPathError, JmesPathSyntaxError } from "./jmespath.ts";
+export { compileXPath, XPathSyntaxError } from "./xpath.ts";
+export { compileCss, CssSyntaxError } from "./css.ts";
+export { compileJmesPath, JmesPathSyntaxError } from "./jmespath.ts";
 export type { ChainExtractorSpec, CssExtractorSpec, XPathExtractorSpec } from "./specs.ts";

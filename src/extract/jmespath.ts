@@ -16,13 +16,3 @@ export function compileJmesPath(expression: string): (data: unknown) => unknown 
   }
   return (data) => TreeInterpreter.search(ast, (data ?? null) as never);
 }
-
-/** The reason an expression is invalid, or undefined (for `loadr validate`). */
-export function jmesPathError(expression: string): string | undefined {
-  try {
-    compile(expression);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}

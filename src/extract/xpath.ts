@@ -51,16 +51,6 @@ export function compileXPath(expression: string): CompiledXPath {
   };
 }
 
-/** `xpath <expr>` error text for validation, or undefined when it compiles. */
-export function xpathError(expression: string): string | undefined {
-  try {
-    xpath.parse(expression);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
 export function xpathMatcher(spec: { expression: string }): Matcher {
   const q = compileXPath(spec.expression);
   return {

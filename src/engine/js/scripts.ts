@@ -3,35 +3,14 @@
  * VU's context runs the same compiled script: a condition or `${js: ...}` is parsed once per
  * worker, not once per VU or per call.
  */
-import vm from "node:vm";
+import type vm from "node:vm";
+import { compileJsSource } from "../../plan/js-syntax.ts";
 
 const cache = new Map<string, vm.Script>();
 
-/**
- * An expression as the reference evaluates it (§2.9): `(<code>)` first, and when that is not
- * valid syntax, the code as statements (the value of the last expression statement is the result,
- * which is what a script's completion value is).
- */
+/** A snippet compiled as the reference evaluates it (plan/js-syntax.ts), cached by source text. */
 export function compileJs(code: string, filename = "js"): vm.Script {
   let s = cache.get(code);
-  if (s !== undefined) return s;
-  try {
-    s = new vm.Script(`(${code}\n)`, { filename });
-  } catch (e) {
-    if (!(e instanceof SyntaxError) && (e as Error)?.name !== "SyntaxError") throw e;
-    // Statement form; a SyntaxError here is the user's and is reported as it is.
-    s = new vm.Script(code, { filename });
-  }
-  cache.set(code, s);
+  if (s === undefined) cache.set(code, (s = compileJsSource(code, filename)));
   return s;
-}
-
-/** The syntax error of a JS expression/statement list, or undefined when it compiles (used by `loadr validate`). */
-export function jsSyntaxError(code: string): string | undefined {
-  try {
-    compileJs(code);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
 }
