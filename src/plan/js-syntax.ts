@@ -3,6 +3,9 @@
  * checks), shared by `loadr validate` and the engine so both accept exactly the same code: as an
  * expression `(<code>)` first, and when that is not valid syntax, as statements (the result is
  * the completion value of the last expression statement), as the reference does (§2.9).
+ * Statements run inside a block, so `const`/`let` are fresh on every call (at a script's top level
+ * they would live on in the context and the second call would fail as a redeclaration); `var` and
+ * function declarations still become globals of the VU's context.
  */
 import vm from "node:vm";
 
@@ -11,7 +14,7 @@ export function compileJsSource(code: string, filename = "js"): vm.Script {
     return new vm.Script(`(${code}\n)`, { filename });
   } catch (e) {
     if ((e as Error)?.name !== "SyntaxError") throw e;
-    return new vm.Script(code, { filename });
+    return new vm.Script(`{\n${code}\n}`, { filename });
   }
 }
 
