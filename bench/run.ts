@@ -12,10 +12,11 @@ import { parseArgs } from "./lib/args.ts";
 import { httpBench } from "./lib/http-bench.ts";
 import { ensureAptTools, machine, toolVersions } from "./lib/prereqs.ts";
 import { pinning } from "./lib/proc.ts";
-import { httpTable, ratios, startupTable, vusTable, writeDocs, writeResults, type Results } from "./lib/report.ts";
+import { flowTable, httpTable, ratios, startupTable, vusTable, writeDocs, writeResults, type Results } from "./lib/report.ts";
 import { startupBench } from "./lib/startup-bench.ts";
 import { startTarget, type Target } from "./lib/target.ts";
 import { vusBench } from "./lib/vus-bench.ts";
+import { flowBench } from "./lib/flow-bench.ts";
 
 const root = resolve(import.meta.dir, "..");
 
@@ -50,7 +51,7 @@ async function main(): Promise<number> {
   };
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => void cleanup().then(() => process.exit(130)));
   try {
-    if (args.only.includes("http") || args.only.includes("vus")) {
+    if (args.only.includes("http") || args.only.includes("vus") || args.only.includes("flow")) {
       target = await startTarget(root, args.target);
       console.log(`target: ${target.kind} at ${target.url}`);
     }
@@ -75,6 +76,11 @@ async function main(): Promise<number> {
       const v = await vusBench({ loadr, url: target.url, tmp, vus: args.vus, seconds: args.vusDuration, rawDir: args.rawDir });
       results.vus = { ...v, target: target.kind };
       console.log("\n" + vusTable(results.vus));
+    }
+    if (args.only.includes("flow") && target) {
+      console.log(`\n[flow] loadr: plain GET vs a 3-request flow (jsonpath, chain, CSV), 50 VUs × ${args.duration} s each`);
+      results.flow = { ...(await flowBench({ loadr, url: target.url, tmp, seconds: args.duration, vus: 50 })), target: target.kind };
+      console.log("\n" + flowTable(results.flow));
     }
     if (args.only.includes("startup")) {
       console.log("\n[startup] loadr --version");

@@ -1,7 +1,7 @@
 /** Command-line flags of `bun run bench -- ...`. */
 
-export type BenchName = "http" | "vus" | "startup";
-export const ALL_BENCHES: readonly BenchName[] = ["http", "vus", "startup"];
+export type BenchName = "http" | "vus" | "startup" | "flow";
+export const ALL_BENCHES: readonly BenchName[] = ["http", "vus", "startup", "flow"];
 
 export interface BenchArgs {
   only: BenchName[];
@@ -19,7 +19,7 @@ export interface BenchArgs {
   target: "auto" | "nginx" | "echo";
 }
 
-export const USAGE = `usage: bun run bench -- [--only http|vus|startup[,...]] [--duration 10] [--vus-duration 15]
+export const USAGE = `usage: bun run bench -- [--only http|vus|startup|flow[,...]] [--duration 10] [--vus-duration 15]
                       [--vus 10000] [--no-install] [--raw-dir DIR] [--loadr dist/loadr]
                       [--target auto|nginx|echo]`;
 
