@@ -290,6 +290,33 @@ describe("js steps and ${js: ...}", () => {
     expect(r.count("js_rate")).toBe(2);
   });
 
+  test("session cookies: cookieSet is sent, cookieGet reads what the server set, cookiesClear empties the jar", async () => {
+    const r = await runPlan(
+      scenario(`      - request:
+          url: "/cookies/set?srv=1"
+          name: set
+          checks: [{ type: js, name: set from js, expression: "session.cookieSet(response.url, 'made', 'in-js'), true" }]
+      - request:
+          url: /cookies
+          name: jar
+          checks:
+            - { type: jsonpath, name: js cookie sent, expression: "$.made", equals: in-js }
+            - { type: js, name: server cookie readable, expression: "session.cookieGet(response.url, 'srv') === '1'" }
+      - js: "session.cookiesClear()"
+      - request:
+          url: /cookies
+          name: cleared
+          checks: [{ type: js, name: jar empty, expression: "response.body === '{}'" }]`),
+    );
+    expect(r.code).toBe(0);
+    expect(r.summary.checks.map((c: any) => [c.name, c.fails])).toEqual([
+      ["jar empty", 0],
+      ["js cookie sent", 0],
+      ["server cookie readable", 0],
+      ["set from js", 0],
+    ]);
+  });
+
   test("a JS step that throws or loops is counted in vu_exceptions; the VU and the run go on", async () => {
     const r = await runPlan(
       `${ECHO_HEADER}
@@ -313,6 +340,7 @@ scenarios:
     expect(r.sum("vu_exceptions", { site: "js_step", exception: "script timed out (limit Nms)" })).toBe(2);
     // a ${js:} that throws makes the request unsendable: an http_req_failed {error: prepare} sample
     expect(r.sum("http_req_failed", { name: "broken", error: "prepare" })).toBe(2);
+    expect(r.sum("vu_exceptions", { site: "template" })).toBe(2);
     expect(r.stderr).not.toContain("    at ");
   });
 });

@@ -10,6 +10,8 @@ import type { FeedCursor } from "./data/feed.ts";
 import type { Row } from "./data/load.ts";
 import { JsContext } from "./js/context.ts";
 import { compileJs } from "./js/scripts.ts";
+import { JsError } from "./js/errors.ts";
+import { recordJsException } from "./js/eval.ts";
 import { vuGlobals } from "./js/session.ts";
 
 export class Vu {
@@ -71,7 +73,15 @@ export class Vu {
       case "scenario":
         return this.rt.name;
     }
-    if (expr.startsWith("js:")) return this.js().run(compileJs(expr.slice(3).trim()));
+    if (expr.startsWith("js:")) {
+      try {
+        return this.js().run(compileJs(expr.slice(3).trim()));
+      } catch (e) {
+        // the request is then not sent (error: prepare); the exception is counted like any other
+        if (e instanceof JsError) recordJsException(this, "template", e);
+        throw e;
+      }
+    }
     if (expr.startsWith("data.")) {
       const d = expr.indexOf(".", 5);
       if (d < 0) return undefined;

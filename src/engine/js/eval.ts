@@ -10,7 +10,7 @@ import { truthy } from "./context.ts";
 import { describeThrown, normaliseException } from "./errors.ts";
 
 /** Where a JS failure happened: the `site` tag of `vu_exceptions`. */
-export type JsSite = "js_step" | "condition" | "check";
+export type JsSite = "js_step" | "condition" | "check" | "template";
 
 export function recordJsException(vu: Vu, site: JsSite, e: unknown): void {
   const msg = describeThrown(e);
