@@ -17,7 +17,7 @@ import { writeExports } from "./run-exports.ts";
 import { Progress } from "./progress.ts";
 import type { LogLevel } from "../engine/log.ts";
 import { renderConsole } from "../metrics/console.ts";
-import { jsModuleUse } from "../engine/flow/unsupported.ts";
+import { jsModuleUse, notYetRunnable } from "../engine/flow/unsupported.ts";
 
 export const HELP = `Usage: loadr run <plan.yaml> [options]
 
@@ -75,7 +75,7 @@ export async function main(args: string[]): Promise<number> {
   const scenarios = Object.keys(plan.scenarios);
   const js = jsModuleUse(plan, scenarios);
   if (js.errors.length > 0) throw new CliError(js.errors[0]!);
-  if (!quiet) for (const w of js.warnings) process.stderr.write(errStyle.yellow(`warning: ${w}`) + "\n");
+  if (!quiet) for (const w of [...js.warnings, ...notYetRunnable(plan, scenarios)]) process.stderr.write(errStyle.yellow(`warning: ${w}`) + "\n");
   const thresholds = parseThresholds(plan.thresholds);
   const env = { ...process.env };
   const variables = resolveVariables(plan, env);
