@@ -145,3 +145,23 @@ describe("data feeders", () => {
       expect(r.stderr.trim().split("\n").filter((l) => l.startsWith("error")).length).toBe(1);
     });
 });
+
+describe("data feeders and JavaScript", () => {
+  test("session.data() fetches this iteration's row; running out inside JS retires the VU like a template would", async () => {
+    const r = await runPlan(
+      plan(
+        "  users: { type: csv, path: users.csv, on_eof: stop }",
+        `      - if:
+          condition: "session.data('users').username.length > 0"
+          then:
+            - request: { url: "/echo?u=\${data.users.username}", name: "\${data.users.username}" }`,
+        "executor: per-vu-iterations\n    vus: 1\n    iterations: 9",
+      ),
+      { "users.csv": USERS },
+    );
+    expect(r.code).toBe(0);
+    expect(users(r)).toEqual({ alice: 1, bob: 1, carol: 1, dave: 1, erin: 1 });
+    expect(r.sum("vu_exceptions")).toBe(0);
+    expect(r.stderr).not.toContain("stopped:");
+  });
+});

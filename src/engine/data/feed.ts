@@ -9,6 +9,8 @@ import type { Row } from "./load.ts";
 
 /** Thrown when a VU reaches the end of an `on_eof: stop` source: that VU retires. */
 export class DataExhaustedError extends Error {
+  /** passes through JS calls unchanged (js/context.ts), so `session.data()` can retire the VU too */
+  readonly crossesJs = true;
   constructor(readonly source: string) {
     super(`data source \`${source}\` is exhausted (on_eof: stop)`);
   }

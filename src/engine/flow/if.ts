@@ -9,7 +9,9 @@ export function compileIf(spec: IfStep, then: CompiledStep[], otherwise: Compile
   const cond = compileJs(spec.condition, "if.condition");
   return {
     run(vu) {
-      const steps = evalCondition(vu, cond) ? then : otherwise;
+      const c = evalCondition(vu, cond);
+      if (c === undefined) return Outcome.StopVu;
+      const steps = c ? then : otherwise;
       return steps.length === 0 ? Outcome.Continue : runSteps(steps, vu);
     },
   };

@@ -24,7 +24,9 @@ export function compileRetry(spec: RetryStep, steps: CompiledStep[]): CompiledSt
         vu.lastFailed = false;
         const o = await runSteps(steps, vu);
         if (o !== Outcome.Continue) return o;
-        if (until !== undefined ? evalCondition(vu, until) : !vu.lastFailed) break;
+        const ok = until !== undefined ? evalCondition(vu, until) : !vu.lastFailed;
+        if (ok === undefined) return Outcome.StopVu;
+        if (ok) break;
       }
       return Outcome.Continue;
     },

@@ -13,7 +13,10 @@ export function compileWhile(spec: WhileStep, steps: CompiledStep[]): CompiledSt
   const max = spec.max_iterations;
   return {
     async run(vu) {
-      for (let i = 0; i < max && evalCondition(vu, cond); i++) {
+      for (let i = 0; i < max; i++) {
+        const c = evalCondition(vu, cond);
+        if (c === undefined) return Outcome.StopVu;
+        if (!c) break;
         const o = await runSteps(steps, vu);
         if (o !== Outcome.Continue) return o;
       }

@@ -37,6 +37,8 @@ export class JsContext {
     try {
       return script.runInContext(this.ctx, this.runOpts);
     } catch (e) {
+      // the runner's own control-flow errors (e.g. a data source ran out inside session.data())
+      if (e instanceof Error && (e as { crossesJs?: boolean }).crossesJs === true) throw e;
       const msg = describeThrown(e);
       if (/Script execution timed out/.test(msg)) throw new JsError(`script timed out (limit ${this.timeoutMs}ms)`);
       throw new JsError(msg);

@@ -19,12 +19,15 @@ export function recordJsException(vu: Vu, site: JsSite, e: unknown): void {
   rt.run.sink.counter("vu_exceptions", rt.run.sink.tags({ ...rt.baseTags, exception: normaliseException(msg), site }), 1);
 }
 
-/** A JS condition (`if`, `while`, `retry.until`): an error counts as false. Data exhaustion propagates. */
-export function evalCondition(vu: Vu, script: vm.Script): boolean {
+/**
+ * A JS condition (`if`, `while`, `retry.until`): an error counts as false. `undefined` means the
+ * condition read past the end of an `on_eof: stop` data source (`session.data()`): the VU retires.
+ */
+export function evalCondition(vu: Vu, script: vm.Script): boolean | undefined {
   try {
     return truthy(vu.js().run(script));
   } catch (e) {
-    if (e instanceof DataExhaustedError) throw e;
+    if (e instanceof DataExhaustedError) return undefined;
     recordJsException(vu, "condition", e);
     return false;
   }
