@@ -182,6 +182,30 @@ describe("flow steps", () => {
     expect(r.series("iteration_duration")[0]!.agg.max!).toBeGreaterThanOrEqual(1000);
   });
 
+  test("a during of JS-only passes does not starve the worker: another scenario's VU keeps sending", async () => {
+    const r = await runPlan(`${ECHO_HEADER}
+scenarios:
+  spin:
+    executor: per-vu-iterations
+    vus: 1
+    iterations: 1
+    flow:
+      - during:
+          duration: 1s
+          steps:
+            - js: "session.counterAdd('spins', 1)"
+  traffic:
+    executor: constant-vus
+    vus: 1
+    duration: 1s
+    flow:
+      - request: { url: /status/200, name: t }
+`, {}, ["--workers", "1"]);
+    expect(r.code).toBe(0);
+    expect(r.sum("spins")).toBeGreaterThan(100);
+    expect(r.sum("http_reqs", { name: "t" })).toBeGreaterThan(20);
+  });
+
   test("retry: without until the last request decides; with until the JS condition does; backoff is slept", async () => {
     const r = await runPlan(
       scenario(`      - retry:

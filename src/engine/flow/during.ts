@@ -8,12 +8,19 @@ export function compileDuring(spec: DuringStep, steps: CompiledStep[]): Compiled
   return {
     async run(vu) {
       const end = performance.now() + spec.duration;
+      let yielded = performance.now();
       for (let i = 0; performance.now() < end; i++) {
         vu.vars.set(counter, i);
         const o = await runSteps(steps, vu);
         if (o !== Outcome.Continue) return o;
-        // a pass with no await (empty, or all-sync steps) must still let timers and I/O run
-        if (steps.length === 0) await vu.sleep(Math.min(10, end - performance.now()));
+        // Passes without real I/O (no steps, or only js steps) would otherwise spin the worker for
+        // the whole duration: give timers, sockets and the other VUs a turn now and then.
+        const now = performance.now();
+        if (steps.length === 0) await vu.sleep(Math.min(10, end - now));
+        else if (now - yielded > 20) {
+          await new Promise<void>((r) => setImmediate(r));
+          yielded = performance.now();
+        }
       }
       return Outcome.Continue;
     },
