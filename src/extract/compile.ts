@@ -23,6 +23,19 @@ export function compileExtractor(spec: ExtractorSpec | ChainExtractorSpec): Comp
   const hasDefault = spec.default !== undefined;
   const fallback = spec.default;
   const noMatch = `${matcher.describe} matched nothing`;
+  const firstOnly = matcher.first;
+  if (index === "first" && firstOnly !== undefined) {
+    // the common case without an intermediate list
+    return {
+      name: spec.name,
+      run(r) {
+        const v = firstOnly(r);
+        if (v !== undefined) return { ok: true, value: v };
+        if (hasDefault) return { ok: true, value: fallback };
+        return { ok: false, error: noMatch };
+      },
+    };
+  }
   return {
     name: spec.name,
     run(r, random) {

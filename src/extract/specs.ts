@@ -111,4 +111,6 @@ export interface Matcher {
   /** used in the "matched nothing" error, e.g. `jsonpath $.token` */
   describe: string;
   matches(r: ResponseView, limit: number): unknown[];
+  /** optional: the first match or undefined, without building a list (the default `index: first`) */
+  first?(r: ResponseView): unknown;
 }

@@ -51,6 +51,18 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
   const needsView = extractors.length + asserts.length + checks.length > 0;
   const usesJs = asserts.some((a) => a.usesJs) || checks.some((c) => c.usesJs);
   const throttle = ctx.throttle;
+  // the checks tag set of chains, remembered for the last group (a step's group rarely changes)
+  let lastCheckGroup: string | undefined;
+  const checkTagSets = new Map<string, ReturnType<typeof tags.check>>();
+  const chainCheckTags = (group: string, name: string) => {
+    if (group !== lastCheckGroup) {
+      checkTagSets.clear();
+      lastCheckGroup = group;
+    }
+    let ts = checkTagSets.get(name);
+    if (ts === undefined) checkTagSets.set(name, (ts = tags.check(group, name)));
+    return ts;
+  };
   const discardBodies = ctx.defaults.discard_response_bodies === true;
   const think = ctx.thinkAfter;
 
@@ -107,7 +119,7 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
           if (r.check === undefined) vu.vars.set(ex.name, r.value);
           else {
             // a chain with `check:` records a checks sample; a failed check keeps the old value
-            sink.rate("checks", tags.check(group, ex.name), r.check);
+            sink.rate("checks", chainCheckTags(group, ex.name), r.check);
             if (r.check) vu.vars.set(ex.name, r.value);
             else if (ex.onFailure !== undefined && ex.onFailure !== "continue") {
               outcome = outcomeOf(ex.onFailure);
