@@ -20,6 +20,9 @@ export interface FlowResult {
   vus: number;
   plainRps?: number;
   flowRps?: number;
+  /** requests per CPU-second of the loadr process (less sensitive to other work on the machine) */
+  plainPerCpu?: number;
+  flowPerCpu?: number;
   /** checks failed in the flow run (must be 0: the flow really extracted and checked) */
   flowCheckFails?: number;
   ratio?: number;
@@ -40,25 +43,26 @@ export async function flowBench(o: { loadr: string; url: string; tmp: string; se
     const r = await run(argv, o.seconds * 1000 + 30_000);
     if (r.code !== 0 && r.code !== 99) throw new Error(`${name}: loadr exited ${r.code}: ${r.stderr.trim().split("\n").pop()}`);
     const text = readFileSync(out, "utf8");
-    const checks = (JSON.parse(text).checks ?? []) as { fails: number }[];
-    return { rps: parseLoadrSummary(text).rps, checkFails: checks.reduce((n, c) => n + c.fails, 0) };
+    const summary = JSON.parse(text) as { checks?: { fails: number }[]; metrics: { metric: string; agg: { sum: number } }[] };
+    const requests = summary.metrics.find((m) => m.metric === "http_reqs")?.agg.sum ?? 0;
+    const checkFails = (summary.checks ?? []).reduce((n, c) => n + c.fails, 0);
+    return { rps: parseLoadrSummary(text).rps, perCpu: r.cpuSeconds > 0 ? requests / r.cpuSeconds : 0, checkFails };
   };
   try {
     // Interleaved rounds, best of each: on a shared machine a burst of other work during one
     // run would otherwise decide the ratio.
-    let plain = { rps: 0, checkFails: 0 };
-    let flow = { rps: 0, checkFails: 0 };
+    let plain = { rps: 0, perCpu: 0, checkFails: 0 };
+    let flow = { rps: 0, perCpu: 0, checkFails: 0 };
     for (let round = 0; round < ROUNDS; round++) {
       const p = await once("plain", httpPlan(o.url, o.vus, o.seconds));
       await Bun.sleep(500);
       const f = await once("flow", flowPlan(o.url, o.vus, o.seconds, csv));
       await Bun.sleep(500);
-      if (p.rps > plain.rps) plain = p;
-      if (f.rps > flow.rps) flow = { rps: f.rps, checkFails: Math.max(flow.checkFails, f.checkFails) };
-      else flow.checkFails = Math.max(flow.checkFails, f.checkFails);
+      plain = { rps: Math.max(plain.rps, p.rps), perCpu: Math.max(plain.perCpu, p.perCpu), checkFails: 0 };
+      flow = { rps: Math.max(flow.rps, f.rps), perCpu: Math.max(flow.perCpu, f.perCpu), checkFails: Math.max(flow.checkFails, f.checkFails) };
     }
     const ratio = flow.rps / plain.rps;
-    return { ...base, status: "ok", plainRps: plain.rps, flowRps: flow.rps, flowCheckFails: flow.checkFails, ratio, ok: ratio >= FLOW_TARGET_RATIO && flow.checkFails === 0 };
+    return { ...base, status: "ok", plainRps: plain.rps, flowRps: flow.rps, plainPerCpu: plain.perCpu, flowPerCpu: flow.perCpu, flowCheckFails: flow.checkFails, ratio, ok: ratio >= FLOW_TARGET_RATIO && flow.checkFails === 0 };
   } catch (e) {
     return { ...base, status: "failed", error: (e as Error).message };
   }
