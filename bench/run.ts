@@ -8,6 +8,7 @@
  *   6. vus50k:  RSS of 50,000 think-time VUs spread over 127.0.0.1–127.0.0.4
  *   7. wasm:    plugin extract calls/s, plugin vs built-in extractor plan req/s, cold start
  *   8. native:  echo protocol plugin inline, 5 ms blocking plugin, redis vs redis-benchmark
+ *   9. flow:    a 3-request flow (jsonpath, chain, CSV feeder) vs plain GET
  * Every tool is optional: a missing one is reported as "not installed" and the rest still runs.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -17,13 +18,14 @@ import { parseArgs } from "./lib/args.ts";
 import { httpBench } from "./lib/http-bench.ts";
 import { ensureAptTools, machine, toolVersions } from "./lib/prereqs.ts";
 import { pinning } from "./lib/proc.ts";
-import { arrivalTable, httpTable, ratios, scalingTable, startupTable, vusTable, wasmTable, writeDocs, writeResults, type Results } from "./lib/report.ts";
+import { arrivalTable, httpTable, ratios, scalingTable, startupTable, vusTable, flowTable, wasmTable, writeDocs, writeResults, type Results } from "./lib/report.ts";
 import { arrivalBench, scalingBench } from "./lib/load-models-bench.ts";
 import { startupBench } from "./lib/startup-bench.ts";
 import { startTarget, type Target } from "./lib/target.ts";
 import { RSS_TARGET_50K_MB, vusBench } from "./lib/vus-bench.ts";
 import { wasmBench } from "./lib/wasm-bench.ts";
 import { nativeBench, nativeTable } from "./lib/native-bench.ts";
+import { flowBench } from "./lib/flow-bench.ts";
 
 const root = resolve(import.meta.dir, "..");
 
@@ -126,6 +128,11 @@ async function main(): Promise<number> {
       });
       results.vus50k = { ...v, target: target.kind };
       console.log("\n" + vusTable(results.vus50k));
+    }
+    if (args.only.includes("flow") && target) {
+      console.log(`\n[flow] loadr: plain GET vs a 3-request flow (jsonpath, chain, CSV), 50 VUs × ${args.duration} s each`);
+      results.flow = { ...(await flowBench({ loadr, url: target.url, tmp, seconds: args.duration, vus: 50 })), target: target.kind };
+      console.log("\n" + flowTable(results.flow));
     }
     if (args.only.includes("startup")) {
       console.log("\n[startup] loadr --version");

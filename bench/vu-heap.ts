@@ -17,9 +17,15 @@ import { PauseGate } from "../src/engine/pause.ts";
 import { compileSteps } from "../src/engine/flow/compile.ts";
 import { runScenario, type ScenarioTiming } from "../src/engine/scenario.ts";
 import type { HttpClientOptions } from "../src/protocols/http/client.ts";
+import { FlowSharedState } from "../src/engine/flow-shared-state.ts";
+import { DataFeeds } from "../src/engine/data/feeds.ts";
+import type { Plan } from "../src/plan/schema.ts";
 
 const vus = Number(process.argv[2] ?? 10_000);
 const url = process.argv[3];
+const http: HttpClientOptions = { keepAlive: true, compression: true, cookies: true, followRedirects: true, maxRedirects: 10, hosts: {}, tls: {} };
+const plan = { scenarios: { probe: { executor: "constant-vus", flow: [] } }, defaults: {} } as unknown as Plan;
+const flowShared = FlowSharedState.create(plan, ["probe"]);
 const run: RunContext = {
   env: {},
   variables: {},
@@ -31,9 +37,9 @@ const run: RunContext = {
   baseDir: process.cwd(),
   pause: new PauseGate(),
   abortTest() {},
+  flow: { shared: flowShared, data: new DataFeeds(plan, process.cwd(), flowShared), jsTimeoutMs: 10_000, env: {}, http },
 };
 const rt = new ScenarioRuntime("probe", 0, run, {});
-const http: HttpClientOptions = { keepAlive: true, compression: true, cookies: true, followRedirects: true, maxRedirects: 10, hosts: {}, tls: {} };
 const flow: unknown[] = [{ think_time: { type: "constant", duration: 1000 } }];
 if (url) flow.unshift({ request: { method: "GET", url, timeout: 30_000 } });
 rt.steps = compileSteps(flow as never, { rt, defaults: { timeout: 30_000, headers: {} } as never, baseDir: process.cwd(), thinkAfter: undefined }, "probe");

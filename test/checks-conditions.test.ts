@@ -177,5 +177,5 @@ describe("compile errors", () => {
   test("an unknown on_failure", () =>
     expect(() => compileCondition({ type: "status", equals: 1, on_failure: "explode" as never })).toThrow(/invalid on_failure "explode"/));
   test("an unknown type", () =>
-    expect(() => compileCondition({ type: "xpath", expression: "/a" } as never)).toThrow('unsupported condition type "xpath"'));
+    expect(() => compileCondition({ type: "nope", expression: "/a" } as never)).toThrow('unsupported condition type "nope"'));
 });

@@ -60,5 +60,5 @@ describe("extractor dispatch", () => {
     expect(compileExtractor({ type: "header", name: "my_var", header: "a" }).name).toBe("my_var"));
 
   test("an unknown type throws naming it", () =>
-    expect(() => compileExtractor({ type: "css", name: "x", expression: "a" } as never)).toThrow('unsupported extractor type "css"'));
+    expect(() => compileExtractor({ type: "nope", name: "x", expression: "a" } as never)).toThrow('unsupported extractor type "nope"'));
 });

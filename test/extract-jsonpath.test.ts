@@ -104,6 +104,17 @@ describe("jsonpath compile", () => {
     }
   });
 
+  test("singular queries (the direct fast path) select exactly what query() selects", () => {
+    const doc: JsonValue = { a: [{ b: 1 }, { b: null, "c d": [7, 8] }], s: { "0": "zero", t: { b: false } }, n: null };
+    for (const e of ["$.a[0].b", "$.a[1].b", "$.a[-1]['c d'][-2]", "$.a[2]", "$.a[-3]", "$.s['0']", "$.s[0]", "$.a.b",
+      "$.a['0']", "$.s.t.b", "$.n", "$.n.x", "$.nope.x", "$[\"s\"][\"t\"]", "$.a[1]['c d'][1]"]) {
+      expect({ e, all: compileJsonPath(e).all(doc) }).toEqual({ e, all: query(doc, e) });
+      expect({ e, first: compileJsonPath(e).first(doc) }).toEqual({ e, first: query(doc, e)[0] });
+    }
+    for (const doc2 of [[1, 2], "text", 5, null] as JsonValue[])
+      for (const e of ["$[0]", "$[-1]", "$.a", "$"]) expect(compileJsonPath(e).all(doc2)).toEqual(query(doc2, e));
+  });
+
   test("the compiled query is reused across responses", () => {
     const ex = compileExtractor({ type: "jsonpath", name: "t", expression: "$.n" });
     expect(ex.run(view('{"n":1}'), first)).toEqual({ ok: true, value: 1 });

@@ -82,3 +82,37 @@ ${urls
   )
   .join("")}`;
 }
+/**
+ * Issue 4's flow bench: per iteration 3 requests, a jsonpath extraction, a chain (jmespath +
+ * transform + check) and a CSV row, with the extracted values and the row in later URLs.
+ */
+export function flowPlan(url: string, vus: number, seconds: number, csvPath: string): string {
+  return `name: bench-flow
+data:
+  users: { type: csv, path: ${csvPath} }
+scenarios:
+  flow:
+    executor: constant-vus
+    vus: ${vus}
+    duration: ${seconds}s
+    graceful_stop: 5s
+    flow:
+      - request:
+          name: json
+          url: ${url}/json
+          extract:
+            - { type: jsonpath, name: token, expression: "$.token" }
+            - chain: first
+              jmespath: "items[0].name"
+              transform: [uppercase]
+              check: { equals: ALPHA }
+      - request:
+          name: user
+          url: "${url}/?u=\${data.users.username}"
+      - request:
+          name: token
+          url: "${url}/?t=\${token}&f=\${first}"
+`;
+}
+
+export const FLOW_USERS_CSV = "username,password\nalice,a\nbob,b\ncarol,c\ndave,d\nerin,e\n";

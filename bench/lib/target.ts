@@ -49,6 +49,11 @@ http {
   server {
 ${SPREAD_HOSTS.map((h) => `    listen ${h}:${port};`).join("\n")}
     location / { return 200 "ok"; }
+    # the flow bench extracts from this (the echo target's /json, byte for byte)
+    location = /json {
+      default_type application/json;
+      return 200 '{"items":[{"id":1,"name":"alpha"},{"id":2,"name":"beta"}],"token":"tok-123","nested":{"deep":{"value":42}}}';
+    }
   }
 }
 `;

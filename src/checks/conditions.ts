@@ -7,6 +7,7 @@
 import { compileJsonPath } from "../extract/jsonpath-query.ts";
 import { compileRegex } from "../plan/regex.ts";
 import { findHeader, type ResponseView } from "../extract/response-view.ts";
+import { compileXPath } from "../extract/xpath.ts";
 import { jsonEqual } from "./json-equal.ts";
 import { conditionName } from "./names.ts";
 import { pluginCheck } from "./plugin.ts";
@@ -16,6 +17,7 @@ import type {
   BodyContainsConditionSpec,
   BodyMatchesConditionSpec,
   CompiledCondition,
+  ConditionScope,
   ConditionSpec,
   DurationConditionSpec,
   HeaderConditionSpec,
@@ -23,9 +25,10 @@ import type {
   OnFailure,
   SizeConditionSpec,
   StatusConditionSpec,
+  XPathConditionSpec,
 } from "./specs.ts";
 
-type Check = (r: ResponseView) => boolean;
+type Check = (r: ResponseView, scope?: ConditionScope) => boolean;
 
 const ON_FAILURE: ReadonlySet<string> = new Set(["continue", "abort_iteration", "abort_scenario", "abort_test"]);
 
@@ -44,7 +47,7 @@ export function compileCondition(spec: ConditionSpec, env?: ConditionEnv): Compi
   }
   const name = spec.name ?? conditionName(spec);
   const check = spec.type === "plugin" ? pluginCheck(spec, name, env?.plugins, env?.log) : checkFor(spec);
-  return { name, onFailure: onFailure as OnFailure, check };
+  return { name, onFailure: onFailure as OnFailure, check, usesJs: spec.type === "js" };
 }
 
 function checkFor(spec: Exclude<ConditionSpec, { type: "plugin" }>): Check {
@@ -63,6 +66,14 @@ function checkFor(spec: Exclude<ConditionSpec, { type: "plugin" }>): Check {
       return sizeCheck(spec);
     case "duration":
       return durationCheck(spec);
+    case "xpath":
+      return xpathCheck(spec);
+    case "js": {
+      const code = spec.expression;
+      if (typeof code !== "string" || code.trim() === "") throw new Error("js condition needs a non-empty `expression`");
+      // no scope (a caller without JS) = the condition cannot hold
+      return (r, scope) => scope !== undefined && !!scope.evalJs(code, r);
+    }
     default:
       throw new Error(`unsupported condition type ${JSON.stringify((spec as { type: unknown }).type)}`);
   }
@@ -134,6 +145,19 @@ function sizeCheck(spec: SizeConditionSpec): Check {
   return (r) => {
     const n = r.body.length;
     return (min === undefined || n >= min) && (max === undefined || n <= max) && (equals === undefined || n === equals);
+  };
+}
+
+function xpathCheck(spec: XPathConditionSpec): Check {
+  const q = compileXPath(spec.expression);
+  const exists = spec.exists ?? true;
+  const { equals } = spec;
+  return (r) => {
+    const v = q.values(r);
+    // a body that is not XML selects nothing
+    const first = v instanceof Error || v.length === 0 ? undefined : v[0];
+    if (!exists) return first === undefined;
+    return first !== undefined && (equals === undefined || first === equals);
   };
 }
 

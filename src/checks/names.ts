@@ -30,6 +30,10 @@ export function conditionName(spec: ConditionSpec): string {
     case "plugin":
       // DESIGN.md: a plugin check without `name:` is `plugin <entry name>`
       return `plugin ${spec.plugin}`;
+    case "xpath":
+      return `xpath ${spec.expression}`;
+    case "js":
+      return `js: ${spec.expression}`;
   }
 }
 

@@ -74,6 +74,21 @@ export interface PluginConditionSpec extends ConditionBase {
   config?: Record<string, unknown>;
 }
 
+export interface XPathConditionSpec extends ConditionBase {
+  type: "xpath";
+  expression: string;
+  /** string equality with the first selected value */
+  equals?: string;
+  /** default true; false = passes when nothing is selected */
+  exists?: boolean;
+}
+
+export interface JsConditionSpec extends ConditionBase {
+  type: "js";
+  /** a JS expression (or statements) with `response` in scope; passes when truthy */
+  expression: string;
+}
+
 export type ConditionSpec =
   | StatusConditionSpec
   | BodyContainsConditionSpec
@@ -82,10 +97,23 @@ export type ConditionSpec =
   | HeaderConditionSpec
   | SizeConditionSpec
   | DurationConditionSpec
-  | PluginConditionSpec;
+  | PluginConditionSpec
+  | XPathConditionSpec
+  | JsConditionSpec;
+
+/**
+ * What a condition may need beyond the response: the VU's JS context (`type: js`). The engine
+ * passes it; an evaluation that throws returns `undefined` (the engine has already logged and
+ * counted it), which is falsy.
+ */
+export interface ConditionScope {
+  evalJs(code: string, r: ResponseView): unknown;
+}
 
 export interface CompiledCondition {
   name: string;
   onFailure: OnFailure;
-  check(r: ResponseView): boolean;
+  check(r: ResponseView, scope?: ConditionScope): boolean;
+  /** true for `type: js`: the caller must pass a scope */
+  usesJs?: boolean;
 }

@@ -28,6 +28,7 @@ import { loadNativeEntries, nativeRefs, pluginOutputs } from "../plugins/plan-pl
 import { filterScenarios, splitTagList } from "./run-tags.ts";
 import { startControlServer, type ControlServer } from "../control/server.ts";
 import { controlHandler } from "../control/handler.ts";
+import { jsModuleUse, notYetRunnable } from "../engine/flow/unsupported.ts";
 
 export const HELP = `Usage: loadr run <plan.yaml> [options]
 
@@ -111,6 +112,9 @@ export async function main(args: string[]): Promise<number> {
           errStyle.yellow(`warning: scenario \`${name}\` is externally-controlled but the control API is off: it stays at 0 VUs (serve it with --api 127.0.0.1:6565)`) + "\n",
         );
   const scenarios = Object.keys(plan.scenarios);
+  const js = jsModuleUse(plan, scenarios);
+  if (js.errors.length > 0) throw new CliError(js.errors[0]!);
+  if (!quiet) for (const w of [...js.warnings, ...notYetRunnable(plan, scenarios)]) process.stderr.write(errStyle.yellow(`warning: ${w}`) + "\n");
   const thresholds = parseThresholds(plan.thresholds);
   const env = { ...process.env };
   const variables = resolveVariables(plan, env);

@@ -9,6 +9,7 @@ import type { ThresholdSpec } from "../plan/thresholds.ts";
 import type { FromWorker, RunInputs, ScenarioLive, ToWorker } from "./messages.ts";
 import { workerCount } from "./segments.ts";
 import { SharedState } from "./shared-state.ts";
+import { FlowSharedState } from "./flow-shared-state.ts";
 import { peakVus } from "./executors/index.ts";
 import type { SampleBatch } from "../metrics/sample-recorder.ts";
 
@@ -204,6 +205,7 @@ export class Run {
     const totalVus = o.scenarios.reduce((n, s) => n + peakVus(o.plan.scenarios[s]!), 0);
     const count = workerCount(o.workers, totalVus);
     const shared = SharedState.create(o.scenarios.length);
+    const flowShared = FlowSharedState.create(o.plan, o.scenarios);
     const vus = new Array<number>(count).fill(0);
     const inflight = o.samples ? new Int32Array(new SharedArrayBuffer(4 * count)) : undefined;
     let ready = 0;
@@ -256,7 +258,14 @@ export class Run {
         if (++done === count) this.finish();
       };
       const { workers: _w, thresholds: _t, onTick: _o, onSamples: _s, ...inputs } = o;
-      w.postMessage({ type: "init", segment: { index: i, count }, shared: shared.buffer, inflight: inflight?.buffer as SharedArrayBuffer | undefined, ...inputs } satisfies ToWorker);
+      w.postMessage({
+        type: "init",
+        segment: { index: i, count },
+        shared: shared.buffer,
+        flowShared: flowShared.buffer,
+        inflight: inflight?.buffer as SharedArrayBuffer | undefined,
+        ...inputs,
+      } satisfies ToWorker);
       // control requests that came while the run was starting
       if (this.paused) w.postMessage({ type: "pause" } satisfies ToWorker);
       for (const [scenario, n] of this.scales) w.postMessage({ type: "scale", scenario, vus: n } satisfies ToWorker);

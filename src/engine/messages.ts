@@ -23,7 +23,15 @@ export interface RunInputs {
 }
 
 export type ToWorker =
-  | ({ type: "init"; segment: Segment; shared: SharedArrayBuffer; /** per worker: sample batches in flight (Int32) */ inflight?: SharedArrayBuffer } & RunInputs)
+  | ({
+      type: "init";
+      segment: Segment;
+      shared: SharedArrayBuffer;
+      /** flow-control state shared by every worker: round-robin, rendezvous, data cursors, throttle */
+      flowShared: SharedArrayBuffer;
+      /** per worker: sample batches in flight (Int32) */
+      inflight?: SharedArrayBuffer;
+    } & RunInputs)
   | { type: "go" }
   | { type: "stop" }
   | { type: "pause" }

@@ -11,6 +11,7 @@ import type { CompiledStep } from "./flow/step.ts";
 import type { Vu } from "./vu.ts";
 import type { PluginLookup } from "../plugins/wasm/host.ts";
 import type { ProtocolRouter } from "../protocols/router.ts";
+import type { FlowRuntime } from "./flow/runtime.ts";
 
 /** Run-wide, per worker. */
 export interface RunContext {
@@ -26,6 +27,8 @@ export interface RunContext {
   plugins?: PluginLookup;
   /** pause/resume from the control API */
   pause: PauseGate;
+  /** flow-control, data feeds and JS state (issue 4) */
+  flow: FlowRuntime;
   /** ask the coordinator to stop the whole test (abort_test, reported as `aborted`) */
   abortTest(reason: string): void;
   /** this thread's protocol plugins (absent: HTTP only) */

@@ -3,9 +3,16 @@
  * stack and RNG. It also resolves `${...}` names, because every name but the run-wide ones
  * (env, vars, secrets, services) depends on the VU.
  */
-import type { HttpClient } from "../protocols/http/client.ts";
+import { HttpClient } from "../protocols/http/client.ts";
 import { seededRandom } from "./random.ts";
 import type { ScenarioRuntime } from "./scenario-runtime.ts";
+import type { FeedCursor } from "./data/feed.ts";
+import type { Row } from "./data/load.ts";
+import { JsContext } from "./js/context.ts";
+import { compileJs } from "./js/scripts.ts";
+import { JsError } from "./js/errors.ts";
+import { recordJsException } from "./js/eval.ts";
+import { vuGlobals } from "./js/session.ts";
 
 export class Vu {
   /** 0-based iteration index as templates see it (-1 before the first iteration) */
@@ -21,13 +28,23 @@ export class Vu {
   interrupted = false;
   private wake: (() => void) | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** made on first use: plans without JS never create one */
+  private jsContext: JsContext | undefined;
+  /** this VU's cursors and shuffle permutations, per data source (shared with its parallel branches) */
+  private feedCursors: Map<string, FeedCursor> = new Map();
+  /** the rows fetched in the current iteration (one row per source per iteration, §1.9) */
+  private rows = new Map<string, Row>();
+  private rowsIteration = -1;
+  /** live parallel branches, cancelled with this VU */
+  private readonly branches = new Set<Vu>();
 
   constructor(
     readonly id: number,
     readonly rt: ScenarioRuntime,
     public http: HttpClient,
+    random?: () => number,
   ) {
-    this.random = seededRandom(id);
+    this.random = random ?? seededRandom(id);
   }
 
   private bound: ((expr: string) => unknown) | null = null;
@@ -67,7 +84,20 @@ export class Vu {
       case "scenario":
         return this.rt.name;
     }
-    if (expr.startsWith("js:")) throw new Error("`${js: ...}` needs the JavaScript engine, which this build does not run yet");
+    if (expr.startsWith("js:")) {
+      try {
+        return this.js().run(compileJs(expr.slice(3).trim()));
+      } catch (e) {
+        // the request is then not sent (error: prepare); the exception is counted like any other
+        if (e instanceof JsError) recordJsException(this, "template", e);
+        throw e;
+      }
+    }
+    if (expr.startsWith("data.")) {
+      const d = expr.indexOf(".", 5);
+      if (d < 0) return undefined;
+      return this.dataRow(expr.slice(5, d))?.[expr.slice(d + 1)];
+    }
     const v = this.vars.get(expr);
     return v !== undefined ? v : this.rt.run.variables[expr];
   }
@@ -75,6 +105,54 @@ export class Vu {
   /** The current iteration is being dropped: the scenario was cancelled or this VU was interrupted. */
   get cancelled(): boolean {
     return this.interrupted || this.rt.cancelled;
+  }
+
+  /** This VU's JS context, made on first use. */
+  js(): JsContext {
+    return (this.jsContext ??= new JsContext(vuGlobals(this), this.rt.run.flow.jsTimeoutMs));
+  }
+
+  /**
+   * This iteration's row of a data source: the first use in an iteration fetches the next row,
+   * later uses reuse it. undefined for an unknown source; throws DataExhaustedError at the end of
+   * an `on_eof: stop` source (the VU then retires).
+   */
+  dataRow(source: string): Row | undefined {
+    if (this.rowsIteration !== this.iteration) {
+      this.rows.clear();
+      this.rowsIteration = this.iteration;
+    }
+    let row = this.rows.get(source);
+    if (row !== undefined) return row;
+    const feed = this.rt.run.flow.data.get(source);
+    if (feed === undefined) return undefined;
+    let cursor = this.feedCursors.get(source);
+    if (cursor === undefined) this.feedCursors.set(source, (cursor = { next: 0 }));
+    row = feed.next(cursor, this.random);
+    this.rows.set(source, row);
+    return row;
+  }
+
+  /**
+   * A child context for one `parallel` branch (reference §2.8): same id, scenario, iteration and
+   * group; copies of the variables and cookies; its own connections, RNG, JS context and
+   * per-iteration data rows (data cursors are shared with the parent).
+   */
+  branch(index: number): Vu {
+    const child = new Vu(this.id, this.rt, new HttpClient(this.rt.run.flow.http), seededRandom(this.id * 7919 + index + 1));
+    child.iteration = this.iteration;
+    child.group = this.group;
+    for (const [k, v] of this.vars) child.vars.set(k, v);
+    child.http.jar.load(this.http.jar.all());
+    child.feedCursors = this.feedCursors;
+    this.branches.add(child);
+    return child;
+  }
+
+  /** A branch finished: forget it and close its connections. */
+  endBranch(child: Vu): void {
+    this.branches.delete(child);
+    child.http.close();
   }
 
   /** Sleep that a hard cancel cuts short. */
@@ -105,6 +183,7 @@ export class Vu {
     const w = this.wake;
     this.wake = null;
     w?.();
+    for (const b of this.branches) b.cancel();
     this.http.close();
   }
 }

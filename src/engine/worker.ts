@@ -16,6 +16,10 @@ import { compileSteps } from "./flow/compile.ts";
 import { thinkTimeSampler } from "./flow/think-time.ts";
 import { WasmHost } from "../plugins/wasm/host.ts";
 import { nativeRefs, protocolRouter } from "../plugins/plan-plugins.ts";
+import { Throttle } from "./flow/throttle.ts";
+import { FlowSharedState, flowLayout } from "./flow-shared-state.ts";
+import { DataFeeds } from "./data/feeds.ts";
+import type { FlowRuntime } from "./flow/runtime.ts";
 
 declare const self: Worker;
 const post = (m: FromWorker) => self.postMessage(m);
@@ -98,6 +102,7 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     baseDir: m.baseDir,
     pause,
     abortTest: (reason) => post({ type: "abort", reason }),
+    flow: undefined as unknown as FlowRuntime, // set below, once the HTTP options are known
   };
   const plan = m.plan;
   const defaults = plan.defaults;
@@ -110,6 +115,14 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     const native = nativeRefs(m.plugins ?? []);
     if (native.length > 0) run.protocols = await protocolRouter(native);
     http = httpClientOptions(defaults.http, m.baseDir);
+    const flowShared = new FlowSharedState(m.flowShared, flowLayout(plan, m.scenarios));
+    run.flow = {
+      shared: flowShared,
+      data: new DataFeeds(plan, m.baseDir, flowShared),
+      jsTimeoutMs: plan.js?.timeout ?? 10_000,
+      env: Object.freeze({ ...m.env }),
+      http,
+    };
     scenarios = m.scenarios.map((name, index) => {
       const spec = plan.scenarios[name]!;
       const rt = new ScenarioRuntime(name, index, run, { ...(defaults.tags ?? {}), ...(spec.tags ?? {}) });
@@ -119,6 +132,7 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
         defaults: defaults.http,
         baseDir: m.baseDir,
         thinkAfter: think ? thinkTimeSampler(think) : undefined,
+        throttle: spec.throttle ? new Throttle(flowShared, flowShared.layout.throttle.get(name)!, spec.throttle.requests_per_second) : undefined,
       }, `scenarios.${name}.flow`);
       runtimes.push(rt);
       return { rt, spec };

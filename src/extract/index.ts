@@ -12,3 +12,8 @@ export type {
   JsonPathExtractorSpec,
   RegexExtractorSpec,
 } from "./specs.ts";
+export { compileChain } from "./chain.ts";
+export { compileXPath, XPathSyntaxError } from "./xpath.ts";
+export { compileCss, CssSyntaxError } from "./css.ts";
+export { compileJmesPath, JmesPathSyntaxError } from "./jmespath.ts";
+export type { ChainExtractorSpec, CssExtractorSpec, XPathExtractorSpec } from "./specs.ts";

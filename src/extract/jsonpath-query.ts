@@ -42,6 +42,22 @@ export function compileJsonPath(expression: string): CompiledJsonPath {
   } catch (e) {
     throw new JsonPathSyntaxError(`invalid JSONPath ${expression}: ${(e as Error).message}`);
   }
+  // The common case, a singular query of names and indexes (`$.token`, `$.items[0].name`), is
+  // walked directly: no evaluation context, no callbacks, nothing allocated per response.
+  const path = singularPath(ast);
+  if (path !== undefined) {
+    return {
+      source: expression,
+      all: (doc) => {
+        const v = walk(doc, path);
+        return v === NOTHING ? [] : [v];
+      },
+      first: (doc) => {
+        const v = walk(doc, path);
+        return v === NOTHING ? undefined : v;
+      },
+    };
+  }
   const run = (doc: unknown, cb: (v: JsonValue) => void) => {
     // A fresh context per evaluation, as exec.js does: its cache holds regexes built from
     // match()/search() arguments, which may come from the document and must not grow forever.
@@ -71,4 +87,42 @@ export function compileJsonPath(expression: string): CompiledJsonPath {
       return found === NOTHING ? undefined : found;
     },
   };
+}
+
+type Ast = ReturnType<typeof parse>;
+
+/** The keys of a query made only of single-name and single-index child segments, else undefined. */
+function singularPath(ast: Ast): (string | number)[] | undefined {
+  const out: (string | number)[] = [];
+  for (const seg of (ast as { segments: { type: string; node: any }[] }).segments) {
+    if (seg.type !== "ChildSegment") return undefined;
+    const n = seg.node;
+    if (n.type === "MemberNameShorthand") out.push(String(n.value));
+    else if (n.type === "BracketedSelection" && n.selectors.length === 1) {
+      const sel = n.selectors[0];
+      if (sel.type === "NameSelector") out.push(String(sel.value));
+      else if (sel.type === "IndexSelector" && Number.isInteger(sel.value)) out.push(sel.value as number);
+      else return undefined;
+    } else return undefined;
+  }
+  return out;
+}
+
+/** RFC 9535 name/index selection: names select object members, indexes array elements (negative from the end). */
+function walk(doc: unknown, path: readonly (string | number)[]): unknown {
+  if (doc === undefined) return NOTHING;
+  let v: unknown = doc;
+  for (let i = 0; i < path.length; i++) {
+    const k = path[i]!;
+    if (typeof k === "string") {
+      if (v === null || typeof v !== "object" || Array.isArray(v) || !Object.hasOwn(v, k)) return NOTHING;
+      v = (v as Record<string, unknown>)[k];
+    } else {
+      if (!Array.isArray(v)) return NOTHING;
+      const at = k < 0 ? v.length + k : k;
+      if (at < 0 || at >= v.length) return NOTHING;
+      v = v[at];
+    }
+  }
+  return v;
 }

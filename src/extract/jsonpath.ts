@@ -30,5 +30,6 @@ export function jsonPathMatcher(spec: JsonPathExtractorSpec): Matcher {
       }
       return q.all(r.json());
     },
+    first: (r) => q.first(r.json()),
   };
 }

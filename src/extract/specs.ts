@@ -45,12 +45,62 @@ export interface HeaderExtractorSpec extends ExtractorBase {
   header: string;
 }
 
-export type ExtractorSpec = JsonPathExtractorSpec | RegexExtractorSpec | BoundaryExtractorSpec | HeaderExtractorSpec;
+export interface XPathExtractorSpec extends ExtractorBase {
+  type: "xpath";
+  /** XPath 1.0 over an XML body */
+  expression: string;
+}
 
-export type ExtractResult = { ok: true; value: unknown } | { ok: false; error: string };
+export interface CssExtractorSpec extends ExtractorBase {
+  type: "css";
+  /** CSS selector over an HTML body */
+  expression: string;
+  /** take this attribute instead of the element's text */
+  attribute?: string;
+  index?: IndexMode;
+}
+
+export type ExtractorSpec =
+  | JsonPathExtractorSpec | RegexExtractorSpec | BoundaryExtractorSpec | HeaderExtractorSpec | XPathExtractorSpec | CssExtractorSpec;
+
+/** A fused chain (§1.10): `chain: <var>` plus exactly one source, then default → as → transform → check. */
+export interface ChainExtractorSpec {
+  chain: string;
+  jmespath?: string;
+  jsonpath?: string;
+  regex?: string;
+  group?: number;
+  header?: string;
+  css?: string;
+  attribute?: string;
+  xpath?: string;
+  left?: string;
+  right?: string;
+  index?: IndexMode;
+  as?: "int" | "float" | "bool" | "string";
+  transform?: import("./chain-values.ts").Transform[];
+  default?: unknown;
+  check?: {
+    equals?: unknown;
+    matches?: string;
+    one_of?: unknown[];
+    min?: number;
+    max?: number;
+    not_empty?: boolean;
+    on_failure?: "continue" | "abort_iteration" | "abort_scenario" | "abort_test";
+  };
+}
+
+/**
+ * `check` is set only by chains that have a `check:`: whether it passed (a `checks` sample tagged
+ * with the chain's variable name). A failed check does not save the value.
+ */
+export type ExtractResult = { ok: true; value: unknown; check?: boolean } | { ok: false; error: string };
 
 export interface CompiledExtractor {
   name: string;
+  /** chains with a `check:` only: what a failed check does to the flow */
+  onFailure?: "continue" | "abort_iteration" | "abort_scenario" | "abort_test";
   /** `random` in [0, 1) picks the match for `index: random` (the VU's seeded generator) */
   run(r: ResponseView, random: () => number): ExtractResult;
 }
@@ -63,4 +113,6 @@ export interface Matcher {
   /** used in the "matched nothing" error, e.g. `jsonpath $.token` */
   describe: string;
   matches(r: ResponseView, limit: number): unknown[];
+  /** optional: the first match or undefined, without building a list (the default `index: first`) */
+  first?(r: ResponseView): unknown;
 }

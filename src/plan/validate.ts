@@ -11,6 +11,7 @@ import { STANDARD_METHODS } from "./schema/request.ts";
 import type { Step } from "./schema/steps.ts";
 import { didYouMean } from "./suggest.ts";
 import { compileTemplate, templateExprs } from "./template.ts";
+import { stringLeaves } from "./schema/common.ts";
 import { KNOWN_METRICS, parseSelector } from "./thresholds.ts";
 import { walkSteps } from "./walk.ts";
 import type { RawDiagnostic } from "./zod-issues.ts";
@@ -89,23 +90,33 @@ export function validatePlan(plan: Plan, opts: { baseDir: string; checkFiles: bo
           if ("type" in e && e.type === "plugin" && !pluginNames.includes(e.plugin))
             error([...rp, key, i, "plugin"], `unknown plugin \`${e.plugin}\`; add it to \`plugins:\``, didYouMean(e.plugin, pluginNames));
         });
-      // References in the URL (the reference checks URLs only).
-      for (const expr of templateExprs(compileTemplate(r.url))) {
-        const m = /^(vars|secrets|data)\.([^.]+)(?:\.(.*))?$/.exec(expr);
-        if (m) {
-          const [, ns, name] = m as unknown as [string, string, string];
-          const known = ns === "vars" ? variables : ns === "secrets" ? secrets : dataSources;
-          const block = ns === "vars" ? "variables" : ns;
-          if (!known.includes(name))
-            error([...rp, "url"], `\`\${${expr}}\` refers to \`${name}\`, which is not defined in \`${block}:\``, didYouMean(name, known));
-          else if (ns === "data" && m[3] === undefined)
-            error([...rp, "url"], `\`\${${expr}}\` needs a column: \`\${data.${name}.<column>}\``);
-        } else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(expr) && !BUILTIN_NAMES.has(expr) && !variables.includes(expr) && !produced.has(expr) && !scopeVars.has(expr)) {
-          warn(
-            [...rp, "url"],
-            `\`\${${expr}}\` is neither a \`variables:\` key nor extracted by an earlier request in this scenario`,
-            didYouMean(expr, [...variables, ...produced, ...scopeVars]),
-          );
+      // `${vars.x}` / `${secrets.x}` / `${data.src.col}` must name defined entries, in every
+      // templated field of the request (the reference checks URLs only); a bare `${name}` that
+      // nothing produced only warns, and only in the URL, as the reference does.
+      for (const [field, src] of requestTemplates(r)) {
+        let exprs: string[];
+        try {
+          exprs = templateExprs(compileTemplate(src));
+        } catch {
+          continue; // a template syntax error is reported by the schema
+        }
+        for (const expr of exprs) {
+          const m = /^(vars|secrets|data)\.([^.]+)(?:\.(.*))?$/.exec(expr);
+          if (m) {
+            const [, ns, name] = m as unknown as [string, string, string];
+            const known = ns === "vars" ? variables : ns === "secrets" ? secrets : dataSources;
+            const block = ns === "vars" ? "variables" : ns;
+            if (!known.includes(name))
+              error([...rp, ...field], `\`\${${expr}}\` refers to \`${name}\`, which is not defined in \`${block}:\``, didYouMean(name, known));
+            else if (ns === "data" && m[3] === undefined)
+              error([...rp, ...field], `\`\${${expr}}\` needs a column: \`\${data.${name}.<column>}\``);
+          } else if (field[0] === "url" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(expr) && !BUILTIN_NAMES.has(expr) && !variables.includes(expr) && !produced.has(expr) && !scopeVars.has(expr)) {
+            warn(
+              [...rp, "url"],
+              `\`\${${expr}}\` is neither a \`variables:\` key nor extracted by an earlier request in this scenario`,
+              didYouMean(expr, [...variables, ...produced, ...scopeVars]),
+            );
+          }
         }
       }
       for (const e of r.extract) produced.add("chain" in e ? e.chain : e.name);
@@ -120,4 +131,21 @@ export function validatePlan(plan: Plan, opts: { baseDir: string; checkFiles: bo
     if (!known.has(metric)) warn(["thresholds", sel], `unknown metric \`${metric}\` in threshold`, didYouMean(metric, known));
   }
   return out.map((d) => (d.message.startsWith("unknown metric") ? { ...d, at: "key" as const } : d));
+}
+
+/** Every templated string of a request step with its path below `request` (§1.11 "Where templates apply"). */
+function requestTemplates(r: Extract<Step, { request: unknown }>["request"]): [Segment[], string][] {
+  const out: [Segment[], string][] = [[["url"], r.url]];
+  if (r.name !== undefined) out.push([["name"], r.name]);
+  for (const [k, v] of Object.entries(r.headers ?? {})) out.push([["headers", k], v]);
+  for (const [k, v] of Object.entries(r.params ?? {})) out.push([["params", k], v]);
+  const b = r.body as unknown;
+  if (typeof b === "string") out.push([["body"], b]);
+  else if (b !== null && typeof b === "object") {
+    const body = b as { form?: Record<string, string>; multipart?: { value?: string }[]; json?: unknown };
+    for (const [k, v] of Object.entries(body.form ?? {})) out.push([["body", "form", k], v]);
+    body.multipart?.forEach((p, i) => p.value !== undefined && out.push([["body", "multipart", i, "value"], p.value]));
+    for (const [v, path] of stringLeaves(body.json, ["body", "json"])) out.push([path, v]);
+  }
+  return out;
 }

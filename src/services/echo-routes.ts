@@ -21,6 +21,7 @@ import {
   XML_BODY,
   largeBody,
 } from "./echo-bodies.ts";
+import { demo } from "./echo-demo.ts";
 
 const dec = new TextDecoder(); // non-fatal: invalid UTF-8 becomes U+FFFD, as the reference's lossy decode
 
@@ -160,6 +161,9 @@ export function echoRoutes() {
     // ignores `Connection: close` on a prebuilt static Response and keeps the socket open.
     "/close": { GET: () => new Response(WELCOME, { headers: { "content-type": TEXT, connection: "close" } }) },
     "/echo": echo,
+    // the reference harness's demo app (examples 05, 06, 07, 16, 17, 22, 25)
+    "/demo": demo,
+    "/demo/*": demo,
     "/login": { POST: login },
     "/cookies": { GET: (req: Request) => json(requestCookies(req)) },
     "/cookies/set": { GET: cookiesSet },

@@ -75,12 +75,20 @@ export function buildRequest(spec: RequestSpecLike, defaults: HttpDefaultsLike, 
   const maxRedirects = defaults.max_redirects;
   const tracing = defaults.tracing === true;
 
+  // Static headers are one array for every request: the HTTP client keys its head cache by the
+  // array's identity, so a dynamic URL with static headers still reuses the head when it can.
+  const fixedHeaders: [string, string][] | undefined =
+    !tracing && headers.every(([, t]) => isStatic(t)) ? headers.map(([k, t]) => [k, render(t, undefined as never)]) : undefined;
   const buildDynamic = (vu: Vu): HttpRequest => {
     let u = render(url, vu);
     u = joinBaseUrl(base ? render(base, vu) : undefined, u);
     if (params.length) u += (u.includes("?") ? "&" : "?") + encodePairs(params.map(([k, t]) => [k, render(t, vu)]));
-    const h: [string, string][] = headers.map(([k, t]) => [k, render(t, vu)]);
-    if (tracing) h.push(["traceparent", traceparent(vu.random)]);
+    let h: [string, string][];
+    if (fixedHeaders !== undefined) h = fixedHeaders;
+    else {
+      h = headers.map(([k, t]) => [k, render(t, vu)]);
+      if (tracing) h.push(["traceparent", traceparent(vu.random)]);
+    }
     return { method, url: u, headers: h, body: body(vu), timeoutMs, followRedirects, maxRedirects };
   };
 

@@ -6,6 +6,13 @@
 import { UnresolvedError, compileJsonTemplate, compileTemplate, renderJsonTemplate, renderTemplate } from "../../plan/template.ts";
 import { ProtocolRouter } from "../../protocols/router.ts";
 import { emitFamilySamples } from "../../protocols/family-metrics.ts";
+import type { ConditionScope } from "../../checks/specs.ts";
+import type { ResponseView } from "../../extract/response-view.ts";
+import type { ProtocolResponse } from "../../protocols/types.ts";
+import { DataExhaustedError } from "../data/feed.ts";
+import { compileJs } from "../js/scripts.ts";
+import { recordJsException } from "../js/eval.ts";
+import type { Throttle } from "./throttle.ts";
 import { compileExtractor } from "../../extract/index.ts";
 import { compileCondition } from "../../checks/conditions.ts";
 import { makeResponseView } from "../../extract/response-view.ts";
@@ -61,6 +68,8 @@ export interface RequestCompileContext {
   baseDir: string;
   /** scenario/default think time, slept after the request unless it aborted (§1.6) */
   thinkAfter?: (random: () => number) => number;
+  /** the scenario's `throttle`, one limiter shared by all its requests */
+  throttle?: Throttle;
 }
 
 export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext): CompiledStep {
@@ -80,6 +89,20 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
   const asserts = (spec.assert ?? []).map((c) => compileCondition(c, condEnv));
   const checks = (spec.checks ?? []).map((c) => compileCondition(c, condEnv));
   const needsView = extractors.length + asserts.length + checks.length > 0;
+  const usesJs = asserts.some((a) => a.usesJs) || checks.some((c) => c.usesJs);
+  const throttle = ctx.throttle;
+  // the checks tag set of chains, remembered for the last group (a step's group rarely changes)
+  let lastCheckGroup: string | undefined;
+  const checkTagSets = new Map<string, ReturnType<typeof tags.check>>();
+  const chainCheckTags = (group: string, name: string) => {
+    if (group !== lastCheckGroup) {
+      checkTagSets.clear();
+      lastCheckGroup = group;
+    }
+    let ts = checkTagSets.get(name);
+    if (ts === undefined) checkTagSets.set(name, (ts = tags.check(group, name)));
+    return ts;
+  };
   const discardBodies = ctx.defaults.discard_response_bodies === true;
   const think = ctx.thinkAfter;
 
@@ -92,6 +115,11 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
 
   return {
     async run(vu: Vu): Promise<Outcome> {
+      // the slot is taken even if the request then fails to render (reference §2.4)
+      if (throttle !== undefined) {
+        await throttle.wait(vu);
+        if (rt.cancelled) return Outcome.Cancelled;
+      }
       let name = "";
       let httpReq;
       let options: unknown;
@@ -100,6 +128,10 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
         httpReq = req.build(vu);
         if (pluginOptions) options = renderJsonTemplate(pluginOptions, vu.resolve);
       } catch (e) {
+        if (e instanceof DataExhaustedError) {
+          rt.run.log.info(`VU ${vu.id}: ${e.message}; the VU retires`);
+          return Outcome.StopVu;
+        }
         // Not sent: one http_req_failed sample tagged error=prepare, and the flow goes on (§1.11).
         const why = e instanceof UnresolvedError ? `unresolved \`\${${e.expr}}\`` : (e as Error).message;
         rt.run.log.warn(`request \`${name || spec.url}\` not sent: ${why}`);
@@ -125,21 +157,32 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
 
       const view = makeResponseView(discardBodies ? { ...res, body: new Uint8Array(0) } : res);
       let extractFailed = false;
+      let outcome = Outcome.Continue;
+      let abortReason = "";
       for (const ex of extractors) {
         const r = ex.run(view, vu.random);
-        if (r.ok) vu.vars.set(ex.name, r.value);
-        else {
+        if (r.ok) {
+          if (r.check === undefined) vu.vars.set(ex.name, r.value);
+          else {
+            // a chain with `check:` records a checks sample; a failed check keeps the old value
+            sink.rate("checks", chainCheckTags(group, ex.name), r.check);
+            if (r.check) vu.vars.set(ex.name, r.value);
+            else if (ex.onFailure !== undefined && ex.onFailure !== "continue") {
+              outcome = outcomeOf(ex.onFailure);
+              abortReason = `chain \`${ex.name}\` check failed on \`${name}\``;
+            }
+          }
+        } else {
           extractFailed = true;
           rt.run.log.warn(`request \`${name}\`: extraction \`${ex.name}\` failed: ${r.error}`);
         }
       }
       if (extractFailed) sink.rate("http_req_failed", tags.extra(group, name), true);
 
-      let outcome = Outcome.Continue;
+      const scope = usesJs ? jsScope(vu, res, httpReq) : undefined;
       let assertFailed = false;
-      let abortReason = "";
       for (const a of asserts) {
-        if (a.check(view)) continue;
+        if (a.check(view, scope)) continue;
         assertFailed = true;
         if (a.onFailure !== "continue") {
           outcome = outcomeOf(a.onFailure);
@@ -147,12 +190,45 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
         }
       }
       if (assertFailed) sink.rate("http_req_failed", tags.extra(group, name), true);
-      for (const c of checks) sink.rate("checks", tags.check(group, c.name), c.check(view));
+      for (const c of checks) sink.rate("checks", tags.check(group, c.name), c.check(view, scope));
 
       failed = failed || assertFailed || extractFailed;
       vu.lastFailed = failed;
       if (outcome === Outcome.AbortTest) rt.run.abortTest(abortReason);
       return after(vu, outcome);
+    },
+  };
+}
+
+/**
+ * The scope `type: js` conditions run in: the VU's JS context with `response` as the reference
+ * shapes it (§2.9), built once per request and only for requests that have JS conditions.
+ */
+function jsScope(vu: Vu, res: ProtocolResponse, req: { url: string }): ConditionScope {
+  let response: Record<string, unknown> | undefined;
+  const make = (r: ResponseView) => {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of r.headers) headers[k.toLowerCase()] ??= v;
+    return {
+      status: r.status,
+      status_text: res.statusText ?? "",
+      body: r.text(),
+      headers,
+      duration_ms: r.durationMs,
+      error: res.error ?? null,
+      url: req.url,
+      protocol: "http",
+    };
+  };
+  return {
+    evalJs(code, r) {
+      try {
+        return vu.js().run(compileJs(code, "js condition"), (response ??= make(r)));
+      } catch (e) {
+        if (e instanceof DataExhaustedError) return undefined;
+        recordJsException(vu, "check", e);
+        return undefined;
+      }
     },
   };
 }

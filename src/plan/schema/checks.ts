@@ -6,6 +6,8 @@
 import { z } from "zod";
 import { jsonPathError } from "../jsonpath.ts";
 import { captureGroupCount, compileRegex } from "../regex.ts";
+import { cssError, jmesPathError, xpathError } from "../selectors.ts";
+import { jsSyntaxError } from "../js-syntax.ts";
 import { Count, Dur, OnFailure, strict } from "./common.ts";
 
 const Index = z.enum(["first", "last", "random", "all"]);
@@ -32,6 +34,12 @@ function jsonPathIssue(ctx: z.RefinementCtx, src: string, path: string[]): void 
   if (err !== undefined) ctx.addIssue({ code: "custom", message: `invalid JSONPath \`${src}\`: ${err}`, path });
 }
 
+/** An issue when `check` finds `src` invalid (xpath, css, jmespath, js). */
+function syntaxIssue(ctx: z.RefinementCtx, check: (s: string) => string | undefined, what: string, src: string, path: string[]): void {
+  const err = check(src);
+  if (err !== undefined) ctx.addIssue({ code: "custom", message: `invalid ${what} \`${src}\`: ${err}`, path });
+}
+
 const JsonPathExtractor = z
   .object({
     type: z.literal("jsonpath"), name: z.string(), expression: z.string(), default: z.string().optional(), index: Index.default("first"),
@@ -44,11 +52,12 @@ const RegexExtractor = z
     group: Count.default(1), default: z.string().optional(), index: Index.default("first"),
   })
   .superRefine((e, ctx) => regexIssue(ctx, e.expression, ["expression"], e.group));
-const XPathExtractor = z.object({ type: z.literal("xpath"), name: z.string(), expression: z.string(), default: z.string().optional() });
+const XPathExtractor = z.object({ type: z.literal("xpath"), name: z.string(), expression: z.string(), default: z.string().optional() })
+  .superRefine((e, ctx) => syntaxIssue(ctx, xpathError, "XPath", e.expression, ["expression"]));
 const CssExtractor = z.object({
   type: z.literal("css"), name: z.string(), expression: z.string(),
   attribute: z.string().optional(), default: z.string().optional(), index: Index.default("first"),
-});
+}).superRefine((e, ctx) => syntaxIssue(ctx, cssError, "CSS selector", e.expression, ["expression"]));
 const BoundaryExtractor = z.object({
   type: z.literal("boundary"), name: z.string(), left: z.string(), right: z.string(),
   default: z.string().optional(), index: Index.default("first"),
@@ -119,6 +128,9 @@ export const ChainExtractor = z
       ctx.addIssue({ code: "custom", message: "`left` and `right` must be set together", path: [c.left === undefined ? "right" : "left"] });
     if (c.jsonpath !== undefined) jsonPathIssue(ctx, c.jsonpath, ["jsonpath"]);
     if (c.regex !== undefined) regexIssue(ctx, c.regex, ["regex"], c.group ?? 1);
+    if (c.jmespath !== undefined) syntaxIssue(ctx, jmesPathError, "JMESPath", c.jmespath, ["jmespath"]);
+    if (c.xpath !== undefined) syntaxIssue(ctx, xpathError, "XPath", c.xpath, ["xpath"]);
+    if (c.css !== undefined) syntaxIssue(ctx, cssError, "CSS selector", c.css, ["css"]);
   });
 
 /** An `extract:` entry: a chain when it has `chain:`, else a classic extractor. */
@@ -145,7 +157,8 @@ const JsonPathCondition = cond("jsonpath", {
   expression: z.string(), equals: z.unknown().optional(), exists: z.boolean().default(true), source: z.enum(["body", "extras"]).optional(),
 })
   .superRefine((c, ctx) => jsonPathIssue(ctx, c.expression, ["expression"]));
-const XPathCondition = cond("xpath", { expression: z.string(), equals: z.string().optional(), exists: z.boolean().default(true) });
+const XPathCondition = cond("xpath", { expression: z.string(), equals: z.string().optional(), exists: z.boolean().default(true) })
+  .superRefine((c, ctx) => syntaxIssue(ctx, xpathError, "XPath", c.expression, ["expression"]));
 const DurationCondition = cond("duration", { max: Dur });
 const SizeCondition = cond("size", { min: Count.optional(), max: Count.optional(), equals: Count.optional() }).superRefine((c, ctx) => {
   if (c.min === undefined && c.max === undefined && c.equals === undefined)
@@ -157,7 +170,10 @@ const HeaderCondition = cond("header", {
   if (c.equals === undefined && c.contains === undefined && c.exists === undefined)
     ctx.addIssue({ code: "custom", message: "`header` condition needs at least one of `equals`, `contains`, `exists`" });
 });
-const JsCondition = cond("js", { expression: z.string() });
+const JsCondition = cond("js", { expression: z.string() }).superRefine((c, ctx) => {
+  if (c.expression.trim() === "") ctx.addIssue({ code: "custom", message: "`expression` cannot be empty", path: ["expression"] });
+  else syntaxIssue(ctx, jsSyntaxError, "JavaScript", c.expression, ["expression"]);
+});
 /** A WASM assertion plugin, addressed by its `plugins:` entry name. */
 const PluginCondition = cond("plugin", { plugin: z.string(), config: z.record(z.string(), z.unknown()).optional() });
 

@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { parseDuration } from "../duration.ts";
 import { parseSize } from "../size.ts";
-import { compileTemplate, TemplateError } from "../template.ts";
+import { compileTemplate, templateExprs, TemplateError } from "../template.ts";
+import { jsSyntaxError } from "../js-syntax.ts";
 
 /**
  * Marker the issue converter (zod-issues.ts) recognises: unknown-key messages carry the expected
@@ -52,11 +53,19 @@ export const Size = SizeInput.transform((v, ctx) => {
 
 /** Report a template syntax error at `path` (relative to the refined object). */
 export function checkTemplate(ctx: z.RefinementCtx, src: string, path: (string | number)[]): void {
+  let t;
   try {
-    compileTemplate(src);
+    t = compileTemplate(src);
   } catch (e) {
     if (e instanceof TemplateError) ctx.addIssue({ code: "custom", message: e.message, path });
     else throw e;
+    return;
+  }
+  // `${js: ...}` code must compile (reference §1.13 wants template problems at their line)
+  for (const expr of templateExprs(t)) {
+    if (!expr.startsWith("js:")) continue;
+    const err = jsSyntaxError(expr.slice(3).trim());
+    if (err !== undefined) ctx.addIssue({ code: "custom", message: `invalid JavaScript in \`\${${expr}}\`: ${err}`, path });
   }
 }
 

@@ -6,6 +6,14 @@
 import { z } from "zod";
 import { checkTemplate, Count, Dur, KEY_PLACEHOLDER } from "./common.ts";
 import { RequestStep as RequestSchema } from "./request.ts";
+import { jsSyntaxError } from "../js-syntax.ts";
+
+/** A JS snippet that does not compile is an error at its own line. */
+function jsIssue(ctx: z.RefinementCtx, code: string | undefined, path: (string | number)[]): void {
+  if (code === undefined || code.trim() === "") return;
+  const err = jsSyntaxError(code);
+  if (err !== undefined) ctx.addIssue({ code: "custom", message: `invalid JavaScript \`${code.length > 60 ? code.slice(0, 57) + "..." : code}\`: ${err}`, path });
+}
 
 export const STEP_KINDS = [
   "request", "think_time", "js", "group", "repeat", "while", "if", "random",
@@ -25,10 +33,11 @@ export const ThinkTime = z.discriminatedUnion("type", [
 
 /** `js:` step: inline code, or `{call?, script?}` (unknown keys ignored). */
 export const JsStep = z.union([
-  z.string(),
+  z.string().superRefine((code, ctx) => jsIssue(ctx, code, [])),
   z.object({ call: z.string().optional(), script: z.string().optional() }).superRefine((j, ctx) => {
     if (j.call === undefined && j.script === undefined)
       ctx.addIssue({ code: "custom", message: "js step needs `call` or `script`" });
+    jsIssue(ctx, j.script, ["script"]);
   }),
 ]);
 
@@ -79,6 +88,7 @@ const body = <S extends z.ZodRawShape>(shape: S) => {
 
 const nonEmptyCondition = (c: { condition: string }, ctx: z.RefinementCtx) => {
   if (c.condition.trim() === "") ctx.addIssue({ code: "custom", message: "`condition` cannot be empty", path: ["condition"] });
+  else jsIssue(ctx, c.condition, ["condition"]);
 };
 
 const GroupBody: z.ZodType<GroupStep> = body({ name: z.string(), steps: Steps.default([]) });
@@ -110,7 +120,7 @@ const SwitchBody: z.ZodType<SwitchStep> = body({
 const DuringBody: z.ZodType<DuringStep> = body({ duration: Dur, steps: Steps.default([]), counter: z.string().optional() });
 const RetryBody: z.ZodType<RetryStep> = body({
   times: Count.default(3), until: z.string().optional(), backoff: Dur.optional(), steps: Steps.default([]),
-});
+}).superRefine((r, ctx) => jsIssue(ctx, r.until, ["until"]));
 const ParallelBody: z.ZodType<ParallelStep> = body({ branches: z.array(Steps).default([]) }).superRefine((p, ctx) => {
   if (p.branches.length === 0) ctx.addIssue({ code: "custom", message: "`parallel` needs at least one entry in `branches`", path: ["branches"] });
 });

@@ -27,6 +27,11 @@ export class CookieJar {
     this.cookies = [];
   }
 
+  /** Replace the contents with copies of `cookies` (a parallel branch starts with its VU's jar). */
+  load(cookies: readonly Cookie[]): void {
+    this.cookies = cookies.map((c) => ({ ...c }));
+  }
+
   all(): readonly Cookie[] {
     return this.cookies;
   }
