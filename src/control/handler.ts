@@ -21,33 +21,24 @@ export const API_PREFIX = "/v1/";
 
 type Route = { method: "GET" | "POST"; run(c: Controllable, req: Request): Promise<Response> | Response };
 
+/** Pause, resume and stop act on a running test (once it has finished they are the client's mistake) and answer the status. */
+function lifecycle(act: (c: Controllable) => void, status = 200): Route {
+  return {
+    method: "POST",
+    run: (c) => {
+      if (c.status().state === "finished") throw new ControlError("the run has finished; there is nothing to pause, resume or stop", 409);
+      act(c);
+      return json(c.status(), status);
+    },
+  };
+}
+
 const ROUTES: Record<string, Route> = {
   status: { method: "GET", run: (c) => json(c.status()) },
   metrics: { method: "GET", run: (c) => json(c.snapshot() ?? { series: [], note: "no snapshot yet: the first is taken one second into the run" }) },
-  pause: {
-    method: "POST",
-    run: (c) => {
-      mustBeLive(c);
-      c.pause();
-      return json(c.status());
-    },
-  },
-  resume: {
-    method: "POST",
-    run: (c) => {
-      mustBeLive(c);
-      c.resume();
-      return json(c.status());
-    },
-  },
-  stop: {
-    method: "POST",
-    run: (c) => {
-      mustBeLive(c);
-      c.stop("stopped by control API");
-      return json(c.status(), 202);
-    },
-  },
+  pause: lifecycle((c) => c.pause()),
+  resume: lifecycle((c) => c.resume()),
+  stop: lifecycle((c) => c.stop("stopped by control API"), 202),
   scale: {
     method: "POST",
     run: async (c, req) => {
@@ -58,11 +49,6 @@ const ROUTES: Record<string, Route> = {
     },
   },
 };
-
-/** Pause, resume and stop act on a running test; once it has finished they are the client's mistake. */
-function mustBeLive(c: Controllable): void {
-  if (c.status().state === "finished") throw new ControlError("the run has finished; there is nothing to pause, resume or stop", 409);
-}
 
 export function controlHandler(run: Controllable): (req: Request) => Promise<Response | undefined> {
   return async (req) => {
