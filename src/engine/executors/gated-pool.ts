@@ -10,7 +10,7 @@
 import { HttpClient, type HttpClientOptions } from "../../protocols/http/client.ts";
 import type { ScenarioRuntime } from "../scenario-runtime.ts";
 import type { Vu } from "../vu.ts";
-import { endsVu, mayStart, newVu, runIteration, SpinGuard } from "./vu-loop.ts";
+import { endsVu, mayStart, newVu, runIteration } from "./vu-loop.ts";
 
 interface Slot {
   vu: Vu | null;
@@ -71,7 +71,6 @@ export class GatedPool {
   private async slotLoop(i: number): Promise<void> {
     const { rt } = this;
     const s = this.slots[i]!;
-    const guard = new SpinGuard();
     try {
       while (!rt.softStopped) {
         if (this.allowed <= i) {
@@ -93,7 +92,6 @@ export class GatedPool {
           continue;
         }
         if (endsVu(o)) break;
-        await guard.pass();
       }
     } catch (e) {
       rt.run.log.error(`VU slot ${i} of scenario \`${rt.name}\` stopped: ${(e as Error).message}`);

@@ -10,15 +10,32 @@ import { runSteps } from "../flow/step.ts";
 import { Vu } from "../vu.ts";
 import type { HttpClientOptions } from "../../protocols/http/client.ts";
 
+/**
+ * When the event loop last turned (a timer moves it). An iteration that completes without the
+ * loop turning — a request that fails before any I/O, such as an unsupported URL scheme; a flow of
+ * synchronous steps — only ever runs microtasks, so a VU looping on such iterations would keep
+ * every timer (the scenario's deadline among them) from firing, and the run would spin forever.
+ * Every executor's iterations pass through runIteration, which yields a macrotask turn once the
+ * loop has not turned for STARVED_MS.
+ */
+let lastTurnMs = performance.now();
+setInterval(() => (lastTurnMs = performance.now()), 10).unref();
+const STARVED_MS = 50;
+
 export async function runIteration(rt: ScenarioRuntime, vu: Vu): Promise<Outcome> {
   vu.iteration++;
   const t0 = performance.now();
   const o = await runSteps(rt.steps, vu);
   if (o === Outcome.Cancelled || vu.cancelled) return Outcome.Cancelled;
+  const t1 = performance.now();
   const sink = rt.run.sink;
   sink.counter("iterations", rt.baseTagSet, 1);
-  sink.trend("iteration_duration", rt.baseTagSet, performance.now() - t0);
+  sink.trend("iteration_duration", rt.baseTagSet, t1 - t0);
   if (o === Outcome.AbortScenario) rt.cancel(); // no grace for abort_scenario (§2.2)
+  if (t1 - lastTurnMs > STARVED_MS) {
+    lastTurnMs = t1;
+    await new Promise<void>((r) => setImmediate(r));
+  }
   return o;
 }
 
@@ -30,33 +47,6 @@ export function endsVu(o: Outcome): boolean {
 /** A new VU of the scenario: the next global id, its own HTTP client. */
 export function newVu(rt: ScenarioRuntime, http: HttpClientOptions): Vu {
   return new Vu(rt.run.shared.nextVuId(), rt, new HttpClient(http));
-}
-
-/**
- * Bumped by a timer. A VU whose iterations complete without the event loop turning (a request
- * that fails before any I/O, such as an unsupported URL scheme; a flow of synchronous steps) only
- * ever runs microtasks, so no timer — the scenario's deadline among them — could fire: the run
- * would spin forever. Such a VU yields a macrotask turn every SPINS_BEFORE_YIELD iterations.
- */
-let loopTurns = 0;
-setInterval(() => loopTurns++, 10).unref();
-const SPINS_BEFORE_YIELD = 256;
-
-/** One per VU loop: call after each iteration (`await guard.pass()`). */
-export class SpinGuard {
-  private seen = loopTurns;
-  private spins = 0;
-
-  pass(): Promise<void> | undefined {
-    if (this.seen !== loopTurns) {
-      this.seen = loopTurns;
-      this.spins = 0;
-    } else if (++this.spins === SPINS_BEFORE_YIELD) {
-      this.spins = 0;
-      return new Promise<void>((r) => setImmediate(r));
-    }
-    return undefined;
-  }
 }
 
 /** Wait out a pause; false when the scenario stopped (no further iteration may start). */
@@ -76,11 +66,7 @@ export async function runVus(rt: ScenarioRuntime, count: number, http: HttpClien
     const vu = newVu(rt, http);
     rt.vus.add(vu);
     try {
-      const guard = new SpinGuard();
-      while ((await mayStart(rt)) && another(vu)) {
-        if (endsVu(await runIteration(rt, vu))) break;
-        await guard.pass();
-      }
+      while ((await mayStart(rt)) && another(vu)) if (endsVu(await runIteration(rt, vu))) break;
     } catch (e) {
       rt.run.log.error(`VU ${vu.id} of scenario \`${rt.name}\` stopped: ${(e as Error).message}`);
     } finally {
