@@ -24,7 +24,7 @@ import { buildOutputs } from "../outputs/setup.ts";
 import { OutputStartError, type OutputSet } from "../outputs/output-set.ts";
 import { DEFAULT_UI_BIND, UiServer } from "../ui/server.ts";
 import { liveTick } from "../ui/live-tick.ts";
-import { loadNativeEntries, nativeRefs, pluginOutputs } from "../plugins/plan-plugins.ts";
+import { loadNativeEntries, nativeRefs, outputPluginKinds, pluginOutputs } from "../plugins/plan-plugins.ts";
 import { filterScenarios, splitTagList } from "./run-tags.ts";
 import { startControlServer, type ControlServer } from "../control/server.ts";
 import { controlHandler } from "../control/handler.ts";
@@ -138,8 +138,9 @@ export async function main(args: string[]): Promise<number> {
   let outputs: OutputSet;
   try {
     const refs = nativeRefs(plugins);
-    native = loadNativeEntries(refs);
-    outputs = buildOutputs(plan.outputs ?? [], values.output ?? [], env, (line) => process.stderr.write(errStyle.yellow(`warning: ${line}`) + "\n"), pluginOutputs(refs, plan.outputs ?? []));
+    // loaded once: output plugins named under `outputs:` must load as outputs
+    native = loadNativeEntries(refs, outputPluginKinds(refs, plan.outputs ?? []));
+    outputs = buildOutputs(plan.outputs ?? [], values.output ?? [], env, (line) => process.stderr.write(errStyle.yellow(`warning: ${line}`) + "\n"), pluginOutputs(native, plan.outputs ?? []));
   } catch (e) {
     throw new CliError((e as Error).message);
   }

@@ -45,25 +45,37 @@ export async function protocolRouter(refs: readonly NativePluginRef[]): Promise<
   return router;
 }
 
+type OutputEntry = { type: string; name?: string; config?: Record<string, unknown> };
+
+/**
+ * The kind `outputs: [{type: plugin, name}]` demands of each plugin it names (pass to
+ * loadNativeEntries, which checks it as the library loads). A name not among the native
+ * `plugins:` entries is one clear error.
+ */
+export function outputPluginKinds(refs: readonly NativePluginRef[], outputs: readonly OutputEntry[]): Record<string, string> {
+  const listed = new Set(refs.map((r) => r.entry.name));
+  const kinds: Record<string, string> = {};
+  for (const o of outputs) {
+    if (o.type !== "plugin" || !o.name) continue;
+    if (!listed.has(o.name)) throw new PluginLoadError(`outputs: plugin \`${o.name}\` is not listed under \`plugins:\` (add \`- name: ${o.name}\` there)`);
+    kinds[o.name] = "output";
+  }
+  return kinds;
+}
+
 /**
  * Output plugins from `plugins:` (kind output) and `outputs: [{type: plugin, name}]` — the
  * latter's `config` merged over the entry's. An output named in both runs once.
  */
-export function pluginOutputs(refs: readonly NativePluginRef[], outputs: readonly { type: string; name?: string; config?: Record<string, unknown> }[]): Output[] {
+export function pluginOutputs(loaded: readonly LoadedNative[], outputs: readonly OutputEntry[]): Output[] {
   const wanted = new Map<string, Record<string, unknown>>();
   for (const o of outputs) if (o.type === "plugin" && o.name) wanted.set(o.name, o.config ?? {});
-  const byName = new Set(refs.map((r) => r.entry.name));
-  for (const name of wanted.keys()) {
-    if (!byName.has(name)) throw new PluginLoadError(`outputs: plugin \`${name}\` is not listed under \`plugins:\` (add \`- name: ${name}\` there)`);
-  }
-  const expected = Object.fromEntries([...wanted.keys()].map((n) => [n, "output"]));
-  const list = refs.map((r) => {
-    const extra = wanted.get(r.entry.name);
-    return extra ? { ...r, config: { ...(r.config as Record<string, unknown> ?? {}), ...extra } } : r;
-  });
   const result: Output[] = [];
-  for (const p of loadNativeEntries(list, expected)) {
-    if (p.kind === "output") result.push(new NativeOutput(p.entry.name, p.descriptor, p.config));
+  for (const p of loaded) {
+    if (p.kind !== "output") continue;
+    const extra = wanted.get(p.entry.name);
+    const config = extra ? { ...((p.config as Record<string, unknown>) ?? {}), ...extra } : p.config;
+    result.push(new NativeOutput(p.entry.name, p.descriptor, config));
   }
   return result;
 }
