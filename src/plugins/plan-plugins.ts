@@ -35,7 +35,9 @@ export function loadNativeEntries(refs: readonly NativePluginRef[], expected: Re
 /** The protocol router of one thread: built-ins plus this plan's protocol plugins. */
 export async function protocolRouter(refs: readonly NativePluginRef[]): Promise<ProtocolRouter> {
   const router = new ProtocolRouter();
-  for (const p of loadNativeEntries(refs)) {
+  // outputs and services run on the main thread: a worker opens only what may be a protocol
+  const candidates = refs.filter((r) => r.manifest === undefined || r.manifest.kind === "protocol");
+  for (const p of loadNativeEntries(candidates)) {
     if (p.kind !== "protocol") continue;
     const handler = p.entry.isolation === "process"
       ? new IsolatedProtocol(p.path, p.info, p.config)
