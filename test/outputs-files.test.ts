@@ -27,7 +27,8 @@ scenarios:
 describe("json and csv outputs", () => {
   test("json: a point per sample, a snapshot per second, the summary last; csv: a row per sample", async () => {
     const dir = scratch({ "plan.yaml": PLAN() });
-    const r = await loadr(["run", "plan.yaml", "-q", "--output", "json=out/r.ndjson", "-o", "csv=out/r.csv", "--summary-export", "s.json"], { cwd: dir });
+    // two workers: each names metrics and tag sets by its own ids, which must not get mixed up
+    const r = await loadr(["run", "plan.yaml", "-q", "--workers", "2", "--output", "json=out/r.ndjson", "-o", "csv=out/r.csv", "--summary-export", "s.json"], { cwd: dir });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const summary = JSON.parse(readFileSync(join(dir, "s.json"), "utf8"));
@@ -41,6 +42,18 @@ describe("json and csv outputs", () => {
     expect(Object.keys(p.tags)).toEqual([...Object.keys(p.tags)].sort());
     expect(p.tags).toMatchObject({ name: "home", method: "GET", status: "200" });
     expect(points.find((x) => x.metric === "http_req_failed").value).toBe(0);
+    // every point carries its own metric's tags, and the points add up to the summary
+    for (const x of points) {
+      if (x.metric.startsWith("http_") || x.metric.startsWith("data_")) expect(x.tags).toEqual({ method: "GET", name: "home", proto: "http", scenario: "s", status: "200" });
+      else if (x.metric.startsWith("iteration")) expect(x.tags).toEqual({ scenario: "s" });
+      else expect(x.metric).toBe("checks");
+    }
+    const sum = (metric: string) => points.filter((x) => x.metric === metric).reduce((n, x) => n + x.value, 0);
+    const agg = (metric: string) => summary.metrics.find((m: any) => m.metric === metric).agg;
+    expect(sum("data_received")).toBe(agg("data_received").sum);
+    expect(points.filter((x) => x.metric === "iterations").length).toBe(agg("iterations").sum);
+    const durations = agg("http_req_duration");
+    expect(sum("http_req_duration")).toBeCloseTo(durations.avg * durations.count, 2);
     const snaps = lines.filter((l) => l.type === "snapshot");
     expect(snaps.length).toBeGreaterThanOrEqual(1);
     expect(Object.keys(snaps[0])).toEqual(["type", "time_ms", "elapsed_secs", "interval_secs", "series"]);

@@ -11,7 +11,7 @@ import { workerCount } from "./segments.ts";
 import { SharedState } from "./shared-state.ts";
 import { FlowSharedState } from "./flow-shared-state.ts";
 import { peakVus } from "./executors/index.ts";
-import type { SampleBatch } from "../metrics/sample-recorder.ts";
+import { SampleDictionary, type SampleColumns } from "../metrics/sample-columns.ts";
 
 const TICK_MS = 1000;
 /** how long after the workers' report cadence the coordinator ticks (see execute) */
@@ -25,7 +25,7 @@ export interface RunOptions extends RunInputs {
   /** called once a second with the merged state (progress line) */
   onTick?(feed: MetricsFeed): void;
   /** raw per-sample batches from the workers (only sent when `samples` is set) */
-  onSamples?(batch: SampleBatch): void;
+  onSamples?(batch: SampleColumns): void;
 }
 
 export class RunError extends Error {}
@@ -216,6 +216,7 @@ export class Run {
 
     for (let i = 0; i < count; i++) {
       const w = new Worker(workerUrl());
+      const samples = new SampleDictionary();
       this.workers.push(w);
       w.onmessage = (e: MessageEvent<FromWorker>) => {
         const m = e.data;
@@ -233,7 +234,7 @@ export class Run {
             break;
           case "samples":
             try {
-              o.onSamples?.(m.batch);
+              o.onSamples?.(samples.resolve(m.batch));
             } finally {
               if (inflight && m.batch.length > 0) Atomics.sub(inflight, i, 1);
             }

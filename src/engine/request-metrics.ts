@@ -71,6 +71,7 @@ export function httpFailed(r: ProtocolResponse): boolean {
 
 export function emitHttpSamples(sink: Sink, ts: TagSet, r: ProtocolResponse): void {
   const t = r.timings;
+  sink.beginEvent();
   sink.counter("http_reqs", ts, 1);
   sink.trend("http_req_duration", ts, t.duration);
   sink.trend("http_req_blocked", ts, t.blocked);
@@ -82,4 +83,5 @@ export function emitHttpSamples(sink: Sink, ts: TagSet, r: ProtocolResponse): vo
   sink.rate("http_req_failed", ts, httpFailed(r));
   sink.counter("data_sent", ts, r.bytesSent);
   sink.counter("data_received", ts, r.bytesReceived);
+  sink.endEvent();
 }

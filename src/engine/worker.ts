@@ -83,12 +83,13 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     sink.samples = new SampleRecorder((batch) => {
       if (Atomics.load(inflight, slot) >= MAX_INFLIGHT) {
         dropped += batch.length;
-        return;
+        return false;
       }
       Atomics.add(inflight, slot, 1);
       batch.dropped = dropped;
       dropped = 0;
       self.postMessage({ type: "samples", batch } satisfies FromWorker, batchTransferList(batch));
+      return true;
     });
   }
   const run: RunContext = {

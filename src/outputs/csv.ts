@@ -1,16 +1,19 @@
 /** `csv` output (reference §4): `timestamp_ms,metric,kind,value,tags`, one row per raw sample. */
+import type { SampleColumns } from "../metrics/sample-columns.ts";
 import type { OutputContext } from "./registry.ts";
-import type { Output, SamplePoint } from "./types.ts";
+import type { Output } from "./types.ts";
+import { ByteLines } from "./byte-lines.ts";
+import { FragmentCache } from "./fragment-cache.ts";
 import { flatTags, LineFile } from "./line-file.ts";
+
+const EMPTY = new Uint8Array(0);
 
 export function csvOutput(spec: { path: string }, ctx: OutputContext): Output {
   const file = new LineFile(spec.path, ctx.cwd);
-  const tagCache = new WeakMap<object, string>();
-  const tagsCell = (t: Record<string, string>) => {
-    let s = tagCache.get(t);
-    if (s === undefined) tagCache.set(t, (s = csvField(flatTags(t))));
-    return s;
-  };
+  const lines = new ByteLines();
+  // A row is `time<metric part>value<tags part>`.
+  const metricParts = new FragmentCache((b, id) => `,${csvField(b.metrics[id]!)},${b.kinds[id]},`, (b) => b.metrics);
+  const tagParts = new FragmentCache((b, id) => `,${csvField(flatTags(b.tagSets[id]!))}\n`, (b) => b.tagSets);
   return {
     name: "csv",
     wantsSamples: true,
@@ -18,10 +21,20 @@ export function csvOutput(spec: { path: string }, ctx: OutputContext): Output {
       file.open();
       file.write("timestamp_ms,metric,kind,value,tags\n");
     },
-    onSamples(batch: readonly SamplePoint[]) {
-      let out = "";
-      for (const p of batch) out += `${Math.round(p.time)},${csvField(p.metric)},${p.kind ?? ""},${p.value},${tagsCell(p.tags)}\n`;
-      file.write(out);
+    onSampleColumns(b: SampleColumns) {
+      const metricPart = metricParts.for(b);
+      const tagPart = tagParts.for(b);
+      for (let i = 0; i < b.length; i++) {
+        const m = b.metric[i]!;
+        const mp = metricPart[m] ?? metricParts.make(b, m);
+        const tp = tagPart[b.tags[i]!] ?? tagParts.make(b, b.tags[i]!);
+        lines.reserve(mp.length + tp.length + 64);
+        lines.time(b.time[i]!);
+        lines.bytes(mp);
+        lines.num(b.value[i]!, b.isTime[m]!, EMPTY);
+        lines.bytes(tp);
+      }
+      file.writeBytes(lines.take());
     },
     onSnapshot() {},
     async finish() {

@@ -3,31 +3,42 @@
  * second, and the Summary with `"type":"summary"` as the last line.
  */
 import type { Snapshot, Summary } from "../metrics/index.ts";
+import type { SampleColumns } from "../metrics/sample-columns.ts";
 import type { OutputContext } from "./registry.ts";
-import type { Output, SamplePoint } from "./types.ts";
+import type { Output } from "./types.ts";
+import { ByteLines } from "./byte-lines.ts";
 import { LineFile, sortedObject } from "./line-file.ts";
+import { FragmentCache } from "./fragment-cache.ts";
+
+const TAIL = new TextEncoder().encode("}\n");
 
 export function jsonOutput(spec: { path: string }, ctx: OutputContext): Output {
   const file = new LineFile(spec.path, ctx.cwd);
-  // Tag objects are shared by every point of a series: sort each once per batch.
-  const sortedCache = new WeakMap<object, string>();
-  const tagsJson = (t: Record<string, string>) => {
-    let s = sortedCache.get(t);
-    if (s === undefined) sortedCache.set(t, (s = JSON.stringify(sortedObject(t))));
-    return s;
-  };
+  const lines = new ByteLines();
+  // A point line is `<head>value<middle>time}`: head per metric, middle per tag set.
+  const heads = new FragmentCache((b, id) => `{"type":"point","metric":${JSON.stringify(b.metrics[id])},"kind":"${b.kinds[id]}","value":`, (b) => b.metrics);
+  const middles = new FragmentCache((b, id) => `,"tags":${JSON.stringify(sortedObject(b.tagSets[id]!))},"time_ms":`, (b) => b.tagSets);
   return {
     name: "json",
     wantsSamples: true,
     async start() {
       file.open();
     },
-    onSamples(batch: readonly SamplePoint[]) {
-      let out = "";
-      for (const p of batch) {
-        out += `{"type":"point","metric":${JSON.stringify(p.metric)},"kind":"${p.kind ?? "counter"}","value":${num(p.value)},"tags":${tagsJson(p.tags)},"time_ms":${Math.round(p.time)}}\n`;
+    onSampleColumns(b: SampleColumns) {
+      const head = heads.for(b);
+      const middle = middles.for(b);
+      for (let i = 0; i < b.length; i++) {
+        const m = b.metric[i]!;
+        const h = head[m] ?? heads.make(b, m);
+        const mid = middle[b.tags[i]!] ?? middles.make(b, b.tags[i]!);
+        lines.reserve(h.length + mid.length + 64);
+        lines.bytes(h);
+        lines.num(b.value[i]!, b.isTime[m]!);
+        lines.bytes(mid);
+        lines.time(b.time[i]!);
+        lines.bytes(TAIL);
       }
-      file.write(out);
+      file.writeBytes(lines.take());
     },
     onSnapshot(s: Snapshot) {
       file.write(JSON.stringify(snapshotLine(s)) + "\n");
@@ -40,10 +51,6 @@ export function jsonOutput(spec: { path: string }, ctx: OutputContext): Output {
       file.close();
     },
   };
-}
-
-function num(v: number): string {
-  return Number.isFinite(v) ? String(v) : "null";
 }
 
 /** The snapshot line: AggValues without their null fields (reference §4). */

@@ -25,8 +25,11 @@ export class LineFile {
   }
 
   write(text: string): void {
-    if (this.fd === undefined || text.length === 0) return;
-    const buf = Buffer.from(text);
+    if (text.length > 0) this.writeBytes(Buffer.from(text));
+  }
+
+  writeBytes(buf: Uint8Array): void {
+    if (this.fd === undefined) return;
     let off = 0;
     while (off < buf.length) off += writeSync(this.fd, buf, off);
   }

@@ -4,7 +4,7 @@
  * failure while running is reported once per output and never stops the run or the others.
  */
 import type { Snapshot, Summary } from "../metrics/index.ts";
-import { batchPoints, type SampleBatch } from "../metrics/sample-recorder.ts";
+import { columnsPoints, type SampleColumns } from "../metrics/sample-columns.ts";
 import type { Output, SamplePoint } from "./types.ts";
 
 export class OutputStartError extends Error {}
@@ -20,7 +20,7 @@ export class OutputSet {
   ) {}
 
   get wantsSamples(): boolean {
-    return this.outputs.some((o) => o.wantsSamples && o.onSamples !== undefined);
+    return this.outputs.some((o) => o.wantsSamples && (o.onSamples !== undefined || o.onSampleColumns !== undefined));
   }
 
   /** Start every output in order; on failure the ones already started are released (abort). */
@@ -56,10 +56,15 @@ export class OutputSet {
     this.notes.push(message);
   }
 
-  samples(batch: SampleBatch & { dropped?: number }): void {
+  samples(batch: SampleColumns): void {
     if (batch.dropped) this.droppedPoints += batch.dropped;
-    const points: SamplePoint[] = batchPoints(batch);
-    for (const o of this.outputs) if (o.wantsSamples && o.onSamples) this.guard(o, () => o.onSamples!(points));
+    if (batch.length === 0) return;
+    let points: SamplePoint[] | undefined; // built once, only for outputs that take objects
+    for (const o of this.outputs) {
+      if (!o.wantsSamples) continue;
+      if (o.onSampleColumns) this.guard(o, () => o.onSampleColumns!(batch));
+      else if (o.onSamples) this.guard(o, () => o.onSamples!((points ??= columnsPoints(batch))));
+    }
   }
 
   snapshot(s: Snapshot): void {

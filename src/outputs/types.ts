@@ -5,12 +5,16 @@
  * finish(summary) once at the end — also for an aborted run.
  */
 import type { MetricKind, Snapshot, Summary } from "../metrics/index.ts";
+import type { SampleColumns } from "../metrics/sample-columns.ts";
 export interface Output {
   readonly name: string;
   /** true only when the output needs raw per-sample points (most do not) */
   readonly wantsSamples: boolean;
   start(): Promise<void>;                    // throws → the run aborts with a clear error
   onSamples?(batch: readonly SamplePoint[]): void;
+  /** additive: the same samples as columns, without an object per point (preferred over
+   *  onSamples when both exist: outputs that format hundreds of thousands of points a second) */
+  onSampleColumns?(batch: SampleColumns): void;
   onSnapshot(s: Snapshot): void;             // once a second
   finish(summary: Summary): Promise<void>;
   /** additive: the run ends without a summary (another output failed to start, the workers could

@@ -29,8 +29,10 @@ export async function runIteration(rt: ScenarioRuntime, vu: Vu): Promise<Outcome
   if (o === Outcome.Cancelled || vu.cancelled) return Outcome.Cancelled;
   const t1 = performance.now();
   const sink = rt.run.sink;
+  sink.beginEvent();
   sink.counter("iterations", rt.baseTagSet, 1);
   sink.trend("iteration_duration", rt.baseTagSet, t1 - t0);
+  sink.endEvent();
   if (o === Outcome.AbortScenario) rt.cancel(); // no grace for abort_scenario (§2.2)
   if (t1 - lastTurnMs > STARVED_MS) {
     lastTurnMs = t1;

@@ -1,0 +1,110 @@
+/** Raw samples from a worker's recorder to the outputs' columns, and how their numbers are written. */
+import { describe, expect, test } from "bun:test";
+import { MetricRegistry } from "../src/metrics/registry.ts";
+import { SampleRecorder, type SampleBatch } from "../src/metrics/sample-recorder.ts";
+import { columnsPoints, SampleDictionary } from "../src/metrics/sample-columns.ts";
+import { TagInterner } from "../src/metrics/tags.ts";
+import { ByteLines } from "../src/outputs/byte-lines.ts";
+
+function setup(accept: (b: SampleBatch) => boolean) {
+  const reg = new MetricRegistry();
+  const tags = new TagInterner();
+  const shipped: SampleBatch[] = [];
+  const rec = new SampleRecorder((b) => {
+    const ok = accept(b);
+    if (ok) shipped.push(b);
+    return ok;
+  });
+  return { reg, tags, rec, shipped };
+}
+
+describe("sample recorder and dictionary", () => {
+  test("each metric and tag set crosses once; later batches are resolved by the dictionary", () => {
+    const { reg, tags, rec, shipped } = setup(() => true);
+    const reqs = reg.get("http_reqs")!;
+    const dur = reg.get("http_req_duration")!;
+    const a = tags.intern({ scenario: "s", name: "a" });
+    const b = tags.intern({ scenario: "s", name: "b" });
+    rec.push(reqs, a, 1);
+    rec.push(dur, a, 12.5);
+    rec.flush();
+    rec.push(dur, b, 3);
+    rec.push(reqs, a, 1);
+    rec.flush();
+    expect(shipped.map((x) => x.newMetrics.map((m) => m.name))).toEqual([["http_reqs", "http_req_duration"], []]);
+    expect(shipped.map((x) => x.newTagSets.length)).toEqual([1, 1]);
+    const dict = new SampleDictionary();
+    const points = shipped.flatMap((x) => columnsPoints(dict.resolve(x)));
+    expect(points.map((p) => [p.metric, p.kind, p.value, p.tags.name])).toEqual([
+      ["http_reqs", "counter", 1, "a"],
+      ["http_req_duration", "trend", 12.5, "a"],
+      ["http_req_duration", "trend", 3, "b"],
+      ["http_reqs", "counter", 1, "a"],
+    ]);
+  });
+
+  test("entries of a dropped batch ride on the next shipped one", () => {
+    let accept = false;
+    const { reg, tags, rec, shipped } = setup(() => accept);
+    const t = tags.intern({ scenario: "s" });
+    rec.push(reg.get("iterations")!, t, 1);
+    rec.flush(); // dropped: outputs behind
+    accept = true;
+    rec.push(reg.get("iterations")!, t, 1);
+    rec.flush();
+    expect(shipped).toHaveLength(1);
+    const cols = new SampleDictionary().resolve(shipped[0]!);
+    expect(columnsPoints(cols)).toEqual([{ metric: "iterations", kind: "counter", value: 1, tags: { scenario: "s" }, time: cols.time[0]! }]);
+  });
+
+  test("the samples of one held event share a timestamp", async () => {
+    const { reg, tags, rec, shipped } = setup(() => true);
+    const t = tags.intern({});
+    rec.hold();
+    rec.push(reg.get("http_reqs")!, t, 1);
+    await Bun.sleep(5);
+    rec.push(reg.get("data_sent")!, t, 10);
+    rec.release();
+    await Bun.sleep(5);
+    rec.push(reg.get("data_sent")!, t, 10);
+    rec.flush();
+    const time = shipped[0]!.time;
+    expect(time[1]).toBe(time[0]!);
+    expect(time[2]!).toBeGreaterThan(time[1]!);
+  });
+});
+
+describe("number formatting of raw points", () => {
+  const text = (v: number, isTime = false, nonFinite?: Uint8Array) => {
+    const l = new ByteLines();
+    l.num(v, isTime, nonFinite);
+    return new TextDecoder().decode(l.take());
+  };
+
+  test("integers exactly, durations to the nanosecond, everything else as JavaScript prints it", () => {
+    expect([0, 7, 149, 1795322001221, -3, 2 ** 53 - 1].map((v) => text(v))).toEqual(["0", "7", "149", "1795322001221", "-3", String(2 ** 53 - 1)]);
+    expect([1.177577999999997, 0.5, 0.000001, 0.0000004, 2.0000004, 12.30001, 4096.25, -0.75].map((v) => text(v, true))).toEqual([
+      "1.177578", "0.5", "0.000001", "0", "2", "12.30001", "4096.25", "-0.75",
+    ]);
+    expect([0.1 + 0.2, 1e-9, 1e21 + 0.5, 123456.789].map((v) => text(v))).toEqual([String(0.1 + 0.2), "1e-9", "1e+21", "123456.789"]);
+    expect(text(2e9 + 0.5, true)).toBe("2000000000.5"); // beyond the fixed-point range: printed as is
+  });
+
+  test("NaN and infinities become the output's token", () => {
+    expect([NaN, Infinity, -Infinity].map((v) => text(v))).toEqual(["null", "null", "null"]);
+    expect(text(NaN, false, new Uint8Array(0))).toBe("");
+  });
+
+  test("lines longer than the buffer grow it", () => {
+    const l = new ByteLines();
+    const chunk = new Uint8Array(1 << 20).fill(97);
+    for (let i = 0; i < 5; i++) {
+      l.reserve(chunk.length + 32);
+      l.bytes(chunk);
+      l.time(1795322001221);
+    }
+    const out = l.take();
+    expect(out.length).toBe(5 * ((1 << 20) + 13));
+    expect(new TextDecoder().decode(out.subarray(out.length - 13))).toBe("1795322001221");
+  });
+});
