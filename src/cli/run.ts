@@ -223,7 +223,7 @@ export async function main(args: string[]): Promise<number> {
       }
       if (!quiet) process.stderr.write(`→ control API at ${api.url}/v1/status\n`);
     }
-    const { aborted } = await run.execute().catch(async (e: Error) => {
+    const { aborted, error } = await run.execute().catch(async (e: Error) => {
       ui?.stop();
       outputs.abort();
       throw e instanceof RunError ? new CliError(e.message) : e;
@@ -238,6 +238,7 @@ export async function main(args: string[]): Promise<number> {
     } finally {
       if (ui) await serveUntilInterrupted(ui, quiet, { onInt, onTerm });
     }
+    if (error !== undefined) throw new CliError(`the run stopped on an internal error: ${error}`);
     return summary.thresholds_passed && !aborted ? 0 : 99;
   } finally {
     api?.stop();

@@ -200,7 +200,9 @@ export class Run {
     };
   }
 
-  async execute(): Promise<{ aborted?: string }> {
+  /** Runs the plan. `error`: a worker failed after the load started; the metrics so far are
+   *  complete up to that point and the run still ends normally, so the summary is not lost. */
+  async execute(): Promise<{ aborted?: string; error?: string }> {
     const { o } = this;
     const totalVus = o.scenarios.reduce((n, s) => n + peakVus(o.plan.scenarios[s]!), 0);
     const count = workerCount(o.workers, totalVus);
@@ -227,6 +229,7 @@ export class Run {
           case "error":
             failed ??= m.message;
             onReady();
+            if (this.startedMs !== 0) this.stop(`internal error: ${m.message}`);
             break;
           case "metrics":
             this.feed.merge(m.delta);
@@ -256,6 +259,7 @@ export class Run {
       w.onerror = (e) => {
         failed ??= `worker ${i} crashed: ${e.message}`;
         onReady();
+        if (this.startedMs !== 0) this.stop(`internal error: ${failed}`);
         if (++done === count) this.finish();
       };
       const { workers: _w, thresholds: _t, onTick: _o, onSamples: _s, ...inputs } = o;
@@ -299,7 +303,7 @@ export class Run {
     for (const w of this.workers) w.terminate();
     this.feed.end();
     this.state = "finished";
-    return { aborted: this.aborted };
+    return { aborted: this.aborted, error: failed };
   }
 }
 

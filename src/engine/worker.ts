@@ -166,7 +166,8 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     setTimeout(report, 50);
     await running;
   } catch (e) {
-    run.log.error((e as Error).message);
+    // a bug in loadr or a plugin, not a failed request: the run ends and says so (exit 1)
+    post({ type: "error", message: (e as Error).message });
   } finally {
     clearInterval(ticker);
     sink.samples?.flush();
