@@ -19,6 +19,8 @@ export interface ToolRow extends Partial<LoadFigures> {
   error?: string;
   /** CPU used by other work while the tool ran, in cores (0 = the run had the machine to itself) */
   foreignCpu?: number | null;
+  /** CPU the target used while the tool ran, in cores (near 1 = the target's core is the limit) */
+  targetCores?: number;
 }
 
 export interface HttpBenchContext {
@@ -61,10 +63,11 @@ async function measure(
     toolSeconds: r.cpuSeconds,
     wallSeconds: r.ms / 1000,
   });
+  const targetCores = (ctx.targetCpu() - targetBefore) / (r.ms / 1000);
   saveRaw(ctx, rawName, r);
   if (r.timedOut) return { tool, status: "failed", command, foreignCpu, error: `killed after ${Math.round(r.ms / 1000)} s` };
   try {
-    return { tool, status: "ok", command, foreignCpu, ...parse(r) };
+    return { tool, status: "ok", command, foreignCpu, targetCores, ...parse(r) };
   } catch (e) {
     const tail = (r.stderr || r.stdout).trim().split("\n").slice(-2).join(" / ");
     return { tool, status: "failed", command, error: `exit ${r.code}: ${(e as Error).message}${tail ? ` — ${tail}` : ""}` };

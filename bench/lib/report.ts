@@ -48,16 +48,16 @@ export function ratios(rows: ToolRow[]): Record<string, number> {
 
 export function httpTable(h: NonNullable<Results["http"]>): string {
   const lines = [
-    "| tool | requests/s | p50 ms | p95 ms | p99 ms | requests | errors | loadr ÷ tool | other CPU (cores) |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| tool | requests/s | p50 ms | p95 ms | p99 ms | requests | errors | loadr ÷ tool | target CPU (cores) | other CPU (cores) |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of h.rows) {
     if (r.status !== "ok") {
-      lines.push(`| ${r.tool} | ${r.status}${r.error ? `: ${r.error.replaceAll("|", "\\|")}` : ""} | | | | | | | |`);
+      lines.push(`| ${r.tool} | ${r.status}${r.error ? `: ${r.error.replaceAll("|", "\\|")}` : ""} | | | | | | | | |`);
       continue;
     }
     const ratio = r.tool === "loadr" ? "1.00" : h.ratios[r.tool] !== undefined ? f(h.ratios[r.tool]) : "—";
-    lines.push(`| ${r.tool} | ${rps(r.rps)} | ${f(r.p50, 3)} | ${f(r.p95, 3)} | ${f(r.p99, 3)} | ${rps(r.requests)} | ${r.errors ?? 0} | ${ratio} | ${f(r.foreignCpu)} |`);
+    lines.push(`| ${r.tool} | ${rps(r.rps)} | ${f(r.p50, 3)} | ${f(r.p95, 3)} | ${f(r.p99, 3)} | ${rps(r.requests)} | ${r.errors ?? 0} | ${ratio} | ${f(r.targetCores)} | ${f(r.foreignCpu)} |`);
   }
   const notes = h.rows.filter((r) => r.status === "ok" && r.note).map((r) => `- ${r.tool}: ${r.note}`);
   return lines.join("\n") + (notes.length ? "\n\n" + notes.join("\n") : "");
