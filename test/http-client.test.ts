@@ -291,3 +291,42 @@ describe("decompression", () => {
     raw.stop();
   });
 });
+
+test("response headers come out in wire order, names as sent, values trimmed — also after an interim 100", async () => {
+  const raw = rawServer((s) => {
+    s.write(
+      "HTTP/1.1 100 Continue\r\nX-Interim: yes\r\n\r\n" +
+        "HTTP/1.1 201 Created\r\nX-A:  one \r\nx-a:\ttwo\t\r\nEmpty:\r\nSet-Cookie: k=v\r\nContent-Length: 2\r\n\r\nhi",
+    );
+  });
+  const c = new HttpClient(options());
+  const r = await c.request(get(`http://127.0.0.1:${raw.port}/`));
+  expect(r.status).toBe(201);
+  expect(r.statusText).toBe("Created");
+  expect(r.headers).toEqual([
+    ["X-A", "one"],
+    ["x-a", "two"],
+    ["Empty", ""],
+    ["Set-Cookie", "k=v"],
+    ["Content-Length", "2"],
+  ]);
+  expect(r.headers).toBe(r.headers); // split once, then the same array
+  expect(text(r.body)).toBe("hi");
+  c.close();
+  raw.stop();
+});
+
+test("bodies read after later requests reused the connection are still their own (lazily sliced)", async () => {
+  let n = 0;
+  const raw = rawServer((s) => {
+    const body = `body-${++n}-${"x".repeat(n * 10)}`;
+    s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  });
+  const c = new HttpClient(options());
+  const rs = [];
+  for (let i = 0; i < 3; i++) rs.push(await c.request(get(`http://127.0.0.1:${raw.port}/`)));
+  expect(raw.conns.length).toBe(1); // one keep-alive connection served all three
+  expect(rs.map((r) => text(r.body))).toEqual([1, 2, 3].map((i) => `body-${i}-${"x".repeat(i * 10)}`));
+  c.close();
+  raw.stop();
+});

@@ -50,10 +50,11 @@ await Promise.all(clients.map(async (c) => {
   while (Date.now() < warm) await c.request(req);
 }));
 count = 0; errors = 0; bytes = 0; durSum = 0;
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 setTimeout(() => { running = false; }, seconds * 1000);
 await Promise.all(clients.map(loop));
 const elapsed = (performance.now() - t0) / 1000;
-console.log(`${url} loops=${loops} ${seconds}s: ${Math.round(count / elapsed)} req/s, errors=${errors}, avg duration ${(durSum / Math.max(count, 1)).toFixed(3)} ms, ${(bytes / elapsed / 1e6).toFixed(1)} MB/s received`);
+const cpuU = process.cpuUsage(cpu0); console.log(`cpu-s ${((cpuU.user + cpuU.system) / 1e6).toFixed(2)} per-cpu-s ${Math.round(count / ((cpuU.user + cpuU.system) / 1e6))} ${url} loops=${loops} ${seconds}s: ${Math.round(count / elapsed)} req/s, errors=${errors}, avg duration ${(durSum / Math.max(count, 1)).toFixed(3)} ms, ${(bytes / elapsed / 1e6).toFixed(1)} MB/s received`);
 for (const c of clients) c.close();
 stop?.();

@@ -28,11 +28,11 @@ export interface ResponseView {
 const UTF8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 const UNSET: unique symbol = Symbol("unset");
+const EMPTY = new Uint8Array(0);
 
 /** The view made by makeResponseView; the counters let tests prove "at most once". */
 export class BufferedResponseView implements ResponseView {
   readonly status: number;
-  readonly headers: [string, string][];
   readonly body: Uint8Array;
   readonly durationMs: number;
   readonly extras: unknown;
@@ -41,12 +41,20 @@ export class BufferedResponseView implements ResponseView {
   #decodes = 0;
   #parses = 0;
 
-  constructor(r: ProtocolResponse) {
+  /** `discardBody`: defaults.http.discard_response_bodies — extractors and checks see an empty body */
+  constructor(
+    private readonly r: ProtocolResponse,
+    discardBody = false,
+  ) {
     this.status = r.status;
-    this.headers = r.headers;
-    this.body = r.body;
+    this.body = discardBody ? EMPTY : r.body;
     this.durationMs = r.timings.duration;
     this.extras = r.extras ?? undefined;
+  }
+
+  /** read through: an HTTP response splits its headers only when asked (protocols/http/response.ts) */
+  get headers(): [string, string][] {
+    return this.r.headers;
   }
 
   text(): string {
@@ -85,8 +93,8 @@ export class BufferedResponseView implements ResponseView {
   }
 }
 
-export function makeResponseView(r: ProtocolResponse): BufferedResponseView {
-  return new BufferedResponseView(r);
+export function makeResponseView(r: ProtocolResponse, discardBody = false): BufferedResponseView {
+  return new BufferedResponseView(r, discardBody);
 }
 
 /**

@@ -155,7 +155,7 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
         return after(vu, Outcome.Continue);
       }
 
-      const view = makeResponseView(discardBodies ? { ...res, body: new Uint8Array(0) } : res);
+      const view = makeResponseView(res, discardBodies);
       let extractFailed = false;
       let outcome = Outcome.Continue;
       let abortReason = "";

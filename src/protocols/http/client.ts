@@ -20,6 +20,7 @@ import { connectRequest, parseProxy, type Proxy } from "./proxy.ts";
 import { isRedirect, redirectHeaders, redirectLimitMessage, redirectMethod, resolveLocation } from "./redirects.ts";
 import { buildHeadTemplate, finishHead, type HeadConfig, type HeadTemplate } from "./request-head.ts";
 import { pinAddress } from "./resolve.ts";
+import { HttpResponse } from "./response.ts";
 import { addRetriedAttempt, addTimings, emptyTimings } from "./timings.ts";
 import { buildTls, tlsFor, type TlsSettings } from "./tls-options.ts";
 import { parseTarget, type Target } from "./url.ts";
@@ -183,25 +184,16 @@ export class HttpClient implements ConnectionOwner {
   }
 
   private response(run: Run, ex: Exchange, target: Target): ProtocolResponse {
-    let body = ex.rawBody;
+    // the body is left unread (unsliced) unless it must be decoded here
+    let decoded: Uint8Array | null = null;
     if (this.o.compression && ex.contentEncoding !== "") {
       try {
-        body = decodeBody(body, ex.contentEncoding);
+        decoded = decodeBody(ex.rawBody, ex.contentEncoding);
       } catch (e) {
         return run.error(`error decoding response body (${ex.contentEncoding}): ${(e as Error).message}`, target.href);
       }
     }
-    return {
-      status: ex.status,
-      statusText: ex.statusText,
-      headers: ex.headers,
-      body,
-      timings: run.timings,
-      bytesSent: run.bytesSent,
-      bytesReceived: run.bytesReceived,
-      protocolVersion: ex.version,
-      url: target.href,
-    };
+    return new HttpResponse(ex, decoded, run.timings, run.bytesSent, run.bytesReceived, target.href);
   }
 
   private exchange(

@@ -4,7 +4,7 @@
  * error. Exactly one promise per attempt; no per-chunk allocation.
  */
 import type { Connection } from "./connection.ts";
-import type { ResponseParser } from "./response-parser.ts";
+import { type ResponseParser, splitHeaders } from "./response-parser.ts";
 
 const EMPTY = new Uint8Array(0);
 
@@ -32,8 +32,14 @@ export class Exchange {
   status = 0;
   statusText = "";
   version = "";
-  headers: [string, string][] = [];
-  rawBody: Uint8Array = EMPTY;
+  private headText = "";
+  private headersFrom = 0;
+  private headerPairs: [string, string][] | null = null;
+  /** the body as the parser left it: a range of one socket chunk, sliced on first read (response-parser.ts) */
+  private chunk: Uint8Array | null = null;
+  private chunkStart = 0;
+  private chunkEnd = 0;
+  private body_: Uint8Array = EMPTY;
   receivedBytes = 0;
   contentEncoding = "";
   hasSetCookie = false;
@@ -52,6 +58,21 @@ export class Exchange {
     });
   }
 
+  /** response headers in wire order, split from the head text on first use (response-parser.ts) */
+  get headers(): [string, string][] {
+    return (this.headerPairs ??= splitHeaders(this.headText, this.headersFrom));
+  }
+
+  /** the transfer-decoded (still content-encoded) body */
+  get rawBody(): Uint8Array {
+    const c = this.chunk;
+    if (c !== null) {
+      this.body_ = this.chunkStart === 0 && this.chunkEnd === c.length ? c : c.subarray(this.chunkStart, this.chunkEnd);
+      this.chunk = null;
+    }
+    return this.body_;
+  }
+
   get bytesSent(): number {
     return this.tSendStart === 0 ? 0 : this.headBytes + (this.body === null ? 0 : this.body.length);
   }
@@ -61,8 +82,14 @@ export class Exchange {
     this.status = p.status;
     this.statusText = p.statusText;
     this.version = p.version;
-    this.headers = p.headers;
-    this.rawBody = p.body();
+    this.headText = p.headText;
+    this.headersFrom = p.headersFrom;
+    const c = p.wholeChunk;
+    if (c !== null) {
+      this.chunk = c;
+      this.chunkStart = p.wholeStart;
+      this.chunkEnd = p.wholeEnd;
+    } else this.body_ = p.body();
     this.receivedBytes = p.headBytes + p.rawBodyBytes;
     this.contentEncoding = p.contentEncoding;
     this.hasSetCookie = p.hasSetCookie;

@@ -2,8 +2,14 @@
  * Incremental HTTP/1.x response parser, one per connection and reset per exchange.
  *
  * Hot path: the head is found with one native `indexOf("\r\n\r\n")` on the socket chunk, decoded to
- * a latin1 string once, and split with indexOf; body bytes are kept as sub-arrays of the socket
+ * a latin1 string once, and scanned with indexOf; body bytes are kept as sub-arrays of the socket
  * chunks (never decoded, never copied unless the body spans several chunks).
+ *
+ * The scan validates every header line and reads the framing headers (content-length,
+ * transfer-encoding, connection, content-encoding, set-cookie) in place, but builds no
+ * `[name, value]` pairs: most responses of a load test are never asked for their headers, and three
+ * allocations per header line were most of the client's allocations per request. `splitHeaders`
+ * makes the pairs from the kept head text when someone does ask (exchange.ts).
  */
 import { ChunkedDecoder } from "./chunked.ts";
 
@@ -29,6 +35,8 @@ interface Latin1Slicer {
 }
 
 const CRLFCRLF = Buffer.from("\r\n\r\n");
+/** the usual version, kept as one string instead of a slice per response */
+const HTTP11 = "HTTP/1.1";
 const HTTP_SLASH = [0x48, 0x54, 0x54, 0x50, 0x2f]; // "HTTP/"
 
 export class ResponseParser {
@@ -39,7 +47,9 @@ export class ResponseParser {
   status = 0;
   statusText = "";
   version = "";
-  headers: [string, string][] = [];
+  /** the final head as latin1 text, and where its header lines start: `splitHeaders(headText, headersFrom)` */
+  headText = "";
+  headersFrom = 0;
   headBytes = 0;
   rawBodyBytes = 0;
   keepAlive = true;
@@ -50,7 +60,16 @@ export class ResponseParser {
   error = "";
   private mode = Mode.None;
   private remaining = 0;
-  private parts: Uint8Array[] = [];
+  /**
+   * A body that arrived whole inside one socket chunk is kept as that chunk and a range, and sliced
+   * only if someone reads it (exchange.ts): a subarray of Bun's receive buffer makes JSC give the
+   * buffer an ArrayBuffer of its own, a cost per request that a load loop which never reads the body
+   * need not pay. Bodies spread over several chunks (or chunked) collect in `parts` instead.
+   */
+  wholeChunk: Buffer | null = null;
+  wholeStart = 0;
+  wholeEnd = 0;
+  private parts: Uint8Array[] | null = null;
   private pending: Buffer | null = null;
   private readonly chunked = new ChunkedDecoder();
 
@@ -61,7 +80,8 @@ export class ResponseParser {
     this.status = 0;
     this.statusText = "";
     this.version = "";
-    this.headers = [];
+    this.headText = "";
+    this.headersFrom = 0;
     this.headBytes = 0;
     this.rawBodyBytes = 0;
     this.keepAlive = true;
@@ -71,14 +91,15 @@ export class ResponseParser {
     this.error = "";
     this.mode = Mode.None;
     this.remaining = 0;
-    this.parts = [];
+    this.wholeChunk = null;
+    this.parts = null;
     this.pending = null;
   }
 
-  /** The decoded-transfer (still content-encoded) body. */
+  /** The decoded-transfer (still content-encoded) body, when it is not a `wholeChunk` range. */
   body(): Uint8Array {
     const p = this.parts;
-    if (p.length === 0) return EMPTY;
+    if (p === null || p.length === 0) return EMPTY;
     if (p.length === 1) return p[0]!;
     return Buffer.concat(p);
   }
@@ -107,7 +128,6 @@ export class ResponseParser {
         start = end + 4;
         if (this.status >= 100 && this.status < 200 && this.status !== 101) {
           // interim response (100 Continue, 103 Early Hints): skip it, the real one follows
-          this.headers = [];
           this.hasSetCookie = false;
           this.contentEncoding = "";
           if (start === buf.length) return Feed.More;
@@ -136,20 +156,26 @@ export class ResponseParser {
       case Mode.Length: {
         const rem = this.remaining;
         if (avail >= rem) {
-          if (rem > 0) this.parts.push(start === 0 && avail === rem ? buf : buf.subarray(start, start + rem));
+          if (rem > 0) {
+            if (this.parts === null) {
+              this.wholeChunk = buf;
+              this.wholeStart = start;
+              this.wholeEnd = start + rem;
+            } else this.parts.push(buf.subarray(start, start + rem));
+          }
           this.rawBodyBytes += rem;
           this.remaining = 0;
           if (avail > rem) this.trailing = true;
           return Feed.Done;
         }
-        if (avail > 0) this.parts.push(start === 0 ? buf : buf.subarray(start));
+        if (avail > 0) (this.parts ??= []).push(start === 0 ? buf : buf.subarray(start));
         this.rawBodyBytes += avail;
         this.remaining = rem - avail;
         return Feed.More;
       }
       case Mode.Chunked: {
         const c = this.chunked;
-        const end = c.feed(buf, start, this.parts);
+        const end = c.feed(buf, start, (this.parts ??= []));
         if (end < 0) return this.fail(c.error);
         this.rawBodyBytes += end - start;
         if (c.done) {
@@ -159,7 +185,7 @@ export class ResponseParser {
         return Feed.More;
       }
       case Mode.Close:
-        if (avail > 0) this.parts.push(start === 0 ? buf : buf.subarray(start));
+        if (avail > 0) (this.parts ??= []).push(start === 0 ? buf : buf.subarray(start));
         this.rawBodyBytes += avail;
         return Feed.More;
     }
@@ -169,7 +195,7 @@ export class ResponseParser {
     let lineEnd = text.indexOf("\r\n");
     if (lineEnd < 0) lineEnd = text.length;
     // "HTTP/1.1 200 OK": version, one space, three digits, optional reason
-    const version = text.slice(0, 8);
+    const version = text.startsWith(HTTP11) ? HTTP11 : text.slice(0, 8);
     const c0 = text.charCodeAt(9) - 48;
     const c1 = text.charCodeAt(10) - 48;
     const c2 = text.charCodeAt(11) - 48;
@@ -184,31 +210,26 @@ export class ResponseParser {
     }
     this.version = version;
     this.status = c0 * 100 + c1 * 10 + c2;
-    this.statusText = lineEnd > 13 ? text.slice(13, lineEnd) : "";
+    this.statusText = lineEnd === 15 && text.charCodeAt(13) === 79 && text.charCodeAt(14) === 75 ? "OK" : lineEnd > 13 ? text.slice(13, lineEnd) : "";
     let keepAlive = version === "HTTP/1.1";
     let contentLength = -1;
     let chunked = false;
     let otherTe = false;
-    const headers = this.headers;
     let pos = lineEnd + 2;
+    this.headText = text;
+    this.headersFrom = pos;
     const len = text.length;
     while (pos < len) {
       let e = text.indexOf("\r\n", pos);
       if (e < 0) e = len;
       const colon = text.indexOf(":", pos);
       if (colon <= pos || colon > e) return this.failB(`invalid HTTP response: malformed header line ${JSON.stringify(text.slice(pos, Math.min(e, pos + 60)))}`);
-      // trim OWS by index, then one slice (String#trim and toLowerCase were the parser's hot spots)
-      let vs = colon + 1;
-      while (vs < e && isOws(text.charCodeAt(vs))) vs++;
-      let ve = e;
-      while (ve > vs && isOws(text.charCodeAt(ve - 1))) ve--;
-      const name = text.slice(pos, colon);
-      const value = text.slice(vs, ve);
-      headers.push([name, value]);
-      // only names of the lengths we care about are compared, case-insensitively in place
+      // only names of the lengths we care about are compared, case-insensitively in place, and only
+      // their values are sliced
       switch (colon - pos) {
         case 14:
           if (eqIgnoreCase(text, pos, "content-length")) {
+            const value = headerValue(text, colon, e);
             const n = parseLength(value);
             if (n < 0 || (contentLength >= 0 && n !== contentLength)) return this.failB(`invalid HTTP response: bad content-length ${JSON.stringify(value)}`);
             contentLength = n;
@@ -216,12 +237,13 @@ export class ResponseParser {
           break;
         case 17:
           if (eqIgnoreCase(text, pos, "transfer-encoding")) {
-            if (value.toLowerCase().endsWith("chunked")) chunked = true;
+            if (headerValue(text, colon, e).toLowerCase().endsWith("chunked")) chunked = true;
             else otherTe = true;
           }
           break;
         case 10:
           if (eqIgnoreCase(text, pos, "connection")) {
+            const value = headerValue(text, colon, e);
             if (value.length === 10 && eqIgnoreCase(value, 0, "keep-alive")) keepAlive = true;
             else if (value.length === 5 && eqIgnoreCase(value, 0, "close")) keepAlive = false;
             else {
@@ -234,7 +256,7 @@ export class ResponseParser {
           }
           break;
         case 16:
-          if (eqIgnoreCase(text, pos, "content-encoding")) this.contentEncoding = value;
+          if (eqIgnoreCase(text, pos, "content-encoding")) this.contentEncoding = headerValue(text, colon, e);
           break;
       }
       pos = e + 2;
@@ -266,6 +288,33 @@ export class ResponseParser {
     this.error = msg;
     return false;
   }
+}
+
+/**
+ * The header lines of a head that parseHead accepted, as `[name, value]` pairs in wire order (names
+ * as received, values without surrounding whitespace).
+ */
+export function splitHeaders(text: string, from: number): [string, string][] {
+  const out: [string, string][] = [];
+  const len = text.length;
+  let pos = from;
+  while (pos < len) {
+    let e = text.indexOf("\r\n", pos);
+    if (e < 0) e = len;
+    const colon = text.indexOf(":", pos);
+    out.push([text.slice(pos, colon), headerValue(text, colon, e)]);
+    pos = e + 2;
+  }
+  return out;
+}
+
+/** The value of the header line whose colon is at `colon` and which ends at `e`, OWS trimmed by index. */
+function headerValue(text: string, colon: number, e: number): string {
+  let vs = colon + 1;
+  while (vs < e && isOws(text.charCodeAt(vs))) vs++;
+  let ve = e;
+  while (ve > vs && isOws(text.charCodeAt(ve - 1))) ve--;
+  return text.slice(vs, ve);
 }
 
 function isOws(c: number): boolean {

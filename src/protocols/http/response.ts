@@ -1,0 +1,35 @@
+/**
+ * What HttpClient.request answers for a received response. `headers` and `body` are read through
+ * to the exchange, which splits the headers from the head text and slices the body out of the
+ * socket chunk only when someone asks (response-parser.ts): a plain load loop never does.
+ */
+import type { ProtocolResponse, Timings } from "../types.ts";
+import type { Exchange } from "./exchange.ts";
+
+export class HttpResponse implements ProtocolResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly protocolVersion: string;
+
+  constructor(
+    private readonly ex: Exchange,
+    /** the body after content decoding; null = the raw body (no content-encoding) */
+    private readonly decoded: Uint8Array | null,
+    readonly timings: Timings,
+    readonly bytesSent: number,
+    readonly bytesReceived: number,
+    readonly url: string,
+  ) {
+    this.status = ex.status;
+    this.statusText = ex.statusText;
+    this.protocolVersion = ex.version;
+  }
+
+  get headers(): [string, string][] {
+    return this.ex.headers;
+  }
+
+  get body(): Uint8Array {
+    return this.decoded ?? this.ex.rawBody;
+  }
+}
