@@ -46,7 +46,7 @@ export interface TrendDelta extends SeriesBase {
   sum: number;
   min: number;
   max: number;
-  /** hdr.ts encodeBuckets(): interleaved [bucket lowest µs value, count] */
+  /** IntervalHistogram.encode(): interleaved [bucket lowest µs value, count] */
   buckets: Float64Array;
 }
 

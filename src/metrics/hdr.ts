@@ -2,28 +2,21 @@
  * HDR histogram helpers for trends (reference §2.7): 3 significant figures over integer
  * microseconds (round(ms × 1000), negatives clamped to 0), auto-resizing.
  *
- * We use hdr-histogram-js in its plain-JS mode (Int32/Float64 histograms), not its WASM mode:
- * the JS classes need no async init, work unchanged in Bun worker threads and inside a
- * `bun build --compile` binary, and a record is a few integer ops (see the hot-path bench).
+ * The coordinator uses hdr-histogram-js in its plain-JS mode (Float64 histograms), not its WASM
+ * mode: the JS classes need no async init and work unchanged inside a `bun build --compile`
+ * binary. Workers record into interval-histogram.ts, the same layout with a cheaper index.
  *
  * All our histograms share one layout (lowest discernible value 1, 3 digits), and resizing
  * only appends buckets at the top, so a bucket's index and its lowest value are the same in
- * every histogram. That is what makes the sparse bucket encoding below exact.
+ * every histogram. That is what makes the sparse bucket encoding exact.
  */
-import { Float64Histogram, Int32Histogram, type JsHistogram } from "hdr-histogram-js";
+import { Float64Histogram, type JsHistogram } from "hdr-histogram-js";
 
 export const SIGNIFICANT_DIGITS = 3;
 /** Trend values are stored ×1000 (ms → µs). */
 export const TREND_SCALE = 1000;
 /** Initial range (µs); histograms grow on demand, so start small: a sink may hold many. */
 const INITIAL_HIGHEST_US = 4096;
-
-/** A per-worker histogram: one interval's samples, 32-bit counts are plenty. */
-export function newIntervalHistogram(): JsHistogram {
-  const h = new Int32Histogram(1, INITIAL_HIGHEST_US, SIGNIFICANT_DIGITS);
-  h.autoResize = true;
-  return h;
-}
 
 /** A coordinator histogram: a whole run, 64-bit float counts so no bucket can overflow. */
 export function newCumulativeHistogram(): JsHistogram {
@@ -43,27 +36,7 @@ function usedLength(h: JsHistogram): number {
 }
 
 /**
- * Sparse encoding of a histogram: interleaved [bucketLowestValue, count, ...] for every
- * non-empty bucket, as a Float64Array (structured-cloneable and transferable).
- */
-export function encodeBuckets(h: JsHistogram): Float64Array {
-  const len = usedLength(h);
-  let n = 0;
-  for (let i = 0; i < len; i++) if (h.getCountAtIndex(i) !== 0) n++;
-  const out = new Float64Array(n * 2);
-  let j = 0;
-  for (let i = 0; i < len; i++) {
-    const c = h.getCountAtIndex(i);
-    if (c !== 0) {
-      out[j++] = h.valueFromIndex(i);
-      out[j++] = c;
-    }
-  }
-  return out;
-}
-
-/**
- * Add an encodeBuckets() payload into `into` (exact: every value lands in its own bucket).
+ * Add an IntervalHistogram.encode() payload (interval-histogram.ts: the workers' trends) into `into` (exact: every value lands in its own bucket).
  * Highest bucket first: an auto-resizing histogram then grows once, not once per new maximum
  * (each growth reallocates the counts array; bottom-up merging of new series was ~10× slower).
  */

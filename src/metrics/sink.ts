@@ -3,8 +3,8 @@
  * (metric id → index into the TagSet's cells): a Map lookup for the metric name and an array
  * index, no allocation. `drain()` ships what changed since the previous drain and resets it.
  */
-import type { JsHistogram } from "hdr-histogram-js";
-import { encodeBuckets, newIntervalHistogram, toMicros } from "./hdr.ts";
+import { toMicros } from "./hdr.ts";
+import { IntervalHistogram } from "./interval-histogram.ts";
 import { MetricRegistry, MetricRedefinitionError, type MetricDef, type MetricKind } from "./registry.ts";
 import { TagInterner, type TagSet } from "./tags.ts";
 import { gaugeClock, type MetricsDelta, type SeriesDelta, type WireTagSet } from "./delta.ts";
@@ -35,7 +35,7 @@ class GaugeCell {
   constructor(readonly def: MetricDef, readonly tagSet: TagSet) {}
 }
 class TrendCell {
-  readonly hist: JsHistogram = newIntervalHistogram();
+  readonly hist = new IntervalHistogram();
   count = 0;
   sum = 0;
   min = Infinity;
@@ -120,7 +120,7 @@ export class Sink {
     if (def === undefined || def.kind !== "trend") def = this.resolve(m, "trend");
     let c = t.cells[def.id] as TrendCell | undefined;
     if (c === undefined) c = t.cells[def.id] = new TrendCell(def, t);
-    c.hist.recordValue(toMicros(ms));
+    c.hist.record(toMicros(ms));
     c.count++;
     c.sum += ms;
     if (ms < c.min) c.min = ms;
@@ -188,7 +188,7 @@ function takeDelta(c: Cell, tagSet: number): SeriesDelta {
     sum: c.sum,
     min: c.min,
     max: c.max,
-    buckets: encodeBuckets(c.hist),
+    buckets: c.hist.encode(),
   };
   c.hist.reset();
   c.count = c.sum = 0;

@@ -68,7 +68,12 @@ export async function runVus(rt: ScenarioRuntime, count: number, http: HttpClien
     const vu = newVu(rt, http);
     rt.vus.add(vu);
     try {
-      while ((await mayStart(rt)) && another(vu)) if (endsVu(await runIteration(rt, vu))) break;
+      for (;;) {
+        // mayStart() inlined: an async call and an await per iteration only while paused
+        const ok = rt.mayStart();
+        if (ok === false || (ok !== true && !(await ok)) || !another(vu)) break;
+        if (endsVu(await runIteration(rt, vu))) break;
+      }
     } catch (e) {
       rt.run.log.error(`VU ${vu.id} of scenario \`${rt.name}\` stopped: ${(e as Error).message}`);
     } finally {

@@ -91,9 +91,11 @@ export class CookieJar {
   }
 
   /** The `Cookie` header value for a request ("" when nothing matches). Purges expired cookies. */
-  headerFor(host: string, path: string, secure: boolean, now = Date.now()): string {
+  headerFor(host: string, path: string, secure: boolean, now?: number): string {
     const list = this.cookies;
+    // an empty jar (every request of a cookie-less test) answers before reading the clock
     if (list.length === 0) return "";
+    now ??= Date.now();
     const h = host.toLowerCase();
     let out = "";
     let expired = false;

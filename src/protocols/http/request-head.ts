@@ -21,6 +21,8 @@ export interface HeadTemplate {
   /** request line and static headers, each ending in CRLF; the blank line is not included */
   prefix: string;
   prefixBytes: number;
+  /** prefix + the blank line: the whole head of a request with no cookie and no body, built once */
+  whole: string;
   /** the caller's own Cookie header values joined with "; " ("" when none) */
   userCookie: string;
   /** the request itself asks to close the connection */
@@ -85,13 +87,14 @@ export function buildHeadTemplate(
   if (!cfg.keepAlive && !hasConn) head += "Connection: close\r\n";
   if (absoluteForm && cfg.proxyAuthorization !== null) head += `Proxy-Authorization: ${cfg.proxyAuthorization}\r\n`;
   head += lines;
-  return { method, url, prefix: head, prefixBytes: Buffer.byteLength(head), userCookie, close };
+  return { method, url, prefix: head, prefixBytes: Buffer.byteLength(head), whole: `${head}\r\n`, userCookie, close };
 }
 
 /** Appends the dynamic headers and the blank line. */
 export function finishHead(t: HeadTemplate, jarCookie: string, bodyLength: number): string {
-  let head = t.prefix;
   const cookie = t.userCookie === "" ? jarCookie : jarCookie === "" ? t.userCookie : `${t.userCookie}; ${jarCookie}`;
+  if (cookie === "" && bodyLength < 0) return t.whole;
+  let head = t.prefix;
   if (cookie !== "") head += `Cookie: ${cookie}\r\n`;
   if (bodyLength >= 0) head += `Content-Length: ${bodyLength}\r\n`;
   return `${head}\r\n`;
