@@ -1,7 +1,8 @@
 /**
  * The HTML report and the live dashboard in a real browser (Debian's Chromium via playwright-core):
  * the charts have data points, thresholds show their state, the control buttons post to /v1/*.
- * Saves the screenshots docs/outputs.md shows (docs/img/).
+ * Takes the screenshots docs/outputs.md shows: into a scratch folder, or into docs/img/ with
+ * LOADR_UPDATE_SCREENSHOTS=1 (so that a test run leaves the tracked pictures alone).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync } from "node:fs";
@@ -18,7 +19,7 @@ setDefaultTimeout(90_000);
 // page.evaluate/waitForFunction bodies run in the browser; the project compiles without the DOM lib.
 declare const document: any;
 
-const IMG = resolve(import.meta.dir, "../docs/img");
+const IMG = process.env.LOADR_UPDATE_SCREENSHOTS === "1" ? resolve(import.meta.dir, "../docs/img") : scratch();
 
 const PLAN = (duration: string) => `
 name: checkout flow
