@@ -32,8 +32,9 @@ export class Exchange {
   status = 0;
   statusText = "";
   version = "";
-  private headText = "";
+  private headChunk: Buffer | null = null;
   private headersFrom = 0;
+  private headersTo = 0;
   private headerPairs: [string, string][] | null = null;
   /** the body as the parser left it: a range of one socket chunk, sliced on first read (response-parser.ts) */
   private chunk: Uint8Array | null = null;
@@ -58,9 +59,10 @@ export class Exchange {
     });
   }
 
-  /** response headers in wire order, split from the head text on first use (response-parser.ts) */
+  /** response headers in wire order, decoded and split from the head's bytes on first use (response-parser.ts) */
   get headers(): [string, string][] {
-    return (this.headerPairs ??= splitHeaders(this.headText, this.headersFrom));
+    if (this.headerPairs === null) this.headerPairs = this.headChunk === null ? [] : splitHeaders(this.headChunk, this.headersFrom, this.headersTo);
+    return this.headerPairs;
   }
 
   /** the transfer-decoded (still content-encoded) body */
@@ -82,8 +84,9 @@ export class Exchange {
     this.status = p.status;
     this.statusText = p.statusText;
     this.version = p.version;
-    this.headText = p.headText;
+    this.headChunk = p.headChunk;
     this.headersFrom = p.headersFrom;
+    this.headersTo = p.headersTo;
     const c = p.wholeChunk;
     if (c !== null) {
       this.chunk = c;

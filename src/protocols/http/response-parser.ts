@@ -1,15 +1,15 @@
 /**
  * Incremental HTTP/1.x response parser, one per connection and reset per exchange.
  *
- * Hot path: the head is found with one native `indexOf("\r\n\r\n")` on the socket chunk, decoded to
- * a latin1 string once, and scanned with indexOf; body bytes are kept as sub-arrays of the socket
- * chunks (never decoded, never copied unless the body spans several chunks).
- *
- * The scan validates every header line and reads the framing headers (content-length,
- * transfer-encoding, connection, content-encoding, set-cookie) in place, but builds no
- * `[name, value]` pairs: most responses of a load test are never asked for their headers, and three
- * allocations per header line were most of the client's allocations per request. `splitHeaders`
- * makes the pairs from the kept head text when someone does ask (exchange.ts).
+ * Hot path: the head is parsed from the socket chunk's bytes in one pass — the status line, then
+ * each header line validated and the framing headers (content-length, transfer-encoding,
+ * connection, content-encoding, set-cookie) read in place. No string is made of the head and no
+ * `[name, value]` pair is built: most responses of a load test are never asked for their headers,
+ * and decoding the head, splitting it and three allocations per header line were most of the
+ * client's work per response. The head's bytes are kept (`headChunk`, `headersFrom`..`headersTo`)
+ * and decoded and split only when someone reads the headers (exchange.ts, `splitHeaders`). Body
+ * bytes are kept as ranges of the socket chunks (never decoded, never copied unless the body spans
+ * several chunks).
  */
 import { ChunkedDecoder } from "./chunked.ts";
 
@@ -34,9 +34,17 @@ interface Latin1Slicer {
   latin1Slice(start: number, end: number): string;
 }
 
+/** a Buffer needle: with a string needle Buffer#indexOf re-encodes it on every call (5x slower) */
 const CRLFCRLF = Buffer.from("\r\n\r\n");
-/** the usual version, kept as one string instead of a slice per response */
+/** parseHead's answers besides the index after the head */
+const HEAD_MORE = -1;
+const HEAD_ERROR = -2;
+const CR = 13;
+const LF = 10;
+const COLON = 58;
+/** the usual versions, kept as shared strings instead of a slice per response */
 const HTTP11 = "HTTP/1.1";
+const HTTP10 = "HTTP/1.0";
 const HTTP_SLASH = [0x48, 0x54, 0x54, 0x50, 0x2f]; // "HTTP/"
 
 export class ResponseParser {
@@ -47,9 +55,10 @@ export class ResponseParser {
   status = 0;
   statusText = "";
   version = "";
-  /** the final head as latin1 text, and where its header lines start: `splitHeaders(headText, headersFrom)` */
-  headText = "";
+  /** the bytes of the final head's header lines (each ending in CRLF): `headChunk[headersFrom, headersTo)` */
+  headChunk: Buffer | null = null;
   headersFrom = 0;
+  headersTo = 0;
   headBytes = 0;
   rawBodyBytes = 0;
   keepAlive = true;
@@ -80,8 +89,9 @@ export class ResponseParser {
     this.status = 0;
     this.statusText = "";
     this.version = "";
-    this.headText = "";
+    this.headChunk = null;
     this.headersFrom = 0;
+    this.headersTo = 0;
     this.headBytes = 0;
     this.rawBodyBytes = 0;
     this.keepAlive = true;
@@ -112,20 +122,26 @@ export class ResponseParser {
       if (this.pending !== null) {
         buf = Buffer.concat([this.pending, d]);
         this.pending = null;
+        // a head trickling in is parsed again from its start only once its end has come (a
+        // native search), not at every chunk: byte by byte that would be quadratic in JS
+        if (buf.indexOf(CRLFCRLF) < 0) {
+          if (buf.length > MAX_HEAD) return this.fail("invalid HTTP response: header section too large");
+          this.pending = buf;
+          return Feed.More;
+        }
       }
       // each turn consumes one (interim 1xx) head, so this ends within buf.length turns
       for (;;) {
         if (!startsWithHttp(buf, start)) return this.fail(`invalid HTTP response: expected a status line, got ${preview(buf, start)}`);
-        // a Buffer needle: with a string needle Buffer#indexOf re-encodes it on every call (5x slower)
-        const end = buf.indexOf(CRLFCRLF, start);
-        if (end < 0) {
+        const end = this.parseHead(buf, start);
+        if (end === HEAD_ERROR) return Feed.Error;
+        if (end === HEAD_MORE) {
           if (buf.length - start > MAX_HEAD) return this.fail("invalid HTTP response: header section too large");
           this.pending = start === 0 ? buf : buf.subarray(start);
           return Feed.More;
         }
-        if (!this.parseHead((buf as unknown as Latin1Slicer).latin1Slice(start, end))) return Feed.Error;
-        this.headBytes += end + 4 - start;
-        start = end + 4;
+        this.headBytes += end - start;
+        start = end;
         if (this.status >= 100 && this.status < 200 && this.status !== 101) {
           // interim response (100 Continue, 103 Early Hints): skip it, the real one follows
           this.hasSetCookie = false;
@@ -191,76 +207,92 @@ export class ResponseParser {
     }
   }
 
-  private parseHead(text: string): boolean {
-    let lineEnd = text.indexOf("\r\n");
-    if (lineEnd < 0) lineEnd = text.length;
+  /**
+   * Parses the head at `b[start..]`: the index just after its blank line, HEAD_MORE when it has not
+   * all arrived yet (it is parsed again from the start once more bytes came), HEAD_ERROR with
+   * `error` set when it is malformed. Lines end in CRLF; a lone CR belongs to its line.
+   */
+  private parseHead(b: Buffer, start: number): number {
+    const len = b.length;
+    const lineEnd = lineEndAt(b, start, len);
+    if (lineEnd < 0) return HEAD_MORE;
     // "HTTP/1.1 200 OK": version, one space, three digits, optional reason
-    const version = text.startsWith(HTTP11) ? HTTP11 : text.slice(0, 8);
-    const c0 = text.charCodeAt(9) - 48;
-    const c1 = text.charCodeAt(10) - 48;
-    const c2 = text.charCodeAt(11) - 48;
-    if (
-      text.charCodeAt(8) !== 32 ||
-      !(c0 >= 1 && c0 <= 5) ||
-      !(c1 >= 0 && c1 <= 9) ||
-      !(c2 >= 0 && c2 <= 9) ||
-      (lineEnd > 12 && text.charCodeAt(12) !== 32)
-    ) {
-      return this.failB(`invalid HTTP response: malformed status line ${JSON.stringify(text.slice(0, Math.min(lineEnd, 60)))}`);
+    const n = lineEnd - start;
+    const c0 = b[start + 9]! - 48;
+    const c1 = b[start + 10]! - 48;
+    const c2 = b[start + 11]! - 48;
+    if (n < 12 || b[start + 8] !== 32 || !(c0 >= 1 && c0 <= 5) || !(c1 >= 0 && c1 <= 9) || !(c2 >= 0 && c2 <= 9) || (n > 12 && b[start + 12] !== 32)) {
+      this.error = `invalid HTTP response: malformed status line ${JSON.stringify(latin1(b, start, Math.min(lineEnd, start + 60)))}`;
+      return HEAD_ERROR;
     }
-    this.version = version;
+    const minor = b[start + 7]!;
+    this.version = b[start + 5] === 49 && b[start + 6] === 46 && (minor === 49 || minor === 48) ? (minor === 49 ? HTTP11 : HTTP10) : latin1(b, start, start + 8);
     this.status = c0 * 100 + c1 * 10 + c2;
-    this.statusText = lineEnd === 15 && text.charCodeAt(13) === 79 && text.charCodeAt(14) === 75 ? "OK" : lineEnd > 13 ? text.slice(13, lineEnd) : "";
-    let keepAlive = version === "HTTP/1.1";
+    this.statusText = n === 15 && b[start + 13] === 79 && b[start + 14] === 75 ? "OK" : n > 13 ? latin1(b, start + 13, lineEnd) : "";
+    this.hasSetCookie = false;
+    this.contentEncoding = "";
+    let keepAlive = this.version === HTTP11;
     let contentLength = -1;
     let chunked = false;
     let otherTe = false;
-    let pos = lineEnd + 2;
-    this.headText = text;
-    this.headersFrom = pos;
-    const len = text.length;
-    while (pos < len) {
-      let e = text.indexOf("\r\n", pos);
-      if (e < 0) e = len;
-      const colon = text.indexOf(":", pos);
-      if (colon <= pos || colon > e) return this.failB(`invalid HTTP response: malformed header line ${JSON.stringify(text.slice(pos, Math.min(e, pos + 60)))}`);
-      // only names of the lengths we care about are compared, case-insensitively in place, and only
-      // their values are sliced
+    const from = lineEnd + 2;
+    let pos = from;
+    for (;;) {
+      if (pos + 1 >= len) return HEAD_MORE;
+      if (b[pos] === CR && b[pos + 1] === LF) break; // the blank line
+      const e = lineEndAt(b, pos, len);
+      if (e < 0) return HEAD_MORE;
+      let colon = pos;
+      while (colon < e && b[colon] !== COLON) colon++;
+      if (colon === pos || colon === e) {
+        this.error = `invalid HTTP response: malformed header line ${JSON.stringify(latin1(b, pos, Math.min(e, pos + 60)))}`;
+        return HEAD_ERROR;
+      }
+      // values without surrounding whitespace, by index
+      let vs = colon + 1;
+      while (vs < e && isOws(b[vs]!)) vs++;
+      let ve = e;
+      while (ve > vs && isOws(b[ve - 1]!)) ve--;
+      // only names of the lengths we care about are compared, case-insensitively in place
       switch (colon - pos) {
         case 14:
-          if (eqIgnoreCase(text, pos, "content-length")) {
-            const value = headerValue(text, colon, e);
-            const n = parseLength(value);
-            if (n < 0 || (contentLength >= 0 && n !== contentLength)) return this.failB(`invalid HTTP response: bad content-length ${JSON.stringify(value)}`);
-            contentLength = n;
+          if (eqIgnoreCase(b, pos, "content-length")) {
+            const v = parseLength(b, vs, ve);
+            if (v < 0 || (contentLength >= 0 && v !== contentLength)) {
+              this.error = `invalid HTTP response: bad content-length ${JSON.stringify(latin1(b, vs, ve))}`;
+              return HEAD_ERROR;
+            }
+            contentLength = v;
           }
           break;
         case 17:
-          if (eqIgnoreCase(text, pos, "transfer-encoding")) {
-            if (headerValue(text, colon, e).toLowerCase().endsWith("chunked")) chunked = true;
+          if (eqIgnoreCase(b, pos, "transfer-encoding")) {
+            if (ve - vs >= 7 && eqIgnoreCase(b, ve - 7, "chunked")) chunked = true;
             else otherTe = true;
           }
           break;
         case 10:
-          if (eqIgnoreCase(text, pos, "connection")) {
-            const value = headerValue(text, colon, e);
-            if (value.length === 10 && eqIgnoreCase(value, 0, "keep-alive")) keepAlive = true;
-            else if (value.length === 5 && eqIgnoreCase(value, 0, "close")) keepAlive = false;
+          if (eqIgnoreCase(b, pos, "connection")) {
+            if (ve - vs === 10 && eqIgnoreCase(b, vs, "keep-alive")) keepAlive = true;
+            else if (ve - vs === 5 && eqIgnoreCase(b, vs, "close")) keepAlive = false;
             else {
-              const v = value.toLowerCase();
+              const v = latin1(b, vs, ve).toLowerCase();
               if (v.includes("close")) keepAlive = false;
               else if (v.includes("keep-alive")) keepAlive = true;
             }
-          } else if (eqIgnoreCase(text, pos, "set-cookie")) {
+          } else if (eqIgnoreCase(b, pos, "set-cookie")) {
             this.hasSetCookie = true;
           }
           break;
         case 16:
-          if (eqIgnoreCase(text, pos, "content-encoding")) this.contentEncoding = headerValue(text, colon, e);
+          if (eqIgnoreCase(b, pos, "content-encoding")) this.contentEncoding = latin1(b, vs, ve);
           break;
       }
       pos = e + 2;
     }
+    this.headChunk = b;
+    this.headersFrom = from;
+    this.headersTo = pos;
     const s = this.status;
     if (this.isHead || s === 204 || s === 304 || (s >= 100 && s < 200)) {
       this.mode = Mode.None;
@@ -276,7 +308,7 @@ export class ResponseParser {
       keepAlive = false;
     }
     this.keepAlive = keepAlive;
-    return true;
+    return pos + 2;
   }
 
   private fail(msg: string): Feed {
@@ -284,47 +316,48 @@ export class ResponseParser {
     return Feed.Error;
   }
 
-  private failB(msg: string): boolean {
-    this.error = msg;
-    return false;
-  }
 }
 
 /**
- * The header lines of a head that parseHead accepted, as `[name, value]` pairs in wire order (names
- * as received, values without surrounding whitespace).
+ * The header lines `b[from, to)` of a head that parseHead accepted (each line ends in CRLF), as
+ * `[name, value]` pairs in wire order: names as received, values without surrounding whitespace.
  */
-export function splitHeaders(text: string, from: number): [string, string][] {
+export function splitHeaders(b: Buffer, from: number, to: number): [string, string][] {
   const out: [string, string][] = [];
-  const len = text.length;
-  let pos = from;
-  while (pos < len) {
-    let e = text.indexOf("\r\n", pos);
-    if (e < 0) e = len;
+  if (to <= from) return out;
+  const text = latin1(b, from, to);
+  let pos = 0;
+  while (pos < text.length) {
+    const e = text.indexOf("\r\n", pos);
     const colon = text.indexOf(":", pos);
-    out.push([text.slice(pos, colon), headerValue(text, colon, e)]);
+    let vs = colon + 1;
+    while (vs < e && isOws(text.charCodeAt(vs))) vs++;
+    let ve = e;
+    while (ve > vs && isOws(text.charCodeAt(ve - 1))) ve--;
+    out.push([text.slice(pos, colon), text.slice(vs, ve)]);
     pos = e + 2;
   }
   return out;
 }
 
-/** The value of the header line whose colon is at `colon` and which ends at `e`, OWS trimmed by index. */
-function headerValue(text: string, colon: number, e: number): string {
-  let vs = colon + 1;
-  while (vs < e && isOws(text.charCodeAt(vs))) vs++;
-  let ve = e;
-  while (ve > vs && isOws(text.charCodeAt(ve - 1))) ve--;
-  return text.slice(vs, ve);
+function latin1(b: Buffer, start: number, end: number): string {
+  return (b as unknown as Latin1Slicer).latin1Slice(start, end);
+}
+
+/** The index of the CR of the first CRLF at or after `from`, or -1. */
+function lineEndAt(b: Buffer, from: number, len: number): number {
+  for (let i = from; i + 1 < len; i++) if (b[i] === CR && b[i + 1] === LF) return i;
+  return -1;
 }
 
 function isOws(c: number): boolean {
   return c === 32 || c === 9;
 }
 
-/** `s[at..]` equals the lower-case ASCII `lower`, ignoring ASCII case (the caller checked the length). */
-function eqIgnoreCase(s: string, at: number, lower: string): boolean {
+/** `b[at..]` equals the lower-case ASCII `lower`, ignoring ASCII case (the caller checked the length). */
+function eqIgnoreCase(b: Buffer, at: number, lower: string): boolean {
   for (let i = 0; i < lower.length; i++) {
-    const c = s.charCodeAt(at + i);
+    const c = b[at + i]!;
     const l = lower.charCodeAt(i);
     if (c !== l && (c | 0x20) !== l) return false;
   }
@@ -337,13 +370,16 @@ function startsWithHttp(buf: Uint8Array, start: number): boolean {
   return true;
 }
 
-function parseLength(v: string): number {
-  if (v.length === 0 || v.length > 15) return -1;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 48 || c > 57) return -1;
+/** The decimal value of `b[s, e)`, or -1 unless it is 1–15 digits. */
+function parseLength(b: Buffer, s: number, e: number): number {
+  if (e <= s || e - s > 15) return -1;
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const c = b[i]! - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
   }
-  return Number(v);
+  return v;
 }
 
 function preview(buf: Buffer, start: number): string {

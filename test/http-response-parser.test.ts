@@ -1,0 +1,87 @@
+import { expect, test } from "bun:test";
+import { Feed, ResponseParser, splitHeaders } from "../src/protocols/http/response-parser.ts";
+
+const RESPONSE =
+  "HTTP/1.1 100 Continue\r\n\r\n" +
+  "HTTP/1.1 203 Non-Authoritative Information\r\nServer: t\r\nX-Odd:\ta\rb \r\nContent-Encoding: gzip\r\n" +
+  "set-COOKIE: s=1\r\nConnection: Keep-Alive\r\nContent-Length: 5\r\n\r\nhello";
+
+/** Feeds `chunks` to a fresh parser; what it made of them. */
+function parse(chunks: Buffer[]) {
+  const p = new ResponseParser();
+  p.reset(false);
+  let r: Feed = Feed.More;
+  for (const c of chunks) {
+    r = p.feed(c);
+    if (r !== Feed.More) break;
+  }
+  const body = p.wholeChunk !== null ? p.wholeChunk.subarray(p.wholeStart, p.wholeEnd) : p.body();
+  return {
+    result: r,
+    error: p.error,
+    status: p.status,
+    statusText: p.statusText,
+    version: p.version,
+    keepAlive: p.keepAlive,
+    contentEncoding: p.contentEncoding,
+    hasSetCookie: p.hasSetCookie,
+    headBytes: p.headBytes,
+    headers: p.headChunk === null ? [] : splitHeaders(p.headChunk, p.headersFrom, p.headersTo),
+    body: Buffer.from(body).toString("latin1"),
+  };
+}
+
+test("a response split at every byte position parses the same as in one piece", () => {
+  const whole = Buffer.from(RESPONSE, "latin1");
+  const one = parse([whole]);
+  expect(one).toEqual({
+    result: Feed.Done,
+    error: "",
+    status: 203,
+    statusText: "Non-Authoritative Information",
+    version: "HTTP/1.1",
+    keepAlive: true,
+    contentEncoding: "gzip",
+    hasSetCookie: true,
+    headBytes: whole.length - 5,
+    headers: [
+      ["Server", "t"],
+      ["X-Odd", "a\rb"],
+      ["Content-Encoding", "gzip"],
+      ["set-COOKIE", "s=1"],
+      ["Connection", "Keep-Alive"],
+      ["Content-Length", "5"],
+    ],
+    body: "hello",
+  });
+  for (let i = 1; i < whole.length; i++) expect(parse([whole.subarray(0, i), whole.subarray(i)])).toEqual(one);
+  expect(parse([...whole].map((b) => Buffer.from([b])))).toEqual(one);
+});
+
+test("framing headers are read case-insensitively: chunked, close, HTTP/1.0, no reason phrase", () => {
+  const chunked = parse([Buffer.from("HTTP/1.1 200 OK\r\nTRANSFER-ENCODING: gzip, Chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n")]);
+  expect([chunked.result, chunked.body, chunked.keepAlive]).toEqual([Feed.Done, "ok", true]);
+  const close = parse([Buffer.from("HTTP/1.1 200 OK\r\nconnection: CLOSE\r\ncontent-length: 0\r\n\r\n")]);
+  expect([close.result, close.keepAlive]).toEqual([Feed.Done, false]);
+  const old = parse([Buffer.from("HTTP/1.0 204\r\n\r\n")]);
+  expect([old.result, old.version, old.status, old.statusText, old.keepAlive, old.headers]).toEqual([Feed.Done, "HTTP/1.0", 204, "", false, []]);
+});
+
+test("malformed heads fail with what was wrong", () => {
+  const err = (s: string) => parse([Buffer.from(s)]).error;
+  expect(err("HTTP/1.1 2x0 OK\r\n\r\n")).toBe('invalid HTTP response: malformed status line "HTTP/1.1 2x0 OK"');
+  expect(err("HTTP/1.1 20\r\n\r\n")).toBe('invalid HTTP response: malformed status line "HTTP/1.1 20"');
+  expect(err("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n")).toBe('invalid HTTP response: malformed header line "no colon here"');
+  expect(err("HTTP/1.1 200 OK\r\n: empty name\r\n\r\n")).toBe('invalid HTTP response: malformed header line ": empty name"');
+  expect(err("HTTP/1.1 200 OK\r\nContent-Length:  12a \r\n\r\n")).toBe('invalid HTTP response: bad content-length "12a"');
+  expect(err("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")).toBe('invalid HTTP response: bad content-length "2"');
+  expect(err("SSH-2.0-OpenSSH\r\n\r\n")).toBe('invalid HTTP response: expected a status line, got "SSH-2.0-OpenSSH\\r\\n\\r\\n"');
+});
+
+test("a head that never ends is refused past 64 KiB, whether it came in one piece or trickled", () => {
+  const huge = "HTTP/1.1 200 OK\r\n" + "X-Pad: " + "p".repeat(70 * 1024);
+  expect(parse([Buffer.from(huge)]).error).toBe("invalid HTTP response: header section too large");
+  const pieces = [];
+  for (let i = 0; i < huge.length; i += 1000) pieces.push(Buffer.from(huge.slice(i, i + 1000)));
+  expect(parse(pieces).error).toBe("invalid HTTP response: header section too large");
+});
