@@ -112,7 +112,8 @@ export class HttpClient implements ConnectionOwner {
     if (this.configError !== null) return run.error(this.configError, url);
     if (this.closed) return run.error("client closed", url);
     run.timeoutMs = req.timeoutMs;
-    run.deadline = performance.now() + req.timeoutMs;
+    const t0 = performance.now();
+    run.deadline = t0 + req.timeoutMs;
     arm(run);
     try {
       let method = req.method;
@@ -120,7 +121,7 @@ export class HttpClient implements ConnectionOwner {
       let body = req.body ?? null;
       const follow = req.followRedirects ?? this.o.followRedirects;
       const max = req.maxRedirects ?? this.o.maxRedirects;
-      let tStart = performance.now();
+      let tStart = t0;
       // each turn follows one redirect; the loop returns at the latest after `max` redirects
       for (let hop = 0; ; hop++) {
         const target = parseTarget(url);

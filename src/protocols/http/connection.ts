@@ -217,14 +217,15 @@ export class Connection {
       this.destroy(true);
       return;
     }
-    if (ex.tFirst === 0) ex.tFirst = performance.now();
+    const first = ex.tFirst === 0;
+    if (first) ex.tFirst = performance.now();
     const r = this.parser.feed(d);
     if (r === Feed.More) return;
     if (r === Feed.Error) {
       this.fail(this.parser.error);
       return;
     }
-    this.complete(ex);
+    this.complete(ex, first);
   }
 
   onDrain(s: Sock): void {
@@ -253,7 +254,7 @@ export class Connection {
     if (ex === null || ex.done) return;
     if (err === null && prev === Phase.Ready && this.parser.eof() === Feed.Done) {
       // a read-until-close body ends here
-      this.complete(ex);
+      this.complete(ex, false);
       return;
     }
     let msg: string;
@@ -311,9 +312,11 @@ export class Connection {
     this.phase = Phase.Handshake;
   }
 
-  private complete(ex: Exchange): void {
+  /** `whole`: the response came complete in its first chunk, so it was all received at tFirst
+   *  (http_req_receiving 0: parsing it is not network time) and the clock need not be read again */
+  private complete(ex: Exchange, whole: boolean): void {
     const p = this.parser;
-    ex.tEnd = performance.now();
+    ex.tEnd = whole ? ex.tFirst : performance.now();
     if (ex.tSendEnd === 0) ex.tSendEnd = ex.tFirst; // answered before the upload finished
     ex.take(p);
     this.ex = null;
