@@ -4,7 +4,7 @@
  * and the file writer (O_DIRECT blocks plus a page-cache tail) loses and repeats nothing.
  */
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MetricRegistry } from "../src/metrics/registry.ts";
@@ -73,6 +73,7 @@ describe("json and csv lines", () => {
     );
     expect(lines.length).toBe(expected.length);
     for (let i = 0; i < lines.length; i++) if (lines[i] !== expected[i]) expect(`${i}: ${lines[i]}`).toBe(`${i}: ${expected[i]}`);
+    rmSync(dir, { recursive: true });
   });
 
   test("every csv row is the reference row for its sample", async () => {
@@ -95,12 +96,16 @@ describe("json and csv lines", () => {
     );
     expect(rows.length).toBe(expected.length);
     for (let i = 0; i < rows.length; i++) if (rows[i] !== expected[i]) expect(`${i}: ${rows[i]}`).toBe(`${i}: ${expected[i]}`);
+    rmSync(dir, { recursive: true });
   });
 });
 
-describe("line file", () => {
+// a disk filesystem (O_DIRECT blocks plus a page-cache tail) and, where there is one, tmpfs (page cache only)
+const roots = [tmpdir(), ...(existsSync("/dev/shm") ? ["/dev/shm"] : [])];
+
+describe.each(roots)("line file in %s", (root) => {
   test("lines written in pieces of every size reach the file whole and in order; flush completes it, close too", () => {
-    const dir = mkdtempSync(join(tmpdir(), "loadr-linefile-"));
+    const dir = mkdtempSync(join(root, "loadr-linefile-"));
     const file = new LineFile("out.txt", dir);
     file.open();
     let expected = "";
@@ -125,5 +130,6 @@ describe("line file", () => {
     file.lines.text("after the last flush\n");
     file.close();
     expect(readFileSync(join(dir, "out.txt"), "utf8")).toBe(expected + "after the last flush\n");
+    rmSync(dir, { recursive: true });
   });
 });
