@@ -62,7 +62,8 @@ export class SampleRecorder {
 
   /**
    * `ship` receives each full batch (and what flush() finds) and owns its buffers afterwards; it
-   * returns false when it dropped the batch, so the dictionary entries ride on the next one.
+   * returns false when it dropped the batch (without keeping it): the dictionary entries then ride
+   * on the next one, and the same columns are filled again.
    */
   constructor(private readonly ship: (b: SampleBatch) => boolean) {
     this.nextColumns();
