@@ -1,7 +1,7 @@
 /** Raw samples from a worker's recorder to the outputs' columns, and how their numbers are written. */
 import { describe, expect, test } from "bun:test";
 import { MetricRegistry } from "../src/metrics/registry.ts";
-import { SampleRecorder, type SampleBatch } from "../src/metrics/sample-recorder.ts";
+import { batchTransferList, SAMPLE_BATCH, SampleRecorder, type SampleBatch } from "../src/metrics/sample-recorder.ts";
 import { columnsPoints, SampleDictionary } from "../src/metrics/sample-columns.ts";
 import { TagInterner } from "../src/metrics/tags.ts";
 import { ByteLines } from "../src/outputs/byte-lines.ts";
@@ -57,6 +57,48 @@ describe("sample recorder and dictionary", () => {
     expect(columnsPoints(cols)).toEqual([{ metric: "iterations", kind: "counter", value: 1, tags: { scenario: "s" }, time: cols.time[0]! }]);
   });
 
+  test("column buffers given back are filled again; across batches no sample is lost or repeated", () => {
+    const { reg, tags, rec, shipped } = setup(() => true);
+    const t = tags.intern({ scenario: "s" });
+    const reqs = reg.get("http_reqs")!;
+    const total = 5 * SAMPLE_BATCH + 17;
+    const given = new Set<ArrayBuffer>();
+    let seen = 0;
+    for (let i = 0; i < total; i++) {
+      rec.push(reqs, t, i);
+      // the coordinator reads each shipped batch, then hands its buffers back
+      while (seen < shipped.length) {
+        const b = shipped[seen++]!;
+        const values = Array.from(b.value.subarray(0, b.length));
+        expect(values[0]).toBe((seen - 1) * SAMPLE_BATCH);
+        expect(values.every((v, k) => v === values[0]! + k)).toBe(true);
+        const buffers = batchTransferList(b);
+        given.add(buffers[2]);
+        rec.recycle(buffers);
+      }
+    }
+    rec.flush();
+    expect(shipped.length).toBe(6);
+    expect(shipped.map((b) => b.length)).toEqual([...Array(5).fill(SAMPLE_BATCH), 17]);
+    // the batch being filled while the first is out needs its own buffers; from then on the
+    // recorder alternates between the two sets the coordinator keeps giving back
+    for (const b of shipped.slice(2)) expect(given.has(b.value.buffer as ArrayBuffer)).toBe(true);
+    expect(new Set(shipped.map((b) => b.value.buffer)).size).toBe(2);
+    // and the last batch's values are the last ones pushed
+    expect(Array.from(shipped[5]!.value.subarray(0, 17))).toEqual(Array.from({ length: 17 }, (_, k) => 5 * SAMPLE_BATCH + k));
+  });
+
+  test("a dropped batch's columns are filled again, with none of its samples shipped", () => {
+    let accept = false;
+    const { reg, tags, rec, shipped } = setup(() => accept);
+    const t = tags.intern({});
+    for (let i = 0; i < SAMPLE_BATCH + 3; i++) rec.push(reg.get("http_reqs")!, t, i); // first batch dropped
+    accept = true;
+    rec.flush();
+    expect(shipped).toHaveLength(1);
+    expect(Array.from(shipped[0]!.value.subarray(0, shipped[0]!.length))).toEqual([SAMPLE_BATCH, SAMPLE_BATCH + 1, SAMPLE_BATCH + 2]);
+  });
+
   test("the samples of one held event share a timestamp", async () => {
     const { reg, tags, rec, shipped } = setup(() => true);
     const t = tags.intern({});
@@ -88,6 +130,34 @@ describe("number formatting of raw points", () => {
     ]);
     expect([0.1 + 0.2, 1e-9, 1e21 + 0.5, 123456.789].map((v) => text(v))).toEqual([String(0.1 + 0.2), "1e-9", "1e+21", "123456.789"]);
     expect(text(2e9 + 0.5, true)).toBe("2000000000.5"); // beyond the fixed-point range: printed as is
+  });
+
+  test("any value is written as the reference prints it (durations: rounded to the nanosecond)", () => {
+    // the reference: JavaScript's own printing, of the value rounded to six places for durations
+    const ref = (v: number, isTime: boolean) =>
+      isTime && Math.abs(v) < 1e9 ? (v < 0 ? "-" : "") + String(Math.round(Math.abs(v) * 1e6) / 1e6) : String(v);
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const values: number[] = [0, 99, 100, 999, 1000, 0x7fffffff, 0x80000000, 1e15 - 1, 1e15, 2 ** 53 - 1, 999999999.9999996, 0.0000005, 0.00000049];
+    for (let i = 0; i < 100_000; i++) {
+      const r = rnd();
+      values.push(
+        i % 4 === 0 ? Math.floor(rnd() * 10 ** Math.floor(rnd() * 16)) // integers of every length
+        : i % 4 === 1 ? Math.exp(r * 24 - 12) // durations from picoseconds to hours
+        : i % 4 === 2 ? Math.round(r * 1e6) / 1e6 * 10 ** Math.floor(rnd() * 6) // exact six-place values
+        : (r - 0.5) * 10 ** (rnd() * 10 - 3), // negatives too
+      );
+    }
+    const l = new ByteLines();
+    const dec = new TextDecoder();
+    const wrong: string[] = [];
+    for (const v of values)
+      for (const isTime of [true, false]) {
+        l.num(v, isTime);
+        const got = dec.decode(l.take());
+        if (got !== ref(v, isTime) && wrong.length < 5) wrong.push(`${v} (${isTime ? "time" : "value"}): ${got} ≠ ${ref(v, isTime)}`);
+      }
+    expect(wrong).toEqual([]);
   });
 
   test("NaN and infinities become the output's token", () => {

@@ -12,6 +12,7 @@ import { SharedState } from "./shared-state.ts";
 import { FlowSharedState } from "./flow-shared-state.ts";
 import { peakVus } from "./executors/index.ts";
 import { SampleDictionary, type SampleColumns } from "../metrics/sample-columns.ts";
+import { batchTransferList } from "../metrics/sample-recorder.ts";
 
 const TICK_MS = 1000;
 /** how long after the workers' report cadence the coordinator ticks (see execute) */
@@ -239,7 +240,12 @@ export class Run {
             try {
               o.onSamples?.(samples.resolve(m.batch));
             } finally {
-              if (inflight && m.batch.length > 0) Atomics.sub(inflight, i, 1);
+              if (inflight && m.batch.length > 0) {
+                Atomics.sub(inflight, i, 1);
+                // outputs consume a batch before returning: its buffers go back to be filled again
+                const buffers = batchTransferList(m.batch);
+                w.postMessage({ type: "sample-buffers", buffers } satisfies ToWorker, buffers);
+              }
             }
             break;
           case "status":

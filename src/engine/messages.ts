@@ -1,6 +1,6 @@
 /** The messages between the coordinator (main thread) and its worker threads. Plain data only. */
 import type { MetricsDelta } from "../metrics/sink.ts";
-import type { SampleBatch } from "../metrics/sample-recorder.ts";
+import type { ColumnBuffers, SampleBatch } from "../metrics/sample-recorder.ts";
 import type { Plan } from "../plan/schema.ts";
 import type { LogLevel } from "./log.ts";
 import type { Segment } from "./segments.ts";
@@ -37,7 +37,9 @@ export type ToWorker =
   | { type: "pause" }
   | { type: "resume" }
   /** externally-controlled: the whole run's new VU target; each worker takes its share */
-  | { type: "scale"; scenario: string; vus: number };
+  | { type: "scale"; scenario: string; vus: number }
+  /** a shipped sample batch's column buffers, back for reuse once the outputs are done with them */
+  | { type: "sample-buffers"; buffers: ColumnBuffers };
 
 /** One scenario in one worker, for the live status (summed over workers by the coordinator). */
 export interface ScenarioLive {

@@ -30,6 +30,7 @@ const MAX_INFLIGHT = 32;
 const STATUS_INTERVAL_MS = 200;
 
 let start: (() => void) | undefined;
+let recorder: SampleRecorder | undefined;
 const runtimes: ScenarioRuntime[] = [];
 const pause = new PauseGate();
 
@@ -40,6 +41,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   else if (m.type === "stop") for (const rt of runtimes) rt.softStop();
   else if (m.type === "pause") pause.pause();
   else if (m.type === "resume") pause.resume();
+  else if (m.type === "sample-buffers") recorder?.recycle(m.buffers);
   else if (m.type === "scale") {
     const rt = runtimes.find((r) => r.name === m.scenario);
     if (rt) {
@@ -80,7 +82,7 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
       dropped = 0;
       self.postMessage({ type: "samples", batch } satisfies FromWorker);
     };
-    sink.samples = new SampleRecorder((batch) => {
+    sink.samples = recorder = new SampleRecorder((batch) => {
       if (Atomics.load(inflight, slot) >= MAX_INFLIGHT) {
         dropped += batch.length;
         return false;

@@ -2,18 +2,17 @@
 import type { SampleColumns } from "../metrics/sample-columns.ts";
 import type { OutputContext } from "./registry.ts";
 import type { Output } from "./types.ts";
-import { ByteLines } from "./byte-lines.ts";
-import { FragmentCache } from "./fragment-cache.ts";
+import { encoded, FragmentCache } from "./fragment-cache.ts";
 import { flatTags, LineFile } from "./line-file.ts";
 
 const EMPTY = new Uint8Array(0);
 
 export function csvOutput(spec: { path: string }, ctx: OutputContext): Output {
   const file = new LineFile(spec.path, ctx.cwd);
-  const lines = new ByteLines();
+  const lines = file.lines;
   // A row is `time<metric part>value<tags part>`.
-  const metricParts = new FragmentCache((b, id) => `,${csvField(b.metrics[id]!)},${b.kinds[id]},`, (b) => b.metrics);
-  const tagParts = new FragmentCache((b, id) => `,${csvField(flatTags(b.tagSets[id]!))}\n`, (b) => b.tagSets);
+  const metricParts = new FragmentCache(encoded((b, id) => `,${csvField(b.metrics[id]!)},${b.kinds[id]},`), (b) => b.metrics);
+  const tagParts = new FragmentCache(encoded((b, id) => `,${csvField(flatTags(b.tagSets[id]!))}\n`), (b) => b.tagSets);
   return {
     name: "csv",
     wantsSamples: true,
@@ -33,10 +32,12 @@ export function csvOutput(spec: { path: string }, ctx: OutputContext): Output {
         lines.bytes(mp);
         lines.num(b.value[i]!, b.isTime[m]!, EMPTY);
         lines.bytes(tp);
+        file.spill();
       }
-      file.writeBytes(lines.take());
     },
-    onSnapshot() {},
+    onSnapshot() {
+      file.flush(); // the rows so far, each second (see line-file.ts)
+    },
     async finish() {
       file.close();
     },

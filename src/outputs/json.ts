@@ -6,18 +6,20 @@ import type { Snapshot, Summary } from "../metrics/index.ts";
 import type { SampleColumns } from "../metrics/sample-columns.ts";
 import type { OutputContext } from "./registry.ts";
 import type { Output } from "./types.ts";
-import { ByteLines } from "./byte-lines.ts";
 import { LineFile, sortedObject } from "./line-file.ts";
-import { FragmentCache } from "./fragment-cache.ts";
+import { encoded, FragmentCache } from "./fragment-cache.ts";
+import { TimedFragment } from "./timed-fragment.ts";
 
-const TAIL = new TextEncoder().encode("}\n");
+const encoder = new TextEncoder();
+const TAIL = encoder.encode("}\n");
 
 export function jsonOutput(spec: { path: string }, ctx: OutputContext): Output {
   const file = new LineFile(spec.path, ctx.cwd);
-  const lines = new ByteLines();
-  // A point line is `<head>value<middle>time}`: head per metric, middle per tag set.
-  const heads = new FragmentCache((b, id) => `{"type":"point","metric":${JSON.stringify(b.metrics[id])},"kind":"${b.kinds[id]}","value":`, (b) => b.metrics);
-  const middles = new FragmentCache((b, id) => `,"tags":${JSON.stringify(sortedObject(b.tagSets[id]!))},"time_ms":`, (b) => b.tagSets);
+  const lines = file.lines;
+  // A point line is `<head>value<end>`: head per metric, end (`,"tags":…,"time_ms":<ms>}\n`)
+  // per tag set, its time rewritten in place once per event (timed-fragment.ts).
+  const heads = new FragmentCache(encoded((b, id) => `{"type":"point","metric":${JSON.stringify(b.metrics[id])},"kind":"${b.kinds[id]}","value":`), (b) => b.metrics);
+  const ends = new FragmentCache((b, id) => new TimedFragment(encoder.encode(`,"tags":${JSON.stringify(sortedObject(b.tagSets[id]!))},"time_ms":`), TAIL), (b) => b.tagSets);
   return {
     name: "json",
     wantsSamples: true,
@@ -26,22 +28,21 @@ export function jsonOutput(spec: { path: string }, ctx: OutputContext): Output {
     },
     onSampleColumns(b: SampleColumns) {
       const head = heads.for(b);
-      const middle = middles.for(b);
+      const end = ends.for(b);
+      const { metric, tags, value, time, isTime } = b;
       for (let i = 0; i < b.length; i++) {
-        const m = b.metric[i]!;
+        const m = metric[i]!;
         const h = head[m] ?? heads.make(b, m);
-        const mid = middle[b.tags[i]!] ?? middles.make(b, b.tags[i]!);
-        lines.reserve(h.length + mid.length + 64);
+        const e = (end[tags[i]!] ?? ends.make(b, tags[i]!)).at(time[i]!);
+        lines.reserve(h.length + e.length + 32);
         lines.bytes(h);
-        lines.num(b.value[i]!, b.isTime[m]!);
-        lines.bytes(mid);
-        lines.time(b.time[i]!);
-        lines.bytes(TAIL);
+        lines.num(value[i]!, isTime[m]!);
+        lines.bytes(e);
+        file.spill();
       }
-      file.writeBytes(lines.take());
     },
     onSnapshot(s: Snapshot) {
-      file.write(JSON.stringify(snapshotLine(s)) + "\n");
+      file.write(JSON.stringify(snapshotLine(s)) + "\n"); // the file is complete after each
     },
     async finish(summary: Summary) {
       file.write(JSON.stringify({ type: "summary", ...summary }) + "\n");

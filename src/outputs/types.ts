@@ -13,7 +13,9 @@ export interface Output {
   start(): Promise<void>;                    // throws → the run aborts with a clear error
   onSamples?(batch: readonly SamplePoint[]): void;
   /** additive: the same samples as columns, without an object per point (preferred over
-   *  onSamples when both exist: outputs that format hundreds of thousands of points a second) */
+   *  onSamples when both exist: outputs that format hundreds of thousands of points a second).
+   *  The columns are only valid during the call: their buffers go back to the worker to be
+   *  filled again as soon as it returns. */
   onSampleColumns?(batch: SampleColumns): void;
   onSnapshot(s: Snapshot): void;             // once a second
   finish(summary: Summary): Promise<void>;
