@@ -91,10 +91,10 @@ describe("deadline instrumentation", () => {
   // callee's loops end short of any budget), a cached copy not written back before a throw too.
   const REFILL = 1000;
   const ticksFor = (units: number) => (units < FUEL_PER_TICK ? 0 : 1 + Math.floor((units - FUEL_PER_TICK) / REFILL));
-  const counted = async (wat: string) => {
+  const counted = async (wat: string, budget = () => REFILL) => {
     const counter = { ticks: 0 };
     const inst = new WebAssembly.Instance(new WebAssembly.Module(instrumentDeadline(await parse(wat))), {
-      [DEADLINE_MODULE]: { [DEADLINE_TICK]: () => (counter.ticks++, REFILL) },
+      [DEADLINE_MODULE]: { [DEADLINE_TICK]: () => (counter.ticks++, budget()) },
     });
     return { x: inst.exports as Record<string, any>, counter };
   };
@@ -146,6 +146,30 @@ describe("deadline instrumentation", () => {
         (return_call $down (i32.sub (local.get $n) (i32.const 1)))))`);
     expect(x.down(50_000)).toBe(7);
     expect(counter.ticks).toBe(ticksFor(50_000));
+  });
+
+  test("past the deadline tick returns 0 and the module traps, which the plugin's catch_all cannot swallow", async () => {
+    // five rounds of 30,000 iterations, each inside a catch_all
+    const wat = `(module
+      (func (export "spin") (result i32) (local $caught i32) (local $i i32)
+        (loop $again
+          (block $h (try_table (catch_all $h)
+            (local.set $i (i32.const 0))
+            (loop $l
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $i) (i32.const 30000))))))
+          (local.set $caught (i32.add (local.get $caught) (i32.const 1)))
+          (br_if $again (i32.lt_u (local.get $caught) (i32.const 5))))
+        (local.get $caught)))`;
+    // an exception thrown from tick is caught by the plugin, which simply goes on
+    const thrown = await counted(wat, () => {
+      throw new Error("deadline");
+    });
+    expect(thrown.x.spin()).toBe(5);
+    // tick's 0 makes the module trap, and no catch_all catches a trap
+    const { x, counter } = await counted(wat, () => 0);
+    expect(() => x.spin()).toThrow(WebAssembly.RuntimeError);
+    expect(counter.ticks).toBe(1);
   });
 
   test("results, branches out of the function and locals survive the extra local", async () => {

@@ -2,8 +2,10 @@
  * The per-call deadline (`timeout`), enforced inside the thread: Bun's Worker.terminate cannot
  * stop a thread looping in wasm (notes/wasm-spike.md Q4), so instead every `loop` header and
  * every tail call of a core module burns one unit of a fuel counter, and when it runs out the
- * module calls the host import `loadr:deadline.tick`, which throws past the deadline or returns
- * the next fuel budget.
+ * module calls the host import `loadr:deadline.tick`, which returns the next fuel budget, or 0
+ * past the deadline — and then the module traps (`unreachable`). A trap, unlike an exception
+ * thrown by the host, cannot be caught by the plugin's own exception handlers (`catch_all`
+ * would otherwise swallow the timeout and loop on).
  *
  * Why this contains every call: an execution that does not terminate either recurses without
  * bound through ordinary calls (the stack overflows: a trap), or it runs a loop header or a
@@ -11,7 +13,8 @@
  * stack) infinitely often — code without those only moves forward. Each of those charges the
  * one module-wide counter, so at most FUEL_PER_TICK of them run between two clock reads,
  * however the loops are spread over frames: a deep but finite nest of loops over calls is
- * charged iteration by iteration like a single loop.
+ * charged iteration by iteration like a single loop. Once the deadline has passed, the next
+ * tick traps.
  *
  * The counter is a mutable i32 global. A per-function i32 local (loaded from the global at entry
  * and written back around calls and exits) was measured against it: no faster in JSC's wasm
@@ -23,7 +26,7 @@
  *    `$fuel`;
  *  - after each `loop <blocktype>` and before each tail call inserts
  *      global.get $fuel; i32.const 1; i32.sub; global.set $fuel; global.get $fuel; i32.eqz;
- *      if; call $tick; global.set $fuel; end
+ *      if; call $tick; global.set $fuel; global.get $fuel; i32.eqz; if; unreachable; end; end
  *  - the new import takes function index = number of imported functions, so every reference to
  *    a defined function (call, return_call, ref.func, exports, start, element segments) moves
  *    up by one; the `name` custom section is dropped (it would be stale).
@@ -112,6 +115,11 @@ function emitCharge(w: Writer, f: Fuel): void {
   w.byte(0x04); w.byte(0x40); // if (empty)
   w.byte(0x10); w.u32(f.tick); // call $tick
   w.byte(0x24); w.u32(f.global); // global.set $fuel
+  w.byte(0x23); w.u32(f.global); // global.get $fuel
+  w.byte(0x45); // i32.eqz: tick said the deadline has passed
+  w.byte(0x04); w.byte(0x40); // if (empty)
+  w.byte(0x00); // unreachable
+  w.byte(0x0b); // end
   w.byte(0x0b); // end
 }
 
