@@ -35,6 +35,7 @@ export class DirectAbi {
   private readonly extractPost?: (ret: number) => void;
   private readonly checkFn?: (status: bigint, ...a: number[]) => number;
   private readonly checkPost?: (ret: number) => void;
+  private readonly shared: boolean;
   /** configs are the same few strings on every call: encode each once */
   private readonly configBytes = new Map<string, Uint8Array>();
 
@@ -45,6 +46,7 @@ export class DirectAbi {
     this.extractPost = x[`cabi_post_${EXTRACT}`] as typeof this.extractPost;
     this.checkFn = x[CHECK] as typeof this.checkFn;
     this.checkPost = x[`cabi_post_${CHECK}`] as typeof this.checkPost;
+    this.shared = x.memory.buffer instanceof SharedArrayBuffer;
   }
 
   get hasExtract(): boolean {
@@ -55,11 +57,11 @@ export class DirectAbi {
   }
 
   extract(body: Uint8Array, headers: readonly (readonly [string, string])[], config: string): string | undefined {
-    const b = this.bytes(body);
-    const h = this.headers(headers);
-    const c = this.bytes(this.config(config));
-    const ret = this.extractFn!(b, body.length, h, headers.length, c, this.lastLen);
-    const view = this.view();
+    const c = this.config(config);
+    const a = this.lower(body, headers, c);
+    const ret = this.extractFn!(a.body, body.length, a.headers, headers.length, a.config, c.length);
+    this.refresh();
+    const view = this.dv;
     let out: string | undefined;
     const tag = view.getUint8(ret);
     if (tag === 1) out = this.string(view.getUint32(ret + 4, true), view.getUint32(ret + 8, true));
@@ -69,76 +71,114 @@ export class DirectAbi {
   }
 
   check(status: number, body: Uint8Array, headers: readonly (readonly [string, string])[], durationMs: number, config: string): { pass: boolean; detail: string } {
-    const b = this.bytes(body);
-    const h = this.headers(headers);
-    const c = this.bytes(this.config(config));
-    const ret = this.checkFn!(BigInt(status), b, body.length, h, headers.length, durationMs, c, this.lastLen);
-    const view = this.view();
+    const c = this.config(config);
+    const a = this.lower(body, headers, c);
+    const ret = this.checkFn!(BigInt(status), a.body, body.length, a.headers, headers.length, durationMs, a.config, c.length);
+    this.refresh();
+    const view = this.dv;
     const pass = view.getUint8(ret) !== 0;
     const detail = this.string(view.getUint32(ret + 4, true), view.getUint32(ret + 8, true));
     this.checkPost?.(ret);
     return { pass, detail };
   }
 
-  private lastLen = 0;
   // views over the current memory buffer, remade only when memory.grow replaced it
-  private buf: ArrayBuffer | undefined;
   private u8 = new Uint8Array(0);
   private dv = new DataView(new ArrayBuffer(0));
-  /** header names and values repeat from response to response: encode each once */
-  private readonly headerBytes = new Map<string, Uint8Array>();
+  /** the same bytes as a Buffer, for its latin1Slice */
+  private bytes = Buffer.alloc(0) as Buffer & Latin1Slicer;
+  /** one call's header strings: where each starts in `scratch`, its byte length and its pointer in plugin memory */
+  private readonly headerAt: number[] = [];
+  private readonly headerLens: number[] = [];
+  private readonly headerPtrs: number[] = [];
+  /** all of one call's header names and values, UTF-8, back to back */
+  private scratch = new Uint8Array(4096);
+  private readonly args = { body: 0, headers: 0, config: 0 };
 
+  /**
+   * The views, after whatever may have grown the memory (an allocation, a call). memory.grow
+   * detaches the old buffer of a non-shared memory, so an empty view means "look again" — one
+   * length read instead of the `memory.buffer` getter on every call. (A shared memory's old
+   * buffer is never detached: those are looked up every time.)
+   */
   private refresh(): void {
+    if (this.u8.length !== 0 && !this.shared) return;
     const b = this.memory.buffer;
-    if (b !== this.buf) {
-      this.buf = b;
+    if (b !== this.u8.buffer) {
       this.u8 = new Uint8Array(b);
       this.dv = new DataView(b);
+      this.bytes = Buffer.from(b) as Buffer & Latin1Slicer;
     }
   }
 
-  private view(): DataView {
-    this.refresh();
-    return this.dv;
-  }
-
-  /** Copies bytes into plugin memory; returns the pointer (length in lastLen). */
-  private bytes(src: Uint8Array): number {
-    const ptr = this.realloc(0, 0, 1, src.length);
-    this.refresh();
-    this.u8.set(src, ptr);
-    this.lastLen = src.length;
-    return ptr;
-  }
-
-  private encoded(s: string): Uint8Array {
-    let b = this.headerBytes.get(s);
-    if (b === undefined) {
-      b = encoder.encode(s);
-      if (this.headerBytes.size >= 1024) this.headerBytes.clear(); // dates and ids never repeat
-      this.headerBytes.set(s, b);
-    }
-    return b;
-  }
-
-  private headers(headers: readonly (readonly [string, string])[]): number {
+  /**
+   * Lowers the shared arguments: every list and string is its own `cabi_realloc` allocation
+   * (the callee frees them one by one), made in canonical order — body, the header list, each
+   * header's name and value, config. All allocations come first and the copies after, so the
+   * memory (which an allocation may grow, replacing its buffer) is looked up once per call.
+   */
+  private lower(body: Uint8Array, headers: readonly (readonly [string, string])[], config: Uint8Array): DirectAbi["args"] {
+    const realloc = this.realloc;
+    const a = this.args;
+    a.body = realloc(0, 0, 1, body.length);
     const n = headers.length;
-    const base = this.realloc(0, 0, 4, n * 16);
-    for (let i = 0; i < n; i++) {
-      const [k, v] = headers[i]!;
-      const kp = this.bytes(this.encoded(k));
-      const kl = this.lastLen;
-      const vp = this.bytes(this.encoded(v));
-      const vl = this.lastLen;
-      // after the allocations: memory may have grown and replaced the buffer
-      const view = this.view();
-      const at = base + i * 16;
-      view.setUint32(at, kp, true);
-      view.setUint32(at + 4, kl, true);
-      view.setUint32(at + 8, vp, true);
-      view.setUint32(at + 12, vl, true);
+    a.headers = realloc(0, 0, 4, n * 16);
+    const scratch = this.encodeHeaders(headers);
+    const at = this.headerAt;
+    const lens = this.headerLens;
+    const ptrs = this.headerPtrs;
+    for (let i = 0; i < 2 * n; i++) ptrs[i] = realloc(0, 0, 1, lens[i]!);
+    a.config = realloc(0, 0, 1, config.length);
+    this.refresh();
+    const u8 = this.u8;
+    const view = this.dv;
+    u8.set(body, a.body);
+    for (let i = 0; i < 2 * n; i++) {
+      const ptr = ptrs[i]!;
+      const from = at[i]!;
+      const len = lens[i]!;
+      for (let j = 0; j < len; j++) u8[ptr + j] = scratch[from + j]!;
+      view.setUint32(a.headers + i * 8, ptr, true);
+      view.setUint32(a.headers + i * 8 + 4, len, true);
     }
-    return base;
+    copySmall(u8, config, a.config);
+    return a;
+  }
+
+  /**
+   * Encodes every header name and value into `scratch` and records where each one is. Header
+   * strings are new substrings of each response's head; touching them one by one from JS
+   * (hashing them into an encode cache, or reading their char codes) costs more than the rest
+   * of the lowering, so they are joined into one string and encoded by one native call. When
+   * that wrote one byte per character they were all ASCII and the offsets are the string
+   * lengths; otherwise (rare) each is encoded on its own.
+   */
+  private encodeHeaders(headers: readonly (readonly [string, string])[]): Uint8Array {
+    const n = 2 * headers.length;
+    const at = this.headerAt;
+    const lens = this.headerLens;
+    let all = "";
+    for (let i = 0; i < n; i++) all += headers[i >> 1]![i & 1]!;
+    if (this.scratch.length < 3 * all.length) this.scratch = new Uint8Array(3 * all.length);
+    const { written } = encoder.encodeInto(all, this.scratch);
+    if (written === all.length) {
+      let off = 0;
+      for (let i = 0; i < n; i++) {
+        const len = headers[i >> 1]![i & 1]!.length;
+        at[i] = off;
+        lens[i] = len;
+        off += len;
+      }
+    } else {
+      let off = 0;
+      for (let i = 0; i < n; i++) {
+        const { written: len } = encoder.encodeInto(headers[i >> 1]![i & 1]!, this.scratch.subarray(off));
+        at[i] = off;
+        lens[i] = len;
+        off += len;
+      }
+    }
+    return this.scratch;
   }
 
   private config(config: string): Uint8Array {
@@ -150,8 +190,30 @@ export class DirectAbi {
     return b;
   }
 
+  /** A result string (views already refreshed); invalid UTF-8 throws, as the canonical ABI traps. */
   private string(ptr: number, len: number): string {
-    this.refresh();
-    return strict.decode(this.u8.subarray(ptr, ptr + len));
+    const u8 = this.u8;
+    if (ptr + len > u8.length) throw new RangeError("result string out of bounds"); // the canonical ABI traps
+    if (len <= SHORT) {
+      // short ASCII results (tokens, ids) skip the decoder and its subarray: half the cost
+      let i = ptr;
+      while (i < ptr + len && u8[i]! < 0x80) i++;
+      if (i === ptr + len) return this.bytes.latin1Slice(ptr, ptr + len);
+    }
+    return strict.decode(u8.subarray(ptr, ptr + len));
   }
+}
+
+/** Node's and Bun's undocumented Buffer#latin1Slice (as in protocols/http/response-parser.ts) */
+interface Latin1Slicer {
+  latin1Slice(start: number, end: number): string;
+}
+
+/** Up to this many bytes a plain loop beats TypedArray.set's and TextDecoder's fixed cost. */
+const SHORT = 32;
+
+function copySmall(to: Uint8Array, from: Uint8Array, at: number): void {
+  const n = from.length;
+  if (n > SHORT) to.set(from, at);
+  else for (let i = 0; i < n; i++) to[at + i] = from[i]!;
 }

@@ -45,14 +45,14 @@ export class MeteredPlugin {
     return this.timed(() => this.runtime.check(r.status, r.body, r.headers, r.durationMs, config));
   }
 
+  // the duration runs from the runtime's own clock read at the start of the call (one read fewer)
   private timed<T>(f: () => T): CallResult<T> {
-    const t0 = performance.now();
     try {
       const value = f();
-      this.sink.trend("plugin_call_duration", this.durationTags, performance.now() - t0);
+      this.sink.trend("plugin_call_duration", this.durationTags, performance.now() - this.runtime.callStart);
       return { ok: true, value };
     } catch (e) {
-      this.sink.trend("plugin_call_duration", this.durationTags, performance.now() - t0);
+      this.sink.trend("plugin_call_duration", this.durationTags, performance.now() - this.runtime.callStart);
       const err = e instanceof PluginCallError ? e : new PluginCallError("invalid", `plugin \`${this.name}\` failed: ${(e as Error).message}`);
       let tags = this.errorTags.get(err.kind);
       if (tags === undefined) this.errorTags.set(err.kind, (tags = this.sink.tags({ plugin: this.name, error: err.kind })));

@@ -50,7 +50,6 @@ export class PluginCallError extends Error {
   }
 }
 
-class PluginTimeout extends Error {}
 
 interface Live {
   exports: Record<string, any>;
@@ -67,6 +66,8 @@ export class WasmRuntime {
   private readonly compiled = new Map<string, WebAssembly.Module>();
   private live: Live | undefined;
   private deadline = Infinity;
+  /** tick found the deadline passed during the current call (its trap is a timeout) */
+  private timedOut = false;
   private readonly highWater: number;
   private readonly nearCap: number;
   private readonly out: { 1: Uint8Array[]; 2: Uint8Array[] } = { 1: [], 2: [] };
@@ -74,6 +75,9 @@ export class WasmRuntime {
   private readonly log: Logger;
   /** instances created (the first one included) — tests and the bench read it */
   instances = 0;
+  /** performance.now() when the latest call began (instantiation included): the deadline's
+   *  base, and what the caller times the call from, so a call reads the clock once on entry */
+  callStart = 0;
 
   constructor(
     readonly spec: WasmPluginSpec,
@@ -108,9 +112,13 @@ export class WasmRuntime {
 
   private call<T>(f: (x: Record<string, any>, direct: DirectAbi | undefined) => T): T {
     let live = this.live;
+    const start = (this.callStart = performance.now());
+    this.timedOut = false;
     try {
-      live ??= this.live = this.newInstance();
-      this.deadline = performance.now() + this.spec.timeoutMs;
+      if (live === undefined) {
+        live = this.live = this.newInstance();
+        this.deadline = performance.now() + this.spec.timeoutMs; // instantiating is not the call's time
+      } else this.deadline = start + this.spec.timeoutMs;
       const r = f(live.exports, live.direct);
       if (this.outBytes > 0) this.flushOutput();
       const mem = live.memories[0];
@@ -140,9 +148,12 @@ export class WasmRuntime {
         this.outBytes += b.length;
       },
     };
+    // Past the deadline tick returns 0 and the instrumented code traps (`unreachable`): a trap,
+    // unlike an exception thrown from here, cannot be caught by the plugin's own catch_all.
     const tick = () => {
-      if (performance.now() > this.deadline) throw new PluginTimeout();
-      return FUEL_PER_TICK;
+      if (performance.now() <= this.deadline) return FUEL_PER_TICK;
+      this.timedOut = true;
+      return 0;
     };
     const instantiateCore = (module: WebAssembly.Module, imports?: Record<string, unknown>) => {
       const inst = new WebAssembly.Instance(module, { ...imports, [DEADLINE_MODULE]: { [DEADLINE_TICK]: tick } });
@@ -163,7 +174,7 @@ export class WasmRuntime {
   private classify(e: unknown, live: Live | undefined): PluginCallError {
     const who = `plugin \`${this.spec.name}\``;
     if (e instanceof PluginCallError) return e;
-    if (e instanceof PluginTimeout) return new PluginCallError("timeout", `${who} timed out after ${this.spec.timeoutMs} ms`);
+    if (this.timedOut) return new PluginCallError("timeout", `${who} timed out after ${this.spec.timeoutMs} ms`);
     if (e instanceof PluginExit) return new PluginCallError("exit", `${who} ${e.message}`);
     // JSC appends the JS expression that was running, e.g. "(evaluating 'extractor010Extract(…)')"
     const msg = (e instanceof Error ? e.message : String(e)).replace(/ \(evaluating '.*'\)$/s, "");
