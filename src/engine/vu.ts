@@ -9,9 +9,7 @@ import type { ScenarioRuntime } from "./scenario-runtime.ts";
 import type { FeedCursor } from "./data/feed.ts";
 import type { Row } from "./data/load.ts";
 import { JsContext } from "./js/context.ts";
-import { compileJs } from "./js/scripts.ts";
-import { JsError } from "./js/errors.ts";
-import { recordJsException } from "./js/eval.ts";
+import { nameAccessor } from "./names.ts";
 import { vuGlobals } from "./js/session.ts";
 
 export class Vu {
@@ -58,48 +56,7 @@ export class Vu {
   }
 
   private lookup(expr: string): unknown {
-    const dot = expr.indexOf(".");
-    if (dot > 0) {
-      const head = expr.slice(0, dot);
-      const rest = expr.slice(dot + 1);
-      switch (head) {
-        case "env":
-          return this.rt.run.env[rest];
-        case "vars":
-          return this.rt.run.variables[rest];
-        case "secrets":
-          return this.rt.run.secrets[rest];
-        case "services": {
-          const d = rest.indexOf(".");
-          if (d < 0) return undefined;
-          return this.rt.run.services[rest.slice(0, d)]?.[rest.slice(d + 1)];
-        }
-      }
-    }
-    switch (expr) {
-      case "vu":
-        return this.id;
-      case "iteration":
-        return this.iteration;
-      case "scenario":
-        return this.rt.name;
-    }
-    if (expr.startsWith("js:")) {
-      try {
-        return this.js().run(compileJs(expr.slice(3).trim()));
-      } catch (e) {
-        // the request is then not sent (error: prepare); the exception is counted like any other
-        if (e instanceof JsError) recordJsException(this, "template", e);
-        throw e;
-      }
-    }
-    if (expr.startsWith("data.")) {
-      const d = expr.indexOf(".", 5);
-      if (d < 0) return undefined;
-      return this.dataRow(expr.slice(5, d))?.[expr.slice(d + 1)];
-    }
-    const v = this.vars.get(expr);
-    return v !== undefined ? v : this.rt.run.variables[expr];
+    return nameAccessor(expr)(this);
   }
 
   /** The current iteration is being dropped: the scenario was cancelled or this VU was interrupted. */
