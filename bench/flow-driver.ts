@@ -86,7 +86,7 @@ clearInterval(ticker);
 const secs = (performance.now() - t0) / 1000;
 const c = process.cpuUsage(cpu0);
 const cpu = (c.user + c.system) / 1e6;
-console.log(`${which}: ${requests} requests in ${secs.toFixed(2)} s = ${Math.round(requests / secs)} req/s, ${Math.round(requests / cpu)} per CPU-second, check fails ${checkFails}`);
+console.log(`${which}: ${requests} requests in ${secs.toFixed(2)} s = ${Math.round(requests / secs)} req/s, ${Math.round(requests / cpu)} per CPU-second (user ${(c.user / requests).toFixed(2)} µs + sys ${(c.system / requests).toFixed(2)} µs per request), check fails ${checkFails}`);
 
 /** Replaces the client's network exchange with nginx's canned answers (see the header comment). */
 function stubClient(): void {

@@ -6,7 +6,7 @@
 import { HttpClient } from "../protocols/http/client.ts";
 import { seededRandom } from "./random.ts";
 import type { ScenarioRuntime } from "./scenario-runtime.ts";
-import type { FeedCursor } from "./data/feed.ts";
+import type { DataFeed, FeedCursor } from "./data/feed.ts";
 import type { Row } from "./data/load.ts";
 import { JsContext } from "./js/context.ts";
 import { nameAccessor } from "./names.ts";
@@ -30,9 +30,12 @@ export class Vu {
   private jsContext: JsContext | undefined;
   /** this VU's cursors and shuffle permutations, per data source (shared with its parallel branches) */
   private feedCursors: Map<string, FeedCursor> = new Map();
-  /** the rows fetched in the current iteration (one row per source per iteration, §1.9) */
-  private rows = new Map<string, Row>();
-  private rowsIteration = -1;
+  /**
+   * per data source: its feed and this VU's cursor, and the row last fetched with its iteration
+   * (one row per source per iteration, §1.9). A slot is refilled in place, so a new iteration
+   * clears nothing and a fetch looks nothing up by name; made on first use.
+   */
+  private rows: Map<string, RowSlot> | null = null;
   /** live parallel branches, cancelled with this VU */
   private readonly branches = new Set<Vu>();
 
@@ -75,19 +78,18 @@ export class Vu {
    * an `on_eof: stop` source (the VU then retires).
    */
   dataRow(source: string): Row | undefined {
-    if (this.rowsIteration !== this.iteration) {
-      this.rows.clear();
-      this.rowsIteration = this.iteration;
-    }
-    let row = this.rows.get(source);
-    if (row !== undefined) return row;
-    const feed = this.rt.run.flow.data.get(source);
-    if (feed === undefined) return undefined;
-    let cursor = this.feedCursors.get(source);
-    if (cursor === undefined) this.feedCursors.set(source, (cursor = { next: 0 }));
-    row = feed.next(cursor, this.random);
-    this.rows.set(source, row);
-    return row;
+    const rows = (this.rows ??= new Map());
+    let slot = rows.get(source);
+    if (slot === undefined) {
+      const feed = this.rt.run.flow.data.get(source);
+      if (feed === undefined) return undefined;
+      let cursor = this.feedCursors.get(source);
+      if (cursor === undefined) this.feedCursors.set(source, (cursor = { next: 0 }));
+      rows.set(source, (slot = { feed, cursor, row: undefined, iteration: -1 }));
+    } else if (slot.iteration === this.iteration && slot.row !== undefined) return slot.row;
+    slot.row = slot.feed.next(slot.cursor, this.random);
+    slot.iteration = this.iteration;
+    return slot.row;
   }
 
   /**
@@ -143,4 +145,14 @@ export class Vu {
     for (const b of this.branches) b.cancel();
     this.http.close();
   }
+}
+
+/** A VU's state for one data source (Vu.dataRow). */
+interface RowSlot {
+  readonly feed: DataFeed;
+  /** shared with this VU's parallel branches (they advance the same cursor) */
+  readonly cursor: FeedCursor;
+  /** undefined until the first fetch succeeds */
+  row: Row | undefined;
+  iteration: number;
 }
