@@ -6,12 +6,10 @@
 import { HttpClient } from "../protocols/http/client.ts";
 import { seededRandom } from "./random.ts";
 import type { ScenarioRuntime } from "./scenario-runtime.ts";
-import type { FeedCursor } from "./data/feed.ts";
+import type { DataFeed, FeedCursor } from "./data/feed.ts";
 import type { Row } from "./data/load.ts";
 import { JsContext } from "./js/context.ts";
-import { compileJs } from "./js/scripts.ts";
-import { JsError } from "./js/errors.ts";
-import { recordJsException } from "./js/eval.ts";
+import { nameAccessor } from "./names.ts";
 import { vuGlobals } from "./js/session.ts";
 
 export class Vu {
@@ -32,9 +30,12 @@ export class Vu {
   private jsContext: JsContext | undefined;
   /** this VU's cursors and shuffle permutations, per data source (shared with its parallel branches) */
   private feedCursors: Map<string, FeedCursor> = new Map();
-  /** the rows fetched in the current iteration (one row per source per iteration, §1.9) */
-  private rows = new Map<string, Row>();
-  private rowsIteration = -1;
+  /**
+   * per data source: its feed and this VU's cursor, and the row last fetched with its iteration
+   * (one row per source per iteration, §1.9). A slot is refilled in place, so a new iteration
+   * clears nothing and a fetch looks nothing up by name; made on first use.
+   */
+  private rows: Map<string, RowSlot> | null = null;
   /** live parallel branches, cancelled with this VU */
   private readonly branches = new Set<Vu>();
 
@@ -58,48 +59,7 @@ export class Vu {
   }
 
   private lookup(expr: string): unknown {
-    const dot = expr.indexOf(".");
-    if (dot > 0) {
-      const head = expr.slice(0, dot);
-      const rest = expr.slice(dot + 1);
-      switch (head) {
-        case "env":
-          return this.rt.run.env[rest];
-        case "vars":
-          return this.rt.run.variables[rest];
-        case "secrets":
-          return this.rt.run.secrets[rest];
-        case "services": {
-          const d = rest.indexOf(".");
-          if (d < 0) return undefined;
-          return this.rt.run.services[rest.slice(0, d)]?.[rest.slice(d + 1)];
-        }
-      }
-    }
-    switch (expr) {
-      case "vu":
-        return this.id;
-      case "iteration":
-        return this.iteration;
-      case "scenario":
-        return this.rt.name;
-    }
-    if (expr.startsWith("js:")) {
-      try {
-        return this.js().run(compileJs(expr.slice(3).trim()));
-      } catch (e) {
-        // the request is then not sent (error: prepare); the exception is counted like any other
-        if (e instanceof JsError) recordJsException(this, "template", e);
-        throw e;
-      }
-    }
-    if (expr.startsWith("data.")) {
-      const d = expr.indexOf(".", 5);
-      if (d < 0) return undefined;
-      return this.dataRow(expr.slice(5, d))?.[expr.slice(d + 1)];
-    }
-    const v = this.vars.get(expr);
-    return v !== undefined ? v : this.rt.run.variables[expr];
+    return nameAccessor(expr)(this);
   }
 
   /** The current iteration is being dropped: the scenario was cancelled or this VU was interrupted. */
@@ -118,19 +78,18 @@ export class Vu {
    * an `on_eof: stop` source (the VU then retires).
    */
   dataRow(source: string): Row | undefined {
-    if (this.rowsIteration !== this.iteration) {
-      this.rows.clear();
-      this.rowsIteration = this.iteration;
-    }
-    let row = this.rows.get(source);
-    if (row !== undefined) return row;
-    const feed = this.rt.run.flow.data.get(source);
-    if (feed === undefined) return undefined;
-    let cursor = this.feedCursors.get(source);
-    if (cursor === undefined) this.feedCursors.set(source, (cursor = { next: 0 }));
-    row = feed.next(cursor, this.random);
-    this.rows.set(source, row);
-    return row;
+    const rows = (this.rows ??= new Map());
+    let slot = rows.get(source);
+    if (slot === undefined) {
+      const feed = this.rt.run.flow.data.get(source);
+      if (feed === undefined) return undefined;
+      let cursor = this.feedCursors.get(source);
+      if (cursor === undefined) this.feedCursors.set(source, (cursor = { next: 0 }));
+      rows.set(source, (slot = { feed, cursor, row: undefined, iteration: -1 }));
+    } else if (slot.iteration === this.iteration && slot.row !== undefined) return slot.row;
+    slot.row = slot.feed.next(slot.cursor, this.random);
+    slot.iteration = this.iteration;
+    return slot.row;
   }
 
   /**
@@ -186,4 +145,14 @@ export class Vu {
     for (const b of this.branches) b.cancel();
     this.http.close();
   }
+}
+
+/** A VU's state for one data source (Vu.dataRow). */
+interface RowSlot {
+  readonly feed: DataFeed;
+  /** shared with this VU's parallel branches (they advance the same cursor) */
+  readonly cursor: FeedCursor;
+  /** undefined until the first fetch succeeds */
+  row: Row | undefined;
+  iteration: number;
 }

@@ -41,44 +41,65 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** One transform step; every transform yields a string. */
 export function applyTransform(v: unknown, t: Transform): string | Error {
-  const s = textOf(v);
+  return compileTransform(t)(v);
+}
+
+/** A transform step resolved once (chains compile theirs), so a response pays only the step itself. */
+export function compileTransform(t: Transform): (v: unknown) => string | Error {
   if (typeof t === "string") {
     switch (t) {
       case "trim":
-        return s.trim();
+        return (v) => textOf(v).trim();
       case "lowercase":
-        return s.toLowerCase();
+        return (v) => textOf(v).toLowerCase();
       case "uppercase":
-        return s.toUpperCase();
+        return (v) => textOf(v).toUpperCase();
       case "url_encode":
-        return percentEncode(s);
+        return (v) => percentEncode(textOf(v));
       case "url_decode":
-        try {
-          return decodeURIComponent(s.replaceAll("+", " "));
-        } catch {
-          return new Error(`url_decode: ${JSON.stringify(s)} is not valid percent-encoding`);
-        }
+        return (v) => {
+          const s = textOf(v);
+          try {
+            return decodeURIComponent(s.replaceAll("+", " "));
+          } catch {
+            return new Error(`url_decode: ${JSON.stringify(s)} is not valid percent-encoding`);
+          }
+        };
       case "base64_encode":
-        return Buffer.from(s, "utf8").toString("base64");
-      case "base64_decode": {
-        if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s.replace(/\s/g, "")) || s.replace(/\s/g, "").length % 4 === 1)
-          return new Error(`base64_decode: ${JSON.stringify(s)} is not base64`);
-        try {
-          return utf8.decode(Buffer.from(s, "base64"));
-        } catch {
-          return new Error("base64_decode: the decoded bytes are not UTF-8");
-        }
-      }
+        return (v) => Buffer.from(textOf(v), "utf8").toString("base64");
+      case "base64_decode":
+        return (v) => {
+          const s = textOf(v);
+          if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s.replace(/\s/g, "")) || s.replace(/\s/g, "").length % 4 === 1)
+            return new Error(`base64_decode: ${JSON.stringify(s)} is not base64`);
+          try {
+            return utf8.decode(Buffer.from(s, "base64"));
+          } catch {
+            return new Error("base64_decode: the decoded bytes are not UTF-8");
+          }
+        };
     }
   }
-  if ("append" in t) return s + t.append;
-  if ("prepend" in t) return t.prepend + s;
-  if ("replace" in t) return s.replaceAll(t.replace[0]!, t.replace[1]!);
-  // character (code point) offsets, clamped to the string
-  const chars = [...s];
-  const start = Math.min(t.substring[0]!, chars.length);
-  const end = t.substring.length > 1 ? Math.min(chars.length, start + t.substring[1]!) : chars.length;
-  return chars.slice(start, end).join("");
+  if ("append" in t) {
+    const suffix = t.append;
+    return (v) => textOf(v) + suffix;
+  }
+  if ("prepend" in t) {
+    const prefix = t.prepend;
+    return (v) => prefix + textOf(v);
+  }
+  if ("replace" in t) {
+    const [from, to] = [t.replace[0]!, t.replace[1]!];
+    return (v) => textOf(v).replaceAll(from, to);
+  }
+  const [from, length] = [t.substring[0]!, t.substring[1]];
+  return (v) => {
+    // character (code point) offsets, clamped to the string
+    const chars = [...textOf(v)];
+    const start = Math.min(from, chars.length);
+    const end = length !== undefined ? Math.min(chars.length, start + length) : chars.length;
+    return chars.slice(start, end).join("");
+  };
 }
 
 /** A number for `min`/`max`: numbers, numeric strings, booleans (1/0); undefined otherwise. */

@@ -5,7 +5,7 @@
  */
 import { compileRegex } from "../plan/regex.ts";
 import { jsonEqual } from "../checks/json-equal.ts";
-import { applyTransform, coerce, numeric, textOf } from "./chain-values.ts";
+import { coerce, compileTransform, numeric, textOf } from "./chain-values.ts";
 import { boundaryMatcher } from "./boundary.ts";
 import { cssMatcher } from "./css.ts";
 import { headerMatcher } from "./header.ts";
@@ -24,7 +24,7 @@ export function compileChain(spec: ChainExtractorSpec): CompiledExtractor {
   const index = checkIndexMode(spec.index);
   const source = sourceFor(spec, index);
   const hasDefault = spec.default !== undefined;
-  const transforms = spec.transform ?? [];
+  const transforms = (spec.transform ?? []).map(compileTransform);
   const check = spec.check ? compileChainCheck(spec.check) : undefined;
   const name = spec.chain;
   return {
@@ -45,8 +45,8 @@ export function compileChain(spec: ChainExtractorSpec): CompiledExtractor {
         v = coerce(v, spec.as);
         if (v instanceof Error) return { ok: false, error: `chain \`${name}\`: ${v.message}` };
       }
-      for (const t of transforms) {
-        v = applyTransform(v, t);
+      for (let i = 0; i < transforms.length; i++) {
+        v = transforms[i]!(v);
         if (v instanceof Error) return { ok: false, error: `chain \`${name}\`: ${v.message}` };
       }
       return check === undefined ? { ok: true, value: v } : { ok: true, value: v, check: check(v) };

@@ -5,7 +5,8 @@
  */
 import { Outcome } from "../outcome.ts";
 import type { ForeachStep } from "../../plan/schema.ts";
-import { compileTemplate, renderTemplate } from "../../plan/template.ts";
+import { compileTemplate } from "../../plan/template.ts";
+import { compileRender } from "../render.ts";
 import { DataExhaustedError } from "../data/feed.ts";
 import type { Vu } from "../vu.ts";
 import { runSteps, type CompiledStep } from "./step.ts";
@@ -13,14 +14,14 @@ import { runSteps, type CompiledStep } from "./step.ts";
 export function compileForeach(spec: ForeachStep, steps: CompiledStep[]): CompiledStep {
   const { var: itemVar, index: indexVar } = spec;
   const raw = spec.items;
-  const template = typeof raw === "string" ? compileTemplate(raw) : undefined;
+  const template = typeof raw === "string" ? compileRender(compileTemplate(raw)) : undefined;
   const fixed = template === undefined ? (Array.isArray(raw) ? raw : [raw]) : undefined;
 
   const items = (vu: Vu): unknown[] | Outcome => {
     if (fixed !== undefined) return fixed;
     let text: string;
     try {
-      text = template!.kind === "static" ? template!.text : renderTemplate(template!, vu.resolve);
+      text = template!(vu);
     } catch (e) {
       if (e instanceof DataExhaustedError) return Outcome.StopVu;
       vu.rt.run.log.warn(`foreach items \`${raw}\` could not be rendered (${(e as Error).message}); no passes`);

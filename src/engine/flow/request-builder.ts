@@ -8,7 +8,6 @@ import { resolve as resolvePath, basename } from "node:path";
 import { randomUUID } from "node:crypto";
 import {
   compileTemplate,
-  renderTemplate,
   compileJsonTemplate,
   renderJsonTemplate,
   type Template,
@@ -16,6 +15,7 @@ import {
 import type { HttpRequest } from "../../protocols/http/client.ts";
 import type { Vu } from "../vu.ts";
 import { encodePairs, joinBaseUrl } from "../url-encode.ts";
+import { compileRender, type RenderFn } from "../render.ts";
 
 const encoder = new TextEncoder();
 
@@ -54,14 +54,16 @@ export interface BuiltRequest {
 }
 
 const isStatic = (t: Template) => t.kind === "static";
-const render = (t: Template, vu: Vu) => (t.kind === "static" ? t.text : renderTemplate(t, vu.resolve));
 
 export function buildRequest(spec: RequestSpecLike, defaults: HttpDefaultsLike, baseDir: string): BuiltRequest {
   const method = (spec.method ?? (spec.body !== undefined ? "POST" : "GET")).toUpperCase();
   const url = compileTemplate(spec.url);
   const base = defaults.base_url !== undefined ? compileTemplate(defaults.base_url) : undefined;
   const params = Object.entries(spec.params ?? {}).map(([k, v]) => [k, compileTemplate(String(v))] as const);
-  const name = spec.name !== undefined ? compileTemplate(spec.name) : undefined;
+  const name = spec.name !== undefined ? compileRender(compileTemplate(spec.name)) : undefined;
+  const renderUrl = compileRender(url);
+  const renderBase = base !== undefined ? compileRender(base) : undefined;
+  const renderParams = params.map(([k, t]) => [k, compileRender(t)] as const);
 
   // Default headers first, request headers replace them case-insensitively (§2.9).
   const headerMap = new Map<string, [string, Template]>();
@@ -70,6 +72,7 @@ export function buildRequest(spec: RequestSpecLike, defaults: HttpDefaultsLike, 
   const { body, contentType, static: bodyStatic } = compileBody(spec.body, baseDir);
   if (contentType && !headerMap.has("content-type")) headerMap.set("content-type", ["Content-Type", { kind: "static", text: contentType }]);
   const headers = [...headerMap.values()];
+  const renderHeaders = headers.map(([k, t]) => [k, compileRender(t)] as const);
   const timeoutMs = spec.timeout ?? defaults.timeout;
   const followRedirects = spec.follow_redirects ?? defaults.follow_redirects;
   const maxRedirects = defaults.max_redirects;
@@ -78,15 +81,15 @@ export function buildRequest(spec: RequestSpecLike, defaults: HttpDefaultsLike, 
   // Static headers are one array for every request: the HTTP client keys its head cache by the
   // array's identity, so a dynamic URL with static headers still reuses the head when it can.
   const fixedHeaders: [string, string][] | undefined =
-    !tracing && headers.every(([, t]) => isStatic(t)) ? headers.map(([k, t]) => [k, render(t, undefined as never)]) : undefined;
+    !tracing && headers.every(([, t]) => isStatic(t)) ? renderHeaders.map(([k, r]) => [k, r(undefined as never)]) : undefined;
   const buildDynamic = (vu: Vu): HttpRequest => {
-    let u = render(url, vu);
-    u = joinBaseUrl(base ? render(base, vu) : undefined, u);
-    if (params.length) u += (u.includes("?") ? "&" : "?") + encodePairs(params.map(([k, t]) => [k, render(t, vu)]));
+    let u = renderUrl(vu);
+    u = joinBaseUrl(renderBase ? renderBase(vu) : undefined, u);
+    if (renderParams.length) u += (u.includes("?") ? "&" : "?") + encodePairs(renderParams.map(([k, r]) => [k, r(vu)]));
     let h: [string, string][];
     if (fixedHeaders !== undefined) h = fixedHeaders;
     else {
-      h = headers.map(([k, t]) => [k, render(t, vu)]);
+      h = renderHeaders.map(([k, r]) => [k, r(vu)]);
       if (tracing) h.push(["traceparent", traceparent(vu.random)]);
     }
     return { method, url: u, headers: h, body: body(vu), timeoutMs, followRedirects, maxRedirects };
@@ -101,7 +104,7 @@ export function buildRequest(spec: RequestSpecLike, defaults: HttpDefaultsLike, 
   const rawUrl = spec.url;
   return {
     method,
-    name: name ? (vu) => render(name, vu) : () => rawUrl,
+    name: name ?? (() => rawUrl),
     build,
   };
 }
@@ -125,16 +128,17 @@ function compileBody(body: RequestSpecLike["body"], baseDir: string): { body: Bo
       const bytes = encoder.encode(t.text);
       return { body: () => bytes, static: true };
     }
-    return { body: (vu) => encoder.encode(renderTemplate(t, vu.resolve)), static: false };
+    const r = compileRender(t);
+    return { body: (vu) => encoder.encode(r(vu)), static: false };
   }
   if ("json" in body) {
     const t = compileJsonTemplate(body.json);
     return { body: (vu) => encoder.encode(JSON.stringify(renderJsonTemplate(t, vu.resolve))), contentType: "application/json", static: false };
   }
   if ("form" in body) {
-    const fields = Object.entries(body.form).map(([k, v]) => [k, compileTemplate(String(v))] as const);
+    const fields = Object.entries(body.form).map(([k, v]) => [k, compileRender(compileTemplate(String(v)))] as const);
     return {
-      body: (vu) => encoder.encode(encodePairs(fields.map(([k, t]) => [k, render(t, vu)]))),
+      body: (vu) => encoder.encode(encodePairs(fields.map(([k, r]) => [k, r(vu)]))),
       contentType: "application/x-www-form-urlencoded",
       static: false,
     };
@@ -150,7 +154,7 @@ function compileBody(body: RequestSpecLike["body"], baseDir: string): { body: Bo
       p.file !== undefined ? `; filename="${p.filename ?? basename(p.file)}"` : p.filename !== undefined ? `; filename="${p.filename}"` : ""
     }\r\n${p.content_type ? `Content-Type: ${p.content_type}\r\n` : ""}\r\n`,
     file: p.file !== undefined ? new Uint8Array(readFileSync(resolvePath(baseDir, p.file))) : undefined,
-    value: p.value !== undefined ? compileTemplate(p.value) : undefined,
+    value: p.value !== undefined ? compileRender(compileTemplate(p.value)) : undefined,
   }));
   const tail = encoder.encode(`--${boundary}--\r\n`);
   return {
@@ -158,7 +162,7 @@ function compileBody(body: RequestSpecLike["body"], baseDir: string): { body: Bo
       const chunks: Uint8Array[] = [];
       for (const p of parts) {
         chunks.push(encoder.encode(p.head));
-        chunks.push(p.file ?? encoder.encode(p.value ? render(p.value, vu) : ""));
+        chunks.push(p.file ?? encoder.encode(p.value ? p.value(vu) : ""));
         chunks.push(encoder.encode("\r\n"));
       }
       chunks.push(tail);

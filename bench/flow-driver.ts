@@ -1,0 +1,135 @@
+/**
+ * The flow bench's plans run in-process on the main thread, so `bun --cpu-prof-md` sees the
+ * worker's code (a profile of the binary sees only the coordinator):
+ *
+ *   bun --cpu-prof-md bench/flow-driver.ts URL [flow|plain] [seconds=5] [vus=50]
+ *
+ * URL is a target as the flow bench uses it (nginx from bench/lib/target.ts, or the echo target),
+ * without trailing slash. Prints requests/s and the process's requests per CPU-second.
+ *
+ * URL `stub` runs without a network: each request parses its target and builds its head as the
+ * client does, then gets nginx's answer (`ok`, or the /json body) at once. What remains is the
+ * engine's own cost per request, steadier on a busy machine than any run against a target. (Such a
+ * run overshoots its duration by a few seconds: VUs that never wait on I/O starve the timers.)
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FLOW_USERS_CSV, flowPlan, httpPlan } from "./lib/plans.ts";
+import { loadPlanText } from "../src/plan/load.ts";
+import { Sink } from "../src/metrics/sink.ts";
+import { ScenarioRuntime, type RunContext } from "../src/engine/scenario-runtime.ts";
+import { SharedState } from "../src/engine/shared-state.ts";
+import { Logger } from "../src/engine/log.ts";
+import { PauseGate } from "../src/engine/pause.ts";
+import { compileSteps } from "../src/engine/flow/compile.ts";
+import { runScenario } from "../src/engine/scenario.ts";
+import { httpClientOptions } from "../src/engine/http-options.ts";
+import { FlowSharedState } from "../src/engine/flow-shared-state.ts";
+import { DataFeeds } from "../src/engine/data/feeds.ts";
+import { HttpClient, type HttpRequest } from "../src/protocols/http/client.ts";
+import { parseTarget } from "../src/protocols/http/url.ts";
+import { emptyTimings } from "../src/protocols/http/timings.ts";
+import type { ProtocolResponse } from "../src/protocols/types.ts";
+
+const target = process.argv[2];
+const which = process.argv[3] ?? "flow";
+const seconds = Number(process.argv[4] ?? 5);
+const vus = Number(process.argv[5] ?? 50);
+if (!target) throw new Error("usage: bun bench/flow-driver.ts URL [flow|plain] [seconds] [vus]");
+const stub = target === "stub";
+const url = stub ? "http://127.0.0.1:9" : target;
+if (stub) stubClient();
+const dir = mkdtempSync(join(tmpdir(), "loadr-flow-driver-"));
+const csv = join(dir, "users.csv");
+writeFileSync(csv, FLOW_USERS_CSV);
+const loaded = loadPlanText(which === "flow" ? flowPlan(url, vus, seconds, csv) : httpPlan(url, vus, seconds), join(dir, "plan.yaml"), dir);
+const plan = loaded.plan;
+if (!plan) throw new Error(JSON.stringify(loaded.diagnostics));
+const name = Object.keys(plan.scenarios)[0]!;
+const spec = plan.scenarios[name]! as any;
+const http = httpClientOptions(plan.defaults.http, dir);
+const flowShared = FlowSharedState.create(plan, [name]);
+const sink = new Sink();
+const run: RunContext = {
+  env: {},
+  variables: {},
+  secrets: {},
+  services: {},
+  sink,
+  shared: SharedState.create(1),
+  log: new Logger("warn"),
+  baseDir: dir,
+  pause: new PauseGate(),
+  abortTest() {},
+  flow: { shared: flowShared, data: new DataFeeds(plan, dir, flowShared), jsTimeoutMs: 10_000, env: {}, http },
+};
+const rt = new ScenarioRuntime(name, 0, run, {});
+rt.steps = compileSteps(spec.flow, { rt, defaults: plan.defaults.http, baseDir: dir, thinkAfter: undefined }, `scenarios.${name}.flow`);
+// count requests where the engine records them; drain once a second as the worker does
+let requests = 0;
+let checkFails = 0;
+const counter = sink.counter.bind(sink);
+sink.counter = (m, t, v) => {
+  if (m === "http_reqs") requests += v;
+  counter(m, t, v);
+};
+const rate = sink.rate.bind(sink);
+sink.rate = (m, t, pass) => {
+  if (m === "checks" && !pass) checkFails++;
+  rate(m, t, pass);
+};
+const ticker = setInterval(() => sink.drain(), 1000);
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+await runScenario(rt, spec, { index: 0, count: 1 }, http);
+clearInterval(ticker);
+const secs = (performance.now() - t0) / 1000;
+const c = process.cpuUsage(cpu0);
+const cpu = (c.user + c.system) / 1e6;
+console.log(`${which}: ${requests} requests in ${secs.toFixed(2)} s = ${Math.round(requests / secs)} req/s, ${Math.round(requests / cpu)} per CPU-second (user ${(c.user / requests).toFixed(2)} µs + sys ${(c.system / requests).toFixed(2)} µs per request), check fails ${checkFails}`);
+
+/** Phases as a loopback request shows them (µs to ms, varying), so histograms see spread values as in a real run. */
+function realisticTimings(): ProtocolResponse["timings"] {
+  const t = emptyTimings();
+  t.blocked = 0.001 + Math.random() * 0.004;
+  t.sending = 0.005 + Math.random() * 0.02;
+  t.waiting = 0.2 + Math.random() * 1.5;
+  t.receiving = 0.002 + Math.random() * 0.02;
+  t.duration = t.sending + t.waiting + t.receiving;
+  return t;
+}
+
+/** Replaces the client's network exchange with nginx's canned answers (see the header comment). */
+function stubClient(): void {
+  const enc = new TextEncoder();
+  const json = enc.encode('{"items":[{"id":1,"name":"alpha"},{"id":2,"name":"beta"}],"token":"tok-123","nested":{"deep":{"value":42}}}');
+  const ok = enc.encode("ok");
+  const headers = (type: string, n: number): [string, string][] => [
+    ["Server", "nginx"],
+    ["Date", "Sat, 05 Dec 2026 07:00:00 GMT"],
+    ["Content-Type", type],
+    ["Content-Length", String(n)],
+    ["Connection", "keep-alive"],
+  ];
+  type Exchanging = { exchange(m: string, u: string, t: unknown, h: [string, string][], b: Uint8Array | null, t0: number): unknown };
+  HttpClient.prototype.request = function (this: HttpClient, req: HttpRequest): Promise<ProtocolResponse> {
+    const t = parseTarget(req.url);
+    if (typeof t === "string") throw new Error(t);
+    const ex = (this as unknown as Exchanging).exchange(req.method, req.url, t, req.headers, req.body ?? null, performance.now());
+    if (typeof ex === "string") throw new Error(ex);
+    const isJson = t.pathname === "/json";
+    const body = (isJson ? json : ok).slice();
+    return Promise.resolve({
+      status: 200,
+      statusText: "OK",
+      headers: headers(isJson ? "application/json" : "text/plain", body.length),
+      body,
+      timings: realisticTimings(),
+      bytesSent: 100,
+      bytesReceived: 150 + body.length,
+      protocolVersion: "HTTP/1.1",
+      url: t.href,
+    });
+  };
+}

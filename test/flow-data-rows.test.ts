@@ -1,0 +1,58 @@
+/** Vu.dataRow (src/engine/vu.ts): one row per source per iteration, cursors shared with parallel branches. */
+import { describe, expect, test } from "bun:test";
+import { Vu } from "../src/engine/vu.ts";
+import { DataExhaustedError, DataFeed } from "../src/engine/data/feed.ts";
+import { HttpClient, type HttpClientOptions } from "../src/protocols/http/client.ts";
+import type { ScenarioRuntime } from "../src/engine/scenario-runtime.ts";
+import type { FlowSharedState } from "../src/engine/flow-shared-state.ts";
+
+const http: HttpClientOptions = { keepAlive: true, compression: false, cookies: false, followRedirects: false, maxRedirects: 0, hosts: {}, tls: {} };
+const rows = [{ u: "alice" }, { u: "bob" }, { u: "carol" }];
+
+function vuWith(onEof: "recycle" | "stop"): Vu {
+  const feed = new DataFeed("users", rows, { mode: "per_vu", on_eof: onEof, pick: "sequential" } as never, undefined as unknown as FlowSharedState);
+  const feeds = new Map([["users", feed]]);
+  const rt = { run: { flow: { data: { get: (n: string) => feeds.get(n) }, http } } } as unknown as ScenarioRuntime;
+  return new Vu(1, rt, new HttpClient(http));
+}
+
+describe("Vu.dataRow", () => {
+  test("the same row for the whole iteration, the next one in the next iteration; unknown sources are undefined", () => {
+    const vu = vuWith("recycle");
+    const seen: string[] = [];
+    for (let it = 0; it < 4; it++) {
+      vu.iteration = it;
+      const a = vu.dataRow("users")!.u!;
+      expect(vu.dataRow("users")!.u).toBe(a);
+      seen.push(a);
+    }
+    expect(seen).toEqual(["alice", "bob", "carol", "alice"]);
+    expect(vu.dataRow("nope")).toBeUndefined();
+  });
+
+  test("a parallel branch has its own row of the iteration but advances the parent's cursor", () => {
+    const vu = vuWith("recycle");
+    vu.iteration = 0;
+    expect(vu.dataRow("users")!.u).toBe("alice");
+    const child = vu.branch(0);
+    expect(child.dataRow("users")!.u).toBe("bob");
+    expect(child.dataRow("users")!.u).toBe("bob");
+    expect(vu.dataRow("users")!.u).toBe("alice");
+    vu.endBranch(child);
+    vu.iteration = 1;
+    expect(vu.dataRow("users")!.u).toBe("carol");
+  });
+
+  test("on_eof stop: past the last row every use throws, in that iteration and later ones", () => {
+    const vu = vuWith("stop");
+    for (let it = 0; it < 3; it++) {
+      vu.iteration = it;
+      vu.dataRow("users");
+    }
+    vu.iteration = 3;
+    expect(() => vu.dataRow("users")).toThrow(DataExhaustedError);
+    expect(() => vu.dataRow("users")).toThrow(DataExhaustedError);
+    vu.iteration = 4;
+    expect(() => vu.dataRow("users")).toThrow(DataExhaustedError);
+  });
+});

@@ -1,0 +1,94 @@
+/** Compiled templates (src/engine/render.ts): the same text as renderTemplate, whatever the render memo remembers. */
+import { describe, expect, test } from "bun:test";
+import { compileTemplate, renderTemplate, UnresolvedError } from "../src/plan/template.ts";
+import { compileRender } from "../src/engine/render.ts";
+import type { Vu } from "../src/engine/vu.ts";
+
+/** The slice of a VU that names read; dataRow counts its calls. */
+function fakeVu(rows: Record<string, Record<string, string>> = {}) {
+  const vu = {
+    id: 3,
+    iteration: 0,
+    vars: new Map<string, unknown>(),
+    rt: { name: "s", run: { env: { HOST: "h.example" }, variables: { planned: "p" }, secrets: {}, services: { db: { url: "redis://x" } } } },
+    dataCalls: 0,
+    dataRow(source: string) {
+      vu.dataCalls++;
+      return rows[source];
+    },
+    resolve: (expr: string) => undefined as unknown,
+  };
+  return vu;
+}
+const asVu = (v: ReturnType<typeof fakeVu>) => v as unknown as Vu;
+
+describe("compileRender", () => {
+  test("renders every kind of name as renderTemplate does", () => {
+    const vu = fakeVu({ users: { name: "alice" } });
+    vu.vars.set("token", "tok-1");
+    vu.vars.set("n", 42);
+    vu.vars.set("obj", { a: [1, 2] });
+    vu.vars.set("nil", null);
+    const src = "http://${env.HOST}/${vu}/${iteration}/${scenario}?u=${data.users.name}&t=${token}&n=${n}&o=${obj}&z=${nil}&p=${planned}&s=${services.db.url}";
+    const expected = "http://h.example/3/0/s?u=alice&t=tok-1&n=42&o={\"a\":[1,2]}&z=null&p=p&s=redis://x";
+    expect(compileRender(compileTemplate(src))(asVu(vu))).toBe(expected);
+    // renderTemplate through the same names agrees
+    const lookup = (e: string) => compileRender(compileTemplate("${" + e + "}"))(asVu(vu));
+    expect(renderTemplate(compileTemplate(src), lookup)).toBe(expected);
+  });
+
+  test("an unresolved name throws UnresolvedError naming it", () => {
+    const r = compileRender(compileTemplate("/a/${missing}"));
+    expect(() => r(asVu(fakeVu()))).toThrow(UnresolvedError);
+    try {
+      r(asVu(fakeVu()));
+    } catch (e) {
+      expect((e as UnresolvedError).expr).toBe("missing");
+    }
+  });
+
+  test("the memo never returns a render for other values: first value equal, later ones not", () => {
+    const r = compileRender(compileTemplate("/?t=${token}&f=${first}&g=${third}"));
+    const vu = fakeVu();
+    vu.vars.set("token", "T");
+    vu.vars.set("first", "A");
+    vu.vars.set("third", 1);
+    expect(r(asVu(vu))).toBe("/?t=T&f=A&g=1");
+    expect(r(asVu(vu))).toBe("/?t=T&f=A&g=1");
+    vu.vars.set("first", "B");
+    expect(r(asVu(vu))).toBe("/?t=T&f=B&g=1");
+    vu.vars.set("third", "1"); // same text, other type: same output either way
+    expect(r(asVu(vu))).toBe("/?t=T&f=B&g=1");
+    vu.vars.set("third", 2);
+    expect(r(asVu(vu))).toBe("/?t=T&f=B&g=2");
+    vu.vars.set("first", "A");
+    vu.vars.set("third", 1);
+    expect(r(asVu(vu))).toBe("/?t=T&f=A&g=1");
+  });
+
+  test("objects are rendered afresh (a variable's object may change between renders)", () => {
+    const r = compileRender(compileTemplate("${o}"));
+    const vu = fakeVu();
+    const o = { a: 1 };
+    vu.vars.set("o", o);
+    expect(r(asVu(vu))).toBe('{"a":1}');
+    o.a = 2;
+    expect(r(asVu(vu))).toBe('{"a":2}');
+  });
+
+  test("each name is resolved exactly once per render, hit or miss", () => {
+    const r = compileRender(compileTemplate("${data.u.a}-${data.u.b}"));
+    const vu = fakeVu({ u: { a: "x", b: "y" } });
+    for (let i = 0; i < 5; i++) expect(r(asVu(vu))).toBe("x-y");
+    expect(vu.dataCalls).toBe(10);
+  });
+
+  test("values that never repeat stay correct past the memo's bound and trial", () => {
+    const r = compileRender(compileTemplate("/i/${n}"));
+    const vu = fakeVu();
+    for (let i = 0; i < 10_000; i++) {
+      vu.vars.set("n", i);
+      expect(r(asVu(vu))).toBe(`/i/${i}`);
+    }
+  });
+});
