@@ -330,3 +330,22 @@ test("bodies read after later requests reused the connection are still their own
   c.close();
   raw.stop();
 });
+
+test("bodyText() is the lossy UTF-8 text of the body (BOM kept, U+FFFD for invalid bytes), raw or content-decoded", async () => {
+  const bytes = Buffer.from([0xef, 0xbb, 0xbf, 0x61, 0xff, 0xe2, 0x82, 0x62, 0xed, 0xa0, 0x80]);
+  const zipped = gzipSync(bytes);
+  const raw = rawServer((s, conn) => {
+    const body = conn.requests % 2 === 1 ? bytes : zipped;
+    const enc = conn.requests % 2 === 1 ? "" : "Content-Encoding: gzip\r\n";
+    s.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\n${enc}Content-Length: ${body.length}\r\n\r\n`), body]));
+  });
+  const c = new HttpClient(options());
+  const lossy = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true }).decode(bytes);
+  for (let i = 0; i < 2; i++) {
+    const r = await c.request(get(`http://127.0.0.1:${raw.port}/`));
+    expect(r.bodyText!()).toBe(lossy);
+    expect([...r.body]).toEqual([...bytes]);
+  }
+  c.close();
+  raw.stop();
+});

@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
-import { Feed, ResponseParser, splitHeaders } from "../src/protocols/http/response-parser.ts";
+import { splitHeaderBlock } from "../src/protocols/header-block.ts";
+import { Feed, ResponseParser } from "../src/protocols/http/response-parser.ts";
 
 const RESPONSE =
   "HTTP/1.1 100 Continue\r\n\r\n" +
@@ -26,7 +27,7 @@ function parse(chunks: Buffer[]) {
     contentEncoding: p.contentEncoding,
     hasSetCookie: p.hasSetCookie,
     headBytes: p.headBytes,
-    headers: p.headChunk === null ? [] : splitHeaders(p.headChunk, p.headersFrom, p.headersTo),
+    headers: p.headChunk === null ? [] : splitHeaderBlock({ bytes: p.headChunk, from: p.headersFrom, to: p.headersTo }),
     body: Buffer.from(body).toString("latin1"),
   };
 }

@@ -93,6 +93,25 @@ describe("DirectAbi", () => {
     expect(a.extract(big, HEADERS, "v0")).toBe("application/json");
   });
 
+  test("headers as received (a header block) lower exactly as their pairs; a non-ASCII block goes through the pairs", async () => {
+    const { abi: a, memory } = await abi();
+    const body = new Uint8Array([1]);
+    const wire = "HTTP/1.1 200 OK\r\nContent-Type:  text/plain \r\nX-Empty:\r\nX-Odd:\ta\rb\r\n\r\n";
+    const bytes = Buffer.from(wire, "latin1");
+    const block = { bytes, from: wire.indexOf("\r\n") + 2, to: wire.length - 2 };
+    const pairs: [string, string][] = [["Content-Type", "text/plain"], ["X-Empty", ""], ["X-Odd", "a\rb"]];
+    for (let i = 0; i < pairs.length; i++) {
+      expect(a.extract(body, block, `k${i}`)).toBe(pairs[i]![0]);
+      expect(a.extract(body, block, `v${i}`)).toBe(pairs[i]![1]);
+    }
+    a.extract(body, block, "z");
+    const sizes = [...new Uint32Array(memory.buffer, 0, 2 * 9)].filter((_, i) => i % 2 === 1);
+    expect(sizes).toEqual([1, 48, ...pairs.flatMap(([k, v]) => [k.length, v.length]), 1]);
+    // latin1 0xe9 is é, two bytes in UTF-8: the block's bytes cannot be used as they are
+    const latin = Buffer.from("HTTP/1.1 200 OK\r\nX-Name: caf\xe9\r\n\r\n", "latin1");
+    expect(a.extract(body, { bytes: latin, from: 17, to: latin.length - 2 }, "v0")).toBe("café");
+  });
+
   test("a result that is not UTF-8, or not inside memory, fails the call", async () => {
     const { abi: a } = await abi();
     expect(() => a.extract(new Uint8Array(0), [], "x")).toThrow(TypeError);

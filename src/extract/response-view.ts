@@ -3,12 +3,15 @@
  * extractor and condition of that request, so the body is decoded to text at most once and parsed
  * as JSON at most once, however many of them look at it.
  */
+import type { HeaderBlock } from "../protocols/header-block.ts";
 import type { ProtocolResponse } from "../protocols/types.ts";
 
 export interface ResponseView {
   status: number;
   /** wire order, names as received */
   headers: [string, string][];
+  /** the headers as received, when the protocol kept them (see ProtocolResponse.headerBlock) */
+  readonly headerBlock?: HeaderBlock | null;
   body: Uint8Array;
   /** body as UTF-8 text, invalid sequences replaced by U+FFFD (never throws); decoded once */
   text(): string;
@@ -33,7 +36,6 @@ const EMPTY = new Uint8Array(0);
 /** The view made by makeResponseView; the counters let tests prove "at most once". */
 export class BufferedResponseView implements ResponseView {
   readonly status: number;
-  readonly body: Uint8Array;
   readonly durationMs: number;
   readonly extras: unknown;
   #text: string | undefined;
@@ -44,10 +46,9 @@ export class BufferedResponseView implements ResponseView {
   /** `discardBody`: defaults.http.discard_response_bodies — extractors and checks see an empty body */
   constructor(
     private readonly r: ProtocolResponse,
-    discardBody = false,
+    private readonly discardBody = false,
   ) {
     this.status = r.status;
-    this.body = discardBody ? EMPTY : r.body;
     this.durationMs = r.timings.duration;
     this.extras = r.extras ?? undefined;
   }
@@ -57,10 +58,20 @@ export class BufferedResponseView implements ResponseView {
     return this.r.headers;
   }
 
+  /** read through too: an HTTP body is sliced out of its socket chunk only when its bytes are asked for */
+  get body(): Uint8Array {
+    return this.discardBody ? EMPTY : this.r.body;
+  }
+
+  get headerBlock(): HeaderBlock | null {
+    return this.r.headerBlock ?? null;
+  }
+
   text(): string {
     if (this.#text === undefined) {
       this.#decodes++;
-      this.#text = this.body.length === 0 ? "" : UTF8.decode(this.body);
+      const r = this.r;
+      this.#text = this.discardBody ? "" : r.bodyText !== undefined ? r.bodyText() : r.body.length === 0 ? "" : UTF8.decode(r.body);
     }
     return this.#text;
   }

@@ -3,6 +3,7 @@
  * The engine turns a ProtocolResponse into metric samples, extractions and checks; it never looks
  * at how the bytes travelled. All times are milliseconds as floats (performance.now() deltas).
  */
+import type { HeaderBlock } from "./header-block.ts";
 
 /** k6's timing phases (reference §5.1 Timings). `duration` = sending + waiting + receiving. */
 export interface Timings {
@@ -40,8 +41,12 @@ export interface ProtocolResponse {
   statusText: string;
   /** response headers in wire order, names as received */
   headers: [string, string][];
+  /** the same headers as received, when the protocol kept them (HTTP): readers that want bytes skip the pairs */
+  readonly headerBlock?: HeaderBlock | null;
   /** decoded (decompressed) body bytes */
   body: Uint8Array;
+  /** the body as UTF-8 text, lossy with the BOM kept, when the protocol can make it without `body` (HTTP) */
+  bodyText?(): string;
   timings: Timings;
   bytesSent: number;
   bytesReceived: number;

@@ -10,11 +10,20 @@
  * are read, decoded strictly (invalid UTF-8 throws), then `cabi_post_*` frees them. Instances
  * whose main module does not export these names (none we know of) keep jco's wrappers.
  */
+import { type HeaderBlock, isOws, splitHeaderBlock } from "../../protocols/header-block.ts";
+
 const EXTRACT = "loadr:plugin/extractor@0.1.0#extract";
 const CHECK = "loadr:plugin/assertion@0.1.0#check";
 const DESCRIBE = "loadr:plugin/meta@0.1.0#describe";
 
 const encoder = new TextEncoder();
+
+/** A call's headers: pairs, or the block as received (protocols/header-block.ts), lowered from its bytes. */
+export type HeaderList = readonly (readonly [string, string])[] | HeaderBlock;
+
+export function headerPairs(h: HeaderList): readonly (readonly [string, string])[] {
+  return Array.isArray(h) ? h : splitHeaderBlock(h as HeaderBlock);
+}
 const strict = new TextDecoder("utf-8", { fatal: true });
 
 export interface CoreExports {
@@ -56,10 +65,10 @@ export class DirectAbi {
     return this.checkFn !== undefined;
   }
 
-  extract(body: Uint8Array, headers: readonly (readonly [string, string])[], config: string): string | undefined {
+  extract(body: Uint8Array, headers: HeaderList, config: string): string | undefined {
     const c = this.config(config);
     const a = this.lower(body, headers, c);
-    const ret = this.extractFn!(a.body, body.length, a.headers, headers.length, a.config, c.length);
+    const ret = this.extractFn!(a.body, body.length, a.headers, a.count, a.config, c.length);
     this.refresh();
     const view = this.dv;
     let out: string | undefined;
@@ -70,10 +79,10 @@ export class DirectAbi {
     return out;
   }
 
-  check(status: number, body: Uint8Array, headers: readonly (readonly [string, string])[], durationMs: number, config: string): { pass: boolean; detail: string } {
+  check(status: number, body: Uint8Array, headers: HeaderList, durationMs: number, config: string): { pass: boolean; detail: string } {
     const c = this.config(config);
     const a = this.lower(body, headers, c);
-    const ret = this.checkFn!(BigInt(status), a.body, body.length, a.headers, headers.length, durationMs, a.config, c.length);
+    const ret = this.checkFn!(BigInt(status), a.body, body.length, a.headers, a.count, durationMs, a.config, c.length);
     this.refresh();
     const view = this.dv;
     const pass = view.getUint8(ret) !== 0;
@@ -93,7 +102,7 @@ export class DirectAbi {
   private readonly headerPtrs: number[] = [];
   /** all of one call's header names and values, UTF-8, back to back */
   private scratch = new Uint8Array(4096);
-  private readonly args = { body: 0, headers: 0, config: 0 };
+  private readonly args = { body: 0, headers: 0, count: 0, config: 0 };
 
   /**
    * The views, after whatever may have grown the memory (an allocation, a call). memory.grow
@@ -117,13 +126,27 @@ export class DirectAbi {
    * header's name and value, config. All allocations come first and the copies after, so the
    * memory (which an allocation may grow, replacing its buffer) is looked up once per call.
    */
-  private lower(body: Uint8Array, headers: readonly (readonly [string, string])[], config: Uint8Array): DirectAbi["args"] {
+  private lower(body: Uint8Array, headers: HeaderList, config: Uint8Array): DirectAbi["args"] {
     const realloc = this.realloc;
     const a = this.args;
+    let n: number;
+    let scratch: Uint8Array;
+    if (Array.isArray(headers)) {
+      n = headers.length;
+      scratch = this.encodeHeaders(headers);
+    } else {
+      const block = headers as HeaderBlock;
+      n = this.blockRanges(block);
+      if (n >= 0) scratch = block.bytes;
+      else {
+        const pairs = splitHeaderBlock(block);
+        n = pairs.length;
+        scratch = this.encodeHeaders(pairs);
+      }
+    }
+    a.count = n;
     a.body = realloc(0, 0, 1, body.length);
-    const n = headers.length;
     a.headers = realloc(0, 0, 4, n * 16);
-    const scratch = this.encodeHeaders(headers);
     const at = this.headerAt;
     const lens = this.headerLens;
     const ptrs = this.headerPtrs;
@@ -143,6 +166,40 @@ export class DirectAbi {
     }
     copySmall(u8, config, a.config);
     return a;
+  }
+
+  /**
+   * Where each header name and value lies in the block's own bytes (values without surrounding
+   * whitespace), as encodeHeaders records them in `scratch`: an ASCII head is already its UTF-8,
+   * so nothing is decoded, split or encoded. -1 when a byte is not ASCII (latin1 ≠ UTF-8 there):
+   * the caller goes through the pairs.
+   */
+  private blockRanges(h: HeaderBlock): number {
+    const b = h.bytes;
+    const at = this.headerAt;
+    const lens = this.headerLens;
+    let n = 0;
+    let pos = h.from;
+    while (pos < h.to) {
+      let colon = -1;
+      let e = pos;
+      for (; b[e] !== 13 || b[e + 1] !== 10; e++) {
+        const c = b[e]!;
+        if (c > 0x7f) return -1;
+        if (c === 58 && colon < 0) colon = e;
+      }
+      let vs = colon + 1;
+      while (vs < e && isOws(b[vs]!)) vs++;
+      let ve = e;
+      while (ve > vs && isOws(b[ve - 1]!)) ve--;
+      at[2 * n] = pos;
+      lens[2 * n] = colon - pos;
+      at[2 * n + 1] = vs;
+      lens[2 * n + 1] = ve - vs;
+      n++;
+      pos = e + 2;
+    }
+    return n;
   }
 
   /**

@@ -38,11 +38,12 @@ export class MeteredPlugin {
   }
 
   extract(r: ResponseView, config: string): CallResult<string | undefined> {
-    return this.timed(() => this.runtime.extract(r.body, r.headers, config));
+    // the headers as received when the response kept them: lowered from their bytes, no pairs made
+    return this.timed(() => this.runtime.extract(r.body, r.headerBlock ?? r.headers, config));
   }
 
   check(r: ResponseView, config: string): CallResult<{ pass: boolean; detail: string }> {
-    return this.timed(() => this.runtime.check(r.status, r.body, r.headers, r.durationMs, config));
+    return this.timed(() => this.runtime.check(r.status, r.body, r.headerBlock ?? r.headers, r.durationMs, config));
   }
 
   // the duration runs from the runtime's own clock read at the start of the call (one read fewer)

@@ -4,9 +4,12 @@
  * error. Exactly one promise per attempt; no per-chunk allocation.
  */
 import type { Connection } from "./connection.ts";
-import { type ResponseParser, splitHeaders } from "./response-parser.ts";
+import { type HeaderBlock, splitHeaderBlock } from "../header-block.ts";
+import type { ResponseParser } from "./response-parser.ts";
 
 const EMPTY = new Uint8Array(0);
+/** lossy, BOM kept: the same text as Buffer#toString("utf8") (response-view.ts says why) */
+const UTF8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 export class Exchange {
   readonly promise: Promise<Exchange>;
@@ -37,7 +40,7 @@ export class Exchange {
   private headersTo = 0;
   private headerPairs: [string, string][] | null = null;
   /** the body as the parser left it: a range of one socket chunk, sliced on first read (response-parser.ts) */
-  private chunk: Uint8Array | null = null;
+  private chunk: Buffer | null = null;
   private chunkStart = 0;
   private chunkEnd = 0;
   private body_: Uint8Array = EMPTY;
@@ -61,8 +64,13 @@ export class Exchange {
 
   /** response headers in wire order, decoded and split from the head's bytes on first use (response-parser.ts) */
   get headers(): [string, string][] {
-    if (this.headerPairs === null) this.headerPairs = this.headChunk === null ? [] : splitHeaders(this.headChunk, this.headersFrom, this.headersTo);
+    if (this.headerPairs === null) this.headerPairs = this.headChunk === null ? [] : splitHeaderBlock(this.headerBlock!);
     return this.headerPairs;
+  }
+
+  /** the header lines as received; null before a response (made on request: plugin calls read it) */
+  get headerBlock(): HeaderBlock | null {
+    return this.headChunk === null ? null : { bytes: this.headChunk, from: this.headersFrom, to: this.headersTo };
   }
 
   /** the transfer-decoded (still content-encoded) body */
@@ -73,6 +81,14 @@ export class Exchange {
       this.chunk = null;
     }
     return this.body_;
+  }
+
+  /** The raw body as UTF-8 text, lossy (the decoding of response-view.ts), straight from the
+   *  socket chunk when it is still unsliced: no ArrayBuffer is made for a body only read as text. */
+  rawBodyText(): string {
+    const c = this.chunk;
+    if (c !== null) return c.toString("utf8", this.chunkStart, this.chunkEnd);
+    return this.body_.length === 0 ? "" : UTF8.decode(this.body_);
   }
 
   get bytesSent(): number {

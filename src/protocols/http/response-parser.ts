@@ -7,10 +7,11 @@
  * `[name, value]` pair is built: most responses of a load test are never asked for their headers,
  * and decoding the head, splitting it and three allocations per header line were most of the
  * client's work per response. The head's bytes are kept (`headChunk`, `headersFrom`..`headersTo`)
- * and decoded and split only when someone reads the headers (exchange.ts, `splitHeaders`). Body
+ * and decoded and split only when someone reads the headers (header-block.ts). Body
  * bytes are kept as ranges of the socket chunks (never decoded, never copied unless the body spans
  * several chunks).
  */
+import { isOws, latin1 } from "../header-block.ts";
 import { ChunkedDecoder } from "./chunked.ts";
 
 export const enum Feed {
@@ -29,11 +30,6 @@ const enum Mode {
 /** a response head larger than this is treated as garbage rather than buffered forever */
 const MAX_HEAD = 64 * 1024;
 const EMPTY = new Uint8Array(0);
-/** Node's (and Bun's) undocumented Buffer#latin1Slice: ~1.5x faster than toString("latin1", a, b) */
-interface Latin1Slicer {
-  latin1Slice(start: number, end: number): string;
-}
-
 /** a Buffer needle: with a string needle Buffer#indexOf re-encodes it on every call (5x slower) */
 const CRLFCRLF = Buffer.from("\r\n\r\n");
 /** parseHead's answers besides the index after the head */
@@ -318,40 +314,10 @@ export class ResponseParser {
 
 }
 
-/**
- * The header lines `b[from, to)` of a head that parseHead accepted (each line ends in CRLF), as
- * `[name, value]` pairs in wire order: names as received, values without surrounding whitespace.
- */
-export function splitHeaders(b: Buffer, from: number, to: number): [string, string][] {
-  const out: [string, string][] = [];
-  if (to <= from) return out;
-  const text = latin1(b, from, to);
-  let pos = 0;
-  while (pos < text.length) {
-    const e = text.indexOf("\r\n", pos);
-    const colon = text.indexOf(":", pos);
-    let vs = colon + 1;
-    while (vs < e && isOws(text.charCodeAt(vs))) vs++;
-    let ve = e;
-    while (ve > vs && isOws(text.charCodeAt(ve - 1))) ve--;
-    out.push([text.slice(pos, colon), text.slice(vs, ve)]);
-    pos = e + 2;
-  }
-  return out;
-}
-
-function latin1(b: Buffer, start: number, end: number): string {
-  return (b as unknown as Latin1Slicer).latin1Slice(start, end);
-}
-
 /** The index of the CR of the first CRLF at or after `from`, or -1. */
 function lineEndAt(b: Buffer, from: number, len: number): number {
   for (let i = from; i + 1 < len; i++) if (b[i] === CR && b[i + 1] === LF) return i;
   return -1;
-}
-
-function isOws(c: number): boolean {
-  return c === 32 || c === 9;
 }
 
 /** `b[at..]` equals the lower-case ASCII `lower`, ignoring ASCII case (the caller checked the length). */

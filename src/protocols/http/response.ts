@@ -3,8 +3,11 @@
  * to the exchange, which splits the headers from the head text and slices the body out of the
  * socket chunk only when someone asks (response-parser.ts): a plain load loop never does.
  */
+import type { HeaderBlock } from "../header-block.ts";
 import type { ProtocolResponse, Timings } from "../types.ts";
 import type { Exchange } from "./exchange.ts";
+
+const UTF8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 export class HttpResponse implements ProtocolResponse {
   readonly status: number;
@@ -29,7 +32,16 @@ export class HttpResponse implements ProtocolResponse {
     return this.ex.headers;
   }
 
+  get headerBlock(): HeaderBlock | null {
+    return this.ex.headerBlock;
+  }
+
   get body(): Uint8Array {
     return this.decoded ?? this.ex.rawBody;
+  }
+
+  /** the body as text (ProtocolResponse.bodyText), decoded from the socket chunk when it was not content-encoded */
+  bodyText(): string {
+    return this.decoded === null ? this.ex.rawBodyText() : this.decoded.length === 0 ? "" : UTF8.decode(this.decoded);
   }
 }
