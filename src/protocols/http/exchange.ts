@@ -8,6 +8,8 @@ import { type HeaderBlock, splitHeaderBlock } from "../header-block.ts";
 import type { ResponseParser } from "./response-parser.ts";
 
 const EMPTY = new Uint8Array(0);
+/** bodies up to this size are copied out of their socket chunk rather than viewed (rawBody) */
+const COPY_MAX = 16 * 1024;
 /** lossy, BOM kept: the same text as Buffer#toString("utf8") (response-view.ts says why) */
 const UTF8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
@@ -77,7 +79,16 @@ export class Exchange {
   get rawBody(): Uint8Array {
     const c = this.chunk;
     if (c !== null) {
-      this.body_ = this.chunkStart === 0 && this.chunkEnd === c.length ? c : c.subarray(this.chunkStart, this.chunkEnd);
+      const a = this.chunkStart;
+      const n = this.chunkEnd - a;
+      if (a === 0 && n === c.length) this.body_ = c;
+      else if (n <= COPY_MAX) {
+        // a copy of a small body is cheaper than a view of it: a subarray of a fresh socket chunk
+        // makes JSC give the chunk an ArrayBuffer of its own (~150 ns), a copy ~30 ns
+        const b = new Uint8Array(n);
+        c.copy(b, 0, a, this.chunkEnd);
+        this.body_ = b;
+      } else this.body_ = c.subarray(a, this.chunkEnd);
       this.chunk = null;
     }
     return this.body_;
