@@ -100,6 +100,29 @@ scenarios:
     expect(probe.summary!.checks[0]).toMatchObject({ passes: 1, fails: 0 });
   });
 
+  test("body commands from 32 concurrent VUs are each parsed whole (calls run on several threads at once)", async () => {
+    // strtok's one static cursor once let two threads tokenize each other's commands: about one
+    // GET in 4,000 lost its key; this plan caught that in most runs
+    const r = await run(`
+plugins:
+  - { name: redis, path: ${LIB} }
+scenarios:
+  s:
+    executor: shared-iterations
+    vus: 32
+    iterations: 4000
+    flow:
+      - request: { name: set, url: "${redis!.url}", body: "SET key:\${vu}:abcdefghijklmnop value-\${vu}-xxxxxxxxxxxxxxxx" }
+      - request:
+          name: get
+          url: "${redis!.url}"
+          body: "GET key:\${vu}:abcdefghijklmnop"
+          checks: [{ name: get value, type: body_matches, pattern: "^value-[0-9]+-x{16}$" }]
+`);
+    expect(r.code).toBe(0);
+    expect(r.summary!.checks.map((c: { name: string; passes: number; fails: number }) => [c.name, c.passes, c.fails])).toEqual([["get value", 4000, 0]]);
+  });
+
   test("an unreachable server fails the request as a transport error", async () => {
     const r = await run(`
 plugins:

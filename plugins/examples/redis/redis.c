@@ -252,7 +252,10 @@ LOADR_EXPORT uint8_t *loadr_plugin_execute(const uint8_t *req, size_t len, size_
     char *raw = malloc(n + 1);
     size_t rn = b64_decode(body, n, raw);
     raw[rn] = 0;
-    for (char *tok = strtok(raw, " \t\r\n"); tok && argc < MAX_ARGS; tok = strtok(NULL, " \t\r\n")) {
+    /* strtok_r: calls run concurrently on the host's thread pool, and strtok's one static cursor
+       let two body commands tokenize each other's text (a GET now and then lost its key) */
+    char *save = NULL;
+    for (char *tok = strtok_r(raw, " \t\r\n", &save); tok && argc < MAX_ARGS; tok = strtok_r(NULL, " \t\r\n", &save)) {
       argv[argc] = strdup(tok);
       argl[argc] = strlen(tok);
       argc++;
