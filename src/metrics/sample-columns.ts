@@ -5,11 +5,11 @@
  * (json, csv) or as one object per point (columnsPoints, for statsd and output plugins).
  */
 import type { MetricKind } from "./registry.ts";
-import type { SampleBatch } from "./sample-recorder.ts";
+import type { SampleArrays, SampleBatch } from "./sample-recorder.ts";
 import type { Tags } from "./tags.ts";
 
 /** A batch with its dictionary: `metrics[metric[i]]`, `tagSets[tags[i]]` name sample i. */
-export interface SampleColumns {
+export interface SampleColumns extends SampleArrays {
   /** by metric id (the arrays are this worker's whole dictionary, kept across batches) */
   metrics: readonly string[];
   kinds: readonly MetricKind[];
@@ -17,14 +17,6 @@ export interface SampleColumns {
   isTime: readonly boolean[];
   /** by tag-set id */
   tagSets: readonly Tags[];
-  metric: Int32Array;
-  tags: Int32Array;
-  value: Float64Array;
-  /** ms since the epoch */
-  time: Float64Array;
-  length: number;
-  /** samples a worker dropped since its previous batch (outputs fell behind) */
-  dropped?: number;
 }
 
 export class SampleDictionary {

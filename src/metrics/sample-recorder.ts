@@ -23,11 +23,15 @@ export interface MetricEntry {
 }
 
 /** One batch as it crosses from a worker to the coordinator. */
-export interface SampleBatch {
+export interface SampleBatch extends SampleArrays {
   /** metrics first used since this worker's previous shipped batch */
   newMetrics: MetricEntry[];
   /** tag sets first used since this worker's previous shipped batch */
   newTagSets: { id: number; tags: Tags }[];
+}
+
+/** The samples themselves, one column per field: the batch and the coordinator's SampleColumns share them. */
+export interface SampleArrays {
   /** per sample: metric id */
   metric: Int32Array;
   /** per sample: tag-set id */
