@@ -4,6 +4,7 @@
  * as JSON at most once, however many of them look at it.
  */
 import type { HeaderBlock } from "../protocols/header-block.ts";
+import { lossyText } from "../protocols/lossy-text.ts";
 import type { ProtocolResponse } from "../protocols/types.ts";
 
 export interface ResponseView {
@@ -23,12 +24,6 @@ export interface ResponseView {
   extras?: unknown;
 }
 
-// One decoder for the whole process: TextDecoder is stateless for non-streaming decode(), and
-// constructing one per response would be the most expensive part of a small response.
-// fatal: false = lossy like Rust's String::from_utf8_lossy (the reference's body text), so a
-// binary or Latin-1 body never throws. ignoreBOM: true keeps a BOM as U+FEFF as from_utf8_lossy
-// does (and, as with serde_json, a BOM-prefixed body then is not JSON).
-const UTF8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 const UNSET: unique symbol = Symbol("unset");
 const EMPTY = new Uint8Array(0);
@@ -71,7 +66,7 @@ export class BufferedResponseView implements ResponseView {
     if (this.#text === undefined) {
       this.#decodes++;
       const r = this.r;
-      this.#text = this.discardBody ? "" : r.bodyText !== undefined ? r.bodyText() : r.body.length === 0 ? "" : UTF8.decode(r.body);
+      this.#text = this.discardBody ? "" : r.bodyText !== undefined ? r.bodyText() : lossyText(r.body);
     }
     return this.#text;
   }

@@ -5,13 +5,12 @@
  */
 import type { Connection } from "./connection.ts";
 import { type HeaderBlock, splitHeaderBlock } from "../header-block.ts";
+import { lossyText } from "../lossy-text.ts";
 import type { ResponseParser } from "./response-parser.ts";
 
 const EMPTY = new Uint8Array(0);
 /** bodies up to this size are copied out of their socket chunk rather than viewed (rawBody) */
 const COPY_MAX = 16 * 1024;
-/** lossy, BOM kept: the same text as Buffer#toString("utf8") (response-view.ts says why) */
-const UTF8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 export class Exchange {
   readonly promise: Promise<Exchange>;
@@ -94,12 +93,12 @@ export class Exchange {
     return this.body_;
   }
 
-  /** The raw body as UTF-8 text, lossy (the decoding of response-view.ts), straight from the
+  /** The raw body as text (lossy-text.ts), straight from the
    *  socket chunk when it is still unsliced: no ArrayBuffer is made for a body only read as text. */
   rawBodyText(): string {
     const c = this.chunk;
     if (c !== null) return c.toString("utf8", this.chunkStart, this.chunkEnd);
-    return this.body_.length === 0 ? "" : UTF8.decode(this.body_);
+    return lossyText(this.body_);
   }
 
   get bytesSent(): number {

@@ -4,10 +4,9 @@
  * socket chunk only when someone asks (response-parser.ts): a plain load loop never does.
  */
 import type { HeaderBlock } from "../header-block.ts";
+import { lossyText } from "../lossy-text.ts";
 import type { ProtocolResponse, Timings } from "../types.ts";
 import type { Exchange } from "./exchange.ts";
-
-const UTF8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 export class HttpResponse implements ProtocolResponse {
   readonly status: number;
@@ -42,6 +41,6 @@ export class HttpResponse implements ProtocolResponse {
 
   /** the body as text (ProtocolResponse.bodyText), decoded from the socket chunk when it was not content-encoded */
   bodyText(): string {
-    return this.decoded === null ? this.ex.rawBodyText() : this.decoded.length === 0 ? "" : UTF8.decode(this.decoded);
+    return this.decoded === null ? this.ex.rawBodyText() : lossyText(this.decoded);
   }
 }
