@@ -23,21 +23,51 @@ export function isOws(c: number): boolean {
   return c === 32 || c === 9;
 }
 
+/**
+ * Where each header's name and value lie in the block's bytes, in one pass: header i's name is
+ * `bytes[at[2i], at[2i] + lens[2i])`, its value, without surrounding whitespace,
+ * `bytes[at[2i + 1], at[2i + 1] + lens[2i + 1])`. Returns how many headers; with `asciiOnly`, -1 at
+ * the first byte that is not ASCII (where latin1, the block's encoding, and UTF-8 part). Every line
+ * has a colon and ends in CRLF: the parser accepted the head.
+ */
+export function headerRanges(h: HeaderBlock, at: number[], lens: number[], asciiOnly: boolean): number {
+  const b = h.bytes;
+  let n = 0;
+  let pos = h.from;
+  while (pos < h.to) {
+    let colon = -1;
+    let e = pos;
+    for (; b[e] !== 13 || b[e + 1] !== 10; e++) {
+      const c = b[e]!;
+      if (c > 0x7f && asciiOnly) return -1;
+      if (c === 58 && colon < 0) colon = e;
+    }
+    let vs = colon + 1;
+    while (vs < e && isOws(b[vs]!)) vs++;
+    let ve = e;
+    while (ve > vs && isOws(b[ve - 1]!)) ve--;
+    at[2 * n] = pos;
+    lens[2 * n] = colon - pos;
+    at[2 * n + 1] = vs;
+    lens[2 * n + 1] = ve - vs;
+    n++;
+    pos = e + 2;
+  }
+  return n;
+}
+
+// splitHeaderBlock's ranges; it runs synchronously, so one pair of arrays serves every call
+const AT: number[] = [];
+const LENS: number[] = [];
+
 /** The block's headers as `[name, value]` pairs in wire order: names as received, values without surrounding whitespace. */
 export function splitHeaderBlock(h: HeaderBlock): [string, string][] {
-  const out: [string, string][] = [];
-  if (h.to <= h.from) return out;
-  const text = latin1(h.bytes, h.from, h.to);
-  let pos = 0;
-  while (pos < text.length) {
-    const e = text.indexOf("\r\n", pos);
-    const colon = text.indexOf(":", pos);
-    let vs = colon + 1;
-    while (vs < e && isOws(text.charCodeAt(vs))) vs++;
-    let ve = e;
-    while (ve > vs && isOws(text.charCodeAt(ve - 1))) ve--;
-    out.push([text.slice(pos, colon), text.slice(vs, ve)]);
-    pos = e + 2;
+  const n = headerRanges(h, AT, LENS, false);
+  const out: [string, string][] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = AT[2 * i]!;
+    const v = AT[2 * i + 1]!;
+    out[i] = [latin1(h.bytes, k, k + LENS[2 * i]!), latin1(h.bytes, v, v + LENS[2 * i + 1]!)];
   }
   return out;
 }

@@ -10,13 +10,14 @@
  * are read, decoded strictly (invalid UTF-8 throws), then `cabi_post_*` frees them. Instances
  * whose main module does not export these names (none we know of) keep jco's wrappers.
  */
-import { type HeaderBlock, isOws, splitHeaderBlock } from "../../protocols/header-block.ts";
+import { type HeaderBlock, headerRanges, latin1, splitHeaderBlock } from "../../protocols/header-block.ts";
 
 const EXTRACT = "loadr:plugin/extractor@0.1.0#extract";
 const CHECK = "loadr:plugin/assertion@0.1.0#check";
 const DESCRIBE = "loadr:plugin/meta@0.1.0#describe";
 
 const encoder = new TextEncoder();
+const strict = new TextDecoder("utf-8", { fatal: true });
 
 /** A call's headers: pairs, or the block as received (protocols/header-block.ts), lowered from its bytes. */
 export type HeaderList = readonly (readonly [string, string])[] | HeaderBlock;
@@ -24,7 +25,6 @@ export type HeaderList = readonly (readonly [string, string])[] | HeaderBlock;
 export function headerPairs(h: HeaderList): readonly (readonly [string, string])[] {
   return Array.isArray(h) ? h : splitHeaderBlock(h as HeaderBlock);
 }
-const strict = new TextDecoder("utf-8", { fatal: true });
 
 export interface CoreExports {
   memory: WebAssembly.Memory;
@@ -94,8 +94,8 @@ export class DirectAbi {
   // views over the current memory buffer, remade only when memory.grow replaced it
   private u8 = new Uint8Array(0);
   private dv = new DataView(new ArrayBuffer(0));
-  /** the same bytes as a Buffer, for its latin1Slice */
-  private bytes = Buffer.alloc(0) as Buffer & Latin1Slicer;
+  /** the same bytes as a Buffer, for latin1() */
+  private bytes = Buffer.alloc(0);
   /** one call's header strings: where each starts in `scratch`, its byte length and its pointer in plugin memory */
   private readonly headerAt: number[] = [];
   private readonly headerLens: number[] = [];
@@ -116,7 +116,7 @@ export class DirectAbi {
     if (b !== this.u8.buffer) {
       this.u8 = new Uint8Array(b);
       this.dv = new DataView(b);
-      this.bytes = Buffer.from(b) as Buffer & Latin1Slicer;
+      this.bytes = Buffer.from(b);
     }
   }
 
@@ -135,8 +135,10 @@ export class DirectAbi {
       n = headers.length;
       scratch = this.encodeHeaders(headers);
     } else {
+      // an ASCII head is already its UTF-8: names and values are copied from its own bytes, with
+      // nothing decoded, split or encoded; otherwise through the pairs
       const block = headers as HeaderBlock;
-      n = this.blockRanges(block);
+      n = headerRanges(block, this.headerAt, this.headerLens, true);
       if (n >= 0) scratch = block.bytes;
       else {
         const pairs = splitHeaderBlock(block);
@@ -166,40 +168,6 @@ export class DirectAbi {
     }
     copySmall(u8, config, a.config);
     return a;
-  }
-
-  /**
-   * Where each header name and value lies in the block's own bytes (values without surrounding
-   * whitespace), as encodeHeaders records them in `scratch`: an ASCII head is already its UTF-8,
-   * so nothing is decoded, split or encoded. -1 when a byte is not ASCII (latin1 ≠ UTF-8 there):
-   * the caller goes through the pairs.
-   */
-  private blockRanges(h: HeaderBlock): number {
-    const b = h.bytes;
-    const at = this.headerAt;
-    const lens = this.headerLens;
-    let n = 0;
-    let pos = h.from;
-    while (pos < h.to) {
-      let colon = -1;
-      let e = pos;
-      for (; b[e] !== 13 || b[e + 1] !== 10; e++) {
-        const c = b[e]!;
-        if (c > 0x7f) return -1;
-        if (c === 58 && colon < 0) colon = e;
-      }
-      let vs = colon + 1;
-      while (vs < e && isOws(b[vs]!)) vs++;
-      let ve = e;
-      while (ve > vs && isOws(b[ve - 1]!)) ve--;
-      at[2 * n] = pos;
-      lens[2 * n] = colon - pos;
-      at[2 * n + 1] = vs;
-      lens[2 * n + 1] = ve - vs;
-      n++;
-      pos = e + 2;
-    }
-    return n;
   }
 
   /**
@@ -255,15 +223,10 @@ export class DirectAbi {
       // short ASCII results (tokens, ids) skip the decoder and its subarray: half the cost
       let i = ptr;
       while (i < ptr + len && u8[i]! < 0x80) i++;
-      if (i === ptr + len) return this.bytes.latin1Slice(ptr, ptr + len);
+      if (i === ptr + len) return latin1(this.bytes, ptr, ptr + len);
     }
     return strict.decode(u8.subarray(ptr, ptr + len));
   }
-}
-
-/** Node's and Bun's undocumented Buffer#latin1Slice (as in protocols/http/response-parser.ts) */
-interface Latin1Slicer {
-  latin1Slice(start: number, end: number): string;
 }
 
 /** Up to this many bytes a plain loop beats TypedArray.set's and TextDecoder's fixed cost. */
