@@ -139,9 +139,8 @@ export class ResponseParser {
         this.headBytes += end - start;
         start = end;
         if (this.status >= 100 && this.status < 200 && this.status !== 101) {
-          // interim response (100 Continue, 103 Early Hints): skip it, the real one follows
-          this.hasSetCookie = false;
-          this.contentEncoding = "";
+          // interim response (100 Continue, 103 Early Hints): skip it, the real one follows (and
+          // parseHead starts its header state afresh)
           if (start === buf.length) return Feed.More;
           continue;
         }
@@ -311,7 +310,6 @@ export class ResponseParser {
     this.error = msg;
     return Feed.Error;
   }
-
 }
 
 /** The index of the CR of the first CRLF at or after `from`, or -1. */
