@@ -65,6 +65,27 @@ describe("example plugins", () => {
     expect(extractor.instances).toBe(before);
   });
 
+  test("the C glue's argument arena: any size, any config, in any order, with no leak", () => {
+    const memory = () => (extractor as unknown as { live: { memories: WebAssembly.Memory[] } }).live.memories[0]!.buffer.byteLength;
+    const a = '{"left":"<<","right":">>"}';
+    const b = '{"left":"[","right":"]"}';
+    const headers = Array.from({ length: 40 }, (_, i) => [`x-h${i}`, "v".repeat(i * 10)] as const);
+    // 2 MiB is past the arena's 1 MiB cap: those arguments are malloc'd and freed one by one
+    const sizes = [40, 5000, 100, 300_000, 2 << 20, 50, 2 << 20, 1000];
+    const call = (size: number, i: number) => {
+      const body = new Uint8Array(size).fill(0x61);
+      body.set(enc(`<<m${i}>>[n${i}]`), size >> 1);
+      const cfg = i % 3 === 0 ? b : a;
+      expect(extractor.extract(body, i % 2 ? headers : [], cfg)).toBe(cfg === a ? `M${i}` : `N${i}`);
+    };
+    sizes.forEach(call);
+    const before = memory();
+    const instances = extractor.instances;
+    for (let i = 0; i < 3000; i++) call(sizes[i % sizes.length]!, i);
+    expect(extractor.instances).toBe(instances);
+    expect(memory()).toBe(before);
+  });
+
   test("max-body-size passes, fails and reports bad config in the reference's words", () => {
     const limit16 = JSON.stringify({ max_body_bytes: 16 });
     const ok = assertion.check(200, new Uint8Array(10), [], 1.5, limit16);

@@ -38,13 +38,58 @@ int lp_check(int64_t status, const lp_input *in, double duration_ms, char **deta
 /* ---- canonical ABI glue ---- */
 #define LP_EXPORT(name) __attribute__((export_name(name)))
 
+/*
+ * The host lowers every call's arguments through cabi_realloc — one allocation for the body, the
+ * header list and each header name and value — and the callee frees them all when the call
+ * ends. A malloc and a free each, a dozen times per call, cost more than a small plugin's own
+ * work, so arguments go into an arena: a bump pointer over one block that lp_free_input empties
+ * in one step. An argument that does not fit is malloc'd (and freed) as before, and the arena
+ * grows to the largest call seen, up to LP_ARENA_MAX, so the next call of that size fits.
+ */
+#define LP_ARENA_MAX (1u << 20)
+static uint8_t *lp_arena;
+static size_t lp_arena_cap, lp_arena_used, lp_arena_want;
+
+static int lp_in_arena(const void *p) {
+  return lp_arena && (const uint8_t *)p >= lp_arena && (const uint8_t *)p < lp_arena + lp_arena_cap;
+}
+
 LP_EXPORT("cabi_realloc")
 void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size) {
-  (void)old_size; (void)align; /* malloc aligns to 16, more than any WIT type needs */
   if (new_size == 0) return (void *)align;
-  void *p = realloc(old, new_size);
+  size_t at = (lp_arena_used + align - 1) & ~(align - 1);
+  lp_arena_want = at + new_size > lp_arena_want ? at + new_size : lp_arena_want;
+  void *p;
+  if (at + new_size <= lp_arena_cap) {
+    p = lp_arena + at;
+    lp_arena_used = at + new_size;
+    if (old) memcpy(p, old, old_size < new_size ? old_size : new_size);
+    if (old && !lp_in_arena(old)) free(old);
+    return p;
+  }
+  /* malloc aligns to 16, more than any WIT type needs */
+  if (old && lp_in_arena(old)) {
+    p = malloc(new_size);
+    if (p) memcpy(p, old, old_size < new_size ? old_size : new_size);
+  } else p = realloc(old, new_size);
   if (!p) __builtin_trap(); /* out of memory: trap rather than hand the host a NULL */
   return p;
+}
+
+/* The call's arguments are done with: empty the arena, and grow it if this call overflowed it. */
+static void lp_arena_reset(void) {
+  if (lp_arena_want > lp_arena_cap && lp_arena_want <= LP_ARENA_MAX) {
+    size_t cap = 256;
+    while (cap < lp_arena_want) cap *= 2;
+    uint8_t *a = malloc(cap);
+    if (a) {
+      free(lp_arena);
+      lp_arena = a;
+      lp_arena_cap = cap;
+    }
+  }
+  lp_arena_used = 0;
+  lp_arena_want = 0;
 }
 
 static uint8_t lp_ret[32] __attribute__((aligned(8)));
@@ -64,9 +109,10 @@ uint8_t *lp_describe(void) {
   return lp_ret; /* static strings: nothing to free */
 }
 
-/* zero-length lists/strings may arrive as a dangling aligned pointer: free only real allocations */
+/* zero-length lists/strings may arrive as a dangling aligned pointer, arguments in the arena are
+   freed with it: free only the rest */
 static void lp_free(const void *p, size_t len) {
-  if (len) free((void *)p);
+  if (len && !lp_in_arena(p)) free((void *)p);
 }
 
 static void lp_free_input(lp_input *in) {
@@ -77,6 +123,7 @@ static void lp_free_input(lp_input *in) {
   lp_free(in->headers, in->header_count);
   lp_free(in->body, in->body_len);
   lp_free(in->config.ptr, in->config.len);
+  lp_arena_reset();
 }
 
 static lp_input lp_input_of(uint8_t *body, size_t body_len, lp_header *hdrs, size_t hdr_len, char *cfg, size_t cfg_len) {

@@ -15,29 +15,39 @@ static const uint8_t *find(const uint8_t *hay, size_t n, const char *needle, siz
   return NULL;
 }
 
+/* The config is the same bytes on every call of a step: parse it once, keep it until it changes. */
+static struct { char *raw; size_t raw_len; char *left, *right; size_t ll, rl; } cfg_cache;
+
+static void parse_config(lp_str cfg) {
+  if (cfg_cache.raw && cfg_cache.raw_len == cfg.len && memcmp(cfg_cache.raw, cfg.ptr, cfg.len) == 0) return;
+  free(cfg_cache.raw);
+  free(cfg_cache.left);
+  free(cfg_cache.right);
+  cfg_cache.raw = malloc(cfg.len + 1);
+  memcpy(cfg_cache.raw, cfg.ptr, cfg.len);
+  cfg_cache.raw_len = cfg.len;
+  cfg_cache.ll = cfg_cache.rl = 0;
+  cfg_cache.left = lp_config_string(cfg, "left", &cfg_cache.ll);
+  cfg_cache.right = lp_config_string(cfg, "right", &cfg_cache.rl);
+}
+
 char *lp_extract(const lp_input *in, size_t *out_len) {
-  size_t ll = 0, rl = 0;
-  char *left = lp_config_string(in->config, "left", &ll);
-  char *right = lp_config_string(in->config, "right", &rl);
-  char *out = NULL;
-  if (left && right && ll > 0 && rl > 0) {
-    const uint8_t *end = in->body + in->body_len;
-    const uint8_t *l = find(in->body, in->body_len, left, ll);
-    if (l) {
-      const uint8_t *start = l + ll;
-      const uint8_t *r = find(start, (size_t)(end - start), right, rl);
-      if (r) {
-        size_t n = (size_t)(r - start);
-        out = malloc(n + 1);
-        for (size_t i = 0; i < n; i++) {
-          uint8_t c = start[i];
-          out[i] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
-        }
-        *out_len = n;
-      }
-    }
+  parse_config(in->config);
+  const char *left = cfg_cache.left, *right = cfg_cache.right;
+  size_t ll = cfg_cache.ll, rl = cfg_cache.rl;
+  if (!left || !right || ll == 0 || rl == 0) return NULL;
+  const uint8_t *end = in->body + in->body_len;
+  const uint8_t *l = find(in->body, in->body_len, left, ll);
+  if (!l) return NULL;
+  const uint8_t *start = l + ll;
+  const uint8_t *r = find(start, (size_t)(end - start), right, rl);
+  if (!r) return NULL;
+  size_t n = (size_t)(r - start);
+  char *out = malloc(n + 1);
+  for (size_t i = 0; i < n; i++) {
+    uint8_t c = start[i];
+    out[i] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
   }
-  free(left);
-  free(right);
+  *out_len = n;
   return out;
 }
