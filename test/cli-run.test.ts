@@ -136,6 +136,29 @@ scenarios:
     expect(metric(s, "vus_max")!.max).toBe(5);
   });
 
+  test("a run over before the first gauge tick still reports its peak VUs in vus_max", async () => {
+    const dir = scratch({
+      "plan.yaml": `
+plugins: [{ name: echo }]
+defaults: { http: { base_url: "\${services.echo.url}" } }
+scenarios:
+  smoke:
+    executor: shared-iterations
+    vus: 3
+    iterations: 30
+    flow:
+      - request: { url: / }
+`,
+    });
+    for (const workers of ["1", "2"]) {
+      const r = await loadr(["run", "plan.yaml", "--summary-export", "s.json", "--workers", workers], { cwd: dir });
+      expect(r.code).toBe(0);
+      const s: Summary = JSON.parse(readFileSync(join(dir, "s.json"), "utf8"));
+      expect(s.duration_secs).toBeLessThan(1);
+      expect(metric(s, "vus_max")).toMatchObject({ last: 3, min: 3, max: 3 });
+    }
+  });
+
   test("an unreachable target is counted as failed requests, not a crash", async () => {
     const closed = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     const port = closed.port;

@@ -10,9 +10,9 @@ import { jsonOutput } from "../src/outputs/json.ts";
 const path = process.argv[2] ?? join(mkdtempSync(join(tmpdir(), "json-bench-")), "points.ndjson");
 const metrics = ["http_reqs", "http_req_duration", "http_req_blocked", "http_req_connecting", "http_req_tls_handshaking", "http_req_sending", "http_req_waiting", "http_req_receiving", "http_req_failed", "data_sent", "data_received", "iterations", "iteration_duration"];
 const kinds = ["counter", "trend", "trend", "trend", "trend", "trend", "trend", "trend", "rate", "counter", "counter", "counter", "trend"] as const;
-const isTime = kinds.map((k, i) => k === "trend");
+const isTime = kinds.map((k) => k === "trend");
 const url = "http://127.0.0.1:35789/";
-const tagSets = [{ method: "GET", name: url, proto: "http", scenario: "default", status: "200" }, { scenario: "default" }];
+const tagSets: Record<string, string>[] = [{ method: "GET", name: url, proto: "http", scenario: "default", status: "200" }, { scenario: "default" }];
 const N = 8192;
 const b: SampleColumns = {
   metrics, kinds: [...kinds], isTime, tagSets,

@@ -257,6 +257,7 @@ export class Run {
             break;
           case "done":
             this.feed.merge(m.delta);
+            this.feed.sawVus(m.vusPeak);
             vus[i] = 0;
             if (++done === count) this.finish();
             break;

@@ -58,5 +58,6 @@ export type FromWorker =
   | { type: "metrics"; delta: MetricsDelta; vus: number }
   | { type: "status"; vus: number; scenarios: ScenarioLive[] }
   | { type: "abort"; reason: string }
-  | { type: "done"; delta: MetricsDelta }
+  /** vusPeak: the most VUs this worker had at once (vus_max for runs shorter than a gauge tick) */
+  | { type: "done"; delta: MetricsDelta; vusPeak: number }
   | { type: "samples"; batch: SampleBatch };

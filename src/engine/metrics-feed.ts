@@ -19,6 +19,8 @@ export class MetricsFeed {
   private readonly runId = randomUUID();
   private last: Snapshot | undefined;
   private vusMax = 0;
+  /** the peaks of the workers done so far, added up */
+  private peakSum = 0;
   private abort: string | null = null;
   private endedMs: number | undefined;
   private statuses: ThresholdStatus[] = [];
@@ -47,6 +49,16 @@ export class MetricsFeed {
     const { abort, statuses } = this.monitor.tick(this.agg, now);
     this.statuses = statuses;
     if (abort && this.abort === null) this.abort = abort.reason;
+  }
+
+  /**
+   * A worker's peak VU count, from its last message: `vus_max` is at least the workers' peaks
+   * added up. Workers run proportional slices of the same schedules, so their peaks coincide
+   * and the sum is the run's peak; a run shorter than the first tick has no other sample of it.
+   */
+  sawVus(workerPeak: number): void {
+    this.peakSum += workerPeak;
+    this.vusMax = Math.max(this.vusMax, this.peakSum); // the gauge takes it at the next tick or at end()
   }
 
   private setVus(activeVus: number): void {

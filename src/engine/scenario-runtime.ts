@@ -8,10 +8,10 @@ import type { PauseGate } from "./pause.ts";
 import type { ScenarioPhase } from "./messages.ts";
 import type { SharedState } from "./shared-state.ts";
 import type { CompiledStep } from "./flow/step.ts";
-import type { Vu } from "./vu.ts";
 import type { PluginLookup } from "../plugins/wasm/host.ts";
 import type { ProtocolRouter } from "../protocols/router.ts";
 import type { FlowRuntime } from "./flow/runtime.ts";
+import { LiveVus, type VuCount } from "./live-vus.ts";
 
 /** Run-wide, per worker. */
 export interface RunContext {
@@ -46,7 +46,7 @@ export class ScenarioRuntime {
   /** graceful period over: in-flight iterations are dropped */
   cancelled = false;
   /** the scenario's live VUs in this worker; their count is the `vus` gauge */
-  readonly vus = new Set<Vu>();
+  readonly vus: LiveVus;
   /** what the executor aims at right now: VUs (VU-based executors) or iterations/s (arrival rate); for status */
   target = 0;
   /** externally-controlled: the whole run's VU target from the last scale request, and its executor's hook */
@@ -61,7 +61,10 @@ export class ScenarioRuntime {
     readonly index: number,
     readonly run: RunContext,
     tags: Record<string, string>,
+    /** the worker's VU count across its scenarios (peak for `vus_max`) */
+    vuCount?: VuCount,
   ) {
+    this.vus = new LiveVus(vuCount);
     this.baseTags = { ...tags, scenario: name };
     this.baseTagSet = run.sink.tags(this.baseTags);
   }

@@ -9,6 +9,7 @@ import { Logger } from "./log.ts";
 import type { FromWorker, ToWorker } from "./messages.ts";
 import { runScenario } from "./scenario.ts";
 import { ScenarioRuntime, type RunContext } from "./scenario-runtime.ts";
+import { VuCount } from "./live-vus.ts";
 import { SharedState } from "./shared-state.ts";
 import { PauseGate } from "./pause.ts";
 import { GcPacer } from "./gc-pacer.ts";
@@ -32,6 +33,8 @@ const STATUS_INTERVAL_MS = 200;
 let start: (() => void) | undefined;
 let recorder: SampleRecorder | undefined;
 const runtimes: ScenarioRuntime[] = [];
+/** live VUs across this worker's scenarios, and their peak */
+const vuCount = new VuCount();
 const pause = new PauseGate();
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
@@ -128,7 +131,7 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     };
     scenarios = m.scenarios.map((name, index) => {
       const spec = plan.scenarios[name]!;
-      const rt = new ScenarioRuntime(name, index, run, { ...(defaults.tags ?? {}), ...(spec.tags ?? {}) });
+      const rt = new ScenarioRuntime(name, index, run, { ...(defaults.tags ?? {}), ...(spec.tags ?? {}) }, vuCount);
       const think = spec.think_time ?? defaults.think_time;
       rt.steps = compileSteps(spec.flow ?? [], {
         rt,
@@ -177,6 +180,6 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     if (lagProbe) clearInterval(lagProbe);
     clearInterval(statusTicker);
     status();
-    post({ type: "done", delta: sink.drain() });
+    post({ type: "done", delta: sink.drain(), vusPeak: vuCount.peak });
   }
 }
