@@ -17,6 +17,7 @@ type Summary = {
   thresholds_passed: boolean;
   aborted: string | null;
   timeline: unknown[];
+  duration_secs: number;
 };
 const metric = (s: Summary, name: string) => s.metrics.find((m) => m.metric === name)?.agg;
 
