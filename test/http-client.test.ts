@@ -349,3 +349,63 @@ test("bodyText() is the lossy UTF-8 text of the body (BOM kept, U+FFFD for inval
   c.close();
   raw.stop();
 });
+
+test("bodies around the 16 KiB copy limit read the same as text and as bytes, in either order, also once the connection moved on", async () => {
+  // Exchange.rawBody copies a body up to 16 KiB out of its socket chunk, views a larger one, and
+  // hands back the chunk itself when the body is all of it; rawBodyText decodes from the chunk
+  const sizes = [16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 40_000];
+  const bodyOf = (n: number) => Buffer.from("é".repeat(n)).subarray(0, n); // ends in half a "é" when n is odd
+  let next = 0;
+  const raw = rawServer(async (s) => {
+    const i = next++;
+    const body = bodyOf(sizes[(i >> 1) % sizes.length]!);
+    const head = `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`;
+    if (i % 2 === 0) s.write(Buffer.concat([Buffer.from(head), body])); // head and body in one chunk
+    else {
+      s.write(head); // the body alone in the next chunk
+      await sleep(10);
+      s.write(body);
+    }
+  });
+  const c = new HttpClient(options());
+  const url = `http://127.0.0.1:${raw.port}/`;
+  const rs = [];
+  for (let i = 0; i < 2 * sizes.length; i++) rs.push(await c.request(get(url)));
+  expect(raw.conns.length).toBe(1);
+  const lossy = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+  rs.forEach((r, i) => {
+    const want = bodyOf(sizes[i >> 1]!);
+    if (i % 4 < 2) {
+      expect(r.bodyText!()).toBe(lossy.decode(want));
+      expect(Buffer.from(r.body).equals(want)).toBe(true);
+    } else {
+      expect(Buffer.from(r.body).equals(want)).toBe(true);
+      expect(r.bodyText!()).toBe(lossy.decode(want));
+    }
+  });
+  c.close();
+  raw.stop();
+});
+
+test("http_req_receiving is 0 for a response whole in its first chunk, the time to its last byte otherwise", async () => {
+  const raw = rawServer(async (s, conn) => {
+    if (conn.requests === 1) s.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nwhole");
+    else {
+      s.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nsp");
+      await sleep(50);
+      s.write("lit");
+    }
+  });
+  const c = new HttpClient(options());
+  const url = `http://127.0.0.1:${raw.port}/`;
+  const whole = await c.request(get(url));
+  const split = await c.request(get(url));
+  expect(raw.conns.length).toBe(1);
+  expect(text(whole.body)).toBe("whole");
+  expect(whole.timings.receiving).toBe(0);
+  expect(text(split.body)).toBe("split");
+  expect(split.timings.receiving).toBeGreaterThan(40);
+  expect(split.timings.duration).toBeCloseTo(split.timings.sending + split.timings.waiting + split.timings.receiving, 9);
+  c.close();
+  raw.stop();
+});

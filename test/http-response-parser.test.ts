@@ -86,3 +86,30 @@ test("a head that never ends is refused past 64 KiB, whether it came in one piec
   for (let i = 0; i < huge.length; i += 1000) pieces.push(Buffer.from(huge.slice(i, i + 1000)));
   expect(parse(pieces).error).toBe("invalid HTTP response: header section too large");
 });
+
+test("an interim head's framing headers do not carry over; a chunked body with trailers split anywhere parses the same", () => {
+  // parseHead starts every head's state afresh: a 103's Content-Encoding, Set-Cookie or
+  // Connection must not decide how the final response is decoded, stored or kept alive
+  const interim = "HTTP/1.1 103 Early Hints\r\nContent-Encoding: gzip\r\nSet-Cookie: early=1\r\nConnection: close\r\n\r\n";
+  const head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Final: yes\r\n\r\n";
+  const whole = Buffer.from(`${interim}${head}5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n`, "latin1");
+  const one = parse([whole]);
+  expect(one).toEqual({
+    result: Feed.Done,
+    error: "",
+    status: 200,
+    statusText: "OK",
+    version: "HTTP/1.1",
+    keepAlive: true,
+    contentEncoding: "",
+    hasSetCookie: false,
+    headBytes: interim.length + head.length,
+    headers: [
+      ["Transfer-Encoding", "chunked"],
+      ["X-Final", "yes"],
+    ],
+    body: "hello, world",
+  });
+  for (let i = 1; i < whole.length; i++) expect(parse([whole.subarray(0, i), whole.subarray(i)])).toEqual(one);
+  expect(parse([...whole].map((b) => Buffer.from([b])))).toEqual(one);
+});
