@@ -58,6 +58,25 @@ describe("keep-alive", () => {
     c.close();
   });
 
+  test("a request's own non-ASCII Cookie header: data_sent counts its UTF-8 bytes and the connection is kept", async () => {
+    const heads: string[] = [];
+    const raw = rawServer((s, _c, head) => {
+      heads.push(head);
+      s.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    });
+    const c = new HttpClient(options()); // its jar stays empty: the head carries only the request's cookie
+    const req = { ...get(`http://127.0.0.1:${raw.port}/`), headers: [["Cookie", "name=välüe"]] as [string, string][] };
+    const a = await c.request(req);
+    const b = await c.request(req);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(heads[0]).toContain("Cookie: name=v\xc3\xa4l\xc3\xbce\r\n"); // UTF-8 on the wire (read as latin1)
+    expect(a.bytesSent).toBe(heads[0]!.length);
+    expect(b.timings.connecting).toBe(0);
+    expect(raw.conns.length).toBe(1);
+    c.close();
+    raw.stop();
+  });
+
   test("keepAlive false sends Connection: close and opens a new connection per request", async () => {
     const c = new HttpClient(options({ keepAlive: false }));
     remotePorts.length = 0;

@@ -113,3 +113,12 @@ test("an interim head's framing headers do not carry over; a chunked body with t
   for (let i = 1; i < whole.length; i++) expect(parse([whole.subarray(0, i), whole.subarray(i)])).toEqual(one);
   expect(parse([...whole].map((b) => Buffer.from([b])))).toEqual(one);
 });
+
+test("framing header names match letters without case and every other byte exactly", () => {
+  // `|0x20` folds ASCII case; applied to any byte it also made CR (0x0d) read as `-` (0x2d)
+  const r = parse([Buffer.from("HTTP/1.1 200 OK\r\nContent\rLength: 2\r\nCONTENT-length: 5\r\nConnection: close\r\n\r\nhello", "latin1")]);
+  expect(r.result).toBe(Feed.Done);
+  expect(r.body).toBe("hello");
+  const bad = parse([Buffer.from("HTTP/1.1 200 OK\r\nTransfer\rEncoding: chunked\r\nContent-Length: 2\r\n\r\nok", "latin1")]);
+  expect(bad.body).toBe("ok");
+});

@@ -217,8 +217,9 @@ export class HttpClient implements ConnectionOwner {
     }
     const cookie = this.o.cookies ? this.jar.headerFor(target.hostname, target.pathname, target.secure) : "";
     const head = finishHead(tpl, cookie, body === null ? -1 : body.length);
-    // heads are ASCII unless a header value or cookie is not: only then count UTF-8 bytes
-    const headBytes = cookie === "" ? tpl.prefixBytes + (head.length - tpl.prefix.length) : Buffer.byteLength(head);
+    // past the template's prefix (bytes counted once) the head is ASCII but for cookies: the
+    // request's own (its extra bytes known) and the jar's (counted when there are any)
+    const headBytes = cookie === "" ? tpl.prefixBytes + (head.length - tpl.prefix.length) + tpl.userCookieExtraBytes : Buffer.byteLength(head);
     return new Exchange(head, headBytes, body, method === "HEAD", tpl.close, tStart);
   }
 

@@ -25,6 +25,8 @@ export interface HeadTemplate {
   whole: string;
   /** the caller's own Cookie header values joined with "; " ("" when none) */
   userCookie: string;
+  /** userCookie's UTF-8 length minus its length in characters (0 when it is ASCII) */
+  userCookieExtraBytes: number;
   /** the request itself asks to close the connection */
   close: boolean;
 }
@@ -87,7 +89,8 @@ export function buildHeadTemplate(
   if (!cfg.keepAlive && !hasConn) head += "Connection: close\r\n";
   if (absoluteForm && cfg.proxyAuthorization !== null) head += `Proxy-Authorization: ${cfg.proxyAuthorization}\r\n`;
   head += lines;
-  return { method, url, prefix: head, prefixBytes: Buffer.byteLength(head), whole: `${head}\r\n`, userCookie, close };
+  const userCookieExtraBytes = Buffer.byteLength(userCookie) - userCookie.length;
+  return { method, url, prefix: head, prefixBytes: Buffer.byteLength(head), whole: `${head}\r\n`, userCookie, userCookieExtraBytes, close };
 }
 
 /** Appends the dynamic headers and the blank line. */

@@ -318,12 +318,14 @@ function lineEndAt(b: Buffer, from: number, len: number): number {
   return -1;
 }
 
-/** `b[at..]` equals the lower-case ASCII `lower`, ignoring ASCII case (the caller checked the length). */
+/** `b[at..]` equals the lower-case ASCII `lower`, ignoring the case of letters (the caller checked
+ *  the length). `| 0x20` lower-cases a letter only: for any other byte of `lower` (`-`) the
+ *  match must be exact, or CR (0x0d) would pass for `-` (0x2d). */
 function eqIgnoreCase(b: Buffer, at: number, lower: string): boolean {
   for (let i = 0; i < lower.length; i++) {
     const c = b[at + i]!;
     const l = lower.charCodeAt(i);
-    if (c !== l && (c | 0x20) !== l) return false;
+    if (c !== l && ((c | 0x20) !== l || l < 0x61 || l > 0x7a)) return false;
   }
   return true;
 }
