@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { compileTemplate, renderTemplate, UnresolvedError } from "../src/plan/template.ts";
 import { compileRender } from "../src/engine/render.ts";
 import type { Vu } from "../src/engine/vu.ts";
+import { JsContext } from "../src/engine/js/context.ts";
 
 /** The slice of a VU that names read; dataRow counts its calls. */
 function fakeVu(rows: Record<string, Record<string, string>> = {}) {
@@ -90,5 +91,32 @@ describe("compileRender", () => {
       vu.vars.set("n", i);
       expect(r(asVu(vu))).toBe(`/i/${i}`);
     }
+  });
+
+  // renderTemplate turns each value into text when its name is reached; the compiled render
+  // resolved every name first and stringified objects only at the end, so a later part saw them
+  test("an object renders as it was when its name was reached, not after later parts ran", () => {
+    const r = compileRender(compileTemplate("${cart}|${js: cart.push(2), 'x'}"));
+    const vu = fakeVu();
+    const cart = [1];
+    vu.vars.set("cart", cart);
+    const js = new JsContext({ cart }, 1000);
+    const withJs = Object.assign(vu, { js: () => js });
+    expect(r(asVu(withJs))).toBe("[1]|x");
+    expect(cart).toEqual([1, 2]);
+    // what renderTemplate gives, name by name through the same accessors
+    cart.length = 1;
+    const lookup = (e: string) => compileRender(compileTemplate("${" + e + "}"))(asVu(withJs));
+    expect(renderTemplate(compileTemplate("${cart}|${js: cart.push(2), 'x'}"), lookup)).toBe("[1]|x");
+  });
+
+  test("a value that cannot be stringified fails the render before later names run (no data row fetched)", () => {
+    const r = compileRender(compileTemplate("${loop}-${data.u.a}"));
+    const vu = fakeVu({ u: { a: "x" } });
+    const loop: Record<string, unknown> = {};
+    loop.self = loop;
+    vu.vars.set("loop", loop);
+    expect(() => r(asVu(vu))).toThrow(TypeError);
+    expect(vu.dataCalls).toBe(0);
   });
 });

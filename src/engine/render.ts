@@ -50,7 +50,8 @@ export function compileRender(t: Template): RenderFn {
   let memo: Map<Value, Memo> | null = t.parts.some((p) => typeof p !== "string" && p.expr.startsWith("js:")) ? null : new Map();
   let renders = 0;
   let hits = 0;
-  // this render's values; rendering is synchronous, so one array serves every call
+  // this render's values (non-primitives already as their text); rendering is synchronous, so
+  // one array serves every call
   const values: unknown[] = new Array(n).fill(undefined);
 
   const concat = (): string => {
@@ -75,9 +76,18 @@ export function compileRender(t: Template): RenderFn {
       if (typeof p === "string") continue;
       const v = p(vu);
       if (v === undefined) throw new UnresolvedError(exprs[i]!);
-      if (v !== null && typeof v === "object") primitive = false;
-      else if (key === undefined) key = v as Value;
-      values[i] = v;
+      if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") {
+        if (key === undefined) key = v;
+        values[i] = v;
+      } else {
+        // Anything else (object, array, bigint...) becomes text here, when its name is reached,
+        // as renderTemplate does: a later part (a `js:` one) may mutate the object before the
+        // concatenation, and a value that cannot be stringified must fail the render before
+        // later names run (a `data.` name would fetch this iteration's row). Such a render is
+        // not remembered.
+        values[i] = stringifyValue(v);
+        primitive = false;
+      }
     }
     if (memo === null || !primitive) return concat();
     if (++renders === MEMO_TRIAL && hits * 2 < renders) {
