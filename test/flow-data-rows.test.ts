@@ -9,9 +9,9 @@ import type { FlowSharedState } from "../src/engine/flow-shared-state.ts";
 const http: HttpClientOptions = { keepAlive: true, compression: false, cookies: false, followRedirects: false, maxRedirects: 0, hosts: {}, tls: {} };
 const rows = [{ u: "alice" }, { u: "bob" }, { u: "carol" }];
 
-function vuWith(onEof: "recycle" | "stop"): Vu {
-  const feed = new DataFeed("users", rows, { mode: "per_vu", on_eof: onEof, pick: "sequential" } as never, undefined as unknown as FlowSharedState);
-  const feeds = new Map([["users", feed]]);
+function vuWith(onEof: "recycle" | "stop", sources = ["users"]): Vu {
+  const feed = (name: string) => new DataFeed(name, rows, { mode: "per_vu", on_eof: onEof, pick: "sequential" } as never, undefined as unknown as FlowSharedState);
+  const feeds = new Map(sources.map((n) => [n, feed(n)]));
   const rt = { run: { flow: { data: { get: (n: string) => feeds.get(n) }, http } } } as unknown as ScenarioRuntime;
   return new Vu(1, rt, new HttpClient(http));
 }
@@ -54,5 +54,17 @@ describe("Vu.dataRow", () => {
     expect(() => vu.dataRow("users")).toThrow(DataExhaustedError);
     vu.iteration = 4;
     expect(() => vu.dataRow("users")).toThrow(DataExhaustedError);
+  });
+
+  test("a source left unused for some iterations gets its next row when used again, whatever other sources did meanwhile", () => {
+    const vu = vuWith("recycle", ["users", "items"]);
+    const at = (it: number, ...sources: string[]) => {
+      vu.iteration = it;
+      return sources.map((s) => vu.dataRow(s)!.u);
+    };
+    expect(at(0, "users", "items")).toEqual(["alice", "alice"]);
+    expect(at(1, "items")).toEqual(["bob"]);
+    expect(at(2, "users", "items", "users")).toEqual(["bob", "carol", "bob"]);
+    expect(at(5, "items", "users")).toEqual(["alice", "carol"]);
   });
 });

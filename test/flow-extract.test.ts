@@ -1,7 +1,7 @@
 /** xpath and css extractors, fused chains, xpath and js conditions (reference §1.10) through dist/loadr. */
 import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { ECHO_HEADER, runPlan } from "./support/run-plan.ts";
-import { applyTransform, coerce } from "../src/extract/chain-values.ts";
+import { applyTransform, coerce, compileTransform, type Transform } from "../src/extract/chain-values.ts";
 
 setDefaultTimeout(30_000);
 
@@ -178,5 +178,16 @@ describe("chain value steps", () => {
     expect(applyTransform("abc", { substring: [5] })).toBe("");
     expect(applyTransform(12, { append: "!" })).toBe("12!");
     expect(applyTransform(" x ", "trim")).toBe("x");
+  });
+
+  test("a compiled transform keeps no state between values: each result is what a fresh one gives", () => {
+    const inputs: unknown[] = ["aMOp", "%zz", "a+b%2F", "/w==", "aMOp", " héllo ", 7, null, { k: [1] }, "", "aMOp"];
+    const all: Transform[] = ["trim", "lowercase", "uppercase", "url_encode", "url_decode", "base64_encode", "base64_decode",
+      { append: "!" }, { prepend: "<" }, { replace: ["l", "L"] }, { substring: [1, 2] }, { substring: [2] }];
+    const text = (r: string | Error) => (r instanceof Error ? `Error: ${r.message}` : r);
+    for (const t of all) {
+      const once = compileTransform(t);
+      for (const v of [...inputs, ...inputs]) expect(text(once(v))).toBe(text(compileTransform(t)(v)));
+    }
   });
 });

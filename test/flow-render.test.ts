@@ -2,6 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { compileTemplate, renderTemplate, UnresolvedError } from "../src/plan/template.ts";
 import { compileRender } from "../src/engine/render.ts";
+import { nameAccessor } from "../src/engine/names.ts";
 import type { Vu } from "../src/engine/vu.ts";
 import { JsContext } from "../src/engine/js/context.ts";
 
@@ -118,5 +119,42 @@ describe("compileRender", () => {
     vu.vars.set("loop", loop);
     expect(() => r(asVu(vu))).toThrow(TypeError);
     expect(vu.dataCalls).toBe(0);
+  });
+
+  test("differential: shared compiled templates render as renderTemplate does, across VUs and changing values", () => {
+    // seeded, so a failure replays; values that print alike but differ ("1"/1, "a"/"a "), objects
+    // mutated in place, and VUs that take turns on the same compiled templates (one memo)
+    let seed = 42;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const pick = <T,>(a: readonly T[]) => a[Math.floor(rnd() * a.length)]!;
+    const obj = { a: 1 };
+    const arr: unknown[] = [1];
+    const pool: unknown[] = ["1", 1, 1.5, "a", "a ", " a", "", "null", null, true, "true", false, 0, -0, "é", "${x}", obj, arr, [], {}];
+    const names = ["a", "b", "c", "planned", "env.HOST", "env.NOPE", "vu", "iteration", "data.u.name", "data.u.nope", "data.none.x", "services.db.url", "missing"];
+    const vus = [fakeVu({ u: { name: "alice" } }), fakeVu({ u: { name: "bob" } }), fakeVu({ u: { name: "alice " } })];
+    vus.forEach((v, i) => Object.assign(v, { id: i + 1 }));
+    const outcome = (f: () => string) => {
+      try {
+        return f();
+      } catch (e) {
+        return e instanceof UnresolvedError ? `unresolved ${e.expr}` : `error ${(e as Error).message}`;
+      }
+    };
+    for (let round = 0; round < 150; round++) {
+      let src = "";
+      for (let k = 1 + Math.floor(rnd() * 4); k > 0; k--) src += pick(["", "/", "?q=", "$${x}", "$"]) + "${" + pick(names) + "}";
+      const t = compileTemplate(src);
+      const compiled = compileRender(t);
+      for (let k = 0; k < 60; k++) {
+        const vu = pick(vus);
+        for (const n of ["a", "b", "c"]) if (rnd() < 0.4) rnd() < 0.1 ? vu.vars.delete(n) : vu.vars.set(n, pick(pool));
+        if (rnd() < 0.2) obj.a++;
+        if (rnd() < 0.2) arr.push("x");
+        vu.iteration = k;
+        const want = outcome(() => renderTemplate(t, (e) => nameAccessor(e)(asVu(vu))));
+        const got = outcome(() => compiled(asVu(vu)));
+        if (got !== want) throw new Error(`${src} for VU ${vu.id}: ${JSON.stringify(got)}, renderTemplate gives ${JSON.stringify(want)}`);
+      }
+    }
   });
 });
