@@ -49,6 +49,15 @@ describe("compileRender", () => {
     }
   });
 
+  test("names resolve to the plan's own keys only, never to built-in object properties", () => {
+    const vu = fakeVu({ u: { a: "x" } });
+    for (const expr of ["env.toString", "vars.constructor", "vars.__proto__", "secrets.hasOwnProperty", "services.db.constructor", "data.u.constructor", "constructor", "toString"]) {
+      expect([expr, nameAccessor(expr)(asVu(vu))]).toEqual([expr, undefined]);
+    }
+    expect(() => compileRender(compileTemplate("/${env.toString}"))(asVu(vu))).toThrow(UnresolvedError);
+    expect(nameAccessor("data.u.a")(asVu(vu))).toBe("x");
+  });
+
   test("the memo never returns a render for other values: first value equal, later ones not", () => {
     const r = compileRender(compileTemplate("/?t=${token}&f=${first}&g=${third}"));
     const vu = fakeVu();

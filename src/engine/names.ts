@@ -11,8 +11,15 @@ import { compileJs } from "./js/scripts.ts";
 import { JsError } from "./js/errors.ts";
 import { recordJsException } from "./js/eval.ts";
 import type { Vu } from "./vu.ts";
+import type { RunContext } from "./scenario-runtime.ts";
 
 export type NameAccessor = (vu: Vu) => unknown;
+
+/** `o[key]` when `o` has it as its own key: `${env.toString}` or `${constructor}` must be
+ *  unresolved, not Object.prototype's function (which rendered as `null`). */
+function own(o: Readonly<Record<string, unknown>> | undefined, key: string): unknown {
+  return o !== undefined && Object.hasOwn(o, key) ? o[key] : undefined;
+}
 
 const cache = new Map<string, NameAccessor>();
 /** expressions come from the plan, so this bound is never reached in practice; it only caps memory */
@@ -28,26 +35,36 @@ export function nameAccessor(expr: string): NameAccessor {
   return a;
 }
 
-function compileName(expr: string): NameAccessor {
+/**
+ * The run-wide names — `env.`, `vars.`, `secrets.`, `services.<service>.<key>` — as an accessor
+ * of the run's values, or null for any other expression. (Request routing renders URLs with
+ * these alone, before any VU exists.)
+ */
+export function runWideAccessor(expr: string): ((run: RunContext) => unknown) | null {
   const dot = expr.indexOf(".");
-  if (dot > 0) {
-    const rest = expr.slice(dot + 1);
-    switch (expr.slice(0, dot)) {
-      case "env":
-        return (vu) => vu.rt.run.env[rest];
-      case "vars":
-        return (vu) => vu.rt.run.variables[rest];
-      case "secrets":
-        return (vu) => vu.rt.run.secrets[rest];
-      case "services": {
-        const d = rest.indexOf(".");
-        if (d < 0) return () => undefined;
-        const service = rest.slice(0, d);
-        const key = rest.slice(d + 1);
-        return (vu) => vu.rt.run.services[service]?.[key];
-      }
+  if (dot <= 0) return null;
+  const rest = expr.slice(dot + 1);
+  switch (expr.slice(0, dot)) {
+    case "env":
+      return (run) => own(run.env, rest);
+    case "vars":
+      return (run) => own(run.variables, rest);
+    case "secrets":
+      return (run) => own(run.secrets, rest);
+    case "services": {
+      const d = rest.indexOf(".");
+      if (d < 0) return () => undefined;
+      const service = rest.slice(0, d);
+      const key = rest.slice(d + 1);
+      return (run) => own(own(run.services, service) as Record<string, unknown> | undefined, key);
     }
   }
+  return null;
+}
+
+function compileName(expr: string): NameAccessor {
+  const runWide = runWideAccessor(expr);
+  if (runWide !== null) return (vu) => runWide(vu.rt.run);
   switch (expr) {
     case "vu":
       return (vu) => vu.id;
@@ -73,10 +90,10 @@ function compileName(expr: string): NameAccessor {
     if (d < 0) return () => undefined;
     const source = expr.slice(5, d);
     const column = expr.slice(d + 1);
-    return (vu) => vu.dataRow(source)?.[column];
+    return (vu) => own(vu.dataRow(source), column);
   }
   return (vu) => {
     const v = vu.vars.get(expr);
-    return v !== undefined ? v : vu.rt.run.variables[expr];
+    return v !== undefined ? v : own(vu.rt.run.variables, expr);
   };
 }

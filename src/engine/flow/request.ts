@@ -20,6 +20,7 @@ import { Outcome, outcomeOf } from "../outcome.ts";
 import { emitHttpSamples, httpFailed, RequestTagCache } from "../request-metrics.ts";
 import type { ScenarioRuntime } from "../scenario-runtime.ts";
 import type { Vu } from "../vu.ts";
+import { runWideAccessor } from "../names.ts";
 import { buildRequest, type HttpDefaultsLike, type RequestSpecLike } from "./request-builder.ts";
 import type { CompiledStep } from "./step.ts";
 
@@ -43,20 +44,8 @@ const HTTP_ONLY = new ProtocolRouter();
 function runWideUrl(url: string, rt: ScenarioRuntime): string {
   if (!url.includes("${")) return url;
   const run = rt.run;
-  const heads: Record<string, (k: string) => unknown> = {
-    env: (k) => run.env[k],
-    vars: (k) => run.variables[k],
-    secrets: (k) => run.secrets[k],
-    services: (k) => {
-      const d = k.indexOf(".");
-      return d < 0 ? undefined : run.services[k.slice(0, d)]?.[k.slice(d + 1)];
-    },
-  };
   try {
-    return renderTemplate(compileTemplate(url), (expr) => {
-      const dot = expr.indexOf(".");
-      return dot > 0 ? heads[expr.slice(0, dot)]?.(expr.slice(dot + 1)) : undefined;
-    });
+    return renderTemplate(compileTemplate(url), (expr) => runWideAccessor(expr)?.(run));
   } catch {
     return url;
   }
