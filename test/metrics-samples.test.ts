@@ -135,7 +135,7 @@ describe("number formatting of raw points", () => {
   test("any value is written as the reference prints it (durations: rounded to the nanosecond)", () => {
     // the reference: JavaScript's own printing, of the value rounded to six places for durations
     const ref = (v: number, isTime: boolean) =>
-      isTime && Math.abs(v) < 1e9 ? (v < 0 ? "-" : "") + String(Math.round(Math.abs(v) * 1e6) / 1e6) : String(v);
+      isTime && Math.abs(v) < 1e9 ? String(Math.sign(v) * (Math.round(Math.abs(v) * 1e6) / 1e6)) : String(v);
     let seed = 7;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
     const values: number[] = [0, 99, 100, 999, 1000, 0x7fffffff, 0x80000000, 1e15 - 1, 1e15, 2 ** 53 - 1, 999999999.9999996, 0.0000005, 0.00000049];
@@ -158,6 +158,12 @@ describe("number formatting of raw points", () => {
         if (got !== ref(v, isTime) && wrong.length < 5) wrong.push(`${v} (${isTime ? "time" : "value"}): ${got} ≠ ${ref(v, isTime)}`);
       }
     expect(wrong).toEqual([]);
+  });
+
+  test("a negative duration that rounds to zero is 0, not -0 (what JSON.stringify of the rounded value gives)", () => {
+    expect([-0.0000004, -0.0000001, -1e-12, -0].map((v) => text(v, true))).toEqual(["0", "0", "0", "0"]);
+    expect([-0.0000005, -0.75].map((v) => text(v, true))).toEqual(["-0.000001", "-0.75"]);
+    expect(text(-1e-12, false)).toBe("-1e-12"); // not a duration: printed as is
   });
 
   test("NaN and infinities become the output's token", () => {

@@ -3,7 +3,7 @@
  * JSON.stringify makes of the point), batches from two workers and a changing clock included,
  * and the file writer (O_DIRECT blocks plus a page-cache tail) loses and repeats nothing.
  */
-import { describe, expect, test } from "bun:test";
+import { describe, expect, spyOn, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,7 +41,8 @@ function batches(): { columns: SampleColumns[]; isTime: Map<string, boolean> } {
     ];
     const defs = ["http_reqs", "http_req_duration", "http_req_failed", "vus", "iteration_duration", "data_sent"].map((n) => reg.get(n)!);
     for (const d of defs) isTime.set(d.name, d.isTime);
-    const values = [0, 1, 149, 2.27, 0.000001, 0.0000004, 1.177577999999997, 12.30001, 4096.25, -0.75, -3, 99, 100, 0x7fffffff, 0x80000000, 1795317273350, 2 ** 53 - 1, 1e21, 0.1 + 0.2, 2e9 + 0.5, NaN, Infinity, -Infinity];
+    // 25 values (prime to the 4 samples per event and the 6 metrics): every value meets every metric, durations included
+    const values = [0, 1, 149, 2.27, 0.000001, 0.0000004, -0.0000004, -0.0000005, 1.177577999999997, 12.30001, 4096.25, -0.75, -3, 99, 100, 0x7fffffff, 0x80000000, 1795317273350, 2 ** 53 - 1, 1e21, 0.1 + 0.2, 2e9 + 0.5, NaN, Infinity, -Infinity];
     let k = 0;
     for (let e = 0; e < 9000; e++) {
       rec.hold();
@@ -98,6 +99,69 @@ describe("json and csv lines", () => {
     for (let i = 0; i < rows.length; i++) if (rows[i] !== expected[i]) expect(`${i}: ${rows[i]}`).toBe(`${i}: ${expected[i]}`);
     rmSync(dir, { recursive: true });
   });
+
+  test("two workers whose ids name different metrics and tag sets: each batch is read through its own worker's dictionary", async () => {
+    // Worker ids are dense from 0 in each worker, so id 0 is a different metric (and tag set) in
+    // each: fragments cached by id alone would print one worker's names on the other's points.
+    const dir = mkdtempSync(join(tmpdir(), "loadr-lines-"));
+    const now = spyOn(Date, "now");
+    let clock = 1795317273350;
+    now.mockImplementation(() => clock);
+    const expected: { metric: string; kind: string; value: number; tags: Record<string, string>; time: number }[] = [];
+    const columns: SampleColumns[] = [];
+    const workers = ([
+      { metrics: [["a_reqs", "counter", false], ["a_dur", "trend", true]], tags: [{ w: "a" }, { w: "a", status: "200" }] },
+      { metrics: [["b_dur", "trend", true], ['b,"odd', "gauge", false]], tags: [{ w: "b", x: 'q"1,2' }, {}] },
+    ] as { metrics: (string | boolean)[][]; tags: Record<string, string>[] }[]).map(({ metrics, tags }) => {
+      const reg = new MetricRegistry(false);
+      const defs = metrics.map(([n, k, t]) => reg.register(n as string, k as never, t as boolean));
+      const interner = new TagInterner();
+      const sets = tags.map((t) => interner.intern(t));
+      let accept = true;
+      const shipped: SampleBatch[] = [];
+      const rec = new SampleRecorder((b) => accept && (shipped.push(b), true));
+      return { defs, sets, rec, shipped, dict: new SampleDictionary(), drop: (d: boolean) => (accept = !d) };
+    });
+    for (let round = 0; round < 6; round++)
+      for (const [w, wk] of workers.entries()) {
+        // round 0 of worker b is dropped (outputs behind): its first entries ride on round 1
+        const dropped = round === 0 && w === 1;
+        for (let i = 0; i < 50; i++) {
+          const d = wk.defs[(i + round) % 2]!;
+          const t = wk.sets[(i >> 2) % 2]!;
+          const v = d.isTime ? i * 0.25 + round : i;
+          if (i % 7 === 0) clock += 1;
+          wk.rec.push(d, t, v);
+          if (!dropped) expected.push({ metric: d.name, kind: d.kind, value: v, tags: { ...t.tags }, time: clock });
+        }
+        wk.drop(dropped);
+        wk.rec.flush();
+        wk.drop(false);
+        for (const b of wk.shipped.splice(0)) columns.push(wk.dict.resolve(b));
+      }
+    now.mockRestore();
+    expect(columns.length).toBe(11);
+    const json = jsonOutput({ path: "p.ndjson" }, ctx(dir));
+    const csv = csvOutput({ path: "p.csv" }, ctx(dir));
+    await json.start();
+    await csv.start();
+    for (const c of columns) {
+      json.onSampleColumns!(c);
+      csv.onSampleColumns!(c);
+    }
+    json.abort!();
+    csv.abort!();
+    const sorted = (t: Record<string, string>) => Object.fromEntries(Object.keys(t).sort().map((k) => [k, t[k]]));
+    const field = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+    expect(readFileSync(join(dir, "p.ndjson"), "utf8")).toBe(
+      expected.map((p) => JSON.stringify({ type: "point", metric: p.metric, kind: p.kind, value: p.value, tags: sorted(p.tags), time_ms: p.time }) + "\n").join(""),
+    );
+    const tagCell = (t: Record<string, string>) => field(Object.keys(t).sort().map((k) => `${k}=${t[k]}`).join(";"));
+    expect(readFileSync(join(dir, "p.csv"), "utf8")).toBe(
+      "timestamp_ms,metric,kind,value,tags\n" + expected.map((p) => `${p.time},${field(p.metric)},${p.kind},${p.value},${tagCell(p.tags)}\n`).join(""),
+    );
+    rmSync(dir, { recursive: true });
+  });
 });
 
 // a disk filesystem (O_DIRECT blocks plus a page-cache tail) and, where there is one, tmpfs (page cache only)
@@ -130,6 +194,34 @@ describe.each(roots)("line file in %s", (root) => {
     file.lines.text("after the last flush\n");
     file.close();
     expect(readFileSync(join(dir, "out.txt"), "utf8")).toBe(expected + "after the last flush\n");
+    rmSync(dir, { recursive: true });
+  });
+
+  test("runs shorter than, equal to and longer than a block or a write: after each flush and at close the file is exactly the text", () => {
+    // the partial last block goes through the page cache and is written again by the next
+    // direct write: the file must never end in block padding, lose the tail or repeat it
+    const dir = mkdtempSync(join(root, "loadr-linefile-"));
+    const CHUNK = 1 << 20;
+    const text = (n: number, seed: number) => Array.from({ length: n }, (_, i) => ((i + seed) % 61 === 60 ? "\n" : String.fromCharCode(97 + ((i + seed) % 26)))).join("");
+    for (const n of [0, 1, 4095, 4096, 4097, 3 * 4096, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 4097])
+      for (const flushFirst of [false, true]) {
+        const path = join(dir, `${n}-${flushFirst}.txt`);
+        const file = new LineFile(path, dir);
+        file.open();
+        const first = text(n, 0);
+        file.lines.text(first);
+        file.spill();
+        if (flushFirst) {
+          file.flush();
+          expect(readFileSync(path, "latin1")).toBe(first);
+        }
+        // a line after the flush rewrites the block the flush left partial
+        const second = text(4096 + 17, n);
+        file.lines.text(second);
+        file.spill();
+        file.close();
+        expect(readFileSync(path, "latin1")).toBe(first + second);
+      }
     rmSync(dir, { recursive: true });
   });
 });

@@ -52,12 +52,17 @@ export class ByteLines {
    *  them; NaN and infinities as `nonFinite` (JSON has no token for them). */
   num(v: number, isTime: boolean, nonFinite: Uint8Array = NULL): void {
     if (v - v !== 0) return this.bytes(nonFinite); // NaN or ±Infinity
+    // a whole duration prints the same either way (no fraction to cut)
+    if (isTime && v < 1e9 && v > -1e9) {
+      const n = Math.round(Math.abs(v) * 1e6);
+      // the sign only when something is left: -0.0000004 ms is 0, not -0 (JSON.stringify(-0) is 0)
+      if (v < 0 && n !== 0) this.byte(45);
+      return this.fixed6(n);
+    }
     if (v < 0) {
       this.byte(45);
       v = -v;
     }
-    // a whole duration prints the same either way (no fraction to cut)
-    if (isTime && v < 1e9) return this.fixed6(Math.round(v * 1e6));
     if (Number.isInteger(v) && v <= Number.MAX_SAFE_INTEGER) return this.uint(v);
     const s = String(v);
     for (let i = 0; i < s.length; i++) this.buf[this.len++] = s.charCodeAt(i);
