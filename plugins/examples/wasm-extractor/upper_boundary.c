@@ -24,6 +24,7 @@ static void parse_config(lp_str cfg) {
   free(cfg_cache.left);
   free(cfg_cache.right);
   cfg_cache.raw = malloc(cfg.len + 1);
+  if (!cfg_cache.raw) __builtin_trap(); /* out of memory: trap (the call fails), never write through NULL */
   memcpy(cfg_cache.raw, cfg.ptr, cfg.len);
   cfg_cache.raw_len = cfg.len;
   cfg_cache.ll = cfg_cache.rl = 0;
