@@ -2,7 +2,10 @@
  * The flow bench's plans run in-process on the main thread, so `bun --cpu-prof-md` sees the
  * worker's code (a profile of the binary sees only the coordinator):
  *
- *   bun --cpu-prof-md bench/flow-driver.ts URL [flow|plain] [seconds=5] [vus=50]
+ *   bun --cpu-prof-md bench/flow-driver.ts URL [flow|plain|plugin|boundary] [seconds=5] [vus=50]
+ *
+ * `plugin` and `boundary` are the WASM bench's plans (bench/lib/wasm-bench.ts: /json with the
+ * upper-boundary C example, or the built-in extractor, on every request; needs `bun run build`).
  *
  * URL is a target as the flow bench uses it (nginx from bench/lib/target.ts, or the echo target),
  * without trailing slash. Prints requests/s and the process's requests per CPU-second.
@@ -31,6 +34,9 @@ import { HttpClient, type HttpRequest } from "../src/protocols/http/client.ts";
 import { parseTarget } from "../src/protocols/http/url.ts";
 import { emptyTimings } from "../src/protocols/http/timings.ts";
 import type { ProtocolResponse } from "../src/protocols/types.ts";
+import { loadWasmPlugin } from "../src/plugins/wasm/load.ts";
+import { WasmHost } from "../src/plugins/wasm/host.ts";
+import { EXTRACTORS, extractorPlan } from "./lib/wasm-bench.ts";
 
 const target = process.argv[2];
 const which = process.argv[3] ?? "flow";
@@ -43,7 +49,11 @@ if (stub) stubClient();
 const dir = mkdtempSync(join(tmpdir(), "loadr-flow-driver-"));
 const csv = join(dir, "users.csv");
 writeFileSync(csv, FLOW_USERS_CSV);
-const loaded = loadPlanText(which === "flow" ? flowPlan(url, vus, seconds, csv) : httpPlan(url, vus, seconds), join(dir, "plan.yaml"), dir);
+const planText =
+  which === "flow" ? flowPlan(url, vus, seconds, csv)
+  : which === "plugin" || which === "boundary" ? extractorPlan(url, seconds, EXTRACTORS[which]).replace("vus: 20", `vus: ${vus}`)
+  : httpPlan(url, vus, seconds);
+const loaded = loadPlanText(planText, join(dir, "plan.yaml"), dir);
 const plan = loaded.plan;
 if (!plan) throw new Error(JSON.stringify(loaded.diagnostics));
 const name = Object.keys(plan.scenarios)[0]!;
@@ -64,6 +74,12 @@ const run: RunContext = {
   abortTest() {},
   flow: { shared: flowShared, data: new DataFeeds(plan, dir, flowShared), jsTimeoutMs: 10_000, env: {}, http },
 };
+if (which === "plugin") {
+  const artifact = join(import.meta.dir, "../dist/plugins/upper-boundary/loadr_wasm_extractor.wasm");
+  process.env.LOADR_CACHE_DIR ??= join(dir, "cache");
+  const { spec: wasm } = await loadWasmPlugin({ name: "upper-boundary", artifact, config: {}, timeoutMs: 50, memoryLimitBytes: 16 << 20, logLevel: "warn" });
+  run.plugins = new WasmHost([wasm], sink, run.log);
+}
 const rt = new ScenarioRuntime(name, 0, run, {});
 rt.steps = compileSteps(spec.flow, { rt, defaults: plan.defaults.http, baseDir: dir, thinkAfter: undefined }, `scenarios.${name}.flow`);
 // count requests where the engine records them; drain once a second as the worker does

@@ -130,7 +130,13 @@ async function calls(tmp: string, artifact: string): Promise<NonNullable<WasmRes
   return { ...r, ok: r.instrumented >= CALLS_TARGET };
 }
 
-function plan(url: string, seconds: number, extractor: string): string {
+/** The two extractors the plan ratio compares, as the plan's YAML gives them. */
+export const EXTRACTORS = {
+  plugin: `{ type: plugin, name: token, plugin: upper-boundary, config: { left: '"token":"', right: '"' } }`,
+  boundary: `{ type: boundary, name: token, left: '"token":"', right: '"' }`,
+} as const;
+
+export function extractorPlan(url: string, seconds: number, extractor: string): string {
   return `name: bench-wasm
 plugins:
   - name: upper-boundary
@@ -149,10 +155,7 @@ scenarios:
 }
 
 async function planRatio(loadr: string, root: string, tmp: string, url: string, seconds: number): Promise<NonNullable<WasmResult["plan"]>> {
-  const variants = {
-    plugin: `{ type: plugin, name: token, plugin: upper-boundary, config: { left: '"token":"', right: '"' } }`,
-    boundary: `{ type: boundary, name: token, left: '"token":"', right: '"' }`,
-  };
+  const variants = EXTRACTORS;
   const rps: Record<keyof typeof variants, number[]> = { plugin: [], boundary: [] };
   const pairRatios: number[] = [];
   const callAvg: number[] = [];
@@ -162,7 +165,7 @@ async function planRatio(loadr: string, root: string, tmp: string, url: string, 
     for (const v of order) {
       const file = join(tmp, `wasm-${v}.yaml`);
       const summary = join(tmp, `wasm-${v}.json`);
-      writeFileSync(file, plan(url, seconds, variants[v]));
+      writeFileSync(file, extractorPlan(url, seconds, variants[v]));
       const r = await run([loadr, "run", file, "--workers", "1", "-q", "--plugins-dir", join(root, "dist/plugins"), "--summary-export", summary], (seconds + 60) * 1000);
       if (r.code !== 0) throw new Error(`loadr (${v}) exited ${r.code}: ${r.stderr.trim().split("\n").pop()}`);
       const s = JSON.parse(readFileSync(summary, "utf8")) as { metrics: { metric: string; agg: Record<string, number> }[] };
