@@ -59,6 +59,20 @@ describe("example plugins", () => {
     expect(extractor.extract(enc('a "q"tok"q" b'), [], JSON.stringify({ left: '"q"', right: '"q"' }))).toBe("TOK");
   });
 
+  test("upper-boundary's search: candidates screened on first and last byte, boundaries of any length", () => {
+    const ex = (body: string, left: string, right: string) => extractor.extract(enc(body), [], JSON.stringify({ left, right }));
+    // same first and last byte as the boundary, different middle: skipped
+    expect(ex('{"tokex":"no","token":"tok-123"}', '"token":"', '"')).toBe("TOK-123");
+    // a boundary longer than one 8-byte compare step, differing only in its 9th..11th byte
+    expect(ex("[begin-marker-A]x[begin-marker-B]yes]", "[begin-marker-B]", "]")).toBe("YES");
+    // one-byte boundaries; right boundary at the very end; empty match
+    expect(ex("a|b|", "|", "|")).toBe("B");
+    expect(ex("xx<<>>", "<<", ">>")).toBe("");
+    // the body shorter than the boundary, or ending inside it
+    expect(ex("<<", "<<<", ">")).toBeUndefined();
+    expect(ex("ab<<x>", "<<", ">>")).toBeUndefined();
+  });
+
   test("repeated calls reuse one instance", () => {
     const before = extractor.instances;
     for (let i = 0; i < 10; i++) expect(extractor.extract(enc("<<a>>"), [["k", "v"]], '{"left":"<<","right":">>"}')).toBe("A");

@@ -8,10 +8,14 @@
 
 const lp_info LP_INFO = { "upper-boundary", "0.1.0", "extractor", "boundary extractor that upper-cases the match" };
 
+/* The first occurrence of needle (m > 0 bytes) in hay. Candidates are screened on their first and
+   last byte before the rest is compared: in JSON a boundary like `"token":"` starts at every
+   quote, and a full compare per quote costs more than the scan itself. */
 static const uint8_t *find(const uint8_t *hay, size_t n, const char *needle, size_t m) {
   if (m > n) return NULL;
+  const uint8_t first = (uint8_t)needle[0], last = (uint8_t)needle[m - 1];
   for (size_t i = 0; i + m <= n; i++)
-    if (hay[i] == (uint8_t)needle[0] && memcmp(hay + i, needle, m) == 0) return hay + i;
+    if (hay[i] == first && hay[i + m - 1] == last && lp_equal(hay + i + 1, needle + 1, m - 1)) return hay + i;
   return NULL;
 }
 
@@ -19,7 +23,7 @@ static const uint8_t *find(const uint8_t *hay, size_t n, const char *needle, siz
 static struct { char *raw; size_t raw_len; char *left, *right; size_t ll, rl; } cfg_cache;
 
 static void parse_config(lp_str cfg) {
-  if (cfg_cache.raw && cfg_cache.raw_len == cfg.len && memcmp(cfg_cache.raw, cfg.ptr, cfg.len) == 0) return;
+  if (cfg_cache.raw && cfg_cache.raw_len == cfg.len && lp_equal(cfg_cache.raw, cfg.ptr, cfg.len)) return;
   free(cfg_cache.raw);
   free(cfg_cache.left);
   free(cfg_cache.right);
