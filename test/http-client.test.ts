@@ -350,6 +350,28 @@ test("bodies read after later requests reused the connection are still their own
   raw.stop();
 });
 
+
+test("a response's header block carries the parser's ranges until its connection reads the next response, and splits the same either way", async () => {
+  let n = 0;
+  const raw = rawServer((s) => {
+    n++;
+    s.write(`HTTP/1.1 200 OK\r\nX-N:  ${n} \r\nX-Pad: ${"p".repeat(n)}\r\nContent-Length: 1\r\n\r\n${n}`);
+  });
+  const c = new HttpClient(options());
+  const first = await c.request(get(`http://127.0.0.1:${raw.port}/`));
+  const fresh = first.headerBlock!;
+  expect(fresh.lines).toBeInstanceOf(Int32Array);
+  expect(fresh.count).toBe(3);
+  const second = await c.request(get(`http://127.0.0.1:${raw.port}/`));
+  expect(raw.conns.length).toBe(1); // the same connection (and parser) read both
+  const stale = first.headerBlock!;
+  expect(stale.lines ?? null).toBeNull(); // the parser's ranges are the second head's now
+  expect(first.headers).toEqual([["X-N", "1"], ["X-Pad", "p"], ["Content-Length", "1"]]);
+  expect(second.headerBlock!.lines).toBeInstanceOf(Int32Array);
+  expect(second.headers).toEqual([["X-N", "2"], ["X-Pad", "pp"], ["Content-Length", "1"]]);
+  c.close();
+  raw.stop();
+});
 test("bodyText() is the lossy UTF-8 text of the body (BOM kept, U+FFFD for invalid bytes), raw or content-decoded", async () => {
   const bytes = Buffer.from([0xef, 0xbb, 0xbf, 0x61, 0xff, 0xe2, 0x82, 0x62, 0xed, 0xa0, 0x80]);
   const zipped = gzipSync(bytes);

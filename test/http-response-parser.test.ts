@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { splitHeaderBlock } from "../src/protocols/header-block.ts";
+import { headerRanges, splitHeaderBlock } from "../src/protocols/header-block.ts";
 import { Feed, ResponseParser } from "../src/protocols/http/response-parser.ts";
 
 const RESPONSE =
@@ -17,6 +17,9 @@ function parse(chunks: Buffer[]) {
     if (r !== Feed.More) break;
   }
   const body = p.wholeChunk !== null ? p.wholeChunk.subarray(p.wholeStart, p.wholeEnd) : p.body();
+  const block = p.headChunk === null ? null : { bytes: p.headChunk, from: p.headersFrom, to: p.headersTo };
+  // the ranges the parser kept give the same headers as scanning the bytes again
+  if (block !== null && p.lineCount >= 0) expect(splitHeaderBlock({ ...block, lines: p.lines, count: p.lineCount })).toEqual(splitHeaderBlock(block));
   return {
     result: r,
     error: p.error,
@@ -27,7 +30,7 @@ function parse(chunks: Buffer[]) {
     contentEncoding: p.contentEncoding,
     hasSetCookie: p.hasSetCookie,
     headBytes: p.headBytes,
-    headers: p.headChunk === null ? [] : splitHeaderBlock({ bytes: p.headChunk, from: p.headersFrom, to: p.headersTo }),
+    headers: block === null ? [] : splitHeaderBlock(block),
     body: Buffer.from(body).toString("latin1"),
   };
 }
@@ -57,6 +60,31 @@ test("a response split at every byte position parses the same as in one piece", 
   });
   for (let i = 1; i < whole.length; i++) expect(parse([whole.subarray(0, i), whole.subarray(i)])).toEqual(one);
   expect(parse([...whole].map((b) => Buffer.from([b])))).toEqual(one);
+});
+
+test("the parser keeps an ASCII head's header ranges (up to 32 lines) until it parses the next head; otherwise readers scan", () => {
+  const many = (n: number) => `HTTP/1.1 200 OK\r\n${Array.from({ length: n }, (_, i) => `H${i}:  v ${i}\t\r\n`).join("")}Content-Length: 0\r\n\r\n`;
+  const p = new ResponseParser();
+  p.reset(false);
+  expect(p.feed(Buffer.from(many(31)))).toBe(Feed.Done);
+  expect(p.lineCount).toBe(32);
+  const at: number[] = [];
+  const lens: number[] = [];
+  const block = { bytes: p.headChunk!, from: p.headersFrom, to: p.headersTo };
+  expect(headerRanges({ ...block, lines: p.lines, count: p.lineCount }, at, lens, true)).toBe(32);
+  expect(p.headChunk!.toString("latin1", at[61]!, at[61]! + lens[61]!)).toBe("v 30");
+  const before = p.generation;
+  p.reset(false);
+  expect(p.generation).toBe(before); // a reset right after a response keeps its ranges current
+  expect(p.feed(Buffer.from(many(40)))).toBe(Feed.Done);
+  expect(p.generation).not.toBe(before);
+  expect(p.lineCount).toBe(-1);
+  expect(parse([Buffer.from(many(40))]).headers.length).toBe(41);
+  // a byte past 0x7f: no ranges (the WASM call then lowers through decoded pairs)
+  p.reset(false);
+  expect(p.feed(Buffer.from("HTTP/1.1 200 OK\r\nX: caf\xe9\r\nContent-Length: 0\r\n\r\n", "latin1"))).toBe(Feed.Done);
+  expect(p.lineCount).toBe(-1);
+  expect(parse([Buffer.from("HTTP/1.1 200 OK\r\nX: caf\xe9\r\nContent-Length: 0\r\n\r\n", "latin1")]).headers).toEqual([["X", "caf\xe9"], ["Content-Length", "0"]]);
 });
 
 test("framing headers are read case-insensitively: chunked, close, HTTP/1.0, no reason phrase", () => {

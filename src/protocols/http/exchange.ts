@@ -39,6 +39,10 @@ export class Exchange {
   private headChunk: Buffer | null = null;
   private headersFrom = 0;
   private headersTo = 0;
+  /** the parser that read the head, and its generation then: its `lines` are this head's while it matches */
+  private parser: ResponseParser | null = null;
+  private parserGeneration = 0;
+  private lineCount = 0;
   private headerPairs: [string, string][] | null = null;
   /** the body as the parser left it: a range of one socket chunk, sliced on first read (response-parser.ts) */
   private chunk: Buffer | null = null;
@@ -71,7 +75,10 @@ export class Exchange {
 
   /** the header lines as received; null before a response (made on request: plugin calls read it) */
   get headerBlock(): HeaderBlock | null {
-    return this.headChunk === null ? null : { bytes: this.headChunk, from: this.headersFrom, to: this.headersTo };
+    if (this.headChunk === null) return null;
+    const p = this.parser;
+    const current = p !== null && p.generation === this.parserGeneration && this.lineCount >= 0;
+    return { bytes: this.headChunk, from: this.headersFrom, to: this.headersTo, lines: current ? p.lines : null, count: current ? this.lineCount : 0 };
   }
 
   /** the transfer-decoded (still content-encoded) body */
@@ -113,6 +120,9 @@ export class Exchange {
     this.headChunk = p.headChunk;
     this.headersFrom = p.headersFrom;
     this.headersTo = p.headersTo;
+    this.parser = p;
+    this.parserGeneration = p.generation;
+    this.lineCount = p.lineCount;
     const c = p.wholeChunk;
     if (c !== null) {
       this.chunk = c;

@@ -29,6 +29,8 @@ const enum Mode {
 
 /** a response head larger than this is treated as garbage rather than buffered forever */
 const MAX_HEAD = 64 * 1024;
+/** header lines whose ranges the parser keeps (ResponseParser.lines); a longer head is scanned again when read */
+const LINES_MAX = 32;
 const EMPTY = new Uint8Array(0);
 /** a Buffer needle: with a string needle Buffer#indexOf re-encodes it on every call (5x slower) */
 const CRLFCRLF = Buffer.from("\r\n\r\n");
@@ -55,6 +57,16 @@ export class ResponseParser {
   headChunk: Buffer | null = null;
   headersFrom = 0;
   headersTo = 0;
+  /**
+   * Each header line's name and value as parseHead found them (HeaderBlock.lines); `lineCount` of
+   * them, or -1 when the head had more than LINES_MAX lines or a byte past ASCII (readers then scan
+   * it themselves, as they must to decode latin1). Overwritten by the next
+   * head: `generation`, bumped whenever parseHead starts, tells a reader whether they are still
+   * the head it took (a reset keeps them: it runs as soon as a response is taken).
+   */
+  readonly lines = new Int32Array(4 * LINES_MAX);
+  lineCount = 0;
+  generation = 0;
   headBytes = 0;
   rawBodyBytes = 0;
   keepAlive = true;
@@ -88,6 +100,7 @@ export class ResponseParser {
     this.headChunk = null;
     this.headersFrom = 0;
     this.headersTo = 0;
+    this.lineCount = 0;
     this.headBytes = 0;
     this.rawBodyBytes = 0;
     this.keepAlive = true;
@@ -208,6 +221,7 @@ export class ResponseParser {
    * `error` set when it is malformed. Lines end in CRLF; a lone CR belongs to its line.
    */
   private parseHead(b: Buffer, start: number): number {
+    this.generation++;
     const len = b.length;
     const lineEnd = lineEndAt(b, start, len);
     if (lineEnd < 0) return HEAD_MORE;
@@ -231,12 +245,23 @@ export class ResponseParser {
     let chunked = false;
     let otherTe = false;
     const from = lineEnd + 2;
+    const lines = this.lines;
+    let count = 0;
+    let high = 0;
     let pos = from;
     for (;;) {
       if (pos + 1 >= len) return HEAD_MORE;
       if (b[pos] === CR && b[pos + 1] === LF) break; // the blank line
-      const e = lineEndAt(b, pos, len);
-      if (e < 0) return HEAD_MORE;
+      // lineEndAt, also OR-ing the line's bytes: whether the head is ASCII comes free with the scan
+      let e = pos;
+      let bits = 0;
+      for (; e + 1 < len; e++) {
+        const c = b[e]!;
+        if (c === CR && b[e + 1] === LF) break;
+        bits |= c;
+      }
+      if (e + 1 >= len) return HEAD_MORE;
+      high |= bits;
       let colon = pos;
       while (colon < e && b[colon] !== COLON) colon++;
       if (colon === pos || colon === e) {
@@ -248,6 +273,14 @@ export class ResponseParser {
       while (vs < e && isOws(b[vs]!)) vs++;
       let ve = e;
       while (ve > vs && isOws(b[ve - 1]!)) ve--;
+      if (count < LINES_MAX) {
+        const k = 4 * count;
+        lines[k] = pos;
+        lines[k + 1] = colon - pos;
+        lines[k + 2] = vs;
+        lines[k + 3] = ve - vs;
+      }
+      count++;
       // only names of the lengths we care about are compared, case-insensitively in place
       switch (colon - pos) {
         case 14:
@@ -288,6 +321,7 @@ export class ResponseParser {
     this.headChunk = b;
     this.headersFrom = from;
     this.headersTo = pos;
+    this.lineCount = count <= LINES_MAX && high < 0x80 ? count : -1;
     const s = this.status;
     if (this.isHead || s === 204 || s === 304 || (s >= 100 && s < 200)) {
       this.mode = Mode.None;
