@@ -28,6 +28,15 @@ describe("makeResponseView", () => {
     expect(v.durationMs).toBe(42.5);
   });
 
+  test("bodyRange() reads through to the response's; a discarded body has none (readers see the empty body)", () => {
+    const range = { bytes: Buffer.from("xxhiyy"), from: 2, to: 4 };
+    const r = { ...resp("hi"), bodyRange: () => range };
+    expect(makeResponseView(r).bodyRange()).toBe(range);
+    expect(makeResponseView(r, true).bodyRange()).toBeNull();
+    expect(makeResponseView(r, true).body.length).toBe(0);
+    expect(makeResponseView(resp("hi")).bodyRange()).toBeNull();
+  });
+
   test("text() and json() are lazy: nothing is decoded until asked", () => {
     const v = makeResponseView(resp('{"a":1}'));
     expect(v.textDecodeCount).toBe(0);

@@ -391,6 +391,38 @@ test("bodyText() is the lossy UTF-8 text of the body (BOM kept, U+FFFD for inval
   raw.stop();
 });
 
+test("bodyRange() is the raw body where its socket chunk holds it until the body is read, null once sliced or content-decoded", async () => {
+  const body = Buffer.from("range-body-é");
+  const raw = rawServer(async (s, conn) => {
+    if (conn.requests === 3) {
+      const z = gzipSync(body);
+      s.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${z.length}\r\n\r\n`), z]));
+      return;
+    }
+    const head = `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`;
+    if (conn.requests === 1) s.write(Buffer.concat([Buffer.from(head), body])); // behind the head in one chunk
+    else {
+      s.write(head); // the whole of the next chunk
+      await sleep(10);
+      s.write(body);
+    }
+  });
+  const c = new HttpClient(options());
+  const url = `http://127.0.0.1:${raw.port}/`;
+  for (let i = 0; i < 2; i++) {
+    const r = await c.request(get(url));
+    const range = r.bodyRange!()!;
+    expect(Buffer.from(range.bytes.subarray(range.from, range.to)).equals(body)).toBe(true);
+    expect(Buffer.from(r.body).equals(body)).toBe(true);
+    expect(r.bodyRange!()).toBeNull(); // sliced now: readers take `body`
+  }
+  const zipped = await c.request(get(url));
+  expect(zipped.bodyRange!()).toBeNull();
+  expect(Buffer.from(zipped.body).equals(body)).toBe(true);
+  c.close();
+  raw.stop();
+});
+
 test("bodies around the 16 KiB copy limit read the same as text and as bytes, in either order, also once the connection moved on", async () => {
   // Exchange.rawBody copies a body up to 16 KiB out of its socket chunk, views a larger one, and
   // hands back the chunk itself when the body is all of it; rawBodyText decodes from the chunk

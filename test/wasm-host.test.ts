@@ -73,6 +73,28 @@ describe("example plugins", () => {
     expect(ex("ab<<x>", "<<", ">>")).toBeUndefined();
   });
 
+  test("a body given as a range of a larger buffer is lowered as just that range, by the lean path and by jco's", async () => {
+    const cfg = JSON.stringify({ left: "<<", right: ">>" });
+    const chunk = Buffer.from("HTTP/1.1 200 OK\r\n\r\n<<head>> body <<range-tok>> tail <<after>>");
+    // the range is exactly "<<range-tok>>": a byte lost at either end, or any byte outside, changes the result
+    const from = chunk.indexOf("<<range");
+    const to = chunk.indexOf(" tail");
+    const sizeOf = '{"max_body_bytes":1}';
+    process.env.LOADR_WASM_JCO_CALLS = "1";
+    const jco = new WasmRuntime((await load(EXTRACTOR)).spec);
+    const jcoAssertion = new WasmRuntime((await load(ASSERTION)).spec);
+    for (const rt of [jco, jcoAssertion]) expect((rt as unknown as { live?: { direct?: unknown } }).live).toBeUndefined();
+    jco.exports(); // instantiated while the variable is set: jco's own export wrappers
+    jcoAssertion.exports();
+    delete process.env.LOADR_WASM_JCO_CALLS;
+    for (const rt of [jco, jcoAssertion]) expect((rt as unknown as { live: { direct?: unknown } }).live.direct).toBeUndefined();
+    for (const [ex, as] of [[extractor, assertion], [jco, jcoAssertion]] as const) {
+      expect(ex.extract({ bytes: chunk, from, to }, [], cfg)).toBe("RANGE-TOK");
+      expect(ex.extract({ bytes: chunk, from: to, to: to }, [], cfg)).toBeUndefined();
+      expect(as.check(200, { bytes: chunk, from, to }, [], 1, sizeOf).detail).toBe(`body is ${to - from} bytes, exceeds limit of 1 bytes`);
+    }
+  });
+
   test("repeated calls reuse one instance", () => {
     const before = extractor.instances;
     for (let i = 0; i < 10; i++) expect(extractor.extract(enc("<<a>>"), [["k", "v"]], '{"left":"<<","right":">>"}')).toBe("A");

@@ -3,6 +3,7 @@
  * extractor and condition of that request, so the body is decoded to text at most once and parsed
  * as JSON at most once, however many of them look at it.
  */
+import type { ByteRange } from "../protocols/byte-range.ts";
 import type { HeaderBlock } from "../protocols/header-block.ts";
 import { lossyText } from "../protocols/lossy-text.ts";
 import type { ProtocolResponse } from "../protocols/types.ts";
@@ -14,6 +15,8 @@ export interface ResponseView {
   /** the headers as received, when the protocol kept them (see ProtocolResponse.headerBlock) */
   readonly headerBlock?: HeaderBlock | null;
   body: Uint8Array;
+  /** the body's bytes where the protocol holds them, when it can say (see ProtocolResponse.bodyRange) */
+  bodyRange?(): ByteRange | null;
   /** body as UTF-8 text, invalid sequences replaced by U+FFFD (never throws); decoded once */
   text(): string;
   /** body parsed as JSON; `undefined` when it is not JSON; parsed once */
@@ -60,6 +63,10 @@ export class BufferedResponseView implements ResponseView {
 
   get headerBlock(): HeaderBlock | null {
     return this.r.headerBlock ?? null;
+  }
+
+  bodyRange(): ByteRange | null {
+    return this.discardBody || this.r.bodyRange === undefined ? null : this.r.bodyRange();
   }
 
   text(): string {

@@ -4,10 +4,9 @@
  * `[name, value]` pairs that a load loop never reads (protocols/http/response-parser.ts); readers
  * that want bytes anyway (the WASM plugin call) take them from here without making strings.
  */
-export interface HeaderBlock {
-  readonly bytes: Buffer;
-  readonly from: number;
-  readonly to: number;
+import type { ByteRange } from "./byte-range.ts";
+
+export interface HeaderBlock extends ByteRange {
   /**
    * Where the parser found each line's name and value, when it still holds them for this block and
    * every byte of it is ASCII: header i is `lines[4i]` (name start), `lines[4i+1]` (name length),

@@ -3,6 +3,7 @@
  * The engine turns a ProtocolResponse into metric samples, extractions and checks; it never looks
  * at how the bytes travelled. All times are milliseconds as floats (performance.now() deltas).
  */
+import type { ByteRange } from "./byte-range.ts";
 import type { HeaderBlock } from "./header-block.ts";
 
 /** k6's timing phases (reference §5.1 Timings). `duration` = sending + waiting + receiving. */
@@ -45,6 +46,8 @@ export interface ProtocolResponse {
   readonly headerBlock?: HeaderBlock | null;
   /** decoded (decompressed) body bytes */
   body: Uint8Array;
+  /** the body's bytes as a range of a buffer the protocol holds, when it has one (HTTP): readers that copy skip `body` */
+  bodyRange?(): ByteRange | null;
   /** the body as UTF-8 text, lossy with the BOM kept, when the protocol can make it without `body` (HTTP) */
   bodyText?(): string;
   timings: Timings;

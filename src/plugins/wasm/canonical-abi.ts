@@ -10,6 +10,7 @@
  * are read, decoded strictly (invalid UTF-8 throws), then `cabi_post_*` frees them. Instances
  * whose main module does not export these names (none we know of) keep jco's wrappers.
  */
+import { type Bytes, bytesLength } from "../../protocols/byte-range.ts";
 import { type HeaderBlock, headerRanges, latin1, splitHeaderBlock } from "../../protocols/header-block.ts";
 
 const EXTRACT = "loadr:plugin/extractor@0.1.0#extract";
@@ -65,10 +66,10 @@ export class DirectAbi {
     return this.checkFn !== undefined;
   }
 
-  extract(body: Uint8Array, headers: HeaderList, config: string): string | undefined {
+  extract(body: Bytes, headers: HeaderList, config: string): string | undefined {
     const c = this.config(config);
     const a = this.lower(body, headers, c);
-    const ret = this.extractFn!(a.body, body.length, a.headers, a.count, a.config, c.length);
+    const ret = this.extractFn!(a.body, a.bodyLength, a.headers, a.count, a.config, c.length);
     this.refresh();
     const view = this.dv;
     let out: string | undefined;
@@ -79,10 +80,10 @@ export class DirectAbi {
     return out;
   }
 
-  check(status: number, body: Uint8Array, headers: HeaderList, durationMs: number, config: string): { pass: boolean; detail: string } {
+  check(status: number, body: Bytes, headers: HeaderList, durationMs: number, config: string): { pass: boolean; detail: string } {
     const c = this.config(config);
     const a = this.lower(body, headers, c);
-    const ret = this.checkFn!(BigInt(status), a.body, body.length, a.headers, a.count, durationMs, a.config, c.length);
+    const ret = this.checkFn!(BigInt(status), a.body, a.bodyLength, a.headers, a.count, durationMs, a.config, c.length);
     this.refresh();
     const view = this.dv;
     const pass = view.getUint8(ret) !== 0;
@@ -102,7 +103,7 @@ export class DirectAbi {
   private readonly headerPtrs: number[] = [];
   /** all of one call's header names and values, UTF-8, back to back */
   private scratch = new Uint8Array(4096);
-  private readonly args = { body: 0, headers: 0, count: 0, config: 0 };
+  private readonly args = { body: 0, bodyLength: 0, headers: 0, count: 0, config: 0 };
 
   /**
    * The views, after whatever may have grown the memory (an allocation, a call). memory.grow
@@ -126,7 +127,7 @@ export class DirectAbi {
    * header's name and value, config. All allocations come first and the copies after, so the
    * memory (which an allocation may grow, replacing its buffer) is looked up once per call.
    */
-  private lower(body: Uint8Array, headers: HeaderList, config: Uint8Array): DirectAbi["args"] {
+  private lower(body: Bytes, headers: HeaderList, config: Uint8Array): DirectAbi["args"] {
     const realloc = this.realloc;
     const a = this.args;
     let n: number;
@@ -147,7 +148,8 @@ export class DirectAbi {
       }
     }
     a.count = n;
-    a.body = realloc(0, 0, 1, body.length);
+    const bodyLength = (a.bodyLength = bytesLength(body));
+    a.body = realloc(0, 0, 1, bodyLength);
     a.headers = realloc(0, 0, 4, n * 16);
     const at = this.headerAt;
     const lens = this.headerLens;
@@ -157,7 +159,9 @@ export class DirectAbi {
     this.refresh();
     const u8 = this.u8;
     const view = this.dv;
-    u8.set(body, a.body);
+    // a range is copied straight out of the buffer that holds it (a socket chunk): no view of it is made
+    if (body instanceof Uint8Array) u8.set(body, a.body);
+    else body.bytes.copy(u8, a.body, body.from, body.to);
     for (let i = 0; i < 2 * n; i++) {
       const ptr = ptrs[i]!;
       const from = at[i]!;

@@ -38,12 +38,13 @@ export class MeteredPlugin {
   }
 
   extract(r: ResponseView, config: string): CallResult<string | undefined> {
-    // the headers as received when the response kept them: lowered from their bytes, no pairs made
-    return this.timed(() => this.runtime.extract(r.body, r.headerBlock ?? r.headers, config));
+    // body and headers as received when the response kept them: lowered from their bytes, with no
+    // copy of the body nor header pairs made first
+    return this.timed(() => this.runtime.extract(r.bodyRange?.() ?? r.body, r.headerBlock ?? r.headers, config));
   }
 
   check(r: ResponseView, config: string): CallResult<{ pass: boolean; detail: string }> {
-    return this.timed(() => this.runtime.check(r.status, r.body, r.headerBlock ?? r.headers, r.durationMs, config));
+    return this.timed(() => this.runtime.check(r.status, r.bodyRange?.() ?? r.body, r.headerBlock ?? r.headers, r.durationMs, config));
   }
 
   // the duration runs from the runtime's own clock read at the start of the call (one read fewer)

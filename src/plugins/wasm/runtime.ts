@@ -11,6 +11,7 @@ import { Logger } from "../../engine/log.ts";
 import { DEADLINE_MODULE, DEADLINE_TICK, FUEL_PER_TICK } from "./deadline-rewrite.ts";
 import { PAGE } from "./memory-cap.ts";
 import { PluginExit, sandboxImports } from "./sandbox.ts";
+import { type Bytes, wholeBytes } from "../../protocols/byte-range.ts";
 import { DirectAbi, headerPairs, type HeaderList, isMainInstance } from "./canonical-abi.ts";
 
 /** Everything a thread needs to run a WASM plugin: plain data, posted to workers. */
@@ -95,13 +96,15 @@ export class WasmRuntime {
     return this.call((x) => x["loadr:plugin/meta@0.1.0"]?.describe?.() ?? x.meta.describe());
   }
 
-  extract(body: Uint8Array, headers: HeaderList, config: string): string | undefined {
-    return this.call((x, d) => (d?.hasExtract ? d.extract(body, headers, config) : x.extractor.extract(body, headerPairs(headers), config)));
+  extract(body: Bytes, headers: HeaderList, config: string): string | undefined {
+    return this.call((x, d) => (d?.hasExtract ? d.extract(body, headers, config) : x.extractor.extract(wholeBytes(body), headerPairs(headers), config)));
   }
 
-  check(status: number, body: Uint8Array, headers: HeaderList, durationMs: number, config: string): { pass: boolean; detail: string } {
+  check(status: number, body: Bytes, headers: HeaderList, durationMs: number, config: string): { pass: boolean; detail: string } {
     return this.call((x, d) =>
-      d?.hasCheck ? d.check(status, body, headers, durationMs, config) : x.assertion.check(BigInt(status), body, headerPairs(headers), durationMs, config),
+      d?.hasCheck
+        ? d.check(status, body, headers, durationMs, config)
+        : x.assertion.check(BigInt(status), wholeBytes(body), headerPairs(headers), durationMs, config),
     );
   }
 

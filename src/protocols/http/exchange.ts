@@ -3,6 +3,7 @@
  * phases are derived from them in timings.ts) and, once finished, either the parsed response or an
  * error. Exactly one promise per attempt; no per-chunk allocation.
  */
+import type { ByteRange } from "../byte-range.ts";
 import type { Connection } from "./connection.ts";
 import { type HeaderBlock, splitHeaderBlock } from "../header-block.ts";
 import { lossyText } from "../lossy-text.ts";
@@ -98,6 +99,12 @@ export class Exchange {
       this.chunk = null;
     }
     return this.body_;
+  }
+
+  /** The raw body as a range of its socket chunk while it is still unsliced, else null (read rawBody). */
+  rawBodyRange(): ByteRange | null {
+    const c = this.chunk;
+    return c === null ? null : { bytes: c, from: this.chunkStart, to: this.chunkEnd };
   }
 
   /** The raw body as text (lossy-text.ts), straight from the

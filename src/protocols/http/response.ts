@@ -3,6 +3,7 @@
  * to the exchange, which splits the headers from the head text and slices the body out of the
  * socket chunk only when someone asks (response-parser.ts): a plain load loop never does.
  */
+import type { ByteRange } from "../byte-range.ts";
 import type { HeaderBlock } from "../header-block.ts";
 import { lossyText } from "../lossy-text.ts";
 import type { ProtocolResponse, Timings } from "../types.ts";
@@ -37,6 +38,11 @@ export class HttpResponse implements ProtocolResponse {
 
   get body(): Uint8Array {
     return this.decoded ?? this.ex.rawBody;
+  }
+
+  /** the body's bytes where they lie (ProtocolResponse.bodyRange), when it was not content-encoded */
+  bodyRange(): ByteRange | null {
+    return this.decoded === null ? this.ex.rawBodyRange() : null;
   }
 
   /** the body as text (ProtocolResponse.bodyText), decoded from the socket chunk when it was not content-encoded */
