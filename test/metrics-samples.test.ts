@@ -1,26 +1,35 @@
 /** Raw samples from a worker's recorder to the outputs' columns, and how their numbers are written. */
 import { describe, expect, test } from "bun:test";
 import { MetricRegistry } from "../src/metrics/registry.ts";
-import { batchTransferList, SAMPLE_BATCH, SampleRecorder, type SampleBatch } from "../src/metrics/sample-recorder.ts";
+import { SampleRecorder, type SampleBatch } from "../src/metrics/sample-recorder.ts";
+import { SAMPLE_BATCH, SampleSlots } from "../src/metrics/sample-slots.ts";
 import { columnsPoints, SampleDictionary } from "../src/metrics/sample-columns.ts";
 import { TagInterner } from "../src/metrics/tags.ts";
 import { ByteLines } from "../src/outputs/byte-lines.ts";
 
-function setup(accept: (b: SampleBatch) => boolean) {
+/** A recorder over `count` slots; shipped batches wait in `shipped` until the test consumes them. */
+function setup(count = 4) {
   const reg = new MetricRegistry();
   const tags = new TagInterner();
   const shipped: SampleBatch[] = [];
-  const rec = new SampleRecorder((b) => {
-    const ok = accept(b);
-    if (ok) shipped.push(b);
-    return ok;
+  // the worker's and the coordinator's sides of the same shared memory, as across threads
+  const init = SampleSlots.allocate(count);
+  const rec = new SampleRecorder(new SampleSlots(init), (b) => shipped.push(b));
+  const coordinator = new SampleSlots(init);
+  const dict = new SampleDictionary(coordinator);
+  /** the coordinator's side: each shipped batch as its outputs see it, its slot freed after */
+  const consume = () => shipped.splice(0).map((b) => {
+    const c = dict.resolve(b);
+    const copy = { points: columnsPoints(c), values: Array.from(c.value.subarray(0, c.length)), dropped: c.dropped, slot: b.slot, buffers: b.buffers !== undefined };
+    if (b.slot >= 0) coordinator.release(b.slot);
+    return copy;
   });
-  return { reg, tags, rec, shipped };
+  return { reg, tags, rec, shipped, consume };
 }
 
 describe("sample recorder and dictionary", () => {
   test("each metric and tag set crosses once; later batches are resolved by the dictionary", () => {
-    const { reg, tags, rec, shipped } = setup(() => true);
+    const { reg, tags, rec, shipped, consume } = setup();
     const reqs = reg.get("http_reqs")!;
     const dur = reg.get("http_req_duration")!;
     const a = tags.intern({ scenario: "s", name: "a" });
@@ -33,8 +42,7 @@ describe("sample recorder and dictionary", () => {
     rec.flush();
     expect(shipped.map((x) => x.newMetrics.map((m) => m.name))).toEqual([["http_reqs", "http_req_duration"], []]);
     expect(shipped.map((x) => x.newTagSets.length)).toEqual([1, 1]);
-    const dict = new SampleDictionary();
-    const points = shipped.flatMap((x) => columnsPoints(dict.resolve(x)));
+    const points = consume().flatMap((x) => x.points);
     expect(points.map((p) => [p.metric, p.kind, p.value, p.tags.name])).toEqual([
       ["http_reqs", "counter", 1, "a"],
       ["http_req_duration", "trend", 12.5, "a"],
@@ -43,64 +51,63 @@ describe("sample recorder and dictionary", () => {
     ]);
   });
 
-  test("entries of a dropped batch ride on the next shipped one", () => {
-    let accept = false;
-    const { reg, tags, rec, shipped } = setup(() => accept);
+  test("with every slot held the batch is dropped and counted; its entries ride on the next shipped one", () => {
+    const { reg, tags, rec, shipped, consume } = setup(2);
     const t = tags.intern({ scenario: "s" });
+    const u = tags.intern({ scenario: "u" });
     rec.push(reg.get("iterations")!, t, 1);
-    rec.flush(); // dropped: outputs behind
-    accept = true;
-    rec.push(reg.get("iterations")!, t, 1);
-    rec.flush();
+    rec.flush(); // shipped: the other slot is now being filled, none is free
+    rec.push(reg.get("vus")!, u, 5);
+    rec.push(reg.get("vus")!, u, 6);
+    rec.flush(); // dropped: the outputs still hold the first batch
     expect(shipped).toHaveLength(1);
-    const cols = new SampleDictionary().resolve(shipped[0]!);
-    expect(columnsPoints(cols)).toEqual([{ metric: "iterations", kind: "counter", value: 1, tags: { scenario: "s" }, time: cols.time[0]! }]);
+    expect(consume().map((x) => x.dropped)).toEqual([0]);
+    rec.push(reg.get("vus")!, u, 7);
+    rec.flush();
+    const [next] = consume();
+    expect(next!.dropped).toBe(2);
+    expect(next!.points).toEqual([{ metric: "vus", kind: "gauge", value: 7, tags: { scenario: "u" }, time: next!.points[0]!.time }]);
   });
 
-  test("column buffers given back are filled again; across batches no sample is lost or repeated", () => {
-    const { reg, tags, rec, shipped } = setup(() => true);
+  test("freed slots are filled again; across batches no sample is lost or repeated", () => {
+    const { reg, tags, rec, shipped, consume } = setup(2);
     const t = tags.intern({ scenario: "s" });
     const reqs = reg.get("http_reqs")!;
     const total = 5 * SAMPLE_BATCH + 17;
-    const given = new Set<ArrayBuffer>();
-    let seen = 0;
+    const batches: { values: number[]; slot: number }[] = [];
     for (let i = 0; i < total; i++) {
       rec.push(reqs, t, i);
-      // the coordinator reads each shipped batch, then hands its buffers back
-      while (seen < shipped.length) {
-        const b = shipped[seen++]!;
-        const values = Array.from(b.value.subarray(0, b.length));
-        expect(values[0]).toBe((seen - 1) * SAMPLE_BATCH);
-        expect(values.every((v, k) => v === values[0]! + k)).toBe(true);
-        const buffers = batchTransferList(b);
-        given.add(buffers[2]);
-        rec.recycle(buffers);
-      }
+      // the coordinator reads each shipped batch, then frees its slot
+      if (shipped.length > 0) batches.push(...consume());
     }
-    rec.flush();
-    expect(shipped.length).toBe(6);
-    expect(shipped.map((b) => b.length)).toEqual([...Array(5).fill(SAMPLE_BATCH), 17]);
-    // the batch being filled while the first is out needs its own buffers; from then on the
-    // recorder alternates between the two sets the coordinator keeps giving back
-    for (const b of shipped.slice(2)) expect(given.has(b.value.buffer as ArrayBuffer)).toBe(true);
-    expect(new Set(shipped.map((b) => b.value.buffer)).size).toBe(2);
-    // and the last batch's values are the last ones pushed
-    expect(Array.from(shipped[5]!.value.subarray(0, 17))).toEqual(Array.from({ length: 17 }, (_, k) => 5 * SAMPLE_BATCH + k));
+    rec.finish();
+    batches.push(...consume());
+    expect(batches.map((b) => b.values.length)).toEqual([...Array(5).fill(SAMPLE_BATCH), 17]);
+    expect(batches.flatMap((b) => b.values)).toEqual(Array.from({ length: total }, (_, k) => k));
+    // two slots: the recorder alternates between them, and each one's memory crossed once
+    expect(batches.map((b) => b.slot)).toEqual([0, 1, 0, 1, 0, 1]);
+    expect(batches.map((b) => b.buffers)).toEqual([true, true, false, false, false, false]);
   });
 
-  test("a dropped batch's columns are filled again, with none of its samples shipped", () => {
-    let accept = false;
-    const { reg, tags, rec, shipped } = setup(() => accept);
+  test("a dropped batch's slot is filled again, with none of its samples shipped; the end reports the last drops", () => {
+    const { reg, tags, rec, shipped, consume } = setup(2);
     const t = tags.intern({});
-    for (let i = 0; i < SAMPLE_BATCH + 3; i++) rec.push(reg.get("http_reqs")!, t, i); // first batch dropped
-    accept = true;
-    rec.flush();
+    rec.push(reg.get("http_reqs")!, t, -1);
+    rec.flush(); // the outputs hold this one throughout
+    for (let i = 0; i < SAMPLE_BATCH + 3; i++) rec.push(reg.get("http_reqs")!, t, i); // a full batch dropped
     expect(shipped).toHaveLength(1);
-    expect(Array.from(shipped[0]!.value.subarray(0, shipped[0]!.length))).toEqual([SAMPLE_BATCH, SAMPLE_BATCH + 1, SAMPLE_BATCH + 2]);
+    rec.finish(); // 3 more dropped: no slot came free; reported on a batch without samples
+    expect(shipped.map((b) => [b.slot, b.length, b.dropped])).toEqual([[0, 1, 0], [-1, 0, SAMPLE_BATCH + 3]]);
+    const out = consume();
+    expect(out[1]!.points).toEqual([]);
+    // once the outputs catch up, the same slot takes new samples
+    rec.push(reg.get("http_reqs")!, t, 42);
+    rec.flush();
+    expect(consume().map((b) => [b.values, b.dropped])).toEqual([[[42], 0]]);
   });
 
   test("the samples of one held event share a timestamp", async () => {
-    const { reg, tags, rec, shipped } = setup(() => true);
+    const { reg, tags, rec, consume } = setup();
     const t = tags.intern({});
     rec.hold();
     rec.push(reg.get("http_reqs")!, t, 1);
@@ -110,7 +117,7 @@ describe("sample recorder and dictionary", () => {
     await Bun.sleep(5);
     rec.push(reg.get("data_sent")!, t, 10);
     rec.flush();
-    const time = shipped[0]!.time;
+    const time = consume()[0]!.points.map((p) => p.time);
     expect(time[1]).toBe(time[0]!);
     expect(time[2]!).toBeGreaterThan(time[1]!);
   });

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { MetricRegistry } from "../src/metrics/registry.ts";
 import { SampleDictionary, columnsPoints, type SampleColumns } from "../src/metrics/sample-columns.ts";
 import { SampleRecorder, type SampleBatch } from "../src/metrics/sample-recorder.ts";
+import { SampleSlots } from "../src/metrics/sample-slots.ts";
 import { TagInterner } from "../src/metrics/tags.ts";
 import { csvOutput } from "../src/outputs/csv.ts";
 import { jsonOutput } from "../src/outputs/json.ts";
@@ -17,6 +18,23 @@ import { LineFile } from "../src/outputs/line-file.ts";
 import type { OutputContext } from "../src/outputs/registry.ts";
 
 const ctx = (cwd: string): OutputContext => ({ cwd, problem: () => {}, note: () => {} });
+
+/**
+ * A worker's recorder and the coordinator's dictionary over shared slots, enough for a test's
+ * batches to be read after all of them are shipped (no slot is freed). `behind(true)` has the
+ * "outputs" hold every free slot, so the next flush drops its batch; `behind(false)` frees them.
+ */
+function recorder() {
+  const slots = new SampleSlots(SampleSlots.allocate(32));
+  const shipped: SampleBatch[] = [];
+  const rec = new SampleRecorder(new SampleSlots(slots.init), (b) => shipped.push(b));
+  const held: number[] = [];
+  const behind = (on: boolean) => {
+    if (on) for (let s = slots.acquire(); s >= 0; s = slots.acquire()) held.push(s);
+    else for (const s of held.splice(0)) slots.release(s);
+  };
+  return { rec, shipped, dict: new SampleDictionary(slots), behind };
+}
 
 /** What the reference writes for a value: durations to the nanosecond, NaN/∞ as null. */
 function refValue(v: number, isTime: boolean): number | null {
@@ -32,8 +50,7 @@ function batches(): { columns: SampleColumns[]; isTime: Map<string, boolean> } {
   for (let w = 0; w < 2; w++) {
     const reg = new MetricRegistry();
     const tags = new TagInterner();
-    const shipped: SampleBatch[] = [];
-    const rec = new SampleRecorder((b) => (shipped.push(b), true));
+    const { rec, shipped, dict } = recorder();
     const sets = [
       tags.intern({ scenario: "s", name: "home", status: "200", method: "GET", proto: "http" }),
       tags.intern({ scenario: "s", name: 'say "hi", ünïcödé\n', status: "500" }),
@@ -51,7 +68,6 @@ function batches(): { columns: SampleColumns[]; isTime: Map<string, boolean> } {
       if (e % 1000 === 999) rec.flush();
     }
     rec.flush();
-    const dict = new SampleDictionary();
     for (const b of shipped) columns.push(dict.resolve(b));
   }
   return { columns, isTime };
@@ -117,10 +133,8 @@ describe("json and csv lines", () => {
       const defs = metrics.map(([n, k, t]) => reg.register(n as string, k as never, t as boolean));
       const interner = new TagInterner();
       const sets = tags.map((t) => interner.intern(t));
-      let accept = true;
-      const shipped: SampleBatch[] = [];
-      const rec = new SampleRecorder((b) => accept && (shipped.push(b), true));
-      return { defs, sets, rec, shipped, dict: new SampleDictionary(), drop: (d: boolean) => (accept = !d) };
+      const { rec, shipped, dict, behind } = recorder();
+      return { defs, sets, rec, shipped, dict, drop: behind };
     });
     for (let round = 0; round < 6; round++)
       for (const [w, wk] of workers.entries()) {

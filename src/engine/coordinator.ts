@@ -12,7 +12,7 @@ import { SharedState } from "./shared-state.ts";
 import { FlowSharedState } from "./flow-shared-state.ts";
 import { peakVus } from "./executors/index.ts";
 import { SampleDictionary, type SampleColumns } from "../metrics/sample-columns.ts";
-import { batchTransferList } from "../metrics/sample-recorder.ts";
+import { SampleSlots } from "../metrics/sample-slots.ts";
 
 const TICK_MS = 1000;
 /** how long after the workers' report cadence the coordinator ticks (see execute) */
@@ -210,7 +210,6 @@ export class Run {
     const shared = SharedState.create(o.scenarios.length);
     const flowShared = FlowSharedState.create(o.plan, o.scenarios);
     const vus = new Array<number>(count).fill(0);
-    const inflight = o.samples ? new Int32Array(new SharedArrayBuffer(4 * count)) : undefined;
     let ready = 0;
     let done = 0;
     let failed: string | undefined;
@@ -219,7 +218,8 @@ export class Run {
 
     for (let i = 0; i < count; i++) {
       const w = new Worker(workerUrl());
-      const samples = new SampleDictionary();
+      const slots = o.samples ? new SampleSlots(SampleSlots.allocate()) : undefined;
+      const samples = slots && new SampleDictionary(slots);
       this.workers.push(w);
       w.onmessage = (e: MessageEvent<FromWorker>) => {
         const m = e.data;
@@ -238,14 +238,10 @@ export class Run {
             break;
           case "samples":
             try {
-              o.onSamples?.(samples.resolve(m.batch));
+              o.onSamples?.(samples!.resolve(m.batch));
             } finally {
-              if (inflight && m.batch.length > 0) {
-                Atomics.sub(inflight, i, 1);
-                // outputs consume a batch before returning: its buffers go back to be filled again
-                const buffers = batchTransferList(m.batch);
-                w.postMessage({ type: "sample-buffers", buffers } satisfies ToWorker, buffers);
-              }
+              // outputs consume a batch before returning: its slot goes back to be filled again
+              if (m.batch.slot >= 0) slots!.release(m.batch.slot);
             }
             break;
           case "status":
@@ -275,7 +271,7 @@ export class Run {
         segment: { index: i, count },
         shared: shared.buffer,
         flowShared: flowShared.buffer,
-        inflight: inflight?.buffer as SharedArrayBuffer | undefined,
+        sampleSlots: slots?.init,
         ...inputs,
       } satisfies ToWorker);
       // control requests that came while the run was starting

@@ -1,6 +1,7 @@
 /** The messages between the coordinator (main thread) and its worker threads. Plain data only. */
 import type { MetricsDelta } from "../metrics/sink.ts";
-import type { ColumnBuffers, SampleBatch } from "../metrics/sample-recorder.ts";
+import type { SampleBatch } from "../metrics/sample-recorder.ts";
+import type { SampleSlotsInit } from "../metrics/sample-slots.ts";
 import type { Plan } from "../plan/schema.ts";
 import type { LogLevel } from "./log.ts";
 import type { Segment } from "./segments.ts";
@@ -29,17 +30,15 @@ export type ToWorker =
       shared: SharedArrayBuffer;
       /** flow-control state shared by every worker: round-robin, rendezvous, data cursors, throttle */
       flowShared: SharedArrayBuffer;
-      /** per worker: sample batches in flight (Int32) */
-      inflight?: SharedArrayBuffer;
+      /** this worker's raw-sample memory (sample-slots.ts), when `samples` is set */
+      sampleSlots?: SampleSlotsInit;
     } & RunInputs)
   | { type: "go" }
   | { type: "stop" }
   | { type: "pause" }
   | { type: "resume" }
   /** externally-controlled: the whole run's new VU target; each worker takes its share */
-  | { type: "scale"; scenario: string; vus: number }
-  /** a shipped sample batch's column buffers, back for reuse once the outputs are done with them */
-  | { type: "sample-buffers"; buffers: ColumnBuffers };
+  | { type: "scale"; scenario: string; vus: number };
 
 /** One scenario in one worker, for the live status (summed over workers by the coordinator). */
 export interface ScenarioLive {

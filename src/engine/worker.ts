@@ -3,7 +3,8 @@
  * starts on `go`, ships a metrics delta every second, and `done` with the last delta at the end.
  */
 import { Sink } from "../metrics/sink.ts";
-import { batchTransferList, emptyBatch, SampleRecorder } from "../metrics/sample-recorder.ts";
+import { SampleRecorder } from "../metrics/sample-recorder.ts";
+import { SampleSlots } from "../metrics/sample-slots.ts";
 import { httpClientOptions } from "./http-options.ts";
 import { Logger } from "./log.ts";
 import type { FromWorker, ToWorker } from "./messages.ts";
@@ -25,13 +26,10 @@ import type { FlowRuntime } from "./flow/runtime.ts";
 declare const self: Worker;
 const post = (m: FromWorker) => self.postMessage(m);
 const METRICS_INTERVAL_MS = 1000;
-/** raw sample batches (8192 each) a worker may have in flight before it drops them */
-const MAX_INFLIGHT = 32;
 /** live status (VUs, targets, phases) is cheap and reported more often, so the control API reads fresh values */
 const STATUS_INTERVAL_MS = 200;
 
 let start: (() => void) | undefined;
-let recorder: SampleRecorder | undefined;
 const runtimes: ScenarioRuntime[] = [];
 /** live VUs across this worker's scenarios, and their peak */
 const vuCount = new VuCount();
@@ -44,7 +42,6 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   else if (m.type === "stop") for (const rt of runtimes) rt.softStop();
   else if (m.type === "pause") pause.pause();
   else if (m.type === "resume") pause.resume();
-  else if (m.type === "sample-buffers") recorder?.recycle(m.buffers);
   else if (m.type === "scale") {
     const rt = runtimes.find((r) => r.name === m.scenario);
     if (rt) {
@@ -70,33 +67,8 @@ function probeLoopLag(sink: Sink): ReturnType<typeof setInterval> {
 
 async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
   const sink = new Sink();
-  let reportDropped = () => {};
-  if (m.samples && m.inflight) {
-    // Bounded: past MAX_INFLIGHT unprocessed batches the coordinator's outputs are behind, so
-    // this batch is dropped and counted; the load (and the aggregated metrics) go on untouched.
-    const inflight = new Int32Array(m.inflight);
-    const slot = m.segment.index;
-    let dropped = 0;
-    // the count of the last drops rides on an empty batch at the end, past the in-flight bound
-    reportDropped = () => {
-      if (dropped === 0) return;
-      const batch = emptyBatch();
-      batch.dropped = dropped;
-      dropped = 0;
-      self.postMessage({ type: "samples", batch } satisfies FromWorker);
-    };
-    sink.samples = recorder = new SampleRecorder((batch) => {
-      if (Atomics.load(inflight, slot) >= MAX_INFLIGHT) {
-        dropped += batch.length;
-        return false;
-      }
-      Atomics.add(inflight, slot, 1);
-      batch.dropped = dropped;
-      dropped = 0;
-      self.postMessage({ type: "samples", batch } satisfies FromWorker, batchTransferList(batch));
-      return true;
-    });
-  }
+  // bounded: when the outputs fall behind, batches are dropped and counted (sample-slots.ts)
+  if (m.samples && m.sampleSlots) sink.samples = new SampleRecorder(new SampleSlots(m.sampleSlots), (batch) => post({ type: "samples", batch }));
   const run: RunContext = {
     env: m.env,
     variables: m.variables,
@@ -175,8 +147,7 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     post({ type: "error", message: (e as Error).message });
   } finally {
     clearInterval(ticker);
-    sink.samples?.flush();
-    reportDropped();
+    sink.samples?.finish();
     if (lagProbe) clearInterval(lagProbe);
     clearInterval(statusTicker);
     status();

@@ -4,15 +4,13 @@
  * four column writes (metric id, tag-set id, value, time) into typed arrays — no object per
  * sample, no Map lookup: ids are the worker's own dense metric and tag-set ids, and each name or
  * tag set crosses to the coordinator once, in the first batch shipped after its first use
- * (sample-columns.ts keeps the coordinator's copy). Batches cross as transferable buffers, and
- * the coordinator hands each batch's buffers back once its outputs are done, so a worker fills
- * the same few buffers for the whole run.
+ * (sample-columns.ts keeps the coordinator's copy). The columns are a slot of shared memory
+ * (sample-slots.ts): a shipped batch is its slot number, and the coordinator frees the slot once
+ * its outputs are done, so a worker fills the same few slots for the whole run.
  */
 import type { MetricDef, MetricKind } from "./registry.ts";
+import { SAMPLE_BATCH, type SampleSlots, type SlotBuffers } from "./sample-slots.ts";
 import type { TagSet, Tags } from "./tags.ts";
-
-/** How many samples a batch holds before it is shipped (the reference's 8192). */
-export const SAMPLE_BATCH = 8192;
 
 export interface MetricEntry {
   id: number;
@@ -22,15 +20,22 @@ export interface MetricEntry {
   isTime: boolean;
 }
 
-/** One batch as it crosses from a worker to the coordinator. */
-export interface SampleBatch extends SampleArrays {
+/** One batch as it crosses from a worker to the coordinator (plain data, no buffers). */
+export interface SampleBatch {
+  /** the slot holding its samples; -1 for a batch with none (it still carries `dropped`) */
+  slot: number;
+  /** the slot's memory, with the first batch shipped in it (sample-slots.ts) */
+  buffers?: SlotBuffers;
+  length: number;
+  /** samples dropped by this worker since its previous batch (outputs fell behind) */
+  dropped: number;
   /** metrics first used since this worker's previous shipped batch */
   newMetrics: MetricEntry[];
   /** tag sets first used since this worker's previous shipped batch */
   newTagSets: { id: number; tags: Tags }[];
 }
 
-/** The samples themselves, one column per field: the batch and the coordinator's SampleColumns share them. */
+/** The samples themselves, one column per field, as outputs read them (sample-columns.ts). */
 export interface SampleArrays {
   /** per sample: metric id */
   metric: Int32Array;
@@ -44,33 +49,32 @@ export interface SampleArrays {
   dropped?: number;
 }
 
-/** The four columns of a batch, as their buffers: what the coordinator hands back for reuse. */
-export type ColumnBuffers = [metric: ArrayBuffer, tags: ArrayBuffer, value: ArrayBuffer, time: ArrayBuffer];
-
 export class SampleRecorder {
   private readonly knownMetric: boolean[] = [];
   private readonly knownTags: boolean[] = [];
   private newMetrics: MetricEntry[] = [];
   private newTagSets: { id: number; tags: Tags }[] = [];
-  // the batch being filled, as fields: push() is called ~900k times a second at full load
+  // the slot being filled, its columns as fields: push() is called ~2M times a second at full load
+  private slot: number;
   private metric!: Int32Array;
   private tags!: Int32Array;
   private value!: Float64Array;
   private time!: Float64Array;
   private n = 0;
-  /** column buffers the coordinator gave back (recycle()); a fresh 192 KiB set costs an
-   *  allocation, its page faults and GC pressure on the VUs' thread every 8192 samples */
-  private readonly spare: ColumnBuffers[] = [];
+  private dropped = 0;
+  /** by slot: its buffers went to the coordinator */
+  private readonly sent: boolean[] = [];
   /** the time of the samples between hold() and release(); NaN = read the clock per sample */
   private stamp = NaN;
 
-  /**
-   * `ship` receives each full batch (and what flush() finds) and owns its buffers afterwards; it
-   * returns false when it dropped the batch (without keeping it): the dictionary entries then ride
-   * on the next one, and the same columns are filled again.
-   */
-  constructor(private readonly ship: (b: SampleBatch) => boolean) {
-    this.nextColumns();
+  /** `ship` posts each full batch (and what flush() finds); the slot is the coordinator's from then on. */
+  constructor(
+    private readonly slots: SampleSlots,
+    private readonly ship: (b: SampleBatch) => void,
+  ) {
+    this.slot = slots.acquire();
+    if (this.slot < 0) throw new Error("sample slots: none free for a new recorder");
+    this.fill(this.slot);
   }
 
   /** The samples until release() are one event (a request's eleven): one clock read for all. */
@@ -95,33 +99,49 @@ export class SampleRecorder {
     if (i + 1 === SAMPLE_BATCH) this.flush();
   }
 
-  /** Ship what is buffered (each metrics tick and at the end). */
+  /**
+   * Ship what is buffered (each metrics tick and when full). With no free slot to go on with, the
+   * outputs are behind: the batch is dropped and counted instead, and the same slot fills again
+   * (its dictionary entries ride on the next shipped batch).
+   */
   flush(): void {
     if (this.n === 0) return;
-    const b: SampleBatch = {
-      newMetrics: this.newMetrics, newTagSets: this.newTagSets,
-      metric: this.metric, tags: this.tags, value: this.value, time: this.time, length: this.n,
-    };
-    if (this.ship(b)) {
-      this.newMetrics = [];
-      this.newTagSets = [];
-      this.nextColumns();
-    } else {
-      this.n = 0; // dropped: the same columns fill again
+    const next = this.slots.acquire();
+    if (next < 0) {
+      this.dropped += this.n;
+      this.n = 0;
+      return;
     }
+    const slot = this.slot;
+    const b: SampleBatch = { slot, length: this.n, dropped: this.dropped, newMetrics: this.newMetrics, newTagSets: this.newTagSets };
+    if (this.sent[slot] !== true) {
+      b.buffers = this.slots.slotBuffers(slot);
+      this.sent[slot] = true;
+    }
+    this.ship(b);
+    this.dropped = 0;
+    this.newMetrics = [];
+    this.newTagSets = [];
+    this.fill(next);
   }
 
-  /** Column buffers of a shipped batch, given back once the outputs are done with them. */
-  recycle(buffers: ColumnBuffers): void {
-    if (buffers[0].byteLength === SAMPLE_BATCH * 4) this.spare.push(buffers);
+  /** The end of the run: flush, then report any drops no batch carried yet. */
+  finish(): void {
+    this.flush();
+    if (this.dropped === 0) return;
+    this.ship({ slot: -1, length: 0, dropped: this.dropped, newMetrics: this.newMetrics, newTagSets: this.newTagSets });
+    this.dropped = 0;
+    this.newMetrics = [];
+    this.newTagSets = [];
   }
 
-  private nextColumns(): void {
-    const c = this.spare.pop();
-    this.metric = c ? new Int32Array(c[0]) : new Int32Array(SAMPLE_BATCH);
-    this.tags = c ? new Int32Array(c[1]) : new Int32Array(SAMPLE_BATCH);
-    this.value = c ? new Float64Array(c[2]) : new Float64Array(SAMPLE_BATCH);
-    this.time = c ? new Float64Array(c[3]) : new Float64Array(SAMPLE_BATCH);
+  private fill(slot: number): void {
+    const c = this.slots.columns(slot);
+    this.slot = slot;
+    this.metric = c.metric;
+    this.tags = c.tags;
+    this.value = c.value;
+    this.time = c.time;
     this.n = 0;
   }
 
@@ -134,14 +154,4 @@ export class SampleRecorder {
     this.knownTags[t.id] = true;
     this.newTagSets.push({ id: t.id, tags: t.tags });
   }
-}
-
-/** A batch with no samples (it can still carry a `dropped` count). */
-export function emptyBatch(): SampleBatch {
-  return { newMetrics: [], newTagSets: [], length: 0, metric: new Int32Array(0), tags: new Int32Array(0), value: new Float64Array(0), time: new Float64Array(0) };
-}
-
-/** The buffers of a batch, for a zero-copy postMessage (both ways). */
-export function batchTransferList(b: SampleBatch): ColumnBuffers {
-  return [b.metric.buffer, b.tags.buffer, b.value.buffer, b.time.buffer] as ColumnBuffers;
 }
