@@ -119,6 +119,8 @@ test("malformed status line and bad framing are errors", async () => {
     "HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n",
     "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
     "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
+    // the quoted bytes name no error kind: the message says "connection" and "timeout", the kind is transport
+    "HTTP/1.1 200 OK\r\nConnection-Timeout : 5\r\n\r\n",
   ];
   for (const reply of replies) {
     const raw = rawServer((s) => {
@@ -128,6 +130,7 @@ test("malformed status line and bad framing are errors", async () => {
     const r = await c.request(get(`http://127.0.0.1:${raw.port}/`));
     expect(r.status).toBe(0);
     expect(r.error).toMatch(/invalid (HTTP response|chunked body)/);
+    expect(r.errorKind).toBe("transport");
     c.close();
     raw.stop();
   }

@@ -74,7 +74,7 @@ describe("sample recorder and dictionary", () => {
     const t = tags.intern({ scenario: "s" });
     const reqs = reg.get("http_reqs")!;
     const total = 5 * SAMPLE_BATCH + 17;
-    const batches: { values: number[]; slot: number }[] = [];
+    const batches: { values: number[]; slot: number; buffers: boolean }[] = [];
     for (let i = 0; i < total; i++) {
       rec.push(reqs, t, i);
       // the coordinator reads each shipped batch, then frees its slot

@@ -36,6 +36,9 @@ export type ErrorKind =
   /** a native plugin's isolated process crashed (isolation: process) */
   | "plugin_crash";
 
+/** how every message about a response that is not valid HTTP starts (response-parser.ts) */
+export const INVALID_RESPONSE = "invalid HTTP response: ";
+
 export interface ProtocolResponse {
   /** protocol status (HTTP status; 0 when no response was received) */
   status: number;
@@ -64,8 +67,11 @@ export interface ProtocolResponse {
   extras?: unknown;
 }
 
-/** Classify a transport error message into an error_kind, exactly as reference §2.5 does. */
+/** Classify a transport error message into an error_kind, as reference §2.5 does — except that a
+ *  response loadr cannot read is `transport` whatever the server's bytes quoted in the message say
+ *  (`malformed header name "Connection "` is no connection error). */
 export function classifyError(message: string): ErrorKind {
+  if (message.startsWith(INVALID_RESPONSE)) return "transport";
   const m = message.toLowerCase();
   if (m.includes("timed out") || m.includes("timeout")) return "timeout";
   if (m.includes("dns") || m.includes("resolve") || m.includes("name or service")) return "dns";

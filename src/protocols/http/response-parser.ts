@@ -13,6 +13,7 @@
  */
 import { isOws, latin1 } from "../header-block.ts";
 import { ChunkedDecoder } from "./chunked.ts";
+import { INVALID_RESPONSE } from "../types.ts";
 
 export const enum Feed {
   More = 0,
@@ -134,18 +135,18 @@ export class ResponseParser {
         // a head trickling in is parsed again from its start only once its end has come (a
         // native search), not at every chunk: byte by byte that would be quadratic in JS
         if (buf.indexOf(CRLFCRLF) < 0) {
-          if (buf.length > MAX_HEAD) return this.fail("invalid HTTP response: header section too large");
+          if (buf.length > MAX_HEAD) return this.fail(INVALID_RESPONSE + "header section too large");
           this.pending = buf;
           return Feed.More;
         }
       }
       // each turn consumes one (interim 1xx) head, so this ends within buf.length turns
       for (;;) {
-        if (!startsWithHttp(buf, start)) return this.fail(`invalid HTTP response: expected a status line, got ${preview(buf, start)}`);
+        if (!startsWithHttp(buf, start)) return this.fail(`${INVALID_RESPONSE}expected a status line, got ${preview(buf, start)}`);
         const end = this.parseHead(buf, start);
         if (end === HEAD_ERROR) return Feed.Error;
         if (end === HEAD_MORE) {
-          if (buf.length - start > MAX_HEAD) return this.fail("invalid HTTP response: header section too large");
+          if (buf.length - start > MAX_HEAD) return this.fail(INVALID_RESPONSE + "header section too large");
           this.pending = start === 0 ? buf : buf.subarray(start);
           return Feed.More;
         }
@@ -231,7 +232,7 @@ export class ResponseParser {
     const c1 = b[start + 10]! - 48;
     const c2 = b[start + 11]! - 48;
     if (n < 12 || b[start + 8] !== 32 || !(c0 >= 1 && c0 <= 5) || !(c1 >= 0 && c1 <= 9) || !(c2 >= 0 && c2 <= 9) || (n > 12 && b[start + 12] !== 32)) {
-      this.error = `invalid HTTP response: malformed status line ${JSON.stringify(latin1(b, start, Math.min(lineEnd, start + 60)))}`;
+      this.error = `${INVALID_RESPONSE}malformed status line ${JSON.stringify(latin1(b, start, Math.min(lineEnd, start + 60)))}`;
       return HEAD_ERROR;
     }
     const minor = b[start + 7]!;
@@ -262,10 +263,22 @@ export class ResponseParser {
       }
       if (e + 1 >= len) return HEAD_MORE;
       high |= bits;
+      // a name byte outside "!".."~" (space, tab, a control byte, DEL, non-ASCII) makes `bad` negative
       let colon = pos;
-      while (colon < e && b[colon] !== COLON) colon++;
+      let bad = 0;
+      for (; colon < e; colon++) {
+        const c = b[colon]!;
+        if (c === COLON) break;
+        bad |= (c - 33) | (126 - c);
+      }
       if (colon === pos || colon === e) {
-        this.error = `invalid HTTP response: malformed header line ${JSON.stringify(latin1(b, pos, Math.min(e, pos + 60)))}`;
+        this.error = `${INVALID_RESPONSE}malformed header line ${JSON.stringify(latin1(b, pos, Math.min(e, pos + 60)))}`;
+        return HEAD_ERROR;
+      }
+      // as Go's client (k6) does, in the cheap part of RFC 9110's token rule: a name with a space or
+      // a control byte is refused, not read as another header (`Content-Length : 5` is no length)
+      if (bad < 0) {
+        this.error = `${INVALID_RESPONSE}malformed header name ${JSON.stringify(latin1(b, pos, Math.min(colon, pos + 60)))}`;
         return HEAD_ERROR;
       }
       // values without surrounding whitespace, by index
@@ -287,7 +300,7 @@ export class ResponseParser {
           if (eqIgnoreCase(b, pos, "content-length")) {
             const v = parseLength(b, vs, ve);
             if (v < 0 || (contentLength >= 0 && v !== contentLength)) {
-              this.error = `invalid HTTP response: bad content-length ${JSON.stringify(latin1(b, vs, ve))}`;
+              this.error = `${INVALID_RESPONSE}bad content-length ${JSON.stringify(latin1(b, vs, ve))}`;
               return HEAD_ERROR;
             }
             contentLength = v;
