@@ -68,7 +68,7 @@ function probeLoopLag(sink: Sink): ReturnType<typeof setInterval> {
 async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
   const sink = new Sink();
   // bounded: when the outputs fall behind, batches are dropped and counted (sample-slots.ts)
-  if (m.samples && m.sampleSlots) sink.samples = new SampleRecorder(new SampleSlots(m.sampleSlots), (batch) => post({ type: "samples", batch }));
+  if (m.sampleSlots) sink.samples = new SampleRecorder(new SampleSlots(m.sampleSlots), (batch) => post({ type: "samples", batch }));
   const run: RunContext = {
     env: m.env,
     variables: m.variables,

@@ -113,26 +113,28 @@ export class SampleRecorder {
       return;
     }
     const slot = this.slot;
-    const b: SampleBatch = { slot, length: this.n, dropped: this.dropped, newMetrics: this.newMetrics, newTagSets: this.newTagSets };
+    const b = this.batch(slot, this.n);
     if (this.sent[slot] !== true) {
       b.buffers = this.slots.slotBuffers(slot);
       this.sent[slot] = true;
     }
     this.ship(b);
-    this.dropped = 0;
-    this.newMetrics = [];
-    this.newTagSets = [];
     this.fill(next);
   }
 
   /** The end of the run: flush, then report any drops no batch carried yet. */
   finish(): void {
     this.flush();
-    if (this.dropped === 0) return;
-    this.ship({ slot: -1, length: 0, dropped: this.dropped, newMetrics: this.newMetrics, newTagSets: this.newTagSets });
+    if (this.dropped > 0) this.ship(this.batch(-1, 0));
+  }
+
+  /** A batch to ship, carrying what accrued since the last one (drops, dictionary entries). */
+  private batch(slot: number, length: number): SampleBatch {
+    const b: SampleBatch = { slot, length, dropped: this.dropped, newMetrics: this.newMetrics, newTagSets: this.newTagSets };
     this.dropped = 0;
     this.newMetrics = [];
     this.newTagSets = [];
+    return b;
   }
 
   private fill(slot: number): void {

@@ -44,7 +44,6 @@ export interface SlotColumns {
 
 export class SampleSlots {
   private readonly state: Int32Array;
-  private readonly buffers: (SlotBuffers | undefined)[] = [];
   private readonly views: (SlotColumns | undefined)[] = [];
 
   static allocate(count = SAMPLE_SLOTS): SampleSlotsInit {
@@ -59,7 +58,7 @@ export class SampleSlots {
   acquire(): number {
     for (let s = 0; s < this.state.length; s++) {
       if (Atomics.compareExchange(this.state, s, FREE, HELD) !== FREE) continue;
-      if (this.buffers[s] === undefined)
+      if (this.views[s] === undefined)
         this.adopt(s, {
           metric: new SharedArrayBuffer(4 * SAMPLE_BATCH),
           tags: new SharedArrayBuffer(4 * SAMPLE_BATCH),
@@ -73,12 +72,14 @@ export class SampleSlots {
 
   /** The coordinator: a slot's memory, as the worker sent it with the slot's first batch. */
   adopt(slot: number, b: SlotBuffers): void {
-    this.buffers[slot] = b;
     this.views[slot] = { metric: new Int32Array(b.metric), tags: new Int32Array(b.tags), value: new Float64Array(b.value), time: new Float64Array(b.time) };
   }
 
+  /** The memory under a slot's columns, to send to the coordinator once. */
   slotBuffers(slot: number): SlotBuffers {
-    return this.buffers[slot]!;
+    const c = this.views[slot]!;
+    const buffer = (a: Int32Array | Float64Array) => a.buffer as SharedArrayBuffer;
+    return { metric: buffer(c.metric), tags: buffer(c.tags), value: buffer(c.value), time: buffer(c.time) };
   }
 
   columns(slot: number): SlotColumns {
