@@ -142,7 +142,7 @@ export class ResponseParser {
       }
       // each turn consumes one (interim 1xx) head, so this ends within buf.length turns
       for (;;) {
-        if (!startsWithHttp(buf, start)) return this.fail(`${INVALID_RESPONSE}expected a status line, got ${preview(buf, start)}`);
+        if (!startsWithHttp(buf, start)) return this.fail(INVALID_RESPONSE + `expected a status line, got ${preview(buf, start)}`);
         const end = this.parseHead(buf, start);
         if (end === HEAD_ERROR) return Feed.Error;
         if (end === HEAD_MORE) {
@@ -232,8 +232,7 @@ export class ResponseParser {
     const c1 = b[start + 10]! - 48;
     const c2 = b[start + 11]! - 48;
     if (n < 12 || b[start + 8] !== 32 || !(c0 >= 1 && c0 <= 5) || !(c1 >= 0 && c1 <= 9) || !(c2 >= 0 && c2 <= 9) || (n > 12 && b[start + 12] !== 32)) {
-      this.error = `${INVALID_RESPONSE}malformed status line ${JSON.stringify(latin1(b, start, Math.min(lineEnd, start + 60)))}`;
-      return HEAD_ERROR;
+      return this.invalidHead(`malformed status line ${quoted(b, start, lineEnd)}`);
     }
     const minor = b[start + 7]!;
     this.version = b[start + 5] === 49 && b[start + 6] === 46 && (minor === 49 || minor === 48) ? (minor === 49 ? HTTP11 : HTTP10) : latin1(b, start, start + 8);
@@ -272,14 +271,12 @@ export class ResponseParser {
         bad |= (c - 33) | (126 - c);
       }
       if (colon === pos || colon === e) {
-        this.error = `${INVALID_RESPONSE}malformed header line ${JSON.stringify(latin1(b, pos, Math.min(e, pos + 60)))}`;
-        return HEAD_ERROR;
+        return this.invalidHead(`malformed header line ${quoted(b, pos, e)}`);
       }
       // as Go's client (k6) does, in the cheap part of RFC 9110's token rule: a name with a space or
       // a control byte is refused, not read as another header (`Content-Length : 5` is no length)
       if (bad < 0) {
-        this.error = `${INVALID_RESPONSE}malformed header name ${JSON.stringify(latin1(b, pos, Math.min(colon, pos + 60)))}`;
-        return HEAD_ERROR;
+        return this.invalidHead(`malformed header name ${quoted(b, pos, colon)}`);
       }
       // values without surrounding whitespace, by index
       let vs = colon + 1;
@@ -300,8 +297,7 @@ export class ResponseParser {
           if (eqIgnoreCase(b, pos, "content-length")) {
             const v = parseLength(b, vs, ve);
             if (v < 0 || (contentLength >= 0 && v !== contentLength)) {
-              this.error = `${INVALID_RESPONSE}bad content-length ${JSON.stringify(latin1(b, vs, ve))}`;
-              return HEAD_ERROR;
+              return this.invalidHead(`bad content-length ${JSON.stringify(latin1(b, vs, ve))}`);
             }
             contentLength = v;
           }
@@ -353,6 +349,12 @@ export class ResponseParser {
     return pos + 2;
   }
 
+  /** parseHead's error: `invalid HTTP response: <what>` */
+  private invalidHead(what: string): number {
+    this.error = INVALID_RESPONSE + what;
+    return HEAD_ERROR;
+  }
+
   private fail(msg: string): Feed {
     this.error = msg;
     return Feed.Error;
@@ -360,6 +362,11 @@ export class ResponseParser {
 }
 
 /** The index of the CR of the first CRLF at or after `from`, or -1. */
+/** Up to 60 bytes of the head from `from`, quoted, for an error message. */
+function quoted(b: Buffer, from: number, to: number): string {
+  return JSON.stringify(latin1(b, from, Math.min(to, from + 60)));
+}
+
 function lineEndAt(b: Buffer, from: number, len: number): number {
   for (let i = from; i + 1 < len; i++) if (b[i] === CR && b[i + 1] === LF) return i;
   return -1;
