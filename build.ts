@@ -13,7 +13,7 @@
  * embedded file system.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { readManifest } from "./src/plugins/manifest.ts";
 import { packExampleArchives } from "./scripts/example-archives.ts";
 import { compileShim } from "./src/plugins/native/shim-lib.ts";
@@ -25,8 +25,15 @@ const target = process.env.LOADR_BUILD_TARGET as Bun.Build.CompileTarget | undef
 mkdirSync("dist", { recursive: true });
 
 // The native executor shim, embedded in the binary by src/plugins/native/shim-asset.ts. First:
-// packing the example archives inspects native libraries, which imports the shim module.
-compileShim("src/plugins/native/shim.c", "src/plugins/native/libloadr_shim.so");
+// packing the example archives inspects native libraries, which imports the shim module. It is
+// compiled outside src/ and handed to the bundler by absolute path (embedShim below): a file
+// created in a source folder by this same process was, about one fresh clone in two, not seen by
+// the bundler's resolver ("Could not resolve: ./libloadr_shim.so").
+const shimFile = resolve("dist/.build", target ?? "host", "libloadr_shim.so");
+mkdirSync(dirname(shimFile), { recursive: true });
+// a cross-built binary embeds a shim for its own target (the arm64 cross gcc is installed by
+// `scripts/setup.sh --test`); macOS targets cannot be built here and embed none that loads (docs/install.md)
+compileShim("src/plugins/native/shim.c", shimFile, target?.startsWith("bun-linux-arm64") ? "aarch64-linux-gnu-gcc" : undefined);
 
 if (only !== "binary") {
   buildExamplePlugins();
@@ -45,7 +52,7 @@ const result = await Bun.build({
   // jco's bindgen finds its two embedded core wasm files by name beside its module, i.e. at
   // /$bunfs/root/<name>.wasm (src/plugins/wasm/transpile.ts)
   naming: { asset: "[name].[ext]" },
-  plugins: [preview2ShimRedirect()],
+  plugins: [preview2ShimRedirect(), embedShim(shimFile)],
 });
 if (!result.success) {
   for (const log of result.logs) console.error(log);
@@ -64,6 +71,16 @@ function preview2ShimRedirect(): import("bun").BunPlugin {
       b.onResolve({ filter: /^@bytecodealliance\/preview2-shim\/(cli|filesystem|io|random|clocks)$/ }, () => ({
         path: resolve("src/plugins/wasm/bindgen-wasi.ts"),
       }));
+    },
+  };
+}
+
+/** shim-asset.ts's `./libloadr_shim.so` is the shim compiled above, whatever the resolver has cached. */
+function embedShim(path: string): import("bun").BunPlugin {
+  return {
+    name: "embed-shim",
+    setup(b) {
+      b.onResolve({ filter: /^\.\/libloadr_shim\.so$/ }, () => ({ path }));
     },
   };
 }

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs what building and testing loadr needs on a fresh Debian machine with Node and npm:
-# Bun (pinned), the Debian tools the tests use, and the locked npm dependencies.
-# Safe to run again: it skips what is already there.
+# Installs what loadr needs on a fresh Debian machine with Node and npm, and the locked npm
+# dependencies. Safe to run again: it skips what is already there.
+#   bash scripts/setup.sh          what building and running need: Bun (pinned) and a C compiler
+#                                  (the native executor shim; example plugins whose toolchain is
+#                                  missing are taken from their committed prebuilt artifacts)
+#   bash scripts/setup.sh --test   also what only the test suite uses (README command 2, .ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,14 +14,21 @@ if ! command -v bun >/dev/null 2>&1 || [ "$(bun --version)" != "$BUN_VERSION" ];
   npm install -g "bun@$BUN_VERSION" >/dev/null
 fi
 
-# Debian packages the build and the test suite use: certificate tools; C and WASM toolchains for
-# the example plugins (gcc, clang + lld + wasi-libc + its wasm32 runtime, wabt for WAT fixtures,
-# hiredis for the redis plugin, the arm64 cross gcc for release builds, qemu-user to run the arm64
-# release binary in its test, iproute2 for the air-gapped test's loopback); real servers the tests
-# start on loopback (redis-server, prometheus); Chromium for the report/dashboard browser tests.
-APT_PACKAGES=(openssl ca-certificates gcc clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt
-  libhiredis-dev redis-server redis-tools prometheus chromium gcc-aarch64-linux-gnu
-  qemu-user-static iproute2)
+# Building: gcc for the executor shim (src/plugins/native/shim.c), which every build compiles.
+APT_PACKAGES=(gcc)
+if [ "${1:-}" = "--test" ]; then
+  # The test suite: certificate tools; C and WASM toolchains so the example plugins are built
+  # from source (clang + lld + wasi-libc + its wasm32 runtime, wabt for WAT fixtures, hiredis for
+  # the redis plugin, the arm64 cross gcc for release builds, qemu-user to run the arm64 release
+  # binary, iproute2 for the air-gapped test's loopback); real servers the tests start on
+  # loopback (redis-server, prometheus); Chromium for the report/dashboard browser tests.
+  APT_PACKAGES+=(openssl ca-certificates clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt
+    libhiredis-dev redis-server redis-tools prometheus chromium gcc-aarch64-linux-gnu
+    qemu-user-static iproute2)
+elif [ -n "${1:-}" ]; then
+  echo "setup: unknown option $1 (use --test for what the test suite needs)" >&2
+  exit 2
+fi
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

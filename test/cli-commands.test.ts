@@ -81,6 +81,10 @@ describe("README and CI", () => {
     expect(blocks.length).toBeGreaterThanOrEqual(2);
     expect(blocks[0]).toContain("examples/quickstart.yaml");
     expect(blocks[1]).toContain("bun test");
+    // trying loadr installs only what building and running need; the tests' tools come with command 2
+    expect(blocks[0]).toStartWith("bash scripts/setup.sh &&");
+    expect(blocks[1]).toStartWith("bash scripts/setup.sh --test &&");
+    expect(blocks[1]).toContain("bun run typecheck");
     const ci = readFileSync(resolve(import.meta.dir, "../.ci/run"), "utf8");
     expect(ci.split("\n").map((l) => l.trim())).toContain(blocks[1]!);
   });

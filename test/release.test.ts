@@ -1,7 +1,7 @@
 /**
  * `bun run release` (issue 7): loadr for linux-x64, linux-arm64 and darwin-arm64, the example
  * plugin archives as a mirror folder, and a SHA256SUMS that `sha256sum -c` accepts. The x64
- * binary is run; the arm64 one too when qemu-user is installed (scripts/setup.sh installs it).
+ * binary is run; the arm64 one too when qemu-user is installed (`scripts/setup.sh --test` installs it).
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync, readdirSync } from "node:fs";

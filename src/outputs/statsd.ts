@@ -2,6 +2,9 @@
  * `statsd` output (reference §4): every raw sample over UDP — counter `<p><m>:<v>|c`, gauge `|g`,
  * trend `|ms`, rate `<p><m>:1|c` or `:0|c`; tags as DogStatsD `|#k:v,...`; lines packed into
  * datagrams of at most 1400 bytes. UDP never waits: a datagram the socket cannot take is counted.
+ * Nothing listening on the port is not fatal either: the kernel reports the ICMP "port
+ * unreachable" as ECONNREFUSED on a later send or receive; it is warned once and counted (an
+ * unhandled receive error used to crash Bun and lose the run's summary).
  */
 import type { udp } from "bun";
 import type { OutputContext } from "./registry.ts";
@@ -14,6 +17,11 @@ export function statsdOutput(spec: { address: string; prefix: string }, ctx: Out
   let socket: udp.Socket<"buffer"> | undefined;
   let target = { host: "", port: 0 };
   let dropped = 0;
+  let refused = 0;
+  const unreachable = (e: Error) => {
+    refused++;
+    ctx.problem("statsd", `nothing receives datagrams at ${spec.address} (${e.message}); datagrams keep being sent`);
+  };
   const tagCache = new WeakMap<object, string>();
   const tagSuffix = (t: Record<string, string>) => {
     let s = tagCache.get(t);
@@ -25,7 +33,11 @@ export function statsdOutput(spec: { address: string; prefix: string }, ctx: Out
     return s;
   };
   const send = (payload: string) => {
-    if (!socket?.send(payload, target.port, target.host)) dropped++;
+    try {
+      if (!socket?.send(payload, target.port, target.host)) dropped++;
+    } catch (e) {
+      unreachable(e as Error);
+    }
   };
   return {
     name: "statsd",
@@ -33,7 +45,11 @@ export function statsdOutput(spec: { address: string; prefix: string }, ctx: Out
     async start() {
       target = hostPort(spec.address, "statsd address");
       try {
-        socket = await Bun.udpSocket({ hostname: target.host.includes(":") ? "::" : "0.0.0.0" });
+        socket = await Bun.udpSocket({
+          hostname: target.host.includes(":") ? "::" : "0.0.0.0",
+          // Bun 1.4.4 passes the error alone, where bun-types declare (socket, error)
+          socket: { error: (...args: unknown[]) => unreachable(args.find((a) => a instanceof Error) ?? new Error(String(args[0]))) },
+        });
       } catch (e) {
         throw new Error(`cannot open a UDP socket: ${(e as Error).message}`);
       }
@@ -57,6 +73,7 @@ export function statsdOutput(spec: { address: string; prefix: string }, ctx: Out
     async finish() {
       socket?.close();
       if (dropped > 0) ctx.note(`statsd output: ${dropped} datagram(s) could not be sent (socket busy)`);
+      if (refused > 0) ctx.note(`statsd output: ${refused} datagram(s) were refused by ${spec.address} (nothing listening)`);
     },
   };
 }

@@ -14,7 +14,7 @@ export interface RedisTarget {
 export async function redisTarget(): Promise<RedisTarget | undefined> {
   if (process.env.LOADR_TEST_REDIS_URL) return { url: process.env.LOADR_TEST_REDIS_URL, stop() {} };
   if (!Bun.which("redis-server")) {
-    if (process.env.CI === "true") throw new Error("CI=true but redis-server is not installed (scripts/setup.sh installs it) and LOADR_TEST_REDIS_URL is not set");
+    if (process.env.CI === "true") throw new Error("CI=true but redis-server is not installed (scripts/setup.sh --test installs it) and LOADR_TEST_REDIS_URL is not set");
     return undefined;
   }
   for (let attempt = 0; attempt < 5; attempt++) {

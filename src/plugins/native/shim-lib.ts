@@ -53,9 +53,8 @@ export function sourceShim(): string {
   return so;
 }
 
-/** gcc -O2 -shared -pthread; used by build.ts too. */
-export function compileShim(src: string, out: string): void {
-  const cc = process.env.CC ?? "cc";
+/** gcc -O2 -shared -pthread; used by build.ts too (with a cross compiler for other targets). */
+export function compileShim(src: string, out: string, cc = process.env.CC ?? "cc"): void {
   const r = Bun.spawnSync([cc, "-O2", "-fPIC", "-shared", "-pthread", "-o", out, src], { stderr: "pipe" });
   if (r.exitCode !== 0) throw new Error(`cannot compile the executor shim (${cc}): ${r.stderr.toString().trim()}`);
 }
