@@ -14,9 +14,9 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { readManifest } from "./src/plugins/manifest.ts";
+import { readManifest } from "./src/plugins/store/manifest.ts";
 import { packExampleArchives } from "./scripts/example-archives.ts";
-import { compileShim } from "./src/plugins/native/shim-lib.ts";
+import { compileShim } from "./src/plugins/host/native/shim-lib.ts";
 
 const outfile = process.argv[2] ?? "dist/loadr";
 const only = process.env.LOADR_BUILD_ONLY; // "binary" skips the plugins (quick inner loop)
@@ -24,7 +24,7 @@ const only = process.env.LOADR_BUILD_ONLY; // "binary" skips the plugins (quick 
 const target = process.env.LOADR_BUILD_TARGET as Bun.Build.CompileTarget | undefined;
 mkdirSync("dist", { recursive: true });
 
-// The native executor shim, embedded in the binary by src/plugins/native/shim-asset.ts. First:
+// The native executor shim, embedded in the binary by src/plugins/host/native/shim-asset.ts. First:
 // packing the example archives inspects native libraries, which imports the shim module. It is
 // compiled outside src/ and handed to the bundler by absolute path (embedShim below): a file
 // created in a source folder by this same process was, about one fresh clone in two, not seen by
@@ -33,7 +33,7 @@ const shimFile = resolve("dist/.build", target ?? "host", "libloadr_shim.so");
 mkdirSync(dirname(shimFile), { recursive: true });
 // a cross-built binary embeds a shim for its own target (the arm64 cross gcc is installed by
 // `scripts/setup.sh --test`); macOS targets cannot be built here and embed none that loads (docs/install.md)
-compileShim("src/plugins/native/shim.c", shimFile, target?.startsWith("bun-linux-arm64") ? "aarch64-linux-gnu-gcc" : undefined);
+compileShim("src/plugins/host/native/shim.c", shimFile, target?.startsWith("bun-linux-arm64") ? "aarch64-linux-gnu-gcc" : undefined);
 
 if (only !== "binary") {
   buildExamplePlugins();
@@ -42,7 +42,7 @@ if (only !== "binary") {
 
 const t0 = performance.now();
 const result = await Bun.build({
-  entrypoints: ["src/cli/main.ts", "src/engine/worker.ts"],
+  entrypoints: ["src/cli/main.ts", "src/run/worker-thread.ts"],
   compile: target ? { outfile, target } : { outfile },
   minify: true,
   sourcemap: "none",
@@ -50,7 +50,7 @@ const result = await Bun.build({
   bytecode: true,
   target: "bun",
   // jco's bindgen finds its two embedded core wasm files by name beside its module, i.e. at
-  // /$bunfs/root/<name>.wasm (src/plugins/wasm/transpile.ts)
+  // /$bunfs/root/<name>.wasm (src/plugins/host/wasm/transpile.ts)
   naming: { asset: "[name].[ext]" },
   plugins: [preview2ShimRedirect(), embedShim(shimFile)],
 });
@@ -62,14 +62,14 @@ console.log(`built ${outfile} in ${Math.round(performance.now() - t0)} ms`);
 
 /**
  * The bindgen imports preview2-shim, whose node build starts an I/O worker at import (impossible
- * inside the binary) and is no sandbox: point it at our deny-all WASI (src/plugins/wasm/bindgen-wasi.ts).
+ * inside the binary) and is no sandbox: point it at our deny-all WASI (src/plugins/host/wasm/bindgen-wasi.ts).
  */
 function preview2ShimRedirect(): import("bun").BunPlugin {
   return {
     name: "preview2-shim-redirect",
     setup(b) {
       b.onResolve({ filter: /^@bytecodealliance\/preview2-shim\/(cli|filesystem|io|random|clocks)$/ }, () => ({
-        path: resolve("src/plugins/wasm/bindgen-wasi.ts"),
+        path: resolve("src/plugins/host/wasm/bindgen-wasi.ts"),
       }));
     },
   };

@@ -3,7 +3,7 @@
  * to its own core and does not share an event loop with the harness).
  * usage: bun bench/echo-target.ts <port>   — stops on SIGTERM/SIGINT.
  */
-import { startEcho } from "../src/services/echo.ts";
+import { startEcho } from "../src/services/echo/server.ts";
 
 const server = await startEcho({ port: Number(process.argv[2] ?? 0) });
 console.log(server.url);

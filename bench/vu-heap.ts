@@ -10,15 +10,15 @@
  */
 import { heapStats } from "bun:jsc";
 import { Sink } from "../src/metrics/sink.ts";
-import { ScenarioRuntime, type RunContext } from "../src/engine/scenario-runtime.ts";
+import { ScenarioRuntime, type RunContext } from "../src/engine/worker/scenario-runtime.ts";
 import { SharedState } from "../src/engine/shared-state.ts";
-import { Logger } from "../src/engine/log.ts";
-import { PauseGate } from "../src/engine/pause.ts";
-import { compileSteps } from "../src/engine/flow/compile.ts";
-import { runScenario, type ScenarioTiming } from "../src/engine/scenario.ts";
+import { Logger } from "../src/util/logger.ts";
+import { PauseGate } from "../src/engine/worker/pause.ts";
+import { compileSteps } from "../src/engine/worker/flow/compile.ts";
+import { runScenario, type ScenarioTiming } from "../src/engine/worker/scenario.ts";
 import type { HttpClientOptions } from "../src/protocols/http/client.ts";
 import { FlowSharedState } from "../src/engine/flow-shared-state.ts";
-import { DataFeeds } from "../src/engine/data/feeds.ts";
+import { DataFeeds } from "../src/engine/worker/data/feeds.ts";
 import type { Plan } from "../src/plan/schema.ts";
 
 const vus = Number(process.argv[2] ?? 10_000);

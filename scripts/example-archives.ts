@@ -9,8 +9,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { IndexEntry } from "../src/plugins/index.ts";
-import { mergeEntries, mergeIntoIndexFile, packPlugin, writeIndexFile } from "../src/plugins/pack.ts";
+import type { IndexEntry } from "../src/plugins/store/plugin-index.ts";
+import { mergeEntries, mergeIntoIndexFile, packPlugin, writeIndexFile } from "../src/plugins/store/pack.ts";
 
 export function packExampleArchives(pluginsOut = "dist/plugins", archivesOut = "dist/archives", repoIndex = "plugins/index.json"): void {
   if (!existsSync(pluginsOut)) return;

@@ -14,7 +14,7 @@ if ! command -v bun >/dev/null 2>&1 || [ "$(bun --version)" != "$BUN_VERSION" ];
   npm install -g "bun@$BUN_VERSION" >/dev/null
 fi
 
-# Building: gcc for the executor shim (src/plugins/native/shim.c), which every build compiles.
+# Building: gcc for the executor shim (src/plugins/host/native/shim.c), which every build compiles.
 APT_PACKAGES=(gcc)
 if [ "${1:-}" = "--test" ]; then
   # The test suite: certificate tools; C and WASM toolchains so the example plugins are built

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { compileCondition } from "../src/checks/conditions.ts";
-import { rustDebugQuote } from "../src/checks/names.ts";
+import { rustDebugQuote } from "../src/checks/check-names.ts";
 
 const name = (spec: Parameters<typeof compileCondition>[0]) => compileCondition(spec).name;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
-import { startEcho, type EchoServer } from "../src/services/echo.ts";
-import { ECHO_CA_PEM } from "../src/services/echo-cert.ts";
+import { startEcho, type EchoServer } from "../src/services/echo/server.ts";
+import { ECHO_CA_PEM } from "../src/services/echo/cert.ts";
 
 let echo: EchoServer;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 /** Schedule math of the load models: stage interpolation, arrival times, per-worker shares. */
 import { describe, expect, test } from "bun:test";
-import { Profile } from "../src/engine/executors/stages.ts";
-import { arrivalProfile } from "../src/engine/executors/arrival-rate.ts";
-import { peakVus } from "../src/engine/executors/index.ts";
+import { Profile } from "../src/engine/worker/executors/stages.ts";
+import { arrivalProfile } from "../src/engine/worker/executors/arrival-rate.ts";
+import { peakVus } from "../src/engine/worker/executors/index.ts";
 import { splitCount } from "../src/engine/segments.ts";
 
 describe("stage profile", () => {

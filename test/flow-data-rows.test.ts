@@ -1,9 +1,9 @@
-/** Vu.dataRow (src/engine/vu.ts): one row per source per iteration, cursors shared with parallel branches. */
+/** Vu.dataRow (src/engine/worker/vu.ts): one row per source per iteration, cursors shared with parallel branches. */
 import { describe, expect, test } from "bun:test";
-import { Vu } from "../src/engine/vu.ts";
-import { DataExhaustedError, DataFeed } from "../src/engine/data/feed.ts";
+import { Vu } from "../src/engine/worker/vu.ts";
+import { DataExhaustedError, DataFeed } from "../src/engine/worker/data/feed.ts";
 import { HttpClient, type HttpClientOptions } from "../src/protocols/http/client.ts";
-import type { ScenarioRuntime } from "../src/engine/scenario-runtime.ts";
+import type { ScenarioRuntime } from "../src/engine/worker/scenario-runtime.ts";
 import type { FlowSharedState } from "../src/engine/flow-shared-state.ts";
 
 const http: HttpClientOptions = { keepAlive: true, compression: false, cookies: false, followRedirects: false, maxRedirects: 0, hosts: {}, tls: {} };

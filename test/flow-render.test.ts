@@ -1,10 +1,10 @@
-/** Compiled templates (src/engine/render.ts): the same text as renderTemplate, whatever the render memo remembers. */
+/** Compiled templates (src/engine/worker/render.ts): the same text as renderTemplate, whatever the render memo remembers. */
 import { describe, expect, test } from "bun:test";
 import { compileTemplate, renderTemplate, UnresolvedError } from "../src/plan/template.ts";
-import { compileRender } from "../src/engine/render.ts";
-import { nameAccessor } from "../src/engine/names.ts";
-import type { Vu } from "../src/engine/vu.ts";
-import { JsContext } from "../src/engine/js/context.ts";
+import { compileRender } from "../src/engine/worker/render.ts";
+import { nameAccessor } from "../src/engine/worker/name-resolution.ts";
+import type { Vu } from "../src/engine/worker/vu.ts";
+import { JsContext } from "../src/engine/worker/js/context.ts";
 
 /** The slice of a VU that names read; dataRow counts its calls. */
 function fakeVu(rows: Record<string, Record<string, string>> = {}) {

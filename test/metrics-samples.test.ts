@@ -5,7 +5,7 @@ import { SampleRecorder, type SampleBatch } from "../src/metrics/sample-recorder
 import { SAMPLE_BATCH, SampleSlots } from "../src/metrics/sample-slots.ts";
 import { columnsPoints, SampleDictionary } from "../src/metrics/sample-columns.ts";
 import { TagInterner } from "../src/metrics/tags.ts";
-import { ByteLines } from "../src/outputs/byte-lines.ts";
+import { ByteLines } from "../src/outputs/encode/byte-lines.ts";
 
 /** A recorder over `count` slots; shipped batches wait in `shipped` until the test consumes them. */
 function setup(count = 4) {

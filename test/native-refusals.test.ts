@@ -7,7 +7,7 @@ import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadr, scratch } from "./support/cli.ts";
 import { buildC, DIST_PLUGINS, EXAMPLES, ROOT } from "./support/native.ts";
-import { inspectLibrary } from "../src/plugins/native/inspect.ts";
+import { inspectLibrary } from "../src/plugins/host/native/inspect.ts";
 
 setDefaultTimeout(60_000);
 

@@ -3,7 +3,7 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadr, scratch } from "./support/cli.ts";
-import { startEcho } from "../src/services/echo.ts";
+import { startEcho } from "../src/services/echo/server.ts";
 
 setDefaultTimeout(60_000);
 

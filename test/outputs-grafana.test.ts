@@ -2,7 +2,7 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { promFamilies } from "../src/outputs/prom-series.ts";
+import { promFamilies } from "../src/outputs/encode/prom-series.ts";
 import type { Snapshot } from "../src/metrics/index.ts";
 
 const agg = { count: 1, sum: 1, avg: 1, min: 1, max: 1, med: 1, p90: 1, p95: 1, p99: 1, p999: 1, rate: 1, last: 1, per_second: 1 };

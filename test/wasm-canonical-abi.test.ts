@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { parse } from "@bytecodealliance/jco-transpile/wasm-tools";
-import { DirectAbi, isMainInstance } from "../src/plugins/wasm/canonical-abi.ts";
+import { DirectAbi, isMainInstance } from "../src/plugins/host/wasm/canonical-abi.ts";
 
 // extract() returns, by the config's first byte: 'b' the body, 'c' the config, 'k'/'v' + digit
 // a header's name/value, 'x' two bytes ff fe, 'o' a string past the end of memory; else none.

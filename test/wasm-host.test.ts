@@ -7,8 +7,8 @@ import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { loadWasmPlugin, WasmLoadError } from "../src/plugins/wasm/load.ts";
-import { PluginCallError, WasmRuntime, type WasmPluginSpec } from "../src/plugins/wasm/runtime.ts";
+import { loadWasmPlugin, WasmLoadError } from "../src/plugins/host/wasm/load.ts";
+import { PluginCallError, WasmRuntime, type WasmPluginSpec } from "../src/plugins/host/wasm/runtime.ts";
 
 setDefaultTimeout(60_000);
 
@@ -281,7 +281,7 @@ describe("hostile plugin", () => {
 
 describe("sandbox imports", () => {
   test("unknown interfaces instantiate but every use is access-denied", async () => {
-    const { sandboxImports } = await import("../src/plugins/wasm/sandbox.ts");
+    const { sandboxImports } = await import("../src/plugins/host/wasm/sandbox.ts");
     const w = sandboxImports({ write: () => {} }) as Record<string, any>;
     const tcp = w["wasi:sockets/tcp-create-socket@0.2.0"];
     expect(typeof tcp.createTcpSocket).toBe("function");

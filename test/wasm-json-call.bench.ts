@@ -3,8 +3,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadWasmPlugin } from "../src/plugins/wasm/load.ts";
-import { WasmRuntime } from "../src/plugins/wasm/runtime.ts";
+import { loadWasmPlugin } from "../src/plugins/host/wasm/load.ts";
+import { WasmRuntime } from "../src/plugins/host/wasm/runtime.ts";
 
 process.env.LOADR_CACHE_DIR ??= mkdtempSync(join(tmpdir(), "wasm-json-"));
 const artifact = process.argv[2] ?? join(import.meta.dir, "../dist/plugins/upper-boundary/loadr_wasm_extractor.wasm");

@@ -7,8 +7,8 @@
  */
 import { describe, expect, test } from "bun:test";
 import { parse } from "@bytecodealliance/jco-transpile/wasm-tools";
-import { DEADLINE_MODULE, DEADLINE_TICK, FUEL_PER_TICK, instrumentDeadline } from "../src/plugins/wasm/deadline-rewrite.ts";
-import { capMemory, MemoryLimitError } from "../src/plugins/wasm/memory-cap.ts";
+import { DEADLINE_MODULE, DEADLINE_TICK, FUEL_PER_TICK, instrumentDeadline } from "../src/plugins/host/wasm/deadline-rewrite.ts";
+import { capMemory, MemoryLimitError } from "../src/plugins/host/wasm/memory-cap.ts";
 
 const WAT = `(module
   (type $t (func (param i32) (result i32)))

@@ -16,10 +16,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileExtractor } from "../../src/extract/compile.ts";
 import { makeResponseView } from "../../src/extract/response-view.ts";
-import { capMemory, PAGE } from "../../src/plugins/wasm/memory-cap.ts";
-import { loadWasmPlugin } from "../../src/plugins/wasm/load.ts";
-import { WasmRuntime } from "../../src/plugins/wasm/runtime.ts";
-import { transpile } from "../../src/plugins/wasm/transpile.ts";
+import { capMemory, PAGE } from "../../src/plugins/host/wasm/memory-cap.ts";
+import { loadWasmPlugin } from "../../src/plugins/host/wasm/load.ts";
+import { WasmRuntime } from "../../src/plugins/host/wasm/runtime.ts";
+import { transpile } from "../../src/plugins/host/wasm/transpile.ts";
 import { run } from "./proc.ts";
 
 export const CALLS_TARGET = 150_000;

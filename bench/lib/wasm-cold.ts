@@ -6,8 +6,8 @@
  */
 const [cache, artifact] = process.argv.slice(2);
 process.env.LOADR_CACHE_DIR = cache;
-const { loadWasmPlugin } = await import("../../src/plugins/wasm/load.ts");
-const { WasmRuntime } = await import("../../src/plugins/wasm/runtime.ts");
+const { loadWasmPlugin } = await import("../../src/plugins/host/wasm/load.ts");
+const { WasmRuntime } = await import("../../src/plugins/host/wasm/runtime.ts");
 const t0 = performance.now();
 const loaded = await loadWasmPlugin({ name: "cold", artifact: artifact!, config: {}, timeoutMs: 1000, memoryLimitBytes: 16 << 20, logLevel: "error" });
 const loadMs = performance.now() - t0;

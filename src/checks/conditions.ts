@@ -9,10 +9,10 @@ import { compileRegex } from "../plan/regex.ts";
 import { findHeader, type ResponseView } from "../extract/response-view.ts";
 import { compileXPath } from "../extract/xpath.ts";
 import { jsonEqual } from "./json-equal.ts";
-import { conditionName } from "./names.ts";
+import { conditionName } from "./check-names.ts";
 import { pluginCheck } from "./plugin.ts";
-import type { Logger } from "../engine/log.ts";
-import type { PluginLookup } from "../plugins/wasm/host.ts";
+import type { Logger } from "../util/logger.ts";
+import type { PluginLookup } from "../plugins/host/wasm/host.ts";
 import type {
   BodyContainsConditionSpec,
   BodyMatchesConditionSpec,

@@ -1,5 +1,5 @@
 export { compileCondition } from "./conditions.ts";
-export { conditionName, rustDebugQuote } from "./names.ts";
+export { conditionName, rustDebugQuote } from "./check-names.ts";
 export { jsonEqual } from "./json-equal.ts";
 export type {
   BodyContainsConditionSpec,

@@ -4,8 +4,8 @@
  * invalid result) fails the condition; its reason is logged (budgeted), the verdict's detail
  * only at debug level, since it differs per response.
  */
-import type { Logger } from "../engine/log.ts";
-import { pluginFor, type PluginLookup } from "../plugins/wasm/host.ts";
+import type { Logger } from "../util/logger.ts";
+import { pluginFor, type PluginLookup } from "../plugins/host/wasm/host.ts";
 
 export interface PluginConditionSpec {
   type: "plugin";

@@ -1,5 +1,5 @@
 /** `loadr echo`: the built-in test target as a standalone server, until Ctrl-C. */
-import { startEcho } from "../services/echo.ts";
+import { startEcho } from "../services/echo/server.ts";
 import { intFlag, parse } from "./args.ts";
 import { CliError } from "./errors.ts";
 

@@ -44,8 +44,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + "\n");
     return cmd === undefined ? 1 : 0;
   }
-  // hidden: the child process of a plugin with `isolation: process` (src/plugins/native/isolation.ts)
-  if (cmd === "__plugin-host") return (await import("../plugins/native/child.ts")).main(rest);
+  // hidden: the child process of a plugin with `isolation: process` (src/plugins/host/native/isolation.ts)
+  if (cmd === "__plugin-host") return (await import("../plugins/host/native/child.ts")).main(rest);
   const entry = COMMANDS[cmd];
   if (!entry) {
     const near = closest(cmd, Object.keys(COMMANDS));

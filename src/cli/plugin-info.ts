@@ -5,8 +5,8 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { inspectLibrary, type LibraryInspection } from "../plugins/native/inspect.ts";
-import { describeInstalled, discover, type InstalledPlugin, PluginNotFoundError, pluginsDir } from "../plugins/store.ts";
+import { inspectLibrary, type LibraryInspection } from "../plugins/host/native/inspect.ts";
+import { describeInstalled, discover, type InstalledPlugin, PluginNotFoundError, pluginsDir } from "../plugins/store/plugins-dir.ts";
 import { parse } from "./args.ts";
 import { UsageError } from "./errors.ts";
 import { toJson } from "./plugin-list.ts";

@@ -6,12 +6,12 @@
 import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { fetchBytes } from "../plugins/download.ts";
-import { indexLocation, loadIndex, resolvePlugin } from "../plugins/index.ts";
-import { type Installed, InstallError, installByName, installFromArchive, installFromDir } from "../plugins/install.ts";
-import { discover, pluginsDir } from "../plugins/store.ts";
-import { acceptableTargets } from "../plugins/target.ts";
-import { checkTrust, classifySource } from "../plugins/trust.ts";
+import { fetchBytes } from "../plugins/store/download.ts";
+import { indexLocation, loadIndex, resolvePlugin } from "../plugins/store/plugin-index.ts";
+import { type Installed, InstallError, installByName, installFromArchive, installFromDir } from "../plugins/store/install.ts";
+import { discover, pluginsDir } from "../plugins/store/plugins-dir.ts";
+import { acceptableTargets } from "../plugins/store/target.ts";
+import { checkTrust, classifySource } from "../plugins/store/trust.ts";
 import { parse } from "./args.ts";
 import { UsageError } from "./errors.ts";
 import { DIR_FLAG, helpOr, INDEX_FLAG, out } from "./plugin-flags.ts";

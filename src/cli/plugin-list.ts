@@ -1,6 +1,6 @@
 /** `loadr plugin list` (reference §6.9): a table of the plugins directory, or `--format json`. */
 import { existsSync, readdirSync } from "node:fs";
-import { discover, type InstalledPlugin, pluginsDir } from "../plugins/store.ts";
+import { discover, type InstalledPlugin, pluginsDir } from "../plugins/store/plugins-dir.ts";
 import { parse } from "./args.ts";
 import { DIR_FLAG, FORMAT_FLAG, helpOr, out, outputFormat } from "./plugin-flags.ts";
 import { colorWanted, makeStyle } from "./style.ts";

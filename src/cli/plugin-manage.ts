@@ -1,6 +1,6 @@
 /** `loadr plugin remove|enable|disable <name>` (reference §6.9). */
-import { removeInstalled } from "../plugins/install.ts";
-import { pluginsDir, setEnabled } from "../plugins/store.ts";
+import { removeInstalled } from "../plugins/store/install.ts";
+import { pluginsDir, setEnabled } from "../plugins/store/plugins-dir.ts";
 import { parse } from "./args.ts";
 import { CliError, UsageError } from "./errors.ts";
 import { DIR_FLAG, helpOr, out } from "./plugin-flags.ts";

@@ -1,6 +1,6 @@
 /** `loadr plugin mirror <dir> [names...]`: an index + its artifacts in one folder, for air-gapped installs. */
-import { indexLocation } from "../plugins/index.ts";
-import { mirrorIndex } from "../plugins/mirror.ts";
+import { indexLocation } from "../plugins/store/plugin-index.ts";
+import { mirrorIndex } from "../plugins/store/mirror.ts";
 import { parse } from "./args.ts";
 import { UsageError } from "./errors.ts";
 import { helpOr, INDEX_FLAG, out } from "./plugin-flags.ts";

@@ -1,7 +1,7 @@
 /** `loadr plugin pack <plugin-dir>`: `<name>-<target>.tar.gz` + its index entry (what a release job needs). */
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { mergeIntoIndexFile, packPlugin } from "../plugins/pack.ts";
+import { mergeIntoIndexFile, packPlugin } from "../plugins/store/pack.ts";
 import { parse } from "./args.ts";
 import { UsageError } from "./errors.ts";
 import { helpOr, out } from "./plugin-flags.ts";

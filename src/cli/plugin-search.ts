@@ -1,5 +1,5 @@
 /** `loadr plugin search <term>` (reference §6.9): name or description, case-insensitive. */
-import { indexLocation, loadIndex, searchIndex } from "../plugins/index.ts";
+import { indexLocation, loadIndex, searchIndex } from "../plugins/store/plugin-index.ts";
 import { parse } from "./args.ts";
 import { UsageError } from "./errors.ts";
 import { FORMAT_FLAG, helpOr, INDEX_FLAG, out, outputFormat } from "./plugin-flags.ts";

@@ -3,14 +3,14 @@
  * on demand. Errors the plugin code raises for a user's input (bad archive, untrusted source,
  * index refusals, sha256 mismatch...) become one `error:` line here.
  */
-import { ArchiveError } from "../plugins/archive.ts";
-import { DownloadError } from "../plugins/download.ts";
-import { IndexError } from "../plugins/index.ts";
-import { InstallError } from "../plugins/install.ts";
-import { ManifestError } from "../plugins/manifest.ts";
-import { PackError } from "../plugins/pack.ts";
-import { PluginNotFoundError } from "../plugins/store.ts";
-import { UntrustedSourceError } from "../plugins/trust.ts";
+import { ArchiveError } from "../plugins/store/archive.ts";
+import { DownloadError } from "../plugins/store/download.ts";
+import { IndexError } from "../plugins/store/plugin-index.ts";
+import { InstallError } from "../plugins/store/install.ts";
+import { ManifestError } from "../plugins/store/manifest.ts";
+import { PackError } from "../plugins/store/pack.ts";
+import { PluginNotFoundError } from "../plugins/store/plugins-dir.ts";
+import { UntrustedSourceError } from "../plugins/store/trust.ts";
 import { closest } from "../plan/suggest.ts";
 import { CliError } from "./errors.ts";
 

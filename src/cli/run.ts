@@ -8,27 +8,27 @@ import { loadPlan, formatDiagnostic } from "../plan/load.ts";
 import { parseThresholds } from "../plan/thresholds.ts";
 import { resolveSecrets, resolveVariables } from "../plan/startup.ts";
 import { startServices } from "../services/registry.ts";
-import { Run, RunError } from "../engine/coordinator.ts";
+import { Run, RunError } from "../engine/coordinator/coordinator.ts";
 import { intFlag, parse } from "./args.ts";
 import { CliError, UsageError } from "./errors.ts";
 import { colorWanted, makeStyle } from "./style.ts";
 import { applyOverrides } from "./run-overrides.ts";
 import { writeExports } from "./run-exports.ts";
 import { Progress } from "./progress.ts";
-import type { LogLevel } from "../engine/log.ts";
+import type { LogLevel } from "../util/logger.ts";
 import { renderConsole } from "../metrics/console.ts";
-import { PluginResolveError, resolvePlugins } from "../plugins/resolve.ts";
-import { pluginsDir } from "../plugins/store.ts";
-import { Logger } from "../engine/log.ts";
+import { PluginResolveError, resolvePlugins } from "../plugins/host/resolve.ts";
+import { pluginsDir } from "../plugins/store/plugins-dir.ts";
+import { Logger } from "../util/logger.ts";
 import { buildOutputs } from "../outputs/setup.ts";
 import { OutputStartError, type OutputSet } from "../outputs/output-set.ts";
 import { DEFAULT_UI_BIND, UiServer } from "../ui/server.ts";
 import { liveTick } from "../ui/live-tick.ts";
-import { loadNativeEntries, nativeRefs, outputPluginKinds, pluginOutputs } from "../plugins/plan-plugins.ts";
+import { loadNativeEntries, nativeRefs, outputPluginKinds, pluginOutputs } from "../plugins/host/plan-plugins.ts";
 import { filterScenarios, splitTagList } from "./run-tags.ts";
 import { startControlServer, type ControlServer } from "../control/server.ts";
 import { controlHandler } from "../control/handler.ts";
-import { jsModuleUse, notYetRunnable } from "../engine/flow/unsupported.ts";
+import { jsModuleUse, notYetRunnable } from "../engine/worker/flow/unsupported.ts";
 
 export const HELP = `Usage: loadr run <plan.yaml> [options]
 

@@ -3,9 +3,9 @@ import type { MetricsDelta } from "../metrics/sink.ts";
 import type { SampleBatch } from "../metrics/sample-recorder.ts";
 import type { SampleSlotsInit } from "../metrics/sample-slots.ts";
 import type { Plan } from "../plan/schema.ts";
-import type { LogLevel } from "./log.ts";
+import type { LogLevel } from "../util/logger.ts";
 import type { Segment } from "./segments.ts";
-import type { PluginSpec } from "../plugins/resolve.ts";
+import type { PluginSpec } from "../plugins/host/resolve.ts";
 
 export interface RunInputs {
   plan: Plan;

@@ -3,7 +3,7 @@
  * form used by `matches` / `not_empty` / `one_of`. Each returns an Error (not throws) for a value
  * it cannot handle, which makes the extraction fail.
  */
-import { percentEncode } from "../engine/url-encode.ts";
+import { percentEncode } from "../util/url-encode.ts";
 
 export type Coerce = "int" | "float" | "bool" | "string";
 export type Transform =

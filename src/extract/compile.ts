@@ -7,7 +7,7 @@ import { jsonPathMatcher } from "./jsonpath.ts";
 import { checkIndexMode, pick } from "./pick.ts";
 import { regexMatcher } from "./regex.ts";
 import { compilePluginExtractor, type PluginExtractorSpec } from "./plugin.ts";
-import type { PluginLookup } from "../plugins/wasm/host.ts";
+import type { PluginLookup } from "../plugins/host/wasm/host.ts";
 import type { ChainExtractorSpec, CompiledExtractor, ExtractorSpec, Matcher } from "./specs.ts";
 
 /**

@@ -5,7 +5,7 @@
  * variable; `none` or a failed call falls back to `default`, else the extraction fails (the
  * request gets its extra `http_req_failed` sample) with the reason.
  */
-import { pluginFor, type PluginLookup } from "../plugins/wasm/host.ts";
+import { pluginFor, type PluginLookup } from "../plugins/host/wasm/host.ts";
 import type { CompiledExtractor } from "./specs.ts";
 
 export interface PluginExtractorSpec {

@@ -2,7 +2,7 @@
 import type { SampleColumns } from "../metrics/sample-columns.ts";
 import type { OutputContext } from "./registry.ts";
 import type { Output } from "./types.ts";
-import { encoded, FragmentCache } from "./fragment-cache.ts";
+import { encoded, FragmentCache } from "./encode/fragment-cache.ts";
 import { flatTags, LineFile } from "./line-file.ts";
 
 const EMPTY = new Uint8Array(0);

@@ -7,8 +7,8 @@ import type { SampleColumns } from "../metrics/sample-columns.ts";
 import type { OutputContext } from "./registry.ts";
 import type { Output } from "./types.ts";
 import { LineFile, sortedObject } from "./line-file.ts";
-import { encoded, FragmentCache } from "./fragment-cache.ts";
-import { TimedFragment } from "./timed-fragment.ts";
+import { encoded, FragmentCache } from "./encode/fragment-cache.ts";
+import { TimedFragment } from "./encode/timed-fragment.ts";
 
 const encoder = new TextEncoder();
 const TAIL = encoder.encode("}\n");

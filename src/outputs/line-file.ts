@@ -16,8 +16,8 @@
  */
 import { closeSync, constants, fstatSync, mkdirSync, openSync, statfsSync, writeSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { BLOCK } from "./aligned-bytes.ts";
-import { ByteLines } from "./byte-lines.ts";
+import { BLOCK } from "./encode/aligned-bytes.ts";
+import { ByteLines } from "./encode/byte-lines.ts";
 
 /**
  * How much formatted text is written at a time: a json batch of 8192 points is about 1.8 MB.

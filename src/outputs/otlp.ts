@@ -8,7 +8,7 @@ import { connect, type ClientHttp2Session } from "node:http2";
 import type { Snapshot, Summary } from "../metrics/index.ts";
 import type { OutputContext } from "./registry.ts";
 import type { Output } from "./types.ts";
-import { encodeExportRequest, jsonExportRequest } from "./otlp-encode.ts";
+import { encodeExportRequest, jsonExportRequest } from "./encode/otlp.ts";
 import { post, Pusher, PUSH_TIMEOUT_MS } from "./pusher.ts";
 import { httpUrl, intervalMs } from "./spec.ts";
 

@@ -7,7 +7,7 @@ import type { Server } from "bun";
 import type { Snapshot, Summary } from "../metrics/index.ts";
 import type { OutputContext } from "./registry.ts";
 import type { Output } from "./types.ts";
-import { promText } from "./prom-series.ts";
+import { promText } from "./encode/prom-series.ts";
 import { remoteWrite } from "./remote-write.ts";
 import { Pusher } from "./pusher.ts";
 import { httpUrl, intervalMs } from "./spec.ts";

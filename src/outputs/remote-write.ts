@@ -6,7 +6,7 @@
 import protobuf from "protobufjs";
 import { compress } from "snappyjs";
 import type { Snapshot } from "../metrics/index.ts";
-import { promFamilies } from "./prom-series.ts";
+import { promFamilies } from "./encode/prom-series.ts";
 import { post } from "./pusher.ts";
 
 const PROMPB = `

@@ -10,7 +10,7 @@ export function buildOutputs(
   flags: string[],
   env: Record<string, string | undefined>,
   warn: (line: string) => void,
-  /** outputs built elsewhere: output plugins (src/plugins/plan-plugins.ts), which also own `type: plugin` specs */
+  /** outputs built elsewhere: output plugins (src/plugins/host/plan-plugins.ts), which also own `type: plugin` specs */
   pluginOutputs: Output[] = [],
 ): OutputSet {
   const specs = [...planOutputs.map((o, i) => expandEnv(o, env, `outputs[${i}]`)), ...flags.map(parseOutputFlag)].filter((s) => s.type !== "plugin");

@@ -4,9 +4,9 @@
  * (at least `url`) becomes `${services.<name>.<key>}` in templates.
  * Built in today: `echo`. Service plugins (native) join this registry in the plugin work.
  */
-import { startEcho } from "./echo.ts";
-import type { LoadedNative } from "../plugins/native/load.ts";
-import { startNativeService } from "../plugins/native/service.ts";
+import { startEcho } from "./echo/server.ts";
+import type { LoadedNative } from "../plugins/host/native/load.ts";
+import { startNativeService } from "../plugins/host/native/service.ts";
 
 export interface ServiceEntry {
   name: string;
@@ -28,7 +28,7 @@ export function isBuiltInService(e: ServiceEntry): boolean {
   return e.path === undefined && BUILT_IN.has(e.name);
 }
 
-/** `native`: the plan's loaded native plugins (src/plugins/plan-plugins.ts); its services start here too, in plan order. */
+/** `native`: the plan's loaded native plugins (src/plugins/host/plan-plugins.ts); its services start here too, in plan order. */
 export async function startServices(entries: ServiceEntry[], native: LoadedNative[] = []): Promise<RunningServices> {
   const stops: (() => Promise<void>)[] = [];
   const info: Record<string, Record<string, unknown>> = {};

@@ -1,5 +1,5 @@
 /** The dashboard's once-a-second tick, from the coordinator's MetricsFeed. */
-import type { MetricsFeed } from "../engine/metrics-feed.ts";
+import type { MetricsFeed } from "../engine/coordinator/metrics-feed.ts";
 import type { LiveTick } from "./live-state.ts";
 
 export function liveTick(feed: MetricsFeed, scenarioVus: Record<string, number>): LiveTick | undefined {

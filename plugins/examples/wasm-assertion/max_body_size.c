@@ -5,7 +5,7 @@
  */
 #define LP_ASSERTION
 #include <stdio.h>
-#include "loadr_plugin.h"
+#include "loadr_wasm_plugin.h"
 
 const lp_info LP_INFO = { "max-body-size", "0.1.0", "assertion", "fails when the response body exceeds max_body_bytes" };
 

@@ -1,5 +1,5 @@
 /**
- * Wraps a core wasm module built from C (loadr_plugin.h glue) as a component of a loadr:plugin
+ * Wraps a core wasm module built from C (loadr_wasm_plugin.h glue) as a component of a loadr:plugin
  * world: embeds wit/loadr.wit's world, then `componentNew` with jco's WASI preview1 reactor
  * adapter when the module imports wasi_snapshot_preview1 (wasi-libc builds do).
  *

@@ -4,7 +4,7 @@
  * with non-empty string `left` and `right`, or when the boundaries are not found.
  */
 #define LP_EXTRACTOR
-#include "loadr_plugin.h"
+#include "loadr_wasm_plugin.h"
 
 const lp_info LP_INFO = { "upper-boundary", "0.1.0", "extractor", "boundary extractor that upper-cases the match" };
 

@@ -4,7 +4,7 @@
  * extractor entries carrying a `chain:` key.
  */
 import { z } from "zod";
-import { jsonPathError } from "../jsonpath.ts";
+import { jsonPathError } from "../jsonpath-syntax.ts";
 import { captureGroupCount, compileRegex } from "../regex.ts";
 import { cssError, jmesPathError, xpathError } from "../selectors.ts";
 import { jsSyntaxError } from "../js-syntax.ts";

@@ -8,7 +8,7 @@ import { classifyError, type ProtocolResponse, type Timings } from "../types.ts"
 import type { Connection, ConnectionOwner, Dial } from "./connection.ts";
 import { Connection as Conn } from "./connection.ts";
 import { CookieJar } from "./cookies.ts";
-import { arm, type Deadline, disarm } from "./deadlines.ts";
+import { arm, type Deadline, disarm } from "../../util/deadline-wheel.ts";
 import { decodeBody } from "./decompress.ts";
 import { timeoutMessage } from "./errors.ts";
 import { Exchange } from "./exchange.ts";

@@ -1,0 +1,120 @@
+/**
+ * A pool of VU slots gated by a moving target (reference §2.3, ramping-vus and
+ * externally-controlled): slot i runs iterations while `allowed > i` and parks otherwise. VUs
+ * are created lazily, the first time their slot is allowed, and kept while parked (variables,
+ * cookies and connections survive a ramp-down and come back on the next ramp-up).
+ *
+ * Ramp-down: a slot de-allocated in the middle of an iteration gets `graceful_ramp_down` to
+ * finish it; if it is still de-allocated then, that iteration is interrupted (no metrics, §2.2).
+ */
+import { HttpClient, type HttpClientOptions } from "../../../protocols/http/client.ts";
+import type { ScenarioRuntime } from "../scenario-runtime.ts";
+import type { Vu } from "../vu.ts";
+import { endsVu, mayStart, newVu, runIteration } from "./vu-loop.ts";
+
+interface Slot {
+  vu: Vu | null;
+  busy: boolean;
+  /** the slot's parked loop waits on this */
+  wake: (() => void) | null;
+  rampDown: ReturnType<typeof setTimeout> | null;
+}
+
+export class GatedPool {
+  private allowed = 0;
+  private readonly slots: Slot[];
+
+  constructor(
+    private readonly rt: ScenarioRuntime,
+    private readonly http: HttpClientOptions,
+    size: number,
+    private readonly gracefulRampDownMs: number,
+  ) {
+    this.slots = Array.from({ length: size }, () => ({ vu: null, busy: false, wake: null, rampDown: null }));
+    // a stop wakes every parked slot so that its loop can end
+    void rt.whenSoftStopped().then(() => {
+      for (const s of this.slots) this.wakeSlot(s);
+    });
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Set how many slots may run (clamped to the pool). */
+  setAllowed(n: number): void {
+    const next = Math.max(0, Math.min(this.slots.length, n));
+    const prev = this.allowed;
+    if (next === prev) return;
+    this.allowed = next;
+    this.rt.target = next;
+    if (next > prev) {
+      for (let i = prev; i < next; i++) {
+        const s = this.slots[i]!;
+        if (s.rampDown) clearTimeout(s.rampDown);
+        s.rampDown = null;
+        this.wakeSlot(s);
+      }
+    } else {
+      for (let i = next; i < prev; i++) {
+        const s = this.slots[i]!;
+        if (s.busy && s.rampDown === null) s.rampDown = setTimeout(() => this.interruptIfDeallocated(i), this.gracefulRampDownMs);
+      }
+    }
+  }
+
+  /** Run every slot's loop; resolves when all have ended (scenario stopped). */
+  async run(): Promise<void> {
+    await Promise.all(this.slots.map((_, i) => this.slotLoop(i)));
+  }
+
+  private async slotLoop(i: number): Promise<void> {
+    const { rt } = this;
+    const s = this.slots[i]!;
+    try {
+      while (!rt.softStopped) {
+        if (this.allowed <= i) {
+          this.park(s);
+          await new Promise<void>((r) => (s.wake = r));
+          continue;
+        }
+        if (!(await mayStart(rt))) break;
+        if (this.allowed <= i) continue; // de-allocated while paused
+        const vu = (s.vu ??= newVu(rt, this.http));
+        rt.vus.add(vu);
+        s.busy = true;
+        const o = await runIteration(rt, vu);
+        s.busy = false;
+        if (s.rampDown) clearTimeout(s.rampDown);
+        s.rampDown = null;
+        if (vu.interrupted) {
+          vu.interrupted = false; // a ramp-down drop, not the VU's end: park and maybe come back
+          continue;
+        }
+        if (endsVu(o)) break;
+      }
+    } catch (e) {
+      rt.run.log.error(`VU slot ${i} of scenario \`${rt.name}\` stopped: ${(e as Error).message}`);
+    } finally {
+      if (s.rampDown) clearTimeout(s.rampDown);
+      this.park(s);
+      s.vu?.http.close();
+    }
+  }
+
+  private park(s: Slot): void {
+    if (s.vu) this.rt.vus.delete(s.vu);
+  }
+
+  private wakeSlot(s: Slot): void {
+    const w = s.wake;
+    s.wake = null;
+    w?.();
+  }
+
+  private interruptIfDeallocated(i: number): void {
+    const s = this.slots[i]!;
+    s.rampDown = null;
+    if (this.allowed <= i && s.busy && s.vu) s.vu.interrupt(() => new HttpClient(this.http));
+  }
+}

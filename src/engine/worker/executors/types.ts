@@ -1,0 +1,39 @@
+/** What every executor gets and gives back. */
+import type { HttpClientOptions } from "../../../protocols/http/client.ts";
+import type { ScenarioRuntime } from "../scenario-runtime.ts";
+import type { Segment } from "../../segments.ts";
+import type { StageSpec } from "./stages.ts";
+
+/** The executor keys of a scenario (plan schema §1.6, defaults filled, durations in ms). */
+export interface ExecutorSpec {
+  executor: string;
+  vus?: number;
+  duration?: number;
+  iterations?: number;
+  max_duration?: number;
+  stages?: StageSpec[];
+  start_vus?: number;
+  rate?: number;
+  start_rate?: number;
+  time_unit?: number;
+  pre_allocated_vus?: number;
+  max_vus?: number;
+  graceful_ramp_down: number;
+}
+
+export interface ExecutorContext {
+  rt: ScenarioRuntime;
+  spec: ExecutorSpec;
+  /** this worker's share of the scenario */
+  seg: Segment;
+  http: HttpClientOptions;
+}
+
+export interface ExecutorPlan {
+  /** schedule ms (paused time excluded) after which no new iteration may begin; Infinity = until a stop */
+  softDeadlineMs: number;
+  /** runs the scenario's VUs; resolves when every VU of this segment is done */
+  run(): Promise<void>;
+  /** externally-controlled: this worker's share of the new VU target */
+  scale?(vus: number): void;
+}

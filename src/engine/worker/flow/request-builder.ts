@@ -1,0 +1,186 @@
+/**
+ * Turns a plan `request` step (plus defaults.http) into a function VU → HttpRequest. Templates are
+ * compiled once here; a request whose every part is static is built once and reused, so the
+ * common plain-GET case costs nothing per iteration (and the HTTP client can cache its head).
+ */
+import { readFileSync } from "node:fs";
+import { resolve as resolvePath, basename } from "node:path";
+import { randomUUID } from "node:crypto";
+import {
+  compileTemplate,
+  compileJsonTemplate,
+  renderJsonTemplate,
+  type Template,
+} from "../../../plan/template.ts";
+import type { HttpRequest } from "../../../protocols/http/client.ts";
+import type { Vu } from "../vu.ts";
+import { encodePairs, joinBaseUrl } from "../../../util/url-encode.ts";
+import { compileRender, type RenderFn } from "../render.ts";
+
+const encoder = new TextEncoder();
+
+/** The slice of the plan's request step and defaults.http this builder reads. */
+export interface RequestSpecLike {
+  method?: string;
+  url: string;
+  name?: string;
+  headers?: Record<string, string>;
+  params?: Record<string, string>;
+  body?:
+    | string
+    | { json: unknown }
+    | { form: Record<string, string> }
+    | { file: string }
+    | { multipart: { name: string; value?: string; file?: string; content_type?: string; filename?: string }[] };
+  timeout?: number;
+  follow_redirects?: boolean;
+}
+export interface HttpDefaultsLike {
+  base_url?: string;
+  headers?: Record<string, string>;
+  timeout: number;
+  follow_redirects: boolean;
+  max_redirects: number;
+  tracing?: boolean;
+}
+
+type BodyRenderer = (vu: Vu) => Uint8Array | undefined;
+
+export interface BuiltRequest {
+  method: string;
+  /** the `name` tag: rendered name, or the raw unrendered URL (reference §1.8) */
+  name(vu: Vu): string;
+  build(vu: Vu): HttpRequest;
+}
+
+const isStatic = (t: Template) => t.kind === "static";
+
+export function buildRequest(spec: RequestSpecLike, defaults: HttpDefaultsLike, baseDir: string): BuiltRequest {
+  const method = (spec.method ?? (spec.body !== undefined ? "POST" : "GET")).toUpperCase();
+  const url = compileTemplate(spec.url);
+  const base = defaults.base_url !== undefined ? compileTemplate(defaults.base_url) : undefined;
+  const params = Object.entries(spec.params ?? {}).map(([k, v]) => [k, compileTemplate(String(v))] as const);
+  const name = spec.name !== undefined ? compileRender(compileTemplate(spec.name)) : undefined;
+  const renderUrl = compileRender(url);
+  const renderBase = base !== undefined ? compileRender(base) : undefined;
+  const renderParams = params.map(([k, t]) => [k, compileRender(t)] as const);
+
+  // Default headers first, request headers replace them case-insensitively (§2.9).
+  const headerMap = new Map<string, [string, Template]>();
+  for (const [k, v] of Object.entries(defaults.headers ?? {})) headerMap.set(k.toLowerCase(), [k, compileTemplate(String(v))]);
+  for (const [k, v] of Object.entries(spec.headers ?? {})) headerMap.set(k.toLowerCase(), [k, compileTemplate(String(v))]);
+  const { body, contentType, static: bodyStatic } = compileBody(spec.body, baseDir);
+  if (contentType && !headerMap.has("content-type")) headerMap.set("content-type", ["Content-Type", { kind: "static", text: contentType }]);
+  const headers = [...headerMap.values()];
+  const renderHeaders = headers.map(([k, t]) => [k, compileRender(t)] as const);
+  const timeoutMs = spec.timeout ?? defaults.timeout;
+  const followRedirects = spec.follow_redirects ?? defaults.follow_redirects;
+  const maxRedirects = defaults.max_redirects;
+  const tracing = defaults.tracing === true;
+
+  // Static headers are one array for every request: the HTTP client keys its head cache by the
+  // array's identity, so a dynamic URL with static headers still reuses the head when it can.
+  const fixedHeaders: [string, string][] | undefined =
+    !tracing && headers.every(([, t]) => isStatic(t)) ? renderHeaders.map(([k, r]) => [k, r(undefined as never)]) : undefined;
+  const buildDynamic = (vu: Vu): HttpRequest => {
+    let u = renderUrl(vu);
+    u = joinBaseUrl(renderBase ? renderBase(vu) : undefined, u);
+    if (renderParams.length) u += (u.includes("?") ? "&" : "?") + encodePairs(renderParams.map(([k, r]) => [k, r(vu)]));
+    let h: [string, string][];
+    if (fixedHeaders !== undefined) h = fixedHeaders;
+    else {
+      h = renderHeaders.map(([k, r]) => [k, r(vu)]);
+      if (tracing) h.push(["traceparent", traceparent(vu.random)]);
+    }
+    return { method, url: u, headers: h, body: body(vu), timeoutMs, followRedirects, maxRedirects };
+  };
+
+  const allStatic =
+    !tracing && isStatic(url) && (!base || isStatic(base)) && params.every(([, t]) => isStatic(t)) &&
+    headers.every(([, t]) => isStatic(t)) && bodyStatic;
+  let cached: HttpRequest | undefined;
+  const build = allStatic ? (vu: Vu) => (cached ??= buildDynamic(vu)) : buildDynamic;
+
+  const rawUrl = spec.url;
+  return {
+    method,
+    name: name ?? (() => rawUrl),
+    build,
+  };
+}
+
+/** A W3C traceparent for `defaults.http.tracing`. */
+function traceparent(random: () => number): string {
+  const hex = (n: number) => {
+    let s = "";
+    for (let i = 0; i < n; i++) s += ((random() * 16) | 0).toString(16);
+    return s;
+  };
+  return `00-${hex(32)}-${hex(16)}-01`;
+}
+
+/** Body renderers; `static` bodies do not depend on the VU, so buildRequest can cache the whole request. */
+function compileBody(body: RequestSpecLike["body"], baseDir: string): { body: BodyRenderer; contentType?: string; static: boolean } {
+  if (body === undefined) return { body: () => undefined, static: true };
+  if (typeof body === "string") {
+    const t = compileTemplate(body);
+    if (t.kind === "static") {
+      const bytes = encoder.encode(t.text);
+      return { body: () => bytes, static: true };
+    }
+    const r = compileRender(t);
+    return { body: (vu) => encoder.encode(r(vu)), static: false };
+  }
+  if ("json" in body) {
+    const t = compileJsonTemplate(body.json);
+    return { body: (vu) => encoder.encode(JSON.stringify(renderJsonTemplate(t, vu.resolve))), contentType: "application/json", static: false };
+  }
+  if ("form" in body) {
+    const fields = Object.entries(body.form).map(([k, v]) => [k, compileRender(compileTemplate(String(v)))] as const);
+    return {
+      body: (vu) => encoder.encode(encodePairs(fields.map(([k, r]) => [k, r(vu)]))),
+      contentType: "application/x-www-form-urlencoded",
+      static: false,
+    };
+  }
+  if ("file" in body) {
+    const bytes = new Uint8Array(readFileSync(resolvePath(baseDir, body.file)));
+    return { body: () => bytes, static: true };
+  }
+  // multipart: boundary and part layout exactly as reference §1.8
+  const boundary = "loadrboundary" + randomUUID().replaceAll("-", "");
+  const parts = body.multipart.map((p) => ({
+    head: `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${
+      p.file !== undefined ? `; filename="${p.filename ?? basename(p.file)}"` : p.filename !== undefined ? `; filename="${p.filename}"` : ""
+    }\r\n${p.content_type ? `Content-Type: ${p.content_type}\r\n` : ""}\r\n`,
+    file: p.file !== undefined ? new Uint8Array(readFileSync(resolvePath(baseDir, p.file))) : undefined,
+    value: p.value !== undefined ? compileRender(compileTemplate(p.value)) : undefined,
+  }));
+  const tail = encoder.encode(`--${boundary}--\r\n`);
+  return {
+    body: (vu) => {
+      const chunks: Uint8Array[] = [];
+      for (const p of parts) {
+        chunks.push(encoder.encode(p.head));
+        chunks.push(p.file ?? encoder.encode(p.value ? p.value(vu) : ""));
+        chunks.push(encoder.encode("\r\n"));
+      }
+      chunks.push(tail);
+      return concat(chunks);
+    },
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    static: false,
+  };
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const c of chunks) n += c.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}

@@ -1,0 +1,17 @@
+/**
+ * What flows need at run time beyond one scenario, per worker: cross-worker slots, the data
+ * feeds, the JS settings and the HTTP options parallel branches open their own clients with.
+ */
+import type { HttpClientOptions } from "../../../protocols/http/client.ts";
+import type { DataFeeds } from "../data/feeds.ts";
+import type { FlowSharedState } from "../../flow-shared-state.ts";
+
+export interface FlowRuntime {
+  shared: FlowSharedState;
+  data: DataFeeds;
+  /** per-call limit of every JS evaluation (`js.timeout`, default 10 s) */
+  jsTimeoutMs: number;
+  /** `__ENV` in JS: the environment captured at start, read-only */
+  env: Readonly<Record<string, string | undefined>>;
+  http: HttpClientOptions;
+}

@@ -1,0 +1,55 @@
+/**
+ * One scenario's life in a worker (reference §2.3 "Shared machinery"): wait `start_time`, run the
+ * executor until its soft deadline, then give in-flight iterations `graceful_stop` before
+ * cancelling them. A run-level stop enters the same graceful path. The deadline is on the
+ * scenario's schedule clock, so time spent paused does not count.
+ */
+import type { HttpClientOptions } from "../../protocols/http/client.ts";
+import type { Segment } from "../segments.ts";
+import type { ScenarioRuntime } from "./scenario-runtime.ts";
+import { planExecutor, type ExecutorSpec } from "./executors/index.ts";
+
+export interface ScenarioTiming extends ExecutorSpec {
+  start_time: number;
+  graceful_stop: number;
+}
+
+export async function runScenario(rt: ScenarioRuntime, spec: ScenarioTiming, seg: Segment, http: HttpClientOptions): Promise<void> {
+  try {
+    await runPhases(rt, spec, seg, http);
+  } finally {
+    rt.phase = "done";
+  }
+}
+
+async function runPhases(rt: ScenarioRuntime, spec: ScenarioTiming, seg: Segment, http: HttpClientOptions): Promise<void> {
+  if (spec.start_time > 0) {
+    let t: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([new Promise<void>((r) => (t = setTimeout(r, spec.start_time))), rt.whenSoftStopped()]);
+    clearTimeout(t);
+    if (rt.softStopped) return; // stopped before it began: skip it
+  }
+  const ex = planExecutor({ rt, spec, seg, http });
+  rt.startClock();
+  rt.phase = "running";
+  let finished = false;
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  // re-armed until the schedule clock (which stands still while paused) reaches the deadline
+  const checkDeadline = () => {
+    const left = ex.softDeadlineMs - rt.elapsed();
+    if (left <= 0) rt.softStop();
+    else deadline = setTimeout(checkDeadline, left);
+  };
+  if (Number.isFinite(ex.softDeadlineMs)) checkDeadline();
+  void rt.whenSoftStopped().then(() => {
+    if (!finished) grace = setTimeout(() => rt.cancel(), spec.graceful_stop);
+  });
+  try {
+    await ex.run();
+  } finally {
+    finished = true;
+    clearTimeout(deadline);
+    clearTimeout(grace);
+  }
+}

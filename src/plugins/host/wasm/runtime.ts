@@ -1,0 +1,219 @@
+/**
+ * One live WASM plugin in one thread: evaluates the transpiled JS once, compiles the (already
+ * capped and instrumented) core modules once, and keeps one instance that every call of this
+ * thread goes through. Each call runs under the deadline (the instrumented loops call `tick`);
+ * a trap, timeout, exit or invalid result fails that call with a PluginCallError and the
+ * instance is dropped — the next call instantiates a fresh one. An instance whose memory stays
+ * above the high-water mark after a call is recycled the same way (memory never shrinks).
+ */
+import type { LogLevel } from "../../../util/logger.ts";
+import { Logger } from "../../../util/logger.ts";
+import { DEADLINE_MODULE, DEADLINE_TICK, FUEL_PER_TICK } from "./deadline-rewrite.ts";
+import { PAGE } from "./memory-cap.ts";
+import { PluginExit, sandboxImports } from "./sandbox.ts";
+import { type Bytes, wholeBytes } from "../../../protocols/byte-range.ts";
+import { DirectAbi, headerPairs, type HeaderList, isMainInstance } from "./canonical-abi.ts";
+
+/** Everything a thread needs to run a WASM plugin: plain data, posted to workers. */
+export interface WasmPluginSpec {
+  type: "wasm";
+  /** the `plugins:` entry name (metric tag, messages) */
+  name: string;
+  kind: "extractor" | "assertion";
+  /** what describe() said */
+  info: PluginInfo;
+  /** transpiled JS (sync instantiation mode) */
+  js: string;
+  /** core modules after the memory cap and deadline rewrite */
+  modules: Record<string, Uint8Array>;
+  /** the merged config (manifest `[config]` + `plugins:` entry) */
+  config: unknown;
+  timeoutMs: number;
+  memoryLimitBytes: number;
+  logLevel: LogLevel;
+}
+
+export interface PluginInfo {
+  name: string;
+  version: string;
+  kind: string;
+  description: string;
+}
+
+export type PluginErrorKind = "trap" | "timeout" | "memory" | "exit" | "invalid";
+
+export class PluginCallError extends Error {
+  constructor(
+    readonly kind: PluginErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+
+interface Live {
+  exports: Record<string, any>;
+  memories: WebAssembly.Memory[];
+  /** the lean call path, when the main core instance exports our world directly */
+  direct?: DirectAbi;
+}
+
+/** captured output per call, per stream; the rest of a call's output is dropped */
+const OUTPUT_CAP = 4096;
+
+export class WasmRuntime {
+  private readonly instantiate: (get: (n: string) => WebAssembly.Module, imports: unknown, core: unknown) => any;
+  private readonly compiled = new Map<string, WebAssembly.Module>();
+  private live: Live | undefined;
+  private deadline = Infinity;
+  /** tick found the deadline passed during the current call (its trap is a timeout) */
+  private timedOut = false;
+  private readonly highWater: number;
+  private readonly nearCap: number;
+  private readonly out: { 1: Uint8Array[]; 2: Uint8Array[] } = { 1: [], 2: [] };
+  private outBytes = 0;
+  private readonly log: Logger;
+  /** instances created (the first one included) — tests and the bench read it */
+  instances = 0;
+  /** performance.now() when the latest call began (instantiation included): the deadline's
+   *  base, and what the caller times the call from, so a call reads the clock once on entry */
+  callStart = 0;
+
+  constructor(
+    readonly spec: WasmPluginSpec,
+    write?: (line: string) => void,
+  ) {
+    this.instantiate = evaluate(spec.js);
+    for (const [n, b] of Object.entries(spec.modules)) this.compiled.set(n, new WebAssembly.Module(b));
+    // recycle above 3/4 of the cap; a trap within 1 MiB of the cap is an out-of-memory
+    this.highWater = Math.floor(spec.memoryLimitBytes * 0.75);
+    this.nearCap = spec.memoryLimitBytes - 16 * PAGE;
+    this.log = new Logger(spec.logLevel, write);
+  }
+
+  describe(): PluginInfo {
+    return this.call((x) => x["loadr:plugin/meta@0.1.0"]?.describe?.() ?? x.meta.describe());
+  }
+
+  extract(body: Bytes, headers: HeaderList, config: string): string | undefined {
+    return this.call((x, d) => (d?.hasExtract ? d.extract(body, headers, config) : x.extractor.extract(wholeBytes(body), headerPairs(headers), config)));
+  }
+
+  check(status: number, body: Bytes, headers: HeaderList, durationMs: number, config: string): { pass: boolean; detail: string } {
+    return this.call((x, d) =>
+      d?.hasCheck
+        ? d.check(status, body, headers, durationMs, config)
+        : x.assertion.check(BigInt(status), wholeBytes(body), headerPairs(headers), durationMs, config),
+    );
+  }
+
+  /** The live instance's exports, instantiating when needed (load-time checks use it). */
+  exports(): Record<string, any> {
+    return (this.live ??= this.newInstance()).exports;
+  }
+
+  private call<T>(f: (x: Record<string, any>, direct: DirectAbi | undefined) => T): T {
+    let live = this.live;
+    const start = (this.callStart = performance.now());
+    this.timedOut = false;
+    try {
+      if (live === undefined) {
+        live = this.live = this.newInstance();
+        this.deadline = performance.now() + this.spec.timeoutMs; // instantiating is not the call's time
+      } else this.deadline = start + this.spec.timeoutMs;
+      const r = f(live.exports, live.direct);
+      if (this.outBytes > 0) this.flushOutput();
+      const mem = live.memories[0];
+      if (mem !== undefined && mem.buffer.byteLength > this.highWater) {
+        this.log.debug(`plugin \`${this.spec.name}\`: memory at ${mem.buffer.byteLength >> 20} MiB after a call; recycling its instance`);
+        this.live = undefined;
+      }
+      return r;
+    } catch (e) {
+      this.live = undefined;
+      if (this.outBytes > 0) this.flushOutput();
+      throw this.classify(e, live);
+    } finally {
+      this.deadline = Infinity;
+    }
+  }
+
+  private newInstance(): Live {
+    const memories: WebAssembly.Memory[] = [];
+    let direct: DirectAbi | undefined;
+    const stdio = {
+      write: (fd: 1 | 2, bytes: Uint8Array) => {
+        if (this.outBytes >= OUTPUT_CAP) return;
+        const room = OUTPUT_CAP - this.outBytes;
+        const b = bytes.length > room ? bytes.slice(0, room) : bytes.slice();
+        this.out[fd].push(b);
+        this.outBytes += b.length;
+      },
+    };
+    // Past the deadline tick returns 0 and the instrumented code traps (`unreachable`): a trap,
+    // unlike an exception thrown from here, cannot be caught by the plugin's own catch_all.
+    const tick = () => {
+      if (performance.now() <= this.deadline) return FUEL_PER_TICK;
+      this.timedOut = true;
+      return 0;
+    };
+    const instantiateCore = (module: WebAssembly.Module, imports?: Record<string, unknown>) => {
+      const inst = new WebAssembly.Instance(module, { ...imports, [DEADLINE_MODULE]: { [DEADLINE_TICK]: tick } });
+      for (const v of Object.values(inst.exports)) if (v instanceof WebAssembly.Memory && !memories.includes(v)) memories.push(v);
+      if (direct === undefined && isMainInstance(inst.exports)) direct = new DirectAbi(inst.exports);
+      return inst;
+    };
+    this.deadline = performance.now() + Math.max(this.spec.timeoutMs, 1000); // _initialize runs here too
+    try {
+      const exports = this.instantiate((n) => this.compiled.get(n)!, sandboxImports(stdio), instantiateCore);
+      this.instances++;
+      return { exports, memories, direct: process.env.LOADR_WASM_JCO_CALLS ? undefined : direct };
+    } finally {
+      this.deadline = Infinity;
+    }
+  }
+
+  private classify(e: unknown, live: Live | undefined): PluginCallError {
+    const who = `plugin \`${this.spec.name}\``;
+    if (e instanceof PluginCallError) return e;
+    if (this.timedOut) return new PluginCallError("timeout", `${who} timed out after ${this.spec.timeoutMs} ms`);
+    if (e instanceof PluginExit) return new PluginCallError("exit", `${who} ${e.message}`);
+    // JSC appends the JS expression that was running, e.g. "(evaluating 'extractor010Extract(…)')"
+    const msg = (e instanceof Error ? e.message : String(e)).replace(/ \(evaluating '.*'\)$/s, "");
+    if (e instanceof TypeError && /decode|utf-?8|encoded data|invalid variant/i.test(msg)) {
+      return new PluginCallError("invalid", `${who} returned invalid UTF-8`);
+    }
+    const mem = live?.memories[0];
+    if (mem !== undefined && mem.buffer.byteLength >= this.nearCap) {
+      return new PluginCallError("memory", `${who} ran out of memory (memory_limit ${this.spec.memoryLimitBytes >> 20} MiB): ${msg}`);
+    }
+    if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) return new PluginCallError("trap", `${who} trapped: ${msg}`);
+    return new PluginCallError("invalid", `${who} failed: ${msg}`);
+  }
+
+  private flushOutput(): void {
+    for (const fd of [1, 2] as const) {
+      const parts = this.out[fd];
+      if (parts.length === 0) continue;
+      const text = new TextDecoder().decode(Buffer.concat(parts));
+      parts.length = 0;
+      const level = fd === 1 ? "info" : "warn";
+      for (const line of text.split("\n")) if (line !== "") this.log.log(level, `plugin \`${this.spec.name}\` ${fd === 1 ? "stdout" : "stderr"}: ${line}`);
+    }
+    this.outBytes = 0;
+  }
+}
+
+/**
+ * Turns the generated module text into its `instantiate` function without touching disk: the
+ * two `export` keywords go, and strings coming out of the plugin are decoded strictly so
+ * invalid UTF-8 fails the call (the canonical ABI says it must trap) instead of becoming U+FFFD.
+ */
+function evaluate(js: string): WasmRuntime["instantiate"] {
+  const body = js
+    .replace("export function instantiate(", "function instantiate(")
+    .replace("export const _util", "const _util")
+    .replace("const TEXT_DECODER_UTF8 = new TextDecoder();", 'const TEXT_DECODER_UTF8 = new TextDecoder("utf-8", { fatal: true });');
+  return new Function(`${body}\nreturn instantiate;`)() as WasmRuntime["instantiate"];
+}

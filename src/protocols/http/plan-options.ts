@@ -1,0 +1,46 @@
+/** defaults.http (plan) → the HTTP client's options; TLS files are read here, once per worker. */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { HttpClientOptions } from "./client.ts";
+
+export interface HttpDefaultsPlan {
+  follow_redirects: boolean;
+  max_redirects: number;
+  compression: boolean;
+  keep_alive: boolean;
+  cookies: boolean;
+  proxy?: string;
+  hosts?: Record<string, string>;
+  tls?: {
+    insecure_skip_verify?: boolean;
+    ca_file?: string;
+    cert_file?: string;
+    key_file?: string;
+    server_name?: string;
+    min_version?: "1.2" | "1.3";
+    max_version?: "1.2" | "1.3";
+  };
+}
+
+export function httpClientOptions(d: HttpDefaultsPlan, baseDir: string): HttpClientOptions {
+  const read = (f?: string) => (f === undefined ? undefined : readFileSync(resolve(baseDir, f), "utf8"));
+  const tls = d.tls ?? {};
+  return {
+    keepAlive: d.keep_alive,
+    compression: d.compression,
+    cookies: d.cookies,
+    followRedirects: d.follow_redirects,
+    maxRedirects: d.max_redirects,
+    hosts: d.hosts ?? {},
+    proxy: d.proxy,
+    tls: {
+      insecureSkipVerify: tls.insecure_skip_verify,
+      ca: read(tls.ca_file),
+      cert: read(tls.cert_file),
+      key: read(tls.key_file),
+      serverName: tls.server_name,
+      minVersion: tls.min_version,
+      maxVersion: tls.max_version,
+    },
+  };
+}
