@@ -14,7 +14,7 @@ import { freePort } from "./support/receivers.ts";
 
 setDefaultTimeout(60_000);
 
-const PROTO_DIR = resolve(import.meta.dir, "../src/outputs/otlp-proto");
+const PROTO_DIR = resolve(import.meta.dir, "../src/outputs/encode/otlp-proto");
 function otlpRequestType(): protobuf.Type {
   const root = new protobuf.Root();
   root.resolvePath = (_origin, target) => join(PROTO_DIR, target);

@@ -74,7 +74,7 @@ export class ControlError extends Error {
  * Where the worker entry is. From sources it sits beside this file. Inside the compiled binary
  * (built with bytecode, where import.meta.url is the build machine's source path) the embedded
  * entrypoints live under the binary's virtual root by their path below src/, so the worker is
- * `<root>/engine/worker.ts` (build.ts lists it as an entrypoint).
+ * `<root>/run/worker-thread.ts` (build.ts lists it as an entrypoint).
  */
 function workerUrl(): string {
   if (Bun.main.includes("$bunfs") || Bun.main.includes("~BUN")) {
