@@ -37,6 +37,7 @@ import type { ProtocolResponse } from "../src/protocols/types.ts";
 import { loadWasmPlugin } from "../src/plugins/host/wasm/load.ts";
 import { WasmHost } from "../src/plugins/host/wasm/host.ts";
 import { EXTRACTORS, extractorPlan } from "./lib/wasm-bench.ts";
+import { builtinRouter } from "../src/protocols/builtins.ts";
 
 const target = process.argv[2];
 const which = process.argv[3] ?? "flow";
@@ -72,7 +73,8 @@ const run: RunContext = {
   baseDir: dir,
   pause: new PauseGate(),
   abortTest() {},
-  flow: { shared: flowShared, data: new DataFeeds(plan, dir, flowShared), jsTimeoutMs: 10_000, env: {}, http },
+  flow: { shared: flowShared, data: new DataFeeds(plan, dir, flowShared), jsTimeoutMs: 10_000, env: {} },
+  protocols: builtinRouter(http),
 };
 if (which === "plugin") {
   const artifact = join(import.meta.dir, "../dist/plugins/upper-boundary/loadr_wasm_extractor.wasm");
@@ -98,7 +100,7 @@ sink.rate = (m, t, pass) => {
 const ticker = setInterval(() => sink.drain(), 1000);
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-await runScenario(rt, spec, { index: 0, count: 1 }, http);
+await runScenario(rt, spec, { index: 0, count: 1 });
 clearInterval(ticker);
 const secs = (performance.now() - t0) / 1000;
 const c = process.cpuUsage(cpu0);

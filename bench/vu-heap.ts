@@ -20,6 +20,7 @@ import type { HttpClientOptions } from "../src/protocols/http/client.ts";
 import { FlowSharedState } from "../src/engine/flow-shared-state.ts";
 import { DataFeeds } from "../src/engine/worker/data/feeds.ts";
 import type { Plan } from "../src/plan/schema.ts";
+import { builtinRouter } from "../src/protocols/builtins.ts";
 
 const vus = Number(process.argv[2] ?? 10_000);
 const url = process.argv[3];
@@ -37,14 +38,15 @@ const run: RunContext = {
   baseDir: process.cwd(),
   pause: new PauseGate(),
   abortTest() {},
-  flow: { shared: flowShared, data: new DataFeeds(plan, process.cwd(), flowShared), jsTimeoutMs: 10_000, env: {}, http },
+  flow: { shared: flowShared, data: new DataFeeds(plan, process.cwd(), flowShared), jsTimeoutMs: 10_000, env: {} },
+  protocols: builtinRouter(http),
 };
 const rt = new ScenarioRuntime("probe", 0, run, {});
 const flow: unknown[] = [{ think_time: { type: "constant", duration: 1000 } }];
 if (url) flow.unshift({ request: { method: "GET", url, timeout: 30_000 } });
 rt.steps = compileSteps(flow as never, { rt, defaults: { timeout: 30_000, headers: {} } as never, baseDir: process.cwd(), thinkAfter: undefined }, "probe");
 const spec = { executor: "constant-vus", vus, duration: 4000, start_time: 0, graceful_stop: 2000, graceful_ramp_down: 0 } as ScenarioTiming;
-const done = runScenario(rt, spec, { index: 0, count: 1 }, http);
+const done = runScenario(rt, spec, { index: 0, count: 1 });
 await Bun.sleep(2500); // every VU has made its request and is thinking
 Bun.gc(true);
 console.log(`${vus} VUs${url ? ` after one GET ${url}` : " (no request)"}: live heap ${(heapStats().heapSize / vus).toFixed(0)} B per VU`);

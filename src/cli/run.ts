@@ -24,7 +24,10 @@ import { buildOutputs } from "../outputs/setup.ts";
 import { OutputStartError, type OutputSet } from "../outputs/output-set.ts";
 import { DEFAULT_UI_BIND, UiServer } from "../ui/server.ts";
 import { liveTick } from "../ui/live-tick.ts";
-import { loadNativeEntries, nativeRefs, outputPluginKinds, pluginOutputs } from "../plugins/host/plan-plugins.ts";
+import { loadNativeEntries, nativeRefs, outputPluginKinds, pluginOutputs, protocolInfos } from "../plugins/host/plan-plugins.ts";
+import { runCatalogue } from "../protocols/builtins.ts";
+import { unservedRequests } from "../plan/protocol-check.ts";
+import { formatPath } from "../plan/diagnostics.ts";
 import { filterScenarios, splitTagList } from "./run-tags.ts";
 import { startControlServer, type ControlServer } from "../control/server.ts";
 import { controlHandler } from "../control/handler.ts";
@@ -114,7 +117,7 @@ export async function main(args: string[]): Promise<number> {
   const scenarios = Object.keys(plan.scenarios);
   const js = jsModuleUse(plan, scenarios);
   if (js.errors.length > 0) throw new CliError(js.errors[0]!);
-  if (!quiet) for (const w of [...js.warnings, ...notYetRunnable(plan, scenarios)]) process.stderr.write(errStyle.yellow(`warning: ${w}`) + "\n");
+  if (!quiet) for (const w of [...js.warnings, ...notYetRunnable(plan)]) process.stderr.write(errStyle.yellow(`warning: ${w}`) + "\n");
   const thresholds = parseThresholds(plan.thresholds);
   const env = { ...process.env };
   const variables = resolveVariables(plan, env);
@@ -143,6 +146,14 @@ export async function main(args: string[]): Promise<number> {
     outputs = buildOutputs(plan.outputs ?? [], values.output ?? [], env, (line) => process.stderr.write(errStyle.yellow(`warning: ${line}`) + "\n"), pluginOutputs(native, plan.outputs ?? []));
   } catch (e) {
     throw new CliError((e as Error).message);
+  }
+  // A request no protocol handler serves is refused here, before anything starts (src/plan/protocol-check.ts).
+  const protocols = runCatalogue(protocolInfos(native));
+  if (!quiet) for (const w of protocols.warnings) process.stderr.write(errStyle.yellow(`warning: ${w}`) + "\n");
+  const unserved = unservedRequests(plan, protocols.catalogue)[0];
+  if (unserved !== undefined) {
+    const at = loaded.locate(unserved.path);
+    throw new CliError(`${file}${at ? `:${at.line}:${at.column}` : ""} (${formatPath(unserved.path)}): ${unserved.message}`);
   }
   let run: Run | undefined;
   let ui: UiServer | undefined;

@@ -17,7 +17,8 @@ import { GcPacer } from "../engine/worker/gc-pacer.ts";
 import { compileSteps } from "../engine/worker/flow/compile.ts";
 import { thinkTimeSampler } from "../engine/worker/flow/think-time.ts";
 import { WasmHost } from "../plugins/host/wasm/host.ts";
-import { nativeRefs, protocolRouter } from "../plugins/host/plan-plugins.ts";
+import { nativeRefs, registerProtocolPlugins } from "../plugins/host/plan-plugins.ts";
+import { builtinRouter } from "../protocols/builtins.ts";
 import { Throttle } from "../engine/worker/flow/throttle.ts";
 import { FlowSharedState, flowLayout } from "../engine/flow-shared-state.ts";
 import { DataFeeds } from "../engine/worker/data/feeds.ts";
@@ -80,26 +81,24 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     baseDir: m.baseDir,
     pause,
     abortTest: (reason) => post({ type: "abort", reason }),
-    flow: undefined as unknown as FlowRuntime, // set below, once the HTTP options are known
+    flow: undefined as unknown as FlowRuntime, // set below, with the data feeds
+    protocols: undefined as unknown as RunContext["protocols"], // set below, once the HTTP options are known
   };
   const plan = m.plan;
   const defaults = plan.defaults;
   let scenarios: { rt: ScenarioRuntime; spec: any }[];
-  let http;
   try {
     const wasm = (m.plugins ?? []).filter((p) => p.type === "wasm");
     if (wasm.length > 0) run.plugins = new WasmHost(wasm, sink, run.log);
     // protocol plugins load in every worker (the VUs call them here) before any flow compiles
-    const native = nativeRefs(m.plugins ?? []);
-    if (native.length > 0) run.protocols = await protocolRouter(native);
-    http = httpClientOptions(defaults.http, m.baseDir);
+    run.protocols = builtinRouter(httpClientOptions(defaults.http, m.baseDir));
+    await registerProtocolPlugins(run.protocols, nativeRefs(m.plugins ?? []));
     const flowShared = new FlowSharedState(m.flowShared, flowLayout(plan, m.scenarios));
     run.flow = {
       shared: flowShared,
       data: new DataFeeds(plan, m.baseDir, flowShared),
       jsTimeoutMs: plan.js?.timeout ?? 10_000,
       env: Object.freeze({ ...m.env }),
-      http,
     };
     scenarios = m.scenarios.map((name, index) => {
       const spec = plan.scenarios[name]!;
@@ -138,7 +137,7 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     post({ type: "status", vus: activeVus(), scenarios: runtimes.map((rt) => ({ phase: rt.phase, active: rt.vus.size, target: rt.target })) });
   const statusTicker = setInterval(status, STATUS_INTERVAL_MS);
   try {
-    const running = Promise.all(scenarios.map(({ rt, spec }) => runScenario(rt, spec, m.segment, http)));
+    const running = Promise.all(scenarios.map(({ rt, spec }) => runScenario(rt, spec, m.segment)));
     // one early report once the VUs exist, so the coordinator's first tick sees them (vus/vus_max)
     setTimeout(report, 50);
     await running;
