@@ -138,8 +138,11 @@ export function compileRequest(spec: RequestStep, ctx: RequestCompileContext, at
   };
 
   /** A handler that throws refused the request as invalid: an error response with zero timings (reference §5.1). */
-  const refused = (r: ProtocolRequest, h: ProtocolHandler, e: unknown): ProtocolResponse =>
-    errorResponse(r, h.name, `invalid request: ${e instanceof Error ? e.message : String(e)}`, "invalid_request");
+  const refused = (r: ProtocolRequest, h: ProtocolHandler, e: unknown): ProtocolResponse => {
+    const why = `invalid request: ${e instanceof Error ? e.message : String(e)}`;
+    rt.run.log.warn(`request \`${r.name}\` not sent: ${why}`);
+    return errorResponse(r, h.name, why, "invalid_request");
+  };
 
   /** Extract/checks, then record; sets the VU's "last request failed"; the step's outcome before think time. */
   const conclude = (vu: Vu, name: string, url: string, res: ProtocolResponse, h: ProtocolHandler, ts: TagSet): Outcome => {

@@ -81,6 +81,8 @@ export class IsolatedProtocol extends NativeProtocolHandler {
   }
 
   call(c: ProtocolRequest): ProtocolResponse | Promise<ProtocolResponse> {
+    // a request JSON cannot encode is invalid (a throw, for the pipeline), not a failure of the child
+    const bytes = encodeFfiRequest(c, this.config);
     if (!this.child) {
       if (performance.now() < this.restartAt) return failure(this.name, c, `${this.lastCrash}; restarting`, undefined, "plugin_crash");
       this.spawn();
@@ -95,7 +97,7 @@ export class IsolatedProtocol extends NativeProtocolHandler {
       this.pending.set(tag, { c, t0, deadline, resolve });
       arm(deadline);
       try {
-        this.child!.stdin.write(frame(tag, encodeFfiRequest(c, this.config)));
+        this.child!.stdin.write(frame(tag, bytes));
         this.child!.stdin.flush();
       } catch (e) {
         this.settle(tag, () => failure(this.name, c, `plugin \`${this.name}\` isolated process: ${(e as Error).message}`, undefined, "plugin_crash"));
