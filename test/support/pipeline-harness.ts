@@ -24,6 +24,7 @@ import { builtinRouter } from "../../src/protocols/builtins.ts";
 import type { ProtocolHandler } from "../../src/protocols/handler.ts";
 import { RequestHooks, type RequestHook } from "../../src/pipeline/hooks.ts";
 import type { Outcome } from "../../src/engine/worker/outcome.ts";
+import type { Plan } from "../../src/plan/schema.ts";
 
 export interface Sample {
   metric: string;
@@ -37,6 +38,8 @@ export interface Sample {
 }
 
 export interface Harness {
+  /** the loaded, normalised plan (its one scenario is `s`) */
+  plan: Plan;
   rt: ScenarioRuntime;
   steps: CompiledStep[];
   vu: Vu;
@@ -91,6 +94,7 @@ export function pipelineHarness(o: HarnessOptions): Harness {
   rt.steps = steps;
   const vu = new Vu(1, rt);
   return {
+    plan,
     rt,
     steps,
     vu,
