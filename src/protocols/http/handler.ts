@@ -2,7 +2,7 @@
  * HTTP/1.1 as a protocol handler (../handler.ts): each VU's state is its own HttpClient — its
  * keep-alive pool and cookie jar — opened on the VU's first HTTP request and closed with the VU.
  */
-import type { ProtocolHandler } from "../handler.ts";
+import type { PerVuState, ProtocolHandler } from "../handler.ts";
 import type { ProtocolRequest, ProtocolResponse } from "../types.ts";
 import { HttpClient, type HttpClientOptions } from "./client.ts";
 import { emitHttpSamples, httpFailed, HTTP_METRICS } from "./metrics.ts";
@@ -14,7 +14,7 @@ export class HttpHandler implements ProtocolHandler<HttpClient> {
   readonly name = HTTP_INFO.name;
   readonly optionBlocks = HTTP_INFO.optionBlocks;
   readonly metrics = HTTP_METRICS;
-  readonly perVu;
+  readonly perVu: PerVuState<HttpClient>;
   readonly emit = emitHttpSamples;
   readonly failed = httpFailed;
 

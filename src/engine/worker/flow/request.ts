@@ -173,7 +173,7 @@ export function compileRequest(spec: RequestStep, ctx: RequestCompileContext, at
       }
       if (extractFailed) sink.rate("http_req_failed", tags.extra(group, name), true);
 
-      const scope = usesJs ? jsScope(vu, res, url) : undefined;
+      const scope = usesJs ? jsScope(vu, res, url, h.name) : undefined;
       let assertFailed = false;
       for (const a of asserts) {
         if (a.check(view, scope)) continue;
@@ -315,7 +315,7 @@ export function compileRequest(spec: RequestStep, ctx: RequestCompileContext, at
  * The scope `type: js` conditions run in: the VU's JS context with `response` as the reference
  * shapes it (§2.9), built once per request and only for requests that have JS conditions.
  */
-function jsScope(vu: Vu, res: ProtocolResponse, url: string): ConditionScope {
+function jsScope(vu: Vu, res: ProtocolResponse, url: string, protocol: string): ConditionScope {
   let response: Record<string, unknown> | undefined;
   const make = (r: ResponseView) => {
     const headers: Record<string, string> = {};
@@ -328,7 +328,7 @@ function jsScope(vu: Vu, res: ProtocolResponse, url: string): ConditionScope {
       duration_ms: r.durationMs,
       error: res.error ?? null,
       url,
-      protocol: "http",
+      protocol,
     };
   };
   return {
