@@ -41,12 +41,10 @@ export class Vu {
   /** live parallel branches, cancelled with this VU */
   private readonly branches = new Set<Vu>();
   /**
-   * Each handler's state for this VU, at the handler's router slot, opened on first use (made with
-   * the first): a VU that never sends carries none. `stateOwners` has the handler's PerVuState at
-   * the same index, to branch and close them.
+   * Each handler's state for this VU, at the handler's slot in the worker's router
+   * (rt.run.protocols), opened on first use; made with the first: a VU that never sends has none.
    */
   private states: unknown[] | null = null;
-  private stateOwners: PerVuState<unknown>[] | null = null;
 
   constructor(
     readonly id: number,
@@ -63,23 +61,21 @@ export class Vu {
       const s = states[r.slot];
       if (s !== undefined) return s as S;
     }
-    const perVu = r.handler.perVu!;
-    return this.keep(r.slot, perVu as PerVuState<unknown>, perVu.open()) as S;
+    const s = r.handler.perVu!.open();
+    (this.states ??= [])[r.slot] = s;
+    return s;
   }
 
-  private keep(slot: number, owner: PerVuState<unknown>, state: unknown): unknown {
-    (this.states ??= [])[slot] = state;
-    (this.stateOwners ??= [])[slot] = owner;
-    return state;
+  /** The per-VU state hooks of the handler at `slot`. */
+  private owner(slot: number): PerVuState<unknown> {
+    return this.rt.run.protocols.handlers[slot]!.handler.perVu!;
   }
 
   /** Close every handler state this VU opened (it retires, or is interrupted); the next request opens fresh ones. */
   close(): void {
     const states = this.states;
-    const owners = this.stateOwners!;
     this.states = null;
-    this.stateOwners = null;
-    if (states !== null) for (let i = 0; i < states.length; i++) if (states[i] !== undefined) owners[i]!.close(states[i]);
+    if (states !== null) for (let i = 0; i < states.length; i++) if (states[i] !== undefined) this.owner(i).close(states[i]);
   }
 
   private bound: ((expr: string) => unknown) | null = null;
@@ -138,11 +134,7 @@ export class Vu {
     child.group = this.group;
     for (const [k, v] of this.vars) child.vars.set(k, v);
     const states = this.states;
-    if (states !== null)
-      for (let i = 0; i < states.length; i++) {
-        const owner = this.stateOwners![i];
-        if (owner !== undefined) child.keep(i, owner, owner.branch(states[i]));
-      }
+    if (states !== null) child.states = states.map((s, i) => (s === undefined ? undefined : this.owner(i).branch(s)));
     child.feedCursors = this.feedCursors;
     this.branches.add(child);
     return child;
