@@ -52,7 +52,7 @@ export function metricLine(m: MetricSummary, stats: readonly TrendStat[] = DEFAU
       if (DATA_METRICS.has(m.metric)) return `${first(fmtBytes(a.sum))} ${fmtBytes(a.per_second ?? 0)}/s`;
       return `${first(fmtNum(a.sum))} ${fixed(a.per_second ?? 0, 2)}/s`;
     case "rate":
-      return `${fmtPercent(a.rate ?? 0)} ${fmtCount(a.sum)} out of ${fmtCount(a.count)}`;
+      return `${fmtPercent(a.rate ?? 0)} ${Math.trunc(a.sum)} out of ${a.count}`;
     case "gauge":
       return `${first(fmtNum(a.last ?? 0))} min=${fmtNum(a.min ?? 0)} max=${fmtNum(a.max ?? 0)}`;
   }
