@@ -32,6 +32,7 @@ import { filterScenarios, splitTagList } from "./run-tags.ts";
 import { startControlServer, type ControlServer } from "../control/server.ts";
 import { controlHandler } from "../control/handler.ts";
 import { jsModuleUse, notYetRunnable } from "../engine/worker/flow/unsupported.ts";
+import { SUMMARY_FLAG_OPTIONS, SUMMARY_FLAGS_HELP, summaryFlags } from "./summary-flags.ts";
 
 export const HELP = `Usage: loadr run <plan.yaml> [options]
 
@@ -50,9 +51,10 @@ Options:
   --api <host:port>           serve the control API (status, pause, resume, stop, scale; see
                               \`loadr status --help\`), e.g. 127.0.0.1:6565; off by default
   --summary-export <path>     write the summary JSON
+${SUMMARY_FLAGS_HELP}
   --junit <path>              write a JUnit XML report (thresholds, checks, run)
   --report <path>             write the self-contained HTML report
-  -o, --output <kind=value>   stream results (repeatable): json=<path>, csv=<path>,
+  -o, --output <kind=value>   stream results (repeatable): json=<path>[,format=k6], csv=<path>,
                               prometheus=<listen addr | remote-write URL>, influxdb=<url>,<db>,
                               statsd=<host:port>, otlp=<endpoint> (docs/outputs.md)
   --ui                        serve a live dashboard while the run goes (and after, until Ctrl-C)
@@ -82,6 +84,7 @@ export async function main(args: string[]): Promise<number> {
     output: { type: "string", short: "o", multiple: true },
     ui: { type: "boolean" },
     "ui-bind": { type: "string" },
+    ...SUMMARY_FLAG_OPTIONS,
   });
   if (values.help) {
     process.stdout.write(HELP + "\n");
@@ -95,6 +98,7 @@ export async function main(args: string[]): Promise<number> {
   const errStyle = makeStyle(colorWanted(values["no-color"] === true, process.stderr));
   const outColor = colorWanted(values["no-color"] === true, process.stdout);
   const workers = intFlag("workers", values.workers) ?? availableParallelism();
+  const summaryOpts = summaryFlags(values);
 
   const loaded = await loadPlan(file, { env: values.env, checkFiles: true });
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
@@ -240,8 +244,8 @@ export async function main(args: string[]): Promise<number> {
       throw e instanceof RunError ? new CliError(e.message) : e;
     });
     progress.end();
-    const summary = run.feed.summary(plan.name, aborted);
-    process.stdout.write(renderConsole(summary, { color: outColor }) + "\n");
+    const summary = run.feed.summary(plan.name, aborted, summaryOpts.trendStats);
+    process.stdout.write(renderConsole(summary, { color: outColor, ...summaryOpts }) + "\n");
     await outputs.finish(summary);
     ui?.finish(summary);
     try {
