@@ -237,14 +237,8 @@ export function compileRequest(spec: RequestStep, ctx: RequestCompileContext, at
       if (t === undefined) tagsBy.set(key, (t = new RequestTagCache(sink, baseTags, method, to.handler.name)));
       return t;
     };
-    const warned = new Set<string>();
-    const hookFailed = (name: string, message: string) => {
-      if (warned.has(message)) rt.run.log.debug(`request \`${name}\`: ${message}`);
-      else {
-        warned.add(message);
-        rt.run.log.warn(`request \`${name}\`: ${message}`);
-      }
-    };
+    // the logger prints a message repeated on every request only its first few times
+    const hookFailed = (name: string, message: string) => rt.run.log.warn(`request \`${name}\`: ${message}`);
 
     return async (vu: Vu): Promise<Outcome> => {
       if (throttle !== undefined) {
