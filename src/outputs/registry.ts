@@ -1,6 +1,9 @@
 /**
- * `kind` → factory for the outputs a run can use. The built-in kinds register here; the native
- * output-plugin adapter adds `plugin` with registerOutput() (the spec's `name`/`config` are its).
+ * `type` → factory for the outputs a run can use. The built-in kinds are here from the start;
+ * output plugins enter by the same door: the native output adapter registers the kind `plugin`
+ * with registerOutput() (src/plugins/host/plan-plugins.ts), and a spec's `name`/`config` are its.
+ * One registry per run (src/run/session.ts), because a registered kind is bound to that run's
+ * loaded plugins.
  */
 import type { Output } from "./types.ts";
 import type { OutputSpec } from "./spec.ts";
@@ -23,7 +26,7 @@ export interface OutputContext {
 
 export type OutputFactory = (spec: any, ctx: OutputContext) => Output;
 
-const factories = new Map<string, OutputFactory>([
+const BUILT_IN: ReadonlyMap<string, OutputFactory> = new Map<string, OutputFactory>([
   ["json", jsonOutput],
   ["csv", csvOutput],
   ["prometheus", prometheusOutput],
@@ -32,15 +35,21 @@ const factories = new Map<string, OutputFactory>([
   ["otlp", otlpOutput],
 ]);
 
-export function registerOutput(kind: string, factory: OutputFactory): void {
-  factories.set(kind, factory);
-}
+export class OutputRegistry {
+  private readonly factories = new Map(BUILT_IN);
 
-export function createOutput(spec: OutputSpec, ctx: OutputContext): Output {
-  const make = factories.get(spec.type);
-  if (make === undefined) {
-    if (spec.type === "plugin") throw new OutputSpecError(`output plugin \`${(spec as { name: string }).name}\`: output plugins are not available in this build`);
-    throw new OutputSpecError(`unknown output kind \`${spec.type}\``);
+  /** Add a kind; a kind that is already taken (a built-in or an earlier registration) is refused. */
+  registerOutput(kind: string, factory: OutputFactory): void {
+    if (this.factories.has(kind)) throw new Error(`output kind \`${kind}\` is already registered`);
+    this.factories.set(kind, factory);
   }
-  return make(spec, ctx);
+
+  create(spec: OutputSpec, ctx: OutputContext): Output {
+    const make = this.factories.get(spec.type);
+    if (make === undefined) {
+      if (spec.type === "plugin") throw new OutputSpecError(`output plugin \`${spec.name}\`: output plugins are not available in this build`);
+      throw new OutputSpecError(`unknown output kind \`${spec.type}\``);
+    }
+    return make(spec, ctx);
+  }
 }

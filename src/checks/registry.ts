@@ -1,0 +1,25 @@
+/**
+ * The condition kinds of one worker thread: `type:` → how an `assert:`/`checks:` entry compiles.
+ * It starts with the built-in kinds; a plugin role adds its kind through register() — the WASM
+ * assertion adapter (src/plugins/host/wasm/register.ts) adds `plugin`. One registry per thread
+ * set-up (src/run/worker-setup.ts), carried on the RunContext, because the kinds plugins add are
+ * bound to that thread's plugin instances.
+ */
+import { BUILT_IN_CONDITIONS, compileCondition, type ConditionKind } from "./conditions.ts";
+import type { CompiledCondition, ConditionSpec } from "./specs.ts";
+
+export class ConditionRegistry {
+  private readonly kinds = new Map(BUILT_IN_CONDITIONS);
+
+  /** Add a kind; a type that is already taken (a built-in or an earlier registration) is refused. */
+  register(type: string, kind: ConditionKind): void {
+    if (this.kinds.has(type)) throw new Error(`condition type \`${type}\` is already registered`);
+    this.kinds.set(type, kind);
+  }
+
+  compile(spec: ConditionSpec): CompiledCondition {
+    return compileCondition(spec, this.kinds);
+  }
+}
+
+export type { ConditionKind };
