@@ -22,6 +22,8 @@ const STATUS_INTERVAL_MS = 200;
 
 let start: (() => void) | undefined;
 let runtimes: ScenarioRuntime[] = [];
+/** a stop that came while the thread was still being set up: applied once its scenarios exist */
+let stopped = false;
 /** live VUs across this worker's scenarios, and their peak */
 const vuCount = new VuCount();
 const pause = new PauseGate();
@@ -30,7 +32,10 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
   if (m.type === "init") void init(m);
   else if (m.type === "go") start?.();
-  else if (m.type === "stop") for (const rt of runtimes) rt.softStop();
+  else if (m.type === "stop") {
+    stopped = true;
+    for (const rt of runtimes) rt.softStop();
+  }
   else if (m.type === "pause") pause.pause();
   else if (m.type === "resume") pause.resume();
   else if (m.type === "scale") {
@@ -74,6 +79,7 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     return;
   }
   runtimes = thread.scenarios.map((s) => s.rt);
+  if (stopped) for (const rt of runtimes) rt.softStop();
   await new Promise<void>((r) => {
     start = r;
     post({ type: "ready" });

@@ -5,8 +5,10 @@
  * entrypoints live under the binary's virtual root by their path below src/, so the worker is
  * `<root>/run/worker-thread.ts` (build.ts lists it as an entrypoint).
  */
+import { inBinary } from "../util/in-binary.ts";
+
 export function workerEntryUrl(): string {
-  if (Bun.main.includes("$bunfs") || Bun.main.includes("~BUN")) {
+  if (inBinary()) {
     return Bun.main.slice(0, Bun.main.lastIndexOf("/") + 1) + "run/worker-thread.ts";
   }
   return new URL("./worker-thread.ts", import.meta.url).href;
