@@ -8,12 +8,6 @@
 import type { Output } from "./types.ts";
 import type { OutputSpec } from "./spec.ts";
 import { OutputSpecError } from "./spec.ts";
-import { jsonOutput } from "./json.ts";
-import { csvOutput } from "./csv.ts";
-import { prometheusOutput } from "./prometheus.ts";
-import { influxOutput } from "./influxdb.ts";
-import { statsdOutput } from "./statsd.ts";
-import { otlpOutput } from "./otlp.ts";
 
 export interface OutputContext {
   /** relative file paths resolve here (the reference: the CWD) */
@@ -26,13 +20,15 @@ export interface OutputContext {
 
 export type OutputFactory = (spec: any, ctx: OutputContext) => Output;
 
-const BUILT_IN: ReadonlyMap<string, OutputFactory> = new Map<string, OutputFactory>([
-  ["json", jsonOutput],
-  ["csv", csvOutput],
-  ["prometheus", prometheusOutput],
-  ["influxdb", influxOutput],
-  ["statsd", statsdOutput],
-  ["otlp", otlpOutput],
+/** Each built-in is loaded when a run first uses it: most runs use none, and some pull in heavy
+ *  encoders (protobufjs, snappy) that would otherwise slow every start. */
+const BUILT_IN: ReadonlyMap<string, () => Promise<OutputFactory>> = new Map<string, () => Promise<OutputFactory>>([
+  ["json", async () => (await import("./json.ts")).jsonOutput],
+  ["csv", async () => (await import("./csv.ts")).csvOutput],
+  ["prometheus", async () => (await import("./prometheus.ts")).prometheusOutput],
+  ["influxdb", async () => (await import("./influxdb.ts")).influxOutput],
+  ["statsd", async () => (await import("./statsd.ts")).statsdOutput],
+  ["otlp", async () => (await import("./otlp.ts")).otlpOutput],
 ]);
 
 export class OutputRegistry {
@@ -41,15 +37,15 @@ export class OutputRegistry {
   /** Add a kind; a kind that is already taken (a built-in or an earlier registration) is refused. */
   registerOutput(kind: string, factory: OutputFactory): void {
     if (this.factories.has(kind)) throw new Error(`output kind \`${kind}\` is already registered`);
-    this.factories.set(kind, factory);
+    this.factories.set(kind, async () => factory);
   }
 
-  create(spec: OutputSpec, ctx: OutputContext): Output {
-    const make = this.factories.get(spec.type);
-    if (make === undefined) {
+  async create(spec: OutputSpec, ctx: OutputContext): Promise<Output> {
+    const load = this.factories.get(spec.type);
+    if (load === undefined) {
       if (spec.type === "plugin") throw new OutputSpecError(`output plugin \`${spec.name}\`: output plugins are not available in this build`);
       throw new OutputSpecError(`unknown output kind \`${spec.type}\``);
     }
-    return make(spec, ctx);
+    return (await load())(spec, ctx);
   }
 }

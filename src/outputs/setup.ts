@@ -5,7 +5,7 @@ import { OutputRegistry } from "./registry.ts";
 import { OutputSet } from "./output-set.ts";
 import type { Output } from "./types.ts";
 
-export function buildOutputs(o: {
+export async function buildOutputs(o: {
   planOutputs: readonly OutputSpec[];
   flags: readonly string[];
   env: Record<string, string | undefined>;
@@ -14,7 +14,7 @@ export function buildOutputs(o: {
   registry?: OutputRegistry;
   /** output plugins that run whether or not `outputs:` names them (as `{type: plugin, name}`) */
   pluginOutputs?: readonly string[];
-}): OutputSet {
+}): Promise<OutputSet> {
   const named = new Set(o.planOutputs.flatMap((s) => (s.type === "plugin" ? [s.name] : [])));
   const implied = (o.pluginOutputs ?? []).filter((n) => !named.has(n)).map((name): OutputSpec => ({ type: "plugin", name, config: {} }));
   const specs = [...implied, ...o.planOutputs.map((s, i) => expandEnv(s, o.env, `outputs[${i}]`)), ...o.flags.map(parseOutputFlag)];
@@ -23,7 +23,7 @@ export function buildOutputs(o: {
   // set is created first so every output reports its problems through it
   const set = new OutputSet(outputs, o.warn);
   const ctx = { cwd: process.cwd(), problem: (out: string, m: string) => set.problem(out, m), note: (m: string) => set.note(m) };
-  for (const spec of specs) outputs.push(registry.create(spec, ctx));
+  for (const spec of specs) outputs.push(await registry.create(spec, ctx));
   return set;
 }
 

@@ -16,10 +16,8 @@ import type { MetricsFeed } from "../engine/coordinator/metrics-feed.ts";
 import type { Summary } from "../metrics/summary.ts";
 import { buildOutputs } from "../outputs/setup.ts";
 import { OutputStartError, type OutputSet } from "../outputs/output-set.ts";
-import { controlHandler } from "../control/handler.ts";
-import { startControlServer, type ControlServer } from "../control/server.ts";
-import { UiServer } from "../ui/server.ts";
-import { liveTick } from "../ui/live-tick.ts";
+import type { ControlServer } from "../control/server.ts";
+import type { UiServer } from "../ui/server.ts";
 import type { LogLevel } from "../util/logger.ts";
 import { Disposers } from "./disposers.ts";
 import { RunSetupError } from "./errors.ts";
@@ -83,6 +81,7 @@ export class RunSession {
     readonly ui: UiServer | undefined,
     /** the control API server, when asked for */
     readonly api: ControlServer | undefined,
+    private readonly tickUi: ((feed: MetricsFeed) => void) | undefined,
   ) {}
 
   /** Start everything up to the coordinator; a part that fails undoes what started before it. */
@@ -94,7 +93,7 @@ export class RunSession {
       let outputs: OutputSet;
       try {
         // built (and their specs checked) before any service starts; started after
-        outputs = buildOutputs({
+        outputs = await buildOutputs({
           planOutputs: plan.outputs ?? [],
           flags: o.outputFlags ?? [],
           env: o.run.env,
@@ -143,8 +142,11 @@ export class RunSession {
         if (session?.running) coordinator.kill();
       });
 
+      // the faces are loaded only when asked for (the programmatic API never does)
       let ui: UiServer | undefined;
+      let tickUi: ((feed: MetricsFeed) => void) | undefined;
       if (o.ui) {
+        const [{ UiServer }, { liveTick }, { controlHandler }] = await Promise.all([import("../ui/server.ts"), import("../ui/live-tick.ts"), import("../control/handler.ts")]);
         try {
           // the dashboard's pause/resume/stop buttons speak the control API of the run
           ui = new UiServer({ bind: o.ui.bind, name: plan.name ?? "loadr test", scenarios: o.run.scenarios, control: controlHandler(coordinator) });
@@ -154,9 +156,14 @@ export class RunSession {
         }
         const served = ui;
         d.defer(() => served.stop());
+        tickUi = (feed) => {
+          const t = liveTick(feed, coordinator.scenarioVus());
+          if (t) served.tick(t);
+        };
       }
       let api: ControlServer | undefined;
       if (o.api !== undefined) {
+        const { startControlServer } = await import("../control/server.ts");
         try {
           api = startControlServer(o.api, coordinator);
         } catch (e) {
@@ -165,7 +172,7 @@ export class RunSession {
         const served = api;
         d.defer(() => served.stop());
       }
-      session = new RunSession(o, d, coordinator, outputs, ui, api);
+      session = new RunSession(o, d, coordinator, outputs, ui, api, tickUi);
       return session;
     } catch (e) {
       await d.close();
@@ -217,8 +224,7 @@ export class RunSession {
   private tick(feed: MetricsFeed): void {
     const snap = feed.lastSnapshot();
     if (snap) this.outputs.snapshot(snap);
-    const t = this.ui && liveTick(feed, this.coordinator.scenarioVus());
-    if (t) this.ui!.tick(t);
+    this.tickUi?.(feed);
     this.o.onTick?.(feed, this.coordinator.isPaused);
   }
 }

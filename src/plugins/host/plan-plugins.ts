@@ -6,7 +6,6 @@
  * line each, and the run refuses to start rather than run without a plugin the plan names.
  */
 import type { OutputRegistry } from "../../outputs/registry.ts";
-import { OutputSpecError } from "../../outputs/spec.ts";
 import type { ServiceRegistry } from "../../services/registry.ts";
 import { ProtocolRouter } from "../../protocols/router.ts";
 import { loadNativePlugin, type LoadedNative } from "./native/load.ts";
@@ -79,7 +78,7 @@ export function registerNativeOutputs(loaded: readonly LoadedNative[], registry:
   registry.registerOutput("plugin", (spec: { name: string; config?: Record<string, unknown> }) => {
     const p = outputs.get(spec.name);
     // outputPluginKinds refused names that are not native entries; this one loaded as another kind
-    if (p === undefined) throw new OutputSpecError(`outputs: plugin \`${spec.name}\` is not an output plugin`);
+    if (p === undefined) throw new PluginLoadError(`outputs: plugin \`${spec.name}\` is not an output plugin`);
     const config = spec.config ? { ...((p.config as Record<string, unknown>) ?? {}), ...spec.config } : p.config;
     return new NativeOutput(p.entry.name, p.descriptor, config);
   });

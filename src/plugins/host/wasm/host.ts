@@ -8,7 +8,7 @@
 import type { Logger } from "../../../util/logger.ts";
 import type { ResponseView } from "../../../extract/response-view.ts";
 import type { Sink, TagSet } from "../../../metrics/sink.ts";
-import { mergeConfig } from "../../store/manifest.ts";
+import { mergeConfig } from "../../store/merge-config.ts";
 import { PluginCallError, type PluginErrorKind, WasmRuntime, type WasmPluginSpec } from "./runtime.ts";
 
 export type CallResult<T> = { ok: true; value: T } | { ok: false; error: string; kind: PluginErrorKind };
