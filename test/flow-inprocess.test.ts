@@ -47,18 +47,25 @@ describe("flows in-process", () => {
     expect(r.log.some((l) => l.includes("extraction `missing` failed: jsonpath $.nope matched nothing"))).toBe(true);
   });
 
-  test("if picks then or else from its JS condition, per VU and iteration", async () => {
+  test("if picks then or else from its JS condition, per VU and iteration; a throwing condition is false and counted in vu_exceptions", async () => {
     const r = await runInProcess(
       plan(
         `      - if:
           condition: "session.iteration % 2 === 0"
           then: [ { request: { url: /status/200, name: even } } ]
-          else: [ { request: { url: /status/201, name: odd } } ]`,
+          else: [ { request: { url: /status/201, name: odd } } ]
+      - if:
+          condition: "no_such_thing.x"
+          then: [ { request: { url: /status/200, name: never } } ]
+          else: [ { request: { url: /status/200, name: fallback } } ]`,
         "executor: per-vu-iterations\n    vus: 2\n    iterations: 5",
       ),
     );
     expect(r.sum("http_reqs", { name: "even" })).toBe(6);
     expect(r.sum("http_reqs", { name: "odd" })).toBe(4);
+    expect(r.sum("http_reqs", { name: "never" })).toBe(0);
+    expect(r.sum("http_reqs", { name: "fallback" })).toBe(10);
+    expect(r.sum("vu_exceptions", { site: "condition" })).toBe(10);
   });
 
   test("repeat runs `times` passes with its counter; while stops on its condition or at max_iterations", async () => {
@@ -89,10 +96,11 @@ describe("flows in-process", () => {
     expect(r.sum("http_reqs", { name: "capped" })).toBe(15);
   });
 
-  test("retry: the last request of an attempt decides, `until` overrides, success stops early", async () => {
+  test("retry: the last request of an attempt decides, `until` overrides, success stops early, backoff is slept", async () => {
     const r = await runInProcess(
       plan(`      - retry:
           times: 3
+          backoff: 50ms
           steps:
             - request: { url: /status/503, name: failing }
       - retry:
@@ -109,6 +117,8 @@ describe("flows in-process", () => {
     expect(r.sum("http_reqs", { name: "until" })).toBe(2);
     expect(r.sum("http_reqs", { name: "first-fails" })).toBe(1);
     expect(r.sum("http_reqs", { name: "last-passes" })).toBe(1);
+    // two backoffs of 50 ms between the three failing attempts
+    expect(r.series("iteration_duration")[0]!.agg.max!).toBeGreaterThanOrEqual(100);
   });
 
   test("an assertion with on_failure: abort_iteration skips the rest of that iteration only", async () => {

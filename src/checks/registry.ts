@@ -7,14 +7,11 @@
  */
 import { BUILT_IN_CONDITIONS, compileCondition, type ConditionKind } from "./conditions.ts";
 import type { CompiledCondition, ConditionSpec } from "./specs.ts";
+import { KindRegistry } from "../util/kind-registry.ts";
 
-export class ConditionRegistry {
-  private readonly kinds = new Map(BUILT_IN_CONDITIONS);
-
-  /** Add a kind; a type that is already taken (a built-in or an earlier registration) is refused. */
-  register(type: string, kind: ConditionKind): void {
-    if (this.kinds.has(type)) throw new Error(`condition type \`${type}\` is already registered`);
-    this.kinds.set(type, kind);
+export class ConditionRegistry extends KindRegistry<ConditionKind> {
+  constructor() {
+    super("condition type", BUILT_IN_CONDITIONS);
   }
 
   compile(spec: ConditionSpec): CompiledCondition {

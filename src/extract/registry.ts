@@ -7,14 +7,11 @@
  */
 import { BUILT_IN_EXTRACTORS, compileExtractor, type AnyExtractorSpec, type ExtractorKind } from "./compile.ts";
 import type { CompiledExtractor } from "./specs.ts";
+import { KindRegistry } from "../util/kind-registry.ts";
 
-export class ExtractorRegistry {
-  private readonly kinds = new Map(BUILT_IN_EXTRACTORS);
-
-  /** Add a kind; a type that is already taken (a built-in or an earlier registration) is refused. */
-  register(type: string, kind: ExtractorKind): void {
-    if (this.kinds.has(type)) throw new Error(`extractor type \`${type}\` is already registered`);
-    this.kinds.set(type, kind);
+export class ExtractorRegistry extends KindRegistry<ExtractorKind> {
+  constructor() {
+    super("extractor type", BUILT_IN_EXTRACTORS);
   }
 
   compile(spec: AnyExtractorSpec): CompiledExtractor {

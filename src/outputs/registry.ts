@@ -8,6 +8,7 @@
 import type { Output } from "./types.ts";
 import type { OutputSpec } from "./spec.ts";
 import { OutputSpecError } from "./spec.ts";
+import { KindRegistry } from "../util/kind-registry.ts";
 
 export interface OutputContext {
   /** relative file paths resolve here (the reference: the CWD) */
@@ -31,17 +32,18 @@ const BUILT_IN: ReadonlyMap<string, () => Promise<OutputFactory>> = new Map<stri
   ["otlp", async () => (await import("./otlp.ts")).otlpOutput],
 ]);
 
-export class OutputRegistry {
-  private readonly factories = new Map(BUILT_IN);
+export class OutputRegistry extends KindRegistry<() => Promise<OutputFactory>> {
+  constructor() {
+    super("output kind", BUILT_IN);
+  }
 
   /** Add a kind; a kind that is already taken (a built-in or an earlier registration) is refused. */
   registerOutput(kind: string, factory: OutputFactory): void {
-    if (this.factories.has(kind)) throw new Error(`output kind \`${kind}\` is already registered`);
-    this.factories.set(kind, async () => factory);
+    this.register(kind, async () => factory);
   }
 
   async create(spec: OutputSpec, ctx: OutputContext): Promise<Output> {
-    const load = this.factories.get(spec.type);
+    const load = this.kinds.get(spec.type);
     if (load === undefined) {
       if (spec.type === "plugin") throw new OutputSpecError(`output plugin \`${spec.name}\`: output plugins are not available in this build`);
       throw new OutputSpecError(`unknown output kind \`${spec.type}\``);

@@ -8,6 +8,7 @@
  * registered by src/plugins/host/plan-plugins.ts. One registry per run (src/run/session.ts).
  */
 import { startEcho } from "./echo/server.ts";
+import { KindRegistry } from "../util/kind-registry.ts";
 
 export interface ServiceEntry {
   name: string;
@@ -38,13 +39,10 @@ export function isBuiltInService(e: ServiceEntry): boolean {
   return e.path === undefined && BUILT_IN.has(e.name);
 }
 
-export class ServiceRegistry {
-  private readonly plugins = new Map<string, ServiceStarter>();
-
-  /** A service plugin, by the `plugins:` entry name that declared it. */
-  register(name: string, start: ServiceStarter): void {
-    if (this.plugins.has(name)) throw new Error(`service \`${name}\` is already registered`);
-    this.plugins.set(name, start);
+/** Service plugins by the `plugins:` entry name that declared them (the built-ins apart: they match only entries without `path`). */
+export class ServiceRegistry extends KindRegistry<ServiceStarter> {
+  constructor() {
+    super("service");
   }
 
   /** Start the plan's services in plan order; if one fails, those already started are stopped. */
@@ -57,7 +55,7 @@ export class ServiceRegistry {
     try {
       for (const e of entries) {
         if (e.enabled === false) continue;
-        const start = this.plugins.get(e.name) ?? (isBuiltInService(e) ? BUILT_IN.get(e.name) : undefined);
+        const start = this.kinds.get(e.name) ?? (isBuiltInService(e) ? BUILT_IN.get(e.name) : undefined);
         if (start === undefined) continue;
         const s = await start(e);
         stops.push(() => s.stop());
