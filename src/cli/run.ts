@@ -20,6 +20,7 @@ import { filterScenarios, splitTagList } from "./run-tags.ts";
 import { prepareRun } from "../run/prepare.ts";
 import { RunSession } from "../run/session.ts";
 import { RunSetupError } from "../run/errors.ts";
+import { SUMMARY_FLAG_OPTIONS, SUMMARY_FLAGS_HELP, summaryFlags } from "./summary-flags.ts";
 
 export const HELP = `Usage: loadr run <plan.yaml> [options]
 
@@ -38,9 +39,10 @@ Options:
   --api <host:port>           serve the control API (status, pause, resume, stop, scale; see
                               \`loadr status --help\`), e.g. 127.0.0.1:6565; off by default
   --summary-export <path>     write the summary JSON
+${SUMMARY_FLAGS_HELP}
   --junit <path>              write a JUnit XML report (thresholds, checks, run)
   --report <path>             write the self-contained HTML report
-  -o, --output <kind=value>   stream results (repeatable): json=<path>, csv=<path>,
+  -o, --output <kind=value>   stream results (repeatable): json=<path>[,format=k6], csv=<path>,
                               prometheus=<listen addr | remote-write URL>, influxdb=<url>,<db>,
                               statsd=<host:port>, otlp=<endpoint> (docs/outputs.md)
   --ui                        serve a live dashboard while the run goes (and after, until Ctrl-C)
@@ -70,6 +72,7 @@ export async function main(args: string[]): Promise<number> {
     output: { type: "string", short: "o", multiple: true },
     ui: { type: "boolean" },
     "ui-bind": { type: "string" },
+    ...SUMMARY_FLAG_OPTIONS,
   });
   if (values.help) {
     process.stdout.write(HELP + "\n");
@@ -83,6 +86,7 @@ export async function main(args: string[]): Promise<number> {
   const errStyle = makeStyle(colorWanted(values["no-color"] === true, process.stderr));
   const outColor = colorWanted(values["no-color"] === true, process.stdout);
   const workers = intFlag("workers", values.workers) ?? availableParallelism();
+  const summaryOpts = summaryFlags(values);
   const say = (line: string) => void process.stderr.write(line + "\n");
   const warn = (line: string) => say(errStyle.yellow(`warning: ${line}`));
 
@@ -113,12 +117,13 @@ export async function main(args: string[]): Promise<number> {
       ui: values.ui || values["ui-bind"] !== undefined ? { bind: values["ui-bind"] ?? DEFAULT_UI_BIND } : undefined,
       api: values.api,
       exports: { summaryExport: values["summary-export"], junit: values.junit, report: values.report },
+      trendStats: summaryOpts.trendStats,
       warn,
       debug: (m) => log.debug(m),
       onTick: (feed, paused) => progress.draw(feed.progress(paused)),
       onSummary: (summary) => {
         progress.end();
-        process.stdout.write(renderConsole(summary, { color: outColor }) + "\n");
+        process.stdout.write(renderConsole(summary, { color: outColor, ...summaryOpts }) + "\n");
       },
       loopLagProbe: process.env.LOADR_LOOP_LAG_PROBE !== undefined && process.env.LOADR_LOOP_LAG_PROBE !== "",
     });

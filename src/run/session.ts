@@ -14,6 +14,7 @@
 import { Run, RunError } from "../engine/coordinator/coordinator.ts";
 import type { MetricsFeed } from "../engine/coordinator/metrics-feed.ts";
 import type { Summary } from "../metrics/summary.ts";
+import type { TrendStat } from "../metrics/index.ts";
 import { buildOutputs } from "../outputs/setup.ts";
 import { OutputStartError, type OutputSet } from "../outputs/output-set.ts";
 import type { ControlServer } from "../control/server.ts";
@@ -41,6 +42,8 @@ export interface SessionOptions {
   api?: string;
   /** report files written after the run */
   exports?: ExportPaths;
+  /** the statistics of the summary's trend lines (`--summary-trend-stats`); default the summary's own */
+  trendStats?: readonly TrendStat[];
   /** an output's problem while running, and the outputs' end-of-run notes: one line each */
   warn(line: string): void;
   /** plugin loading details (debug level) */
@@ -207,7 +210,7 @@ export class RunSession {
         throw e instanceof RunError ? new RunSetupError(e.message) : e;
       })
       .finally(() => (this.running = false));
-    const summary = coordinator.feed.summary(o.run.plan.name, aborted);
+    const summary = coordinator.feed.summary(o.run.plan.name, aborted, o.trendStats);
     o.onSummary?.(summary);
     this.outputsDone = true;
     await this.outputs.finish(summary);
