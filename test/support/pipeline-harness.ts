@@ -25,6 +25,8 @@ import type { ProtocolHandler } from "../../src/protocols/handler.ts";
 import { RequestHooks, type RequestHook } from "../../src/pipeline/hooks.ts";
 import type { Outcome } from "../../src/engine/worker/outcome.ts";
 import type { Plan } from "../../src/plan/schema.ts";
+import { ExtractorRegistry } from "../../src/extract/registry.ts";
+import { ConditionRegistry } from "../../src/checks/registry.ts";
 
 export interface Sample {
   metric: string;
@@ -85,6 +87,8 @@ export function pipelineHarness(o: HarnessOptions): Harness {
     baseDir: dir,
     pause: new PauseGate(),
     abortTest() {},
+    extractors: new ExtractorRegistry(),
+    conditions: new ConditionRegistry(),
     flow: { shared: flowShared, data: new DataFeeds(plan, dir, flowShared), jsTimeoutMs: 10_000, env: {} },
     protocols,
     hooks,

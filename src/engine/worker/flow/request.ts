@@ -24,8 +24,6 @@ import { DataExhaustedError } from "../data/feed.ts";
 import { compileJs } from "../js/scripts.ts";
 import { recordJsException } from "../js/eval.ts";
 import type { Throttle } from "./throttle.ts";
-import { compileExtractor } from "../../../extract/index.ts";
-import { compileCondition } from "../../../checks/conditions.ts";
 import { makeResponseView } from "../../../extract/response-view.ts";
 import { Outcome, outcomeOf } from "../outcome.ts";
 import type { ScenarioRuntime } from "../scenario-runtime.ts";
@@ -87,11 +85,9 @@ export function compileRequest(spec: RequestStep, ctx: RequestCompileContext, at
   // Request-level `tags:` apply to this request's samples (the reference ignores them: docs/compat.md).
   const baseTags = spec.tags ? { ...rt.baseTags, ...spec.tags } : rt.baseTags;
   const tags = new RequestTagCache(sink, baseTags, req.method, handler.name);
-  const plugins = rt.run.plugins;
-  const condEnv = { plugins, log: rt.run.log };
-  const extractors = (spec.extract ?? []).map((e) => compileExtractor(e, plugins));
-  const asserts = (spec.assert ?? []).map((c) => compileCondition(c, condEnv));
-  const checks = (spec.checks ?? []).map((c) => compileCondition(c, condEnv));
+  const extractors = (spec.extract ?? []).map((e) => rt.run.extractors.compile(e));
+  const asserts = (spec.assert ?? []).map((c) => rt.run.conditions.compile(c));
+  const checks = (spec.checks ?? []).map((c) => rt.run.conditions.compile(c));
   const needsView = extractors.length + asserts.length + checks.length > 0;
   const usesJs = asserts.some((a) => a.usesJs) || checks.some((c) => c.usesJs);
   const throttle = ctx.throttle;
