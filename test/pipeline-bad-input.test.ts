@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { startEcho, type EchoServer } from "../src/services/echo/server.ts";
 import { loadr, scratch } from "./support/cli.ts";
 import { DIST_PLUGINS } from "./support/native.ts";
+import { run, validate, LoadrError } from "../src/api.ts";
 
 setDefaultTimeout(60_000);
 
@@ -72,6 +73,21 @@ describe("a request no handler serves", () => {
     expect(await counter()).toBe(before + 1);
     expect(r.code).toBe(1);
     expect(r.stderr.trimEnd().split("\n")).toEqual([`error: scenarios.s.flow[1].request: no protocol handler serves \`udp://\` URLs in this build (${HTTP_ONLY})`]);
+  });
+});
+
+describe("the programmatic API keeps the same rule", () => {
+  test("run() rejects before any load with file:line and the handlers; validate() warns", async () => {
+    const dir = scratch({ "plan.yaml": plan(`url: "tcp://127.0.0.1:1"`) });
+    const file = join(dir, "plan.yaml");
+    const before = await counter();
+    const err = await run(file).then(() => undefined, (e: unknown) => e);
+    expect(await counter()).toBe(before + 1);
+    expect(err).toBeInstanceOf(LoadrError);
+    expect((err as Error).message).toBe(`${file}:9:16 (scenarios.s.flow[1].request.url): no protocol handler serves \`tcp://\` URLs in this build (${HTTP_ONLY})`);
+    const v = await validate(file);
+    expect(v.valid).toBe(true);
+    expect(v.diagnostics.map((d) => [d.severity, d.line, d.path])).toEqual([["warning", 9, "scenarios.s.flow[1].request.url"]]);
   });
 });
 
