@@ -8,7 +8,8 @@
  */
 import { availableParallelism, homedir } from "node:os";
 import { resolve } from "node:path";
-import { formatDiagnostic, loadPlan, loadPlanText, type Diagnostic, type LoadResult } from "./plan/load.ts";
+import { formatDiagnostic, loadPlan, loadPlanText, type Diagnostic, type LoadOptions, type LoadResult } from "./plan/load.ts";
+import { validationCatalogue } from "./protocols/builtins.ts";
 import type { Summary } from "./metrics/summary.ts";
 import type { LogLevel } from "./util/logger.ts";
 import { prepareRun } from "./run/prepare.ts";
@@ -66,7 +67,8 @@ export class LoadrError extends Error {
 
 /** Check a plan without running it: `valid` when no diagnostic is an error (warnings allowed). */
 export async function validate(plan: PlanSource, options: ValidateOptions = {}): Promise<{ valid: boolean; diagnostics: Diagnostic[] }> {
-  const loaded = await load(plan, options);
+  // requests no handler of this build serves are warnings here, as in `loadr validate`
+  const loaded = await load(plan, options, validationCatalogue);
   return { valid: loaded.plan !== undefined, diagnostics: loaded.diagnostics };
 }
 
@@ -83,7 +85,8 @@ export async function run(plan: PlanSource, options: RunOptions = {}): Promise<S
   for (const d of loaded.diagnostics) say(formatDiagnostic(d, where));
   let session: RunSession;
   try {
-    const prepared = prepareRun(loaded.plan, { baseDir: loaded.baseDir, env: { ...(options.env ?? process.env) }, controlApi: false });
+    const source = where !== undefined ? { file: where, locate: loaded.locate } : undefined;
+    const prepared = prepareRun(loaded.plan, { baseDir: loaded.baseDir, env: { ...(options.env ?? process.env) }, controlApi: false, source });
     for (const w of prepared.warnings) say(`warning: ${w}`);
     session = await RunSession.open({
       run: prepared,
@@ -117,8 +120,8 @@ export async function run(plan: PlanSource, options: RunOptions = {}): Promise<S
 
 const notStarted = () => new LoadrError("the run was not started: its AbortSignal is already aborted");
 
-async function load(plan: PlanSource, o: ValidateOptions): Promise<LoadResult> {
-  const opts = { env: o.overlay, checkFiles: o.checkFiles ?? true };
+async function load(plan: PlanSource, o: ValidateOptions, protocols?: LoadOptions["protocols"]): Promise<LoadResult> {
+  const opts = { env: o.overlay, checkFiles: o.checkFiles ?? true, protocols };
   if (typeof plan === "string") return loadPlan(plan, opts);
   // an object is checked as the same data in YAML form; positions in that text mean nothing to
   // the caller, so its diagnostics carry the dotted path only

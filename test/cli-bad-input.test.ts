@@ -89,11 +89,11 @@ describe("bad plans", () => {
 });
 
 describe("requests that fail before any I/O", () => {
-  // An unsupported scheme fails at once, without touching the network: the VU loop then only
-  // runs microtasks, and before the fix no timer (the scenario's deadline) could ever fire.
-  test("a 1 s run against an unsupported URL scheme ends on time and counts every failure", async () => {
+  // An invalid URL (port out of range) fails at once, without touching the network: the VU loop
+  // then only runs microtasks, and before the fix no timer (the scenario's deadline) could ever fire.
+  test("a 1 s run against an invalid URL ends on time and counts every failure", async () => {
     const dir = scratch({
-      "plan.yaml": "scenarios:\n  s:\n    executor: constant-vus\n    vus: 2\n    duration: 1s\n    flow: [{ request: { url: 'gopher://127.0.0.1:1/' } }]\n",
+      "plan.yaml": "scenarios:\n  s:\n    executor: constant-vus\n    vus: 2\n    duration: 1s\n    flow: [{ request: { url: 'http://127.0.0.1:99999/' } }]\n",
     });
     const t0 = performance.now();
     const r = await loadr(["run", `${dir}/plan.yaml`, "--workers", "1", "--summary-export", `${dir}/s.json`], { timeoutMs: 20_000 });

@@ -106,7 +106,7 @@ export async function main(args: string[]): Promise<number> {
   const log = new Logger(logLevel);
   let session: RunSession;
   try {
-    const prepared = prepareRun(plan, { baseDir: loaded.baseDir, env: { ...process.env }, controlApi: values.api !== undefined });
+    const prepared = prepareRun(plan, { baseDir: loaded.baseDir, env: { ...process.env }, controlApi: values.api !== undefined, source: { file, locate: loaded.locate } });
     if (!quiet) for (const w of prepared.warnings) warn(w);
     session = await RunSession.open({
       run: prepared,

@@ -4,6 +4,7 @@ import { parse } from "./args.ts";
 import { UsageError } from "./errors.ts";
 import { colorWanted, makeStyle } from "./style.ts";
 import { countRequestSteps } from "../plan/walk.ts";
+import { validationCatalogue } from "../protocols/builtins.ts";
 
 export const HELP = `Usage: loadr validate <files...> [options]
 
@@ -35,7 +36,7 @@ export async function main(args: string[]): Promise<number> {
   let warnings = 0;
   const all: (Diagnostic & { file: string })[] = [];
   for (const file of positionals) {
-    const r = await loadPlan(file, { env: values.env, checkFiles: !values["no-check-files"] });
+    const r = await loadPlan(file, { env: values.env, checkFiles: !values["no-check-files"], protocols: validationCatalogue });
     const fileErrors = r.diagnostics.filter((d) => d.severity === "error").length;
     errors += fileErrors;
     warnings += r.diagnostics.length - fileErrors;

@@ -9,6 +9,7 @@ const HINTS: Record<string, string> = {
   tls: "check the certificate (a test certificate needs defaults.http.tls.insecure_skip_verify: true)",
   connection_reset: "the target closed the connection: is it overloaded or restarting?",
   plugin_crash: "the plugin's process crashed (see its log lines)",
+  invalid_request: "the protocol handler could not send this request as the plan builds it",
 };
 
 /** `connection_refused` / `status 404` … the row's kind as a label. */

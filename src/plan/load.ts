@@ -5,10 +5,11 @@
 import { dirname } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { countErrors, formatPath, type Diagnostic } from "./diagnostics.ts";
-import { locate, type Segment } from "./locate.ts";
+import { locate, type Position, type Segment } from "./locate.ts";
 import { normalisePlan } from "./normalise.ts";
 import { applyEnvOverlay, UnknownEnvironmentError } from "./overlay.ts";
-import type { Plan } from "./schema.ts";
+import type { Plan, PluginEntry } from "./schema.ts";
+import type { ProtocolCatalogue } from "./protocol-check.ts";
 import { PlanSchema } from "./schema/plan.ts";
 import { validatePlan } from "./validate.ts";
 import { issuesToDiagnostics } from "./zod-issues.ts";
@@ -20,6 +21,12 @@ export interface LoadOptions {
   env?: string | undefined;
   /** Check that referenced files exist (body/multipart files, TLS files, secret files, data files). */
   checkFiles?: boolean | undefined;
+  /**
+   * The protocol handlers of this build, given the plan's `plugins:` (src/protocols/builtins.ts
+   * validationCatalogue): requests none of them serves are warned about. `loadr run` leaves it
+   * out and refuses such a plan once its plugins are loaded (src/plan/protocol-check.ts).
+   */
+  protocols?: ((plugins: readonly PluginEntry[]) => ProtocolCatalogue) | undefined;
 }
 
 export interface LoadResult {
@@ -29,6 +36,8 @@ export interface LoadResult {
   /** Directory that relative paths in the plan resolve against. */
   baseDir: string;
   text: string;
+  /** Where a plan path is in the source (null outside a parsed document). */
+  locate(path: readonly Segment[]): Position | undefined;
 }
 
 export async function loadPlan(file: string, opts: LoadOptions = {}): Promise<LoadResult> {
@@ -42,6 +51,7 @@ export async function loadPlan(file: string, opts: LoadOptions = {}): Promise<Lo
       diagnostics: [{ severity: "error", path: "", message: `cannot read \`${file}\`: ${why}`, line: null, column: null, suggestion: null }],
       baseDir,
       text: "",
+      locate: () => undefined,
     };
   }
   return loadPlanText(text, file, baseDir, opts);
@@ -50,8 +60,11 @@ export async function loadPlan(file: string, opts: LoadOptions = {}): Promise<Lo
 export function loadPlanText(text: string, _file: string, baseDir: string, opts: LoadOptions = {}): LoadResult {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, merge: true, uniqueKeys: true });
+  // Where to look for a path in the source: inside the overlay first (it wins), then the base.
+  const prefixes: Segment[][] = [[]];
+  const at = (path: readonly Segment[], mode: "key" | "value" = "value") => locate(doc, lc, path, mode, prefixes);
   const result = (diagnostics: Diagnostic[], plan?: Plan): LoadResult =>
-    plan && countErrors(diagnostics) === 0 ? { plan, diagnostics, baseDir, text } : { diagnostics, baseDir, text };
+    plan && countErrors(diagnostics) === 0 ? { plan, diagnostics, baseDir, text, locate: at } : { diagnostics, baseDir, text, locate: at };
 
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
@@ -61,8 +74,6 @@ export function loadPlanText(text: string, _file: string, baseDir: string, opts:
   }
 
   let raw: unknown = doc.toJS({ maxAliasCount: 10_000 }) ?? {};
-  // Where to look for a path in the source: inside the overlay first (it wins), then the base.
-  const prefixes: Segment[][] = [[]];
   if (opts.env !== undefined) {
     try {
       raw = applyEnvOverlay(raw, opts.env);
@@ -74,7 +85,6 @@ export function loadPlanText(text: string, _file: string, baseDir: string, opts:
     }
   }
 
-  const at = (path: Segment[], mode: "key" | "value" = "value") => locate(doc, lc, path, mode, prefixes);
   const diag = (severity: Diagnostic["severity"], path: Segment[], message: string, suggestion?: string, mode?: "key" | "value"): Diagnostic => {
     const pos = at(path, mode);
     return { severity, path: formatPath(path), message, line: pos?.line ?? null, column: pos?.column ?? null, suggestion: suggestion ?? null };
@@ -86,7 +96,8 @@ export function loadPlanText(text: string, _file: string, baseDir: string, opts:
     return result(sortByPosition(ds));
   }
   const checkFiles = opts.checkFiles ?? false;
-  const semantic = validatePlan(parsed.data, { baseDir, checkFiles }).map((d) => diag(d.severity, d.path, d.message, d.suggestion, d.at));
+  const protocols = opts.protocols?.(parsed.data.plugins);
+  const semantic = validatePlan(parsed.data, { baseDir, checkFiles, protocols }).map((d) => diag(d.severity, d.path, d.message, d.suggestion, d.at));
   const diagnostics = sortByPosition(semantic);
   return result(diagnostics, countErrors(diagnostics) === 0 ? normalisePlan(parsed.data) : undefined);
 }

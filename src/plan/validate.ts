@@ -15,15 +15,25 @@ import { stringLeaves } from "./schema/common.ts";
 import { KNOWN_METRICS, parseSelector } from "./thresholds.ts";
 import { walkSteps } from "./walk.ts";
 import type { RawDiagnostic } from "./zod-issues.ts";
+import { formatPath } from "./diagnostics.ts";
+import { unservedRequests, type ProtocolCatalogue } from "./protocol-check.ts";
 
 export interface SemanticDiagnostic extends RawDiagnostic {
   severity: "error" | "warning";
 }
 
+/** The protocol names the plan format knows (reference §1.8); which of them this build serves is src/protocols/'s to say. */
 export const BUILTIN_PROTOCOLS = ["http", "https", "ws", "websocket", "grpc", "graphql", "sse", "sses", "browser", "tcp", "udp"];
 const BUILTIN_NAMES = new Set(["vu", "iteration", "scenario"]);
 
-export function validatePlan(plan: Plan, opts: { baseDir: string; checkFiles: boolean }): SemanticDiagnostic[] {
+export interface ValidateOptions {
+  baseDir: string;
+  checkFiles: boolean;
+  /** the handlers this build has, for the plan's `plugins:` (src/protocols/builtins.ts); absent: requests are not checked against them */
+  protocols?: ProtocolCatalogue;
+}
+
+export function validatePlan(plan: Plan, opts: ValidateOptions): SemanticDiagnostic[] {
   const out: SemanticDiagnostic[] = [];
   const error = (path: Segment[], message: string, suggestion?: string) => out.push({ severity: "error", path, message, suggestion });
   const warn = (path: Segment[], message: string, suggestion?: string) => out.push({ severity: "warning", path, message, suggestion });
@@ -121,6 +131,13 @@ export function validatePlan(plan: Plan, opts: { baseDir: string; checkFiles: bo
       }
       for (const e of r.extract) produced.add("chain" in e ? e.chain : e.name);
     }
+  }
+
+  // Requests no handler of this build serves: a warning here, a refusal at `loadr run` (one rule: protocol-check.ts).
+  if (opts.protocols) {
+    const flagged = new Set(out.map((d) => formatPath(d.path)));
+    for (const p of unservedRequests(plan, opts.protocols))
+      if (!flagged.has(formatPath(p.path))) warn(p.path, `${p.message}; \`loadr run\` refuses this plan`);
   }
 
   // Threshold metric names: unknown ones only warn (§1.12).

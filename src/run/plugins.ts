@@ -8,7 +8,8 @@ import type { Plan } from "../plan/schema.ts";
 import { OutputRegistry } from "../outputs/registry.ts";
 import { ServiceRegistry } from "../services/registry.ts";
 import { PluginResolveError, resolvePlugins, type PluginSpec } from "../plugins/host/resolve.ts";
-import { loadNativeEntries, nativeRefs, outputPluginKinds, registerNativeOutputs, registerNativeServices } from "../plugins/host/plan-plugins.ts";
+import { loadNativeEntries, nativeRefs, outputPluginKinds, protocolInfos, registerNativeOutputs, registerNativeServices } from "../plugins/host/plan-plugins.ts";
+import type { PluginProtocolInfo } from "../protocols/builtins.ts";
 import { RunSetupError } from "./errors.ts";
 
 export interface RunPlugins {
@@ -20,6 +21,8 @@ export interface RunPlugins {
   pluginOutputs: string[];
   /** the built-in services plus the service plugins */
   services: ServiceRegistry;
+  /** the protocol plugins, as the check of what the plan's requests need knows them */
+  protocols: PluginProtocolInfo[];
 }
 
 export async function loadRunPlugins(plan: Plan, o: { baseDir: string; pluginsDir: string; debug?: (line: string) => void }): Promise<RunPlugins> {
@@ -29,6 +32,7 @@ export async function loadRunPlugins(plan: Plan, o: { baseDir: string; pluginsDi
   const outputs = new OutputRegistry();
   const services = new ServiceRegistry();
   let pluginOutputs: string[];
+  let protocols: PluginProtocolInfo[];
   // native libraries load (and are checked) before anything starts: a bad plugin is one line, no run
   try {
     const refs = nativeRefs(specs);
@@ -36,8 +40,9 @@ export async function loadRunPlugins(plan: Plan, o: { baseDir: string; pluginsDi
     const native = loadNativeEntries(refs, outputPluginKinds(refs, plan.outputs ?? []));
     pluginOutputs = registerNativeOutputs(native, outputs);
     registerNativeServices(native, services);
+    protocols = protocolInfos(native);
   } catch (e) {
     throw new RunSetupError((e as Error).message);
   }
-  return { specs, outputs, pluginOutputs, services };
+  return { specs, outputs, pluginOutputs, services, protocols };
 }

@@ -5,6 +5,7 @@
  * RunSetupError here, before any plugin loads.
  */
 import type { Plan } from "../plan/schema.ts";
+import type { Position, Segment } from "../plan/locate.ts";
 import { parseThresholds, type ThresholdSpec } from "../plan/thresholds.ts";
 import { resolveSecrets, resolveVariables } from "../plan/startup.ts";
 import { jsModuleUse, notYetRunnable } from "../engine/worker/flow/unsupported.ts";
@@ -22,9 +23,16 @@ export interface PreparedRun {
   secrets: Record<string, string>;
   /** one line each, for the caller to show (the CLI prints them unless -q) */
   warnings: string[];
+  /** the plan's file and where a plan path is in it, for errors that point at a line */
+  source?: PlanSource;
 }
 
-export function prepareRun(plan: Plan, o: { baseDir: string; env: Record<string, string | undefined>; controlApi: boolean }): PreparedRun {
+export interface PlanSource {
+  file: string;
+  locate(path: readonly Segment[]): Position | undefined;
+}
+
+export function prepareRun(plan: Plan, o: { baseDir: string; env: Record<string, string | undefined>; controlApi: boolean; source?: PlanSource }): PreparedRun {
   const scenarios = Object.keys(plan.scenarios);
   const js = jsModuleUse(plan, scenarios);
   if (js.errors.length > 0) throw new RunSetupError(js.errors[0]!);
@@ -33,7 +41,7 @@ export function prepareRun(plan: Plan, o: { baseDir: string; env: Record<string,
     for (const [name, sc] of Object.entries(plan.scenarios))
       if (sc.executor === "externally-controlled")
         warnings.push(`scenario \`${name}\` is externally-controlled but the control API is off: it stays at 0 VUs (serve it with --api 127.0.0.1:6565)`);
-  warnings.push(...js.warnings, ...notYetRunnable(plan, scenarios));
+  warnings.push(...js.warnings, ...notYetRunnable(plan));
   let secrets: Record<string, string>;
   try {
     secrets = resolveSecrets(plan, o.env, o.baseDir);
@@ -49,6 +57,7 @@ export function prepareRun(plan: Plan, o: { baseDir: string; env: Record<string,
     variables: resolveVariables(plan, o.env),
     secrets,
     warnings,
+    source: o.source,
   };
 }
 

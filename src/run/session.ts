@@ -24,6 +24,7 @@ import { Disposers } from "./disposers.ts";
 import { RunSetupError } from "./errors.ts";
 import { writeExports, type ExportOutcome, type ExportPaths } from "./exports.ts";
 import { loadRunPlugins } from "./plugins.ts";
+import { refuseUnservedRequests } from "./unserved-requests.ts";
 import type { PreparedRun } from "./prepare.ts";
 import { workerEntryUrl } from "./worker-url.ts";
 
@@ -93,6 +94,7 @@ export class RunSession {
     const d = new Disposers();
     try {
       const plugins = await loadRunPlugins(plan, { baseDir, pluginsDir: o.pluginsDir, debug: o.debug });
+      refuseUnservedRequests(o.run, plugins.protocols, o.warn);
       let outputs: OutputSet;
       try {
         // built (and their specs checked) before any service starts; started after

@@ -9,7 +9,7 @@
  */
 import { Sink } from "../metrics/sink.ts";
 import { httpClientOptions } from "../protocols/http/plan-options.ts";
-import type { HttpClientOptions } from "../protocols/http/client.ts";
+import { builtinRouter } from "../protocols/builtins.ts";
 import { Logger } from "../util/logger.ts";
 import type { RunInputs } from "../engine/messages.ts";
 import type { Segment } from "../engine/segments.ts";
@@ -28,7 +28,7 @@ import { ConditionRegistry } from "../checks/registry.ts";
 import { WasmHost } from "../plugins/host/wasm/host.ts";
 import { registerWasmKinds } from "../plugins/host/wasm/register.ts";
 import type { WasmPluginSpec } from "../plugins/host/wasm/runtime.ts";
-import { nativeRefs, protocolRouter } from "../plugins/host/plan-plugins.ts";
+import { nativeRefs, registerProtocolPlugins } from "../plugins/host/plan-plugins.ts";
 import type { PluginSpec } from "../plugins/host/resolve.ts";
 
 /** One thread's share of a run: the run's inputs and which segment of every scenario it runs. */
@@ -58,7 +58,6 @@ export interface ThreadSetUp {
   run: RunContext;
   sink: Sink;
   scenarios: { rt: ScenarioRuntime; spec: ScenarioTiming }[];
-  http: HttpClientOptions;
   /** Run every scenario's segment to its end. */
   runAll(): Promise<void>;
 }
@@ -71,7 +70,6 @@ export async function setUpThread(m: ThreadInputs, hooks: ThreadHooks = {}): Pro
   const write = hooks.write ?? toStderr;
   const plan = m.plan;
   const defaults = plan.defaults;
-  const http = httpClientOptions(defaults.http, m.baseDir);
   const flowShared = m.flowShared ? new FlowSharedState(m.flowShared, flowLayout(plan, m.scenarios)) : FlowSharedState.create(plan, m.scenarios);
   const run: RunContext = {
     env: m.env,
@@ -91,16 +89,15 @@ export async function setUpThread(m: ThreadInputs, hooks: ThreadHooks = {}): Pro
       data: new DataFeeds(plan, m.baseDir, flowShared),
       jsTimeoutMs: plan.js?.timeout ?? 10_000,
       env: Object.freeze({ ...m.env }),
-      http,
     },
+    protocols: builtinRouter(httpClientOptions(defaults.http, m.baseDir)),
   };
   // this thread's plugin instances, registered before any flow compiles: WASM extractors and
   // assertions as the `plugin` kinds, protocol plugins into the router the VUs call
   const plugins = (m.plugins ?? []) as PluginSpec[];
   const wasm = plugins.filter((p): p is WasmPluginSpec => p.type === "wasm");
   registerWasmKinds(wasm.length > 0 ? new WasmHost(wasm, sink, run.log, write) : undefined, run, run.log);
-  const native = nativeRefs(plugins);
-  if (native.length > 0) run.protocols = await protocolRouter(native);
+  await registerProtocolPlugins(run.protocols, nativeRefs(plugins));
 
   const vuCount = hooks.vuCount ?? new VuCount();
   const scenarios = m.scenarios.map((name, index) => {
@@ -120,9 +117,8 @@ export async function setUpThread(m: ThreadInputs, hooks: ThreadHooks = {}): Pro
     run,
     sink,
     scenarios,
-    http,
     runAll: async () => {
-      await Promise.all(scenarios.map(({ rt, spec }) => runScenario(rt, spec, m.segment, http)));
+      await Promise.all(scenarios.map(({ rt, spec }) => runScenario(rt, spec, m.segment)));
     },
   };
 }

@@ -11,6 +11,8 @@ import type { CompiledStep } from "./flow/step.ts";
 import type { ExtractorRegistry } from "../../extract/registry.ts";
 import type { ConditionRegistry } from "../../checks/registry.ts";
 import type { ProtocolRouter } from "../../protocols/router.ts";
+import type { RequestHooks } from "../../pipeline/hooks.ts";
+import type { Vu } from "./vu.ts";
 import type { FlowRuntime } from "./flow/runtime.ts";
 import { LiveVus, type VuCount } from "./live-vus.ts";
 
@@ -33,8 +35,10 @@ export interface RunContext {
   flow: FlowRuntime;
   /** ask the coordinator to stop the whole test (abort_test, reported as `aborted`) */
   abortTest(reason: string): void;
-  /** this thread's protocol plugins (absent: HTTP only) */
-  protocols?: ProtocolRouter;
+  /** this thread's protocol handlers: the built-ins and the run's protocol plugins (src/protocols/builtins.ts) */
+  protocols: ProtocolRouter;
+  /** request hooks, registered before the flows compile (src/pipeline/hooks.ts); absent: none */
+  hooks?: RequestHooks<Vu>;
 }
 
 export class ScenarioRuntime {

@@ -7,7 +7,8 @@
  */
 import type { OutputRegistry } from "../../outputs/registry.ts";
 import type { ServiceRegistry } from "../../services/registry.ts";
-import { ProtocolRouter } from "../../protocols/router.ts";
+import type { ProtocolRouter } from "../../protocols/router.ts";
+import type { PluginProtocolInfo } from "../../protocols/builtins.ts";
 import { loadNativePlugin, type LoadedNative } from "./native/load.ts";
 import { NativePluginError } from "./native/errors.ts";
 import { NativeOutput } from "./native/output.ts";
@@ -34,9 +35,8 @@ export function loadNativeEntries(refs: readonly NativePluginRef[], expected: Re
   });
 }
 
-/** The protocol router of one thread: built-ins plus this plan's protocol plugins. */
-export async function protocolRouter(refs: readonly NativePluginRef[]): Promise<ProtocolRouter> {
-  const router = new ProtocolRouter();
+/** Register this plan's protocol plugins into one thread's router (its built-ins are there already). */
+export async function registerProtocolPlugins(router: ProtocolRouter, refs: readonly NativePluginRef[]): Promise<void> {
   // outputs and services run on the main thread: a worker opens only what may be a protocol
   const candidates = refs.filter((r) => r.manifest === undefined || r.manifest.kind === "protocol");
   for (const p of loadNativeEntries(candidates)) {
@@ -44,9 +44,14 @@ export async function protocolRouter(refs: readonly NativePluginRef[]): Promise<
     const handler = p.entry.isolation === "process"
       ? new IsolatedProtocol(p.path, p.info, p.config)
       : await NativeProtocol.create(p.lib, p.config);
+    // a scheme a built-in owns: the main thread already warned (protocolInfos), once per run
     router.register(handler, p.schemes, [p.entry.name]);
   }
-  return router;
+}
+
+/** The loaded protocol plugins as the main thread's plan check knows them (src/protocols/builtins.ts runCatalogue). */
+export function protocolInfos(loaded: readonly LoadedNative[]): PluginProtocolInfo[] {
+  return loaded.flatMap((p) => (p.kind === "protocol" ? [{ name: p.info.name, schemes: p.schemes, entry: p.entry.name }] : []));
 }
 
 type OutputEntry = { type: string; name?: string; config?: Record<string, unknown> };

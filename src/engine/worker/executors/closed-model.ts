@@ -7,26 +7,26 @@ import { splitCount } from "../../segments.ts";
 import { runVus } from "./vu-loop.ts";
 import type { ExecutorContext, ExecutorPlan } from "./types.ts";
 
-export function constantVus({ rt, spec, seg, http }: ExecutorContext): ExecutorPlan {
+export function constantVus({ rt, spec, seg }: ExecutorContext): ExecutorPlan {
   const vus = splitCount(spec.vus!, seg);
   rt.target = vus;
   return {
     softDeadlineMs: spec.duration!,
-    run: () => runVus(rt, vus, http, () => true),
+    run: () => runVus(rt, vus, () => true),
   };
 }
 
-export function perVuIterations({ rt, spec, seg, http }: ExecutorContext): ExecutorPlan {
+export function perVuIterations({ rt, spec, seg }: ExecutorContext): ExecutorPlan {
   const vus = splitCount(spec.vus!, seg);
   rt.target = vus;
   return {
     softDeadlineMs: spec.max_duration!,
     // vu.iteration is the 0-based index of the last iteration (-1 before the first)
-    run: () => runVus(rt, vus, http, (vu) => vu.iteration + 1 < spec.iterations!),
+    run: () => runVus(rt, vus, (vu) => vu.iteration + 1 < spec.iterations!),
   };
 }
 
-export function sharedIterations({ rt, spec, seg, http }: ExecutorContext): ExecutorPlan {
+export function sharedIterations({ rt, spec, seg }: ExecutorContext): ExecutorPlan {
   // The iteration budget is one counter for the whole run (SharedArrayBuffer), so totals are exact
   // whatever the number of workers; the VUs are what is split.
   const vus = splitCount(spec.vus!, seg);
@@ -34,6 +34,6 @@ export function sharedIterations({ rt, spec, seg, http }: ExecutorContext): Exec
   return {
     softDeadlineMs: spec.max_duration!,
     // claimed only once the VU may start (after a pause), so a stop never strands a claim
-    run: () => runVus(rt, vus, http, () => rt.run.shared.claimIteration(rt.index, spec.iterations!)),
+    run: () => runVus(rt, vus, () => rt.run.shared.claimIteration(rt.index, spec.iterations!)),
   };
 }

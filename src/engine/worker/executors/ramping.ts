@@ -11,12 +11,12 @@ import type { ExecutorContext, ExecutorPlan } from "./types.ts";
 /** How often ramping-vus recomputes its VU target (the reference's controller period). */
 const RAMP_TICK_MS = 100;
 
-export function rampingVus({ rt, spec, seg, http }: ExecutorContext): ExecutorPlan {
+export function rampingVus({ rt, spec, seg }: ExecutorContext): ExecutorPlan {
   const start = spec.start_vus ?? 0;
   const stages = spec.stages ?? [];
   const profile = new Profile(start, stages);
   const peak = Math.max(start, ...stages.map((s) => s.target));
-  const pool = new GatedPool(rt, http, splitCount(peak, seg), spec.graceful_ramp_down);
+  const pool = new GatedPool(rt, splitCount(peak, seg), spec.graceful_ramp_down);
   // rounded to nearest like the reference, then this worker's share of that whole
   const allowedAt = (ms: number) => splitCount(Math.round(profile.valueAt(ms)), seg);
   return {
@@ -33,8 +33,8 @@ export function rampingVus({ rt, spec, seg, http }: ExecutorContext): ExecutorPl
   };
 }
 
-export function externallyControlled({ rt, spec, seg, http }: ExecutorContext): ExecutorPlan {
-  const pool = new GatedPool(rt, http, splitCount(spec.max_vus!, seg), spec.graceful_ramp_down);
+export function externallyControlled({ rt, spec, seg }: ExecutorContext): ExecutorPlan {
+  const pool = new GatedPool(rt, splitCount(spec.max_vus!, seg), spec.graceful_ramp_down);
   return {
     // without a duration it runs until the run is stopped (control API, Ctrl-C, abort)
     softDeadlineMs: spec.duration ?? Number.POSITIVE_INFINITY,
