@@ -28,7 +28,7 @@ interface Attack {
   with?: string;
 }
 
-/** A plan of one scenario whose `vus` each send every attack once, in order. */
+/** A plan of one scenario whose `vus` each send every attack once, in order; `http`: the lines of defaults.http (`timeout: 10s`). */
 function plan(attacks: Attack[], o: { vus?: number; http?: string } = {}): string {
   const vus = o.vus ?? 1;
   const steps = attacks
@@ -37,8 +37,7 @@ function plan(attacks: Attack[], o: { vus?: number; http?: string } = {}): strin
   return `
 defaults:
   http:
-    timeout: 10s
-${o.http ?? ""}
+${o.http ?? "    timeout: 10s"}
 scenarios:
   s:
     executor: per-vu-iterations
@@ -80,7 +79,8 @@ describe("bodies larger than max_body_size", () => {
           { name: "chunked", path: "/flood/chunked" },
           { name: "close", path: "/flood/close", with: "max_body_size: 8MB" },
         ],
-        { vus: 4 },
+        // a timeout no loaded machine reaches before 64 MiB have arrived
+        { vus: 4, http: "    timeout: 40s" },
       ),
     );
     expectCompleted(r);
@@ -114,7 +114,7 @@ describe("compression bombs", () => {
           { name: "deflate", path: "/bomb/deflate?mib=2048" },
           { name: "br", path: "/bomb/br?mib=2048" },
         ],
-        { vus: 4 },
+        { vus: 4, http: "    timeout: 30s" },
       ),
     );
     expectCompleted(r);

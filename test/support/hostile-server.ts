@@ -275,11 +275,8 @@ function zlibBomb(coding: "gzip" | "deflate", mib: number): Uint8Array {
   const size = mib * MiB;
   let out: Uint8Array;
   if (coding === "gzip") {
-    let crc = 0;
-    const zero = new Uint8Array(MiB);
-    for (let i = 0; i < mib; i++) crc = crc32(zero, crc);
     const trailer = Buffer.alloc(8);
-    trailer.writeUInt32LE(crc >>> 0, 0);
+    trailer.writeUInt32LE(zerosCrc32(mib), 0);
     trailer.writeUInt32LE(size % 2 ** 32, 4);
     out = concat(Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff), ...raw, trailer);
   } else {
@@ -290,6 +287,55 @@ function zlibBomb(coding: "gzip" | "deflate", mib: number): Uint8Array {
   }
   bombs.set(key, out);
   return out;
+}
+
+/**
+ * The CRC-32 of `mib` MiB of zeros in O(log mib) steps instead of hashing GiBs: zlib's
+ * crc32_combine (CRC(A‖B) from CRC(A), CRC(B) and B's length), by doubling a 1 MiB block.
+ */
+function zerosCrc32(mib: number): number {
+  let block = crc32(new Uint8Array(MiB)) >>> 0;
+  let blockLen = MiB;
+  let acc = -1;
+  for (let n = mib; n > 0; n = Math.floor(n / 2)) {
+    if (n % 2 === 1) acc = acc < 0 ? block : crc32Combine(acc, block, blockLen);
+    block = crc32Combine(block, block, blockLen);
+    blockLen *= 2;
+  }
+  return acc < 0 ? 0 : acc;
+}
+
+const CRC_POLY = 0xedb88320;
+
+/** a·b modulo the CRC polynomial, bit-reflected as the CRC register is (zlib's multmodp) */
+function multModP(a: number, b: number): number {
+  let m = 0x80000000;
+  let p = 0;
+  for (;;) {
+    if (a & m) {
+      p = (p ^ b) >>> 0;
+      if ((a & (m - 1)) === 0) break;
+    }
+    m >>>= 1;
+    b = b & 1 ? ((b >>> 1) ^ CRC_POLY) >>> 0 : b >>> 1;
+  }
+  return p;
+}
+
+/** x^(8·len) modulo the polynomial: what appending `len` bytes does to a CRC (zlib's x2nmodp) */
+function xPow8n(len: number): number {
+  let p = 0x80000000; // x^0
+  let x2k = 0x40000000; // x^(2^k), from x^1
+  // len·8 as a sum of powers of two: square x^(2^k) along, multiply in the set bits
+  for (let n = len * 8; n > 0; n = Math.floor(n / 2)) {
+    if (n % 2 === 1) p = multModP(x2k, p);
+    x2k = multModP(x2k, x2k);
+  }
+  return p;
+}
+
+function crc32Combine(crcA: number, crcB: number, lenB: number): number {
+  return (multModP(xPow8n(lenB), crcA) ^ crcB) >>> 0;
 }
 
 interface BrBlocks {
