@@ -29,6 +29,13 @@ export const SYNC_MAX = 1024 * 1024;
 const STREAM_CHUNK = 256 * 1024;
 /** zlib's code when a synchronous call's output would pass maxOutputLength */
 const TOO_LARGE_CODE = "ERR_BUFFER_TOO_LARGE";
+/**
+ * Deflate's largest expansion (a 258-byte match in two bits): gzip or deflate input this much
+ * smaller than the limit cannot pass it, so it is decoded without `maxOutputLength`, whose
+ * option handling costs ~0.4 µs per call in Bun 1.4.4 (+7 % on a 250-byte gzip; brotli has no
+ * such bound).
+ */
+const DEFLATE_MAX_RATIO = 1032;
 
 /** A content coding that was applied; decoding undoes them in reverse order. */
 type Coding = "gzip" | "deflate" | "br";
@@ -75,6 +82,10 @@ function appliedCodings(contentEncoding: string): (Coding | null)[] {
 }
 
 function decodeSync(c: Coding, b: Uint8Array, max: number): Uint8Array {
+  if (c !== "br" && b.length * DEFLATE_MAX_RATIO <= max) {
+    if (c === "gzip") return gunzipSync(b);
+    return zlibWrapped(b) ? inflateSync(b) : inflateRawSync(b);
+  }
   const o = { maxOutputLength: max };
   if (c === "gzip") return gunzipSync(b, o);
   if (c === "br") return brotliDecompressSync(b, o);
