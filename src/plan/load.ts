@@ -11,7 +11,7 @@ import { applyEnvOverlay, UnknownEnvironmentError } from "./overlay.ts";
 import type { Plan, PluginEntry } from "./schema.ts";
 import type { ProtocolCatalogue } from "./protocol-check.ts";
 import { PlanSchema } from "./schema/plan.ts";
-import { validatePlan } from "./validate.ts";
+import { validatePlan, type SemanticDiagnostic } from "./validate.ts";
 import { issuesToDiagnostics } from "./zod-issues.ts";
 
 export { formatDiagnostic, type Diagnostic } from "./diagnostics.ts";
@@ -27,6 +27,11 @@ export interface LoadOptions {
    * out and refuses such a plan once its plugins are loaded (src/plan/protocol-check.ts).
    */
   protocols?: ((plugins: readonly PluginEntry[]) => ProtocolCatalogue) | undefined;
+  /**
+   * Checks that need more than the plan, run on it after its own (`loadr validate` gives the
+   * threshold metrics' check against the run's metric catalogue: src/run/metric-check.ts).
+   */
+  checks?: ((plan: Plan) => SemanticDiagnostic[]) | undefined;
 }
 
 export interface LoadResult {
@@ -97,7 +102,8 @@ export function loadPlanText(text: string, _file: string, baseDir: string, opts:
   }
   const checkFiles = opts.checkFiles ?? false;
   const protocols = opts.protocols?.(parsed.data.plugins);
-  const semantic = validatePlan(parsed.data, { baseDir, checkFiles, protocols }).map((d) => diag(d.severity, d.path, d.message, d.suggestion, d.at));
+  const found = [...validatePlan(parsed.data, { baseDir, checkFiles, protocols }), ...(opts.checks?.(parsed.data) ?? [])];
+  const semantic = found.map((d) => diag(d.severity, d.path, d.message, d.suggestion, d.at));
   const diagnostics = sortByPosition(semantic);
   return result(diagnostics, countErrors(diagnostics) === 0 ? normalisePlan(parsed.data) : undefined);
 }

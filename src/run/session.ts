@@ -25,6 +25,7 @@ import { RunSetupError } from "./errors.ts";
 import { writeExports, type ExportOutcome, type ExportPaths } from "./exports.ts";
 import { loadRunPlugins } from "./plugins.ts";
 import { refuseUnservedRequests } from "./unserved-requests.ts";
+import { checkThresholdMetrics } from "./metric-check.ts";
 import type { PreparedRun } from "./prepare.ts";
 import { workerEntryUrl } from "./worker-url.ts";
 
@@ -95,6 +96,7 @@ export class RunSession {
     try {
       const plugins = await loadRunPlugins(plan, { baseDir, pluginsDir: o.pluginsDir, debug: o.debug });
       refuseUnservedRequests(o.run, plugins.protocols, o.warn);
+      const thresholds = checkThresholdMetrics(o.run, { protocols: plugins.protocols, wasm: plugins.specs.some((s) => s.type === "wasm") }, o.warn);
       let outputs: OutputSet;
       try {
         // built (and their specs checked) before any service starts; started after
@@ -137,7 +139,7 @@ export class RunSession {
         onLog: o.onLog,
         loopLagProbe: o.loopLagProbe,
         workers: o.workers,
-        thresholds: o.run.thresholds,
+        thresholds,
         onTick: (feed) => session?.tick(feed),
         samples: outputs.wantsSamples,
         onSamples: (batch) => outputs.samples(batch),
