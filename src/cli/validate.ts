@@ -1,7 +1,7 @@
 /** `loadr validate <files...>`: every diagnostic with line and column (reference §3.2). */
 import { dirname } from "node:path";
 import { loadPlan, formatDiagnostic, type Diagnostic } from "../plan/load.ts";
-import { parse } from "./args.ts";
+import { overlayFlag, parse } from "./args.ts";
 import { UsageError } from "./errors.ts";
 import { colorWanted, makeStyle } from "./style.ts";
 import { countRequestSteps } from "../plan/walk.ts";
@@ -43,7 +43,7 @@ export async function main(args: string[]): Promise<number> {
   const all: (Diagnostic & { file: string })[] = [];
   for (const file of positionals) {
     const checks = validationMetricCheck({ baseDir: dirname(file) || ".", pluginsDir: pluginsDir(values["plugins-dir"]) });
-    const r = await loadPlan(file, { env: values.env, checkFiles: !values["no-check-files"], protocols: validationCatalogue, checks });
+    const r = await loadPlan(file, { env: overlayFlag(values.env), checkFiles: !values["no-check-files"], protocols: validationCatalogue, checks });
     const fileErrors = r.diagnostics.filter((d) => d.severity === "error").length;
     errors += fileErrors;
     warnings += r.diagnostics.length - fileErrors;
