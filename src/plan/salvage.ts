@@ -15,6 +15,7 @@
  * `plugins:` entry).
  */
 import type { Segment } from "./locate.ts";
+import { inputAt as at } from "./zod-issues.ts";
 
 /** What one parse attempt says: the parsed value, or the paths of the problems. */
 export type Attempt<T> = { ok: true; value: T } | { ok: false; paths: Segment[][] };
@@ -150,15 +151,6 @@ function after(a: readonly Segment[], b: readonly Segment[]): boolean {
 
 function startsWith(prefix: readonly Segment[], path: readonly Segment[]): boolean {
   return prefix.length <= path.length && prefix.every((s, i) => s === path[i]);
-}
-
-function at(doc: unknown, path: readonly Segment[]): unknown {
-  let v = doc;
-  for (const s of path) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<string, unknown>)[s as string];
-  }
-  return v;
 }
 
 /** Arrays and plain objects copied, every occurrence on its own (YAML aliases share objects: pruning one must not prune the other). */
