@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { contention, parseProcStat } from "../bench/lib/cpu.ts";
+import { CONTENDED_CORES, contention, isContended, parseProcStat } from "../bench/lib/cpu.ts";
 import { httpRatios, LOADR, LOADR_JSON, toolRow, type ToolRun } from "../bench/lib/http-bench.ts";
 import { summarizeRuns, type RunFigures } from "../bench/lib/measure.ts";
 import { alternate, cpuUsPerRequest, median, pairedRatio, rotation, roundRatios } from "../bench/lib/stats.ts";
@@ -92,6 +92,17 @@ describe("CPU per request", () => {
     expect(u).toEqual({ machine: 0 });
     expect(contention({ before: null, after, toolSeconds: 1, targetSeconds: 0, wallSeconds: 1 }).machine).toBeNull();
   });
+
+  test("a run is contended above CONTENDED_CORES of other work on either pinned core, or machine-wide when not pinned", () => {
+    const over = CONTENDED_CORES + 0.01;
+    expect(isContended({ machine: 0.5, loadCore: 0, targetCore: 0 })).toBe(false);
+    expect(isContended({ machine: 0, loadCore: over, targetCore: 0 })).toBe(true);
+    expect(isContended({ machine: 0, loadCore: 0, targetCore: over })).toBe(true);
+    expect(isContended({ machine: over })).toBe(true);
+    expect(isContended({ machine: CONTENDED_CORES })).toBe(false);
+    expect(isContended({ machine: null })).toBe(false);
+    expect(isContended(undefined)).toBe(false);
+  });
 });
 
 describe("rows and ratios of the http bench", () => {
@@ -117,6 +128,8 @@ describe("rows and ratios of the http bench", () => {
     expect(row.rpsMax).toBe(300);
     expect(row.cpuUsPerReq).toBe(12);
     expect(row.otherLoadCore).toBe(0.2);
+    // 0.5 and 0.2 cores of other work on the load core are over CONTENDED_CORES, 0.1 is not
+    expect(row.contendedRuns).toBe(2);
     expect(row.p99).toBe(3);
     expect(toolRow("hey", "hey", [failed, failed])).toMatchObject({ status: "failed", error: "exit 1: boom" });
   });
@@ -155,6 +168,8 @@ describe("rows and ratios of the http bench", () => {
       otherMachine: 0.2,
       otherLoadCore: 0.15,
       otherTargetCore: 0.03,
+      // the second run had 0.25 cores of other work on its own core
+      contendedRuns: 1,
     });
   });
 });

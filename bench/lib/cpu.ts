@@ -97,3 +97,16 @@ export function contention(o: {
   }
   return out;
 }
+
+/**
+ * Above this much other work (cores) on the tool's or the target's core — machine-wide when not
+ * pinned — a run is marked contended: its requests/s says more about the machine than the tool.
+ * Quiet-machine runs of this bench measured 0.00–0.01.
+ */
+export const CONTENDED_CORES = 0.1;
+
+export function isContended(c: Contention | undefined): boolean {
+  if (!c) return false;
+  const over = (v: number | null | undefined) => v !== null && v !== undefined && v > CONTENDED_CORES;
+  return c.loadCore !== undefined || c.targetCore !== undefined ? over(c.loadCore) || over(c.targetCore) : over(c.machine);
+}

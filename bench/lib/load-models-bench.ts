@@ -99,6 +99,9 @@ export interface ScalingRow {
   wrkScale?: number;
   /** median other work on the machine, cores */
   foreignCpu?: number | null;
+  /** runs (loadr and wrk) marked contended (lib/cpu.ts) */
+  contendedRuns?: number;
+  okRuns?: number;
   error?: string;
 }
 
@@ -154,6 +157,8 @@ export async function scalingBench(o: { loadr: string; url: string; tmp: string;
       loadrScale: pairedRatio(rps(`loadr ${k}`), rps(`loadr ${steps[0]}`))?.median,
       wrkScale: wrk ? pairedRatio(rps(`wrk ${k}`), rps(`wrk ${steps[0]}`))?.median : undefined,
       foreignCpu: finite(median([...l, ...w].map((r) => r?.contention?.machine))) ?? null,
+      contendedRuns: lSum.contendedRuns + (wSum?.contendedRuns ?? 0),
+      okRuns: lSum.okRuns + (wSum?.okRuns ?? 0),
       ...(Object.keys(errors).length ? { error: Object.values(errors).join("; ") } : {}),
     };
   });

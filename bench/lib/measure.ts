@@ -4,7 +4,7 @@
  * machine meanwhile (lib/cpu.ts). Every bench that runs a generator goes through here, so each
  * row carries the same figures; lib/stats.ts turns a bench's rounds of these into medians.
  */
-import { contention, cpuTimes, type Contention } from "./cpu.ts";
+import { contention, cpuTimes, isContended, type Contention } from "./cpu.ts";
 import { pinning, run, type RunResult } from "./proc.ts";
 import { cpuUsPerRequest, median } from "./stats.ts";
 
@@ -74,6 +74,8 @@ export interface RunsSummary {
   otherMachine: number;
   otherLoadCore: number;
   otherTargetCore: number;
+  /** runs with more than CONTENDED_CORES of other work on the tool's or the target's core */
+  contendedRuns: number;
 }
 
 export function summarizeRuns(runs: readonly (RunFigures | undefined)[]): RunsSummary {
@@ -89,5 +91,6 @@ export function summarizeRuns(runs: readonly (RunFigures | undefined)[]): RunsSu
     otherMachine: median(ok.map((r) => r.contention?.machine)),
     otherLoadCore: median(ok.map((r) => r.contention?.loadCore)),
     otherTargetCore: median(ok.map((r) => r.contention?.targetCore)),
+    contendedRuns: ok.filter((r) => isContended(r.contention)).length,
   };
 }

@@ -242,7 +242,11 @@ export function nativeTable(n: NativeResult): string {
     const rounds = e.rounds ? `, median of ${e.rounds} alternated runs` : "";
     lines.push(`| echo-proto inline, 50 VUs, 1 worker: requests/s${rounds} | ${f(e.rps)} | ${f(e.echo?.cpuUsPerReq, 2)} | ≥ ${f(ECHO_TARGET_RPS)} ${mark(e.ok)} |`);
     lines.push(`| same plan as plain GET on the HTTP target: requests/s | ${f(e.plainGetRps)} | ${f(e.get?.cpuUsPerReq, 2)} | |`);
-    lines.push(`| plugin ÷ GET: requests/s / CPU per request (GET's ÷ plugin's), medians of the rounds | ${f(e.ratioToGet?.median, 2)} | ${f(e.cpuRatioToGet?.median, 2)} | |`);
+    const contended = (e.echo?.contendedRuns ?? 0) + (e.get?.contendedRuns ?? 0);
+    const runs = (e.echo?.okRuns ?? 0) + (e.get?.okRuns ?? 0);
+    lines.push(
+      `| plugin ÷ GET: requests/s / CPU per request (GET's ÷ plugin's), medians of the rounds${contended ? ` (⚠ ${contended} of ${runs} runs contended: other work on the load or target core)` : ""} | ${f(e.ratioToGet?.median, 2)} | ${f(e.cpuRatioToGet?.median, 2)} | |`,
+    );
   } else lines.push(`| echo-proto inline | failed: ${e?.error} | | |`);
   const b = n.blocking;
   if (b?.status === "ok") {

@@ -20,6 +20,7 @@ import { capMemory, PAGE } from "../../src/plugins/host/wasm/memory-cap.ts";
 import { loadWasmPlugin } from "../../src/plugins/host/wasm/load.ts";
 import { WasmRuntime } from "../../src/plugins/host/wasm/runtime.ts";
 import { transpile } from "../../src/plugins/host/wasm/transpile.ts";
+import { isContended } from "./cpu.ts";
 import { loadrFigures, runLoadrPlan } from "./loadr-run.ts";
 import { summaryMetric } from "./parse.ts";
 import { run } from "./proc.ts";
@@ -48,6 +49,8 @@ export interface WasmResult {
     cpuRatio?: number;
     /** median other work on the load core during the runs, cores */
     otherLoadCore: number;
+    /** runs (of both sides) marked contended (lib/cpu.ts) */
+    contendedRuns?: number;
     callAvgUs: number;
     ok: boolean;
   };
@@ -202,6 +205,7 @@ async function planRatio(o: { loadr: string; root: string; tmp: string; url: str
     ratio: ratio.median,
     cpuRatio: cpuRatio?.median,
     otherLoadCore: median(runs.plugin.concat(runs.boundary).map((r) => r.contention?.loadCore)),
+    contendedRuns: runs.plugin.concat(runs.boundary).filter((r) => isContended(r.contention)).length,
     callAvgUs: median(runs.plugin.map((r) => r.callAvgUs)),
     ok: ratio.median >= PLAN_RATIO_TARGET,
   };
