@@ -4,7 +4,7 @@
  */
 import { DEFAULT_API_ADDRESS } from "../control/address.ts";
 import { ControlClientError, controlRequest } from "../control/client.ts";
-import type { RunStatus } from "../engine/coordinator/coordinator.ts";
+import type { RunStatus } from "../control/status.ts";
 import { intFlag, parse } from "./args.ts";
 import { CliError, UsageError } from "./errors.ts";
 

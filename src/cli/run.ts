@@ -1,34 +1,26 @@
 /**
- * `loadr run <plan>` (reference §3.1): load and validate, start services, drive the load on
- * worker threads, print the summary, write exports, and exit 0 / 99 / 1 (§2.11). Ctrl-C once
- * (or SIGTERM) stops gracefully and still prints and exports the summary; twice exits 130.
+ * `loadr run <plan>` (reference §3.1): parses the flags, loads and validates the plan, hands it to
+ * the run session (src/run/session.ts), prints the progress line, the summary and what was
+ * written, and exits 0 / 99 / 1 (§2.11). Ctrl-C once (or SIGTERM) stops gracefully and still
+ * prints and exports the summary; twice exits 130. Signals are handled here, not in the session.
  */
 import { availableParallelism } from "node:os";
 import { loadPlan, formatDiagnostic } from "../plan/load.ts";
-import { parseThresholds } from "../plan/thresholds.ts";
-import { resolveSecrets, resolveVariables } from "../plan/startup.ts";
-import { startServices } from "../services/registry.ts";
-import { Run, RunError } from "../engine/coordinator/coordinator.ts";
 import { intFlag, parse } from "./args.ts";
 import { CliError, UsageError } from "./errors.ts";
 import { colorWanted, makeStyle } from "./style.ts";
 import { applyOverrides } from "./run-overrides.ts";
-import { writeExports } from "./run-exports.ts";
 import { Progress } from "./progress.ts";
 import type { LogLevel } from "../util/logger.ts";
 import { renderConsole } from "../metrics/console.ts";
-import { PluginResolveError, resolvePlugins } from "../plugins/host/resolve.ts";
 import { pluginsDir } from "../plugins/store/plugins-dir.ts";
 import { Logger } from "../util/logger.ts";
-import { buildOutputs } from "../outputs/setup.ts";
-import { OutputStartError, type OutputSet } from "../outputs/output-set.ts";
-import { DEFAULT_UI_BIND, UiServer } from "../ui/server.ts";
-import { liveTick } from "../ui/live-tick.ts";
-import { loadNativeEntries, nativeRefs, outputPluginKinds, pluginOutputs } from "../plugins/host/plan-plugins.ts";
+import { DEFAULT_UI_BIND, type UiServer } from "../ui/server.ts";
 import { filterScenarios, splitTagList } from "./run-tags.ts";
-import { startControlServer, type ControlServer } from "../control/server.ts";
-import { controlHandler } from "../control/handler.ts";
-import { jsModuleUse, notYetRunnable } from "../engine/worker/flow/unsupported.ts";
+import { prepareRun } from "../run/prepare.ts";
+import { RunSession } from "../run/session.ts";
+import { RunSetupError } from "../run/errors.ts";
+import { SUMMARY_FLAG_OPTIONS, SUMMARY_FLAGS_HELP, summaryFlags } from "./summary-flags.ts";
 
 export const HELP = `Usage: loadr run <plan.yaml> [options]
 
@@ -47,9 +39,10 @@ Options:
   --api <host:port>           serve the control API (status, pause, resume, stop, scale; see
                               \`loadr status --help\`), e.g. 127.0.0.1:6565; off by default
   --summary-export <path>     write the summary JSON
+${SUMMARY_FLAGS_HELP}
   --junit <path>              write a JUnit XML report (thresholds, checks, run)
   --report <path>             write the self-contained HTML report
-  -o, --output <kind=value>   stream results (repeatable): json=<path>, csv=<path>,
+  -o, --output <kind=value>   stream results (repeatable): json=<path>[,format=k6], csv=<path>,
                               prometheus=<listen addr | remote-write URL>, influxdb=<url>,<db>,
                               statsd=<host:port>, otlp=<endpoint> (docs/outputs.md)
   --ui                        serve a live dashboard while the run goes (and after, until Ctrl-C)
@@ -79,6 +72,7 @@ export async function main(args: string[]): Promise<number> {
     output: { type: "string", short: "o", multiple: true },
     ui: { type: "boolean" },
     "ui-bind": { type: "string" },
+    ...SUMMARY_FLAG_OPTIONS,
   });
   if (values.help) {
     process.stdout.write(HELP + "\n");
@@ -92,160 +86,86 @@ export async function main(args: string[]): Promise<number> {
   const errStyle = makeStyle(colorWanted(values["no-color"] === true, process.stderr));
   const outColor = colorWanted(values["no-color"] === true, process.stdout);
   const workers = intFlag("workers", values.workers) ?? availableParallelism();
+  const summaryOpts = summaryFlags(values);
+  const say = (line: string) => void process.stderr.write(line + "\n");
+  const warn = (line: string) => say(errStyle.yellow(`warning: ${line}`));
 
   const loaded = await loadPlan(file, { env: values.env, checkFiles: true });
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
   for (const d of loaded.diagnostics) {
     if (d.severity === "warning" && quiet) continue;
     const line = formatDiagnostic(d, file);
-    process.stderr.write((d.severity === "error" ? errStyle.red(line) : errStyle.yellow(line)) + "\n");
+    say(d.severity === "error" ? errStyle.red(line) : errStyle.yellow(line));
   }
   if (errors.length > 0 || !loaded.plan) throw new CliError("test definition is invalid (fix the errors above; `loadr validate` lists them too)");
   const filtered = filterScenarios(loaded.plan, splitTagList(values.tags), splitTagList(values["exclude-tags"]));
-  if (!quiet && filtered.kept !== filtered.had) process.stderr.write(`→ running ${filtered.kept} of ${filtered.had} scenario(s) after tag filter\n`);
+  if (!quiet && filtered.kept !== filtered.had) say(`→ running ${filtered.kept} of ${filtered.had} scenario(s) after tag filter`);
   const plan = applyOverrides(filtered.plan, { vus: intFlag("vus", values.vus), duration: values.duration });
-  if (!quiet) for (const w of notYetApplied(plan)) process.stderr.write(errStyle.yellow(`warning: ${w}`) + "\n");
-  if (!quiet && values.api === undefined)
-    for (const [name, sc] of Object.entries(plan.scenarios))
-      if (sc.executor === "externally-controlled")
-        process.stderr.write(
-          errStyle.yellow(`warning: scenario \`${name}\` is externally-controlled but the control API is off: it stays at 0 VUs (serve it with --api 127.0.0.1:6565)`) + "\n",
-        );
-  const scenarios = Object.keys(plan.scenarios);
-  const js = jsModuleUse(plan, scenarios);
-  if (js.errors.length > 0) throw new CliError(js.errors[0]!);
-  if (!quiet) for (const w of [...js.warnings, ...notYetRunnable(plan, scenarios)]) process.stderr.write(errStyle.yellow(`warning: ${w}`) + "\n");
-  const thresholds = parseThresholds(plan.thresholds);
-  const env = { ...process.env };
-  const variables = resolveVariables(plan, env);
-  let secrets: Record<string, string>;
-  try {
-    secrets = resolveSecrets(plan, env, loaded.baseDir);
-  } catch (e) {
-    throw new CliError((e as Error).message);
-  }
 
+  const progress = new Progress(!quiet && (values.progress === true || process.stderr.isTTY === true));
   const log = new Logger(logLevel);
-  const plugins = await resolvePlugins(plan.plugins ?? [], {
-    baseDir: loaded.baseDir,
-    pluginsDir: pluginsDir(values["plugins-dir"]),
-    debug: (m) => log.debug(m),
-  }).catch((e: Error) => {
-    throw e instanceof PluginResolveError ? new CliError(e.message) : e;
-  });
-  // Native plugins load (and are checked) before anything starts: a bad plugin is one line, no run.
-  let native;
-  let outputs: OutputSet;
+  let session: RunSession;
   try {
-    const refs = nativeRefs(plugins);
-    // loaded once: output plugins named under `outputs:` must load as outputs
-    native = loadNativeEntries(refs, outputPluginKinds(refs, plan.outputs ?? []));
-    outputs = buildOutputs(plan.outputs ?? [], values.output ?? [], env, (line) => process.stderr.write(errStyle.yellow(`warning: ${line}`) + "\n"), pluginOutputs(native, plan.outputs ?? []));
+    const prepared = prepareRun(plan, { baseDir: loaded.baseDir, env: { ...process.env }, controlApi: values.api !== undefined });
+    if (!quiet) for (const w of prepared.warnings) warn(w);
+    session = await RunSession.open({
+      run: prepared,
+      workers,
+      logLevel,
+      pluginsDir: pluginsDir(values["plugins-dir"]),
+      outputFlags: values.output,
+      ui: values.ui || values["ui-bind"] !== undefined ? { bind: values["ui-bind"] ?? DEFAULT_UI_BIND } : undefined,
+      api: values.api,
+      exports: { summaryExport: values["summary-export"], junit: values.junit, report: values.report },
+      trendStats: summaryOpts.trendStats,
+      warn,
+      debug: (m) => log.debug(m),
+      onTick: (feed, paused) => progress.draw(feed.progress(paused)),
+      onSummary: (summary) => {
+        progress.end();
+        process.stdout.write(renderConsole(summary, { color: outColor, ...summaryOpts }) + "\n");
+      },
+      loopLagProbe: process.env.LOADR_LOOP_LAG_PROBE !== undefined && process.env.LOADR_LOOP_LAG_PROBE !== "",
+    });
   } catch (e) {
-    throw new CliError((e as Error).message);
+    throw e instanceof RunSetupError ? new CliError(e.message) : e;
   }
-  let run: Run | undefined;
-  let ui: UiServer | undefined;
-  if (values.ui || values["ui-bind"] !== undefined) {
-    // the dashboard's pause/resume/stop buttons speak the control API of the run
-    let control: ((req: Request) => Promise<Response | undefined>) | undefined;
-    const forward = (req: Request) => {
-      if (!run) return Promise.resolve(Response.json({ error: "the run is still starting" }, { status: 503 }));
-      control ??= controlHandler(run);
-      return control(req);
-    };
-    try {
-      ui = new UiServer({ bind: values["ui-bind"] ?? DEFAULT_UI_BIND, name: plan.name ?? "loadr test", scenarios, control: forward });
-    } catch (e) {
-      const msg = (e as Error).message;
-      throw new CliError(msg.startsWith("--ui-bind") ? msg : `--ui-bind: ${msg}`);
-    }
-    if (!quiet) process.stderr.write(`→ live dashboard at ${ui.url}\n`);
-  }
-  try {
-    await outputs.start();
-  } catch (e) {
-    ui?.stop();
-    throw new CliError(e instanceof OutputStartError ? e.message : `output: ${(e as Error).message}`);
-  }
+  if (!quiet && session.ui) say(`→ live dashboard at ${session.ui.url}`);
+  if (!quiet && session.api) say(`→ control API at ${session.api.url}/v1/status`);
 
-  const services = await startServices(plan.plugins ?? [], native).catch((e: Error) => {
-    outputs.abort();
-    ui?.stop();
-    throw new CliError(e.message);
-  });
   let signals = 0;
   const onSignal = (sig: string) => {
     signals++;
     if (signals === 1) {
       if (!quiet) process.stderr.write(`\n${errStyle.red("! stopping gracefully (Ctrl-C again to abort)")}\n`);
-      run?.stop(sig === "SIGTERM" ? "stopped by SIGTERM" : "stopped by user (Ctrl-C)");
+      session.stop(sig === "SIGTERM" ? "stopped by SIGTERM" : "stopped by user (Ctrl-C)");
     } else if (sig === "SIGINT") {
-      run?.kill();
-      void services.stopAll().finally(() => process.exit(130));
+      session.kill();
+      void session.close().finally(() => process.exit(130));
     }
   };
   const onInt = () => onSignal("SIGINT");
   const onTerm = () => onSignal("SIGTERM");
   process.on("SIGINT", onInt);
   process.on("SIGTERM", onTerm);
-
-  const progress = new Progress(!quiet && (values.progress === true || process.stderr.isTTY === true));
-  let api: ControlServer | undefined;
   try {
-    run = new Run({
-      plan,
-      baseDir: loaded.baseDir,
-      scenarios,
-      env,
-      variables,
-      secrets,
-      services: services.info,
-      plugins,
-      logLevel,
-      workers,
-      thresholds,
-      onTick: (feed) => {
-        progress.draw(feed.progress(run?.isPaused));
-        const snap = feed.lastSnapshot();
-        if (snap) outputs.snapshot(snap);
-        const t = ui && liveTick(feed, run!.scenarioVus());
-        if (t) ui!.tick(t);
-      },
-      samples: outputs.wantsSamples,
-      onSamples: (batch) => outputs.samples(batch),
+    const result = await session.run().catch((e: Error) => {
+      throw e instanceof RunSetupError ? new CliError(e.message) : e;
     });
-    if (values.api !== undefined) {
-      try {
-        api = startControlServer(values.api, run);
-      } catch (e) {
-        throw new CliError(`--api: ${(e as Error).message}`);
-      }
-      if (!quiet) process.stderr.write(`→ control API at ${api.url}/v1/status\n`);
+    if (!quiet) {
+      const done = { summary: "summary exported to", junit: "JUnit report written to", report: "HTML report written to" };
+      for (const w of result.exports.written) say(errStyle.green(`✓ ${done[w.what]} ${w.path}`));
     }
-    const { aborted, error } = await run.execute().catch(async (e: Error) => {
-      ui?.stop();
-      outputs.abort();
-      throw e instanceof RunError ? new CliError(e.message) : e;
-    });
-    progress.end();
-    const summary = run.feed.summary(plan.name, aborted);
-    process.stdout.write(renderConsole(summary, { color: outColor }) + "\n");
-    await outputs.finish(summary);
-    ui?.finish(summary);
-    try {
-      await writeExports(summary, { summaryExport: values["summary-export"], junit: values.junit, report: values.report }, quiet, errStyle);
-    } finally {
-      if (ui) await serveUntilInterrupted(ui, quiet, { onInt, onTerm });
-    }
-    if (error !== undefined) throw new CliError(`the run stopped on an internal error: ${error}`);
-    return summary.thresholds_passed && !aborted ? 0 : 99;
+    if (session.ui) await serveUntilInterrupted(session.ui, quiet, { onInt, onTerm });
+    if (result.exports.failures.length > 0)
+      throw new CliError(result.exports.failures.join("; ") + " (the summary above is complete; choose a writable path)");
+    if (result.error !== undefined) throw new CliError(`the run stopped on an internal error: ${result.error}`);
+    return result.exitCode;
   } finally {
-    api?.stop();
     progress.end();
     process.off("SIGINT", onInt);
     process.off("SIGTERM", onTerm);
-    await services.stopAll();
+    await session.close();
   }
 }
 
@@ -258,15 +178,4 @@ async function serveUntilInterrupted(ui: UiServer, quiet: boolean, handlers: { o
     process.once("SIGINT", () => resolve());
     process.once("SIGTERM", () => resolve());
   });
-  ui.stop();
-}
-
-/** Plan settings this build accepts but does not act on yet (docs/compat.md), said once at start. */
-function notYetApplied(plan: { defaults: { http: { cache?: boolean; version?: string } } }): string[] {
-  const out: string[] = [];
-  const http = plan.defaults.http;
-  if (http.cache) out.push("defaults.http.cache is not applied by this build yet: every request goes to the target");
-  if (http.version && http.version !== "auto" && http.version !== "http1")
-    out.push(`defaults.http.version \`${http.version}\` is not supported by this build yet: HTTP/1.1 is used`);
-  return out;
 }

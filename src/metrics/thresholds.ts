@@ -3,8 +3,10 @@
  * (parsing into ThresholdSpec) belongs to src/plan/thresholds.ts.
  */
 import type { Aggregator } from "./aggregator.ts";
-import type { MetricKind } from "./registry.ts";
+import type { ValueUnit } from "./format.ts";
+import { DATA_METRICS, type MetricKind } from "./registry.ts";
 import type { AggValues } from "./series.ts";
+import { precomputedPercentile } from "./trend-stats.ts";
 import type { ThresholdOp, ThresholdSpec } from "../plan/thresholds.ts";
 
 export type { ThresholdSpec };
@@ -17,18 +19,12 @@ export interface ThresholdStatus {
   observed: number | null;
   passed: boolean;
   abort_on_fail: boolean;
+  /** what `observed` is (format.ts ValueUnit: `ms`, `fraction`, `per_second`, `count`…); `` when unknown (schema 2) */
+  unit?: ValueUnit;
 }
 
 /** The abort reason the reference sends when an abort_on_fail threshold fails. */
 export const THRESHOLD_ABORT_REASON = "threshold crossed (abort_on_fail)";
-
-/** Percentiles every trend AggValues already carries. */
-const PRECOMPUTED: readonly [number, keyof AggValues][] = [
-  [90, "p90"],
-  [95, "p95"],
-  [99, "p99"],
-  [99.9, "p999"],
-];
 
 /**
  * The observed value of §1.12's table, from the merged AggValues of the selector. Null = "none"
@@ -51,7 +47,8 @@ export function observedValue(
       return agg.med;
     case "p": {
       const p = spec.p ?? Number.NaN;
-      for (const [at, field] of PRECOMPUTED) if (Math.abs(p - at) < 1e-9) return agg[field];
+      const field = precomputedPercentile(p);
+      if (field !== undefined) return agg[field];
       return kind === "trend" ? percentile(p) : null;
     }
     case "rate":
@@ -82,6 +79,21 @@ export function compare(op: ThresholdOp, observed: number, bound: number): boole
   }
 }
 
+/** The unit of an observed value (§1.12's table): trends are durations in ms throughout loadr. */
+export function observedUnit(spec: Pick<ThresholdSpec, "agg" | "metric">, kind: MetricKind): ValueUnit {
+  const data = DATA_METRICS.has(spec.metric);
+  switch (spec.agg) {
+    case "rate":
+      return kind === "rate" ? "fraction" : data ? "bytes_per_second" : "per_second";
+    case "count":
+      return data ? "bytes" : "count";
+    case "value":
+      return "";
+    default:
+      return kind === "trend" ? "ms" : "";
+  }
+}
+
 export function evaluateThreshold(spec: ThresholdSpec, agg: Aggregator, nowMs: number = Date.now()): ThresholdStatus {
   const merged = agg.query(spec.metric, spec.tags);
   let observed: number | null = null;
@@ -95,6 +107,7 @@ export function evaluateThreshold(spec: ThresholdSpec, agg: Aggregator, nowMs: n
     observed,
     passed: observed === null ? true : compare(spec.op, observed, spec.bound),
     abort_on_fail: spec.abortOnFail,
+    unit: merged === null ? "" : observedUnit(spec, merged.kind),
   };
 }
 

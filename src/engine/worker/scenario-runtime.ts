@@ -8,7 +8,8 @@ import type { PauseGate } from "./pause.ts";
 import type { ScenarioPhase } from "../messages.ts";
 import type { SharedState } from "../shared-state.ts";
 import type { CompiledStep } from "./flow/step.ts";
-import type { PluginLookup } from "../../plugins/host/wasm/host.ts";
+import type { ExtractorRegistry } from "../../extract/registry.ts";
+import type { ConditionRegistry } from "../../checks/registry.ts";
 import type { ProtocolRouter } from "../../protocols/router.ts";
 import type { FlowRuntime } from "./flow/runtime.ts";
 import { LiveVus, type VuCount } from "./live-vus.ts";
@@ -23,8 +24,9 @@ export interface RunContext {
   shared: SharedState;
   log: Logger;
   baseDir: string;
-  /** this worker's WASM plugins (`type: plugin` extractors and conditions) */
-  plugins?: PluginLookup;
+  /** the extractor and condition kinds request steps compile with (built-ins + this thread's plugins) */
+  extractors: ExtractorRegistry;
+  conditions: ConditionRegistry;
   /** pause/resume from the control API */
   pause: PauseGate;
   /** flow-control, data feeds and JS state (issue 4) */

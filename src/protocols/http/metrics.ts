@@ -35,10 +35,10 @@ export class RequestTagCache {
     });
   }
 
-  /** tags for a `checks` sample of this request: base + group + check name */
-  check(group: string, name: string): TagSet {
-    return this.cached("c\0" + group + "\0" + name, () => {
-      const tags: Record<string, string> = { ...this.base, check: name };
+  /** tags for a `checks` sample of this request: base + group + the request's name + check name */
+  check(group: string, request: string, name: string): TagSet {
+    return this.cached("c\0" + group + "\0" + request + "\0" + name, () => {
+      const tags: Record<string, string> = { ...this.base, name: request, check: name };
       if (group) tags.group = group;
       return tags;
     });

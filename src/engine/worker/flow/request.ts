@@ -13,8 +13,6 @@ import { DataExhaustedError } from "../data/feed.ts";
 import { compileJs } from "../js/scripts.ts";
 import { recordJsException } from "../js/eval.ts";
 import type { Throttle } from "./throttle.ts";
-import { compileExtractor } from "../../../extract/index.ts";
-import { compileCondition } from "../../../checks/conditions.ts";
 import { makeResponseView } from "../../../extract/response-view.ts";
 import { Outcome, outcomeOf } from "../outcome.ts";
 import { emitHttpSamples, httpFailed, RequestTagCache } from "../../../protocols/http/metrics.ts";
@@ -72,24 +70,24 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
   const plugin = route.kind === "plugin" ? route.handler : undefined;
   const pluginOptions = plugin && spec.plugin !== undefined ? compileJsonTemplate(spec.plugin) : undefined;
   const tags = new RequestTagCache(sink, baseTags, req.method, plugin ? plugin.name : "http");
-  const plugins = rt.run.plugins;
-  const condEnv = { plugins, log: rt.run.log };
-  const extractors = (spec.extract ?? []).map((e) => compileExtractor(e, plugins));
-  const asserts = (spec.assert ?? []).map((c) => compileCondition(c, condEnv));
-  const checks = (spec.checks ?? []).map((c) => compileCondition(c, condEnv));
+  const extractors = (spec.extract ?? []).map((e) => rt.run.extractors.compile(e));
+  const asserts = (spec.assert ?? []).map((c) => rt.run.conditions.compile(c));
+  const checks = (spec.checks ?? []).map((c) => rt.run.conditions.compile(c));
   const needsView = extractors.length + asserts.length + checks.length > 0;
   const usesJs = asserts.some((a) => a.usesJs) || checks.some((c) => c.usesJs);
   const throttle = ctx.throttle;
-  // the checks tag set of chains, remembered for the last group (a step's group rarely changes)
+  // the checks tag set of chains, remembered for the last group and request name (they rarely change)
   let lastCheckGroup: string | undefined;
+  let lastCheckRequest: string | undefined;
   const checkTagSets = new Map<string, ReturnType<typeof tags.check>>();
-  const chainCheckTags = (group: string, name: string) => {
-    if (group !== lastCheckGroup) {
+  const chainCheckTags = (group: string, request: string, name: string) => {
+    if (group !== lastCheckGroup || request !== lastCheckRequest) {
       checkTagSets.clear();
       lastCheckGroup = group;
+      lastCheckRequest = request;
     }
     let ts = checkTagSets.get(name);
-    if (ts === undefined) checkTagSets.set(name, (ts = tags.check(group, name)));
+    if (ts === undefined) checkTagSets.set(name, (ts = tags.check(group, request, name)));
     return ts;
   };
   const discardBodies = ctx.defaults.discard_response_bodies === true;
@@ -124,6 +122,7 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
         // Not sent: one http_req_failed sample tagged error=prepare, and the flow goes on (§1.11).
         const why = e instanceof UnresolvedError ? `unresolved \`\${${e.expr}}\`` : (e as Error).message;
         rt.run.log.warn(`request \`${name || spec.url}\` not sent: ${why}`);
+        sink.noteError("not_sent", `request \`${name || spec.url}\`: ${why}`);
         sink.rate("http_req_failed", tags.extra(vu.group, name || spec.url, "prepare"), true);
         vu.lastFailed = true;
         return after(vu, Outcome.Continue);
@@ -139,6 +138,7 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
       // a plugin response fails only through its `error` (reference §2.5)
       let failed = plugin ? res.error !== undefined : httpFailed(res);
       if (res.error !== undefined) rt.run.log.debug(`request \`${name}\` failed: ${res.error}`);
+      if (res.error !== undefined) sink.noteError(res.errorKind ?? "error", res.error);
       if (!needsView) {
         vu.lastFailed = failed;
         return after(vu, Outcome.Continue);
@@ -154,7 +154,7 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
           if (r.check === undefined) vu.vars.set(ex.name, r.value);
           else {
             // a chain with `check:` records a checks sample; a failed check keeps the old value
-            sink.rate("checks", chainCheckTags(group, ex.name), r.check);
+            sink.rate("checks", chainCheckTags(group, name, ex.name), r.check);
             if (r.check) vu.vars.set(ex.name, r.value);
             else if (ex.onFailure !== undefined && ex.onFailure !== "continue") {
               outcome = outcomeOf(ex.onFailure);
@@ -179,7 +179,7 @@ export function compileRequest(spec: RequestStepSpec, ctx: RequestCompileContext
         }
       }
       if (assertFailed) sink.rate("http_req_failed", tags.extra(group, name), true);
-      for (const c of checks) sink.rate("checks", tags.check(group, c.name), c.check(view, scope));
+      for (const c of checks) sink.rate("checks", tags.check(group, name, c.name), c.check(view, scope));
 
       failed = failed || assertFailed || extractFailed;
       vu.lastFailed = failed;
