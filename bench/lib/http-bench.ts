@@ -167,7 +167,7 @@ export function toolRow(tool: string, command: string | undefined, runs: ToolRun
     status: "ok",
     command,
     runs,
-    ...summarizeRuns(ok.map((r) => (r ? (r as RunFigures) : undefined))),
+    ...summarizeRuns(ok as (RunFigures | undefined)[]),
     p50: nullableMedian(good.map((r) => r.p50)),
     p95: nullableMedian(good.map((r) => r.p95)),
     p99: nullableMedian(good.map((r) => r.p99)),
