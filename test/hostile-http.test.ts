@@ -95,18 +95,18 @@ describe("bodies larger than max_body_size", () => {
     expect(r.maxRss).toBeLessThan(1024 * MiB);
   });
 
-  test("with discard_response_bodies a 1 GiB body is read to its end and counted, not kept: no cap applies", async () => {
-    const r = await measuredRun(plan([{ name: "big", path: "/flood/length?gib=1", with: "timeout: 60s" }], { http: "    discard_response_bodies: true" }));
+  test("with discard_response_bodies a 512 MiB body is read to its end and counted, not kept: no cap applies", async () => {
+    const r = await measuredRun(plan([{ name: "big", path: "/flood/length?gib=0.5", with: "timeout: 60s, max_body_size: 1MB" }], { http: "    discard_response_bodies: true" }));
     expectCompleted(r);
     expect(kinds(r, "big")).toEqual({ "": 1 });
     expect(r.sum("http_reqs", { name: "big", status: "200" })).toBe(1);
-    expect(r.sum("data_received", { name: "big" })).toBeGreaterThan(1024 * MiB);
-    expect(r.maxRss).toBeLessThan(600 * MiB);
+    expect(r.sum("data_received", { name: "big" })).toBeGreaterThan(512 * MiB);
+    expect(r.maxRss).toBeLessThan(400 * MiB);
   });
 });
 
 describe("compression bombs", () => {
-  test("2 GiB of zeros in 2 MB of gzip (deflate, br): body_too_large at 64 MiB decoded, in bounded time and memory", async () => {
+  test("2 GiB of zeros in 2 MB of gzip (deflate, br): body_too_large at 64 MiB decoded, with 2 VUs in bounded time and memory", async () => {
     const r = await measuredRun(
       plan(
         [
@@ -114,15 +114,15 @@ describe("compression bombs", () => {
           { name: "deflate", path: "/bomb/deflate?mib=2048" },
           { name: "br", path: "/bomb/br?mib=2048" },
         ],
-        { vus: 4, http: "    timeout: 30s" },
+        { vus: 2, http: "    timeout: 30s" },
       ),
     );
     expectCompleted(r);
-    for (const name of ["gzip", "deflate", "br"]) expect(kinds(r, name)).toEqual({ body_too_large: 4 });
+    for (const name of ["gzip", "deflate", "br"]) expect(kinds(r, name)).toEqual({ body_too_large: 2 });
     expect(firstMessage(r, "body_too_large")).toMatch(/decod/);
-    // 12 requests of 2 GiB each decoded in full took minutes and GBs before
-    expect(r.elapsedMs).toBeLessThan(40_000);
-    expect(r.maxRss).toBeLessThan(1024 * MiB);
+    // one 2 GiB gzip bomb decoded in full took 4.2 GB and 18 s (89 s on a loaded machine) before
+    expect(r.elapsedMs).toBeLessThan(50_000);
+    expect(r.maxRss).toBeLessThan(800 * MiB);
   });
 
   test("a bomb still decoding at the request timeout fails as a timeout then, and its time is the request's", async () => {
@@ -140,7 +140,7 @@ describe("compression bombs", () => {
   });
 
   test("a bomb under the cap decodes whole: its decoding time counts in http_req_receiving", async () => {
-    const r = await measuredRun(plan([{ name: "small-bomb", path: "/bomb/gzip?mib=32", with: "checks: [{ type: size, min: 33554432 }]" }]));
+    const r = await measuredRun(plan([{ name: "small-bomb", path: "/bomb/gzip?mib=8", with: "checks: [{ type: size, min: 8388608 }]" }]));
     expectCompleted(r);
     expect(kinds(r, "small-bomb")).toEqual({ "": 1 });
     expect(r.sum("checks", { name: "small-bomb" })).toBe(1);
