@@ -42,6 +42,8 @@ export const KNOWN_METRICS: readonly string[] = [
   "iteration_duration", "dropped_iterations", "vus", "vus_max", "checks", "data_sent", "data_received",
   "ws_connecting", "ws_session_duration", "ws_msgs_sent", "ws_msgs_received", "grpc_req_duration",
   "tcp_req_duration", "udp_req_duration", "graphql_req_duration", "plugin_call_duration", "plugin_errors",
+  // the gRPC handler's (src/protocols/grpc/metrics.ts)
+  "grpc_reqs", "grpc_streams", "grpc_msgs_sent", "grpc_msgs_received",
 ];
 
 export function parseSelector(raw: string): { metric: string; tags: Record<string, string>; selector: string } {

@@ -44,6 +44,8 @@ export const ERROR_KINDS = [
   "invalid_request",
   /** a request hook failed (src/pipeline/hooks.ts) */
   "hook",
+  /** a gRPC call ended with a status that is not OK (src/protocols/grpc/) */
+  "grpc_status",
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 

@@ -14,7 +14,7 @@ import type { PreparedRun } from "./prepare.ts";
 export function refuseUnservedRequests(run: PreparedRun, plugins: readonly PluginProtocolInfo[], warn: (line: string) => void): void {
   const { catalogue, warnings } = runCatalogue(plugins);
   for (const w of warnings) warn(w);
-  const first = unservedRequests(run.plan, catalogue)[0];
+  const first = unservedRequests(run.plan, catalogue, run.baseDir)[0];
   if (first === undefined) return;
   const at = run.source?.locate(first.path);
   const where = run.source ? `${run.source.file}${at ? `:${at.line}:${at.column}` : ""} ` : "";

@@ -1,6 +1,6 @@
 /** The `request` step (§1.8, strict) with its body variants and per-protocol option blocks. */
 import { z } from "zod";
-import { checkTemplate, Count, Dur, StrMap, strict, stringLeaves } from "./common.ts";
+import { checkTemplate, Count, Dur, Size, StrMap, strict, stringLeaves } from "./common.ts";
 import { Condition, Extractor } from "./checks.ts";
 
 const MultipartPart = strict({
@@ -58,11 +58,18 @@ export const GrpcOptions = strict({
   message: z.unknown().optional(),
   messages: z.array(z.unknown()).optional(),
   metadata: StrMap.optional(),
+  /** loadr's own: the largest message sent or received (default 4MB, as gRPC's) */
+  max_message_size: Size.optional(),
+  /** loadr's own: compress the request messages (`gzip`), default `identity` */
+  compression: z.enum(["gzip", "identity"]).optional(),
 }).superRefine((g, ctx) => {
   if (!g.proto_files?.length && !g.reflection)
     ctx.addIssue({ code: "custom", message: "grpc needs `proto_files` or `reflection: true`" });
   if (g.message !== undefined && g.messages !== undefined)
     ctx.addIssue({ code: "custom", message: "grpc cannot set both `message` and `messages`", path: ["messages"] });
+  for (const [s, p] of stringLeaves(g.message, ["message"])) checkTemplate(ctx, s, p);
+  for (const [s, p] of stringLeaves(g.messages, ["messages"])) checkTemplate(ctx, s, p);
+  for (const [k, v] of Object.entries(g.metadata ?? {})) checkTemplate(ctx, v, ["metadata", k]);
 });
 
 export const GraphqlOptions = strict({

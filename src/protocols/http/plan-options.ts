@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { HttpClientOptions } from "./client.ts";
+import type { HttpVersion } from "./options.ts";
 
 export interface HttpDefaultsPlan {
   follow_redirects: boolean;
@@ -9,6 +10,7 @@ export interface HttpDefaultsPlan {
   compression: boolean;
   keep_alive: boolean;
   cookies: boolean;
+  version?: HttpVersion;
   proxy?: string;
   hosts?: Record<string, string>;
   tls?: {
@@ -33,6 +35,7 @@ export function httpClientOptions(d: HttpDefaultsPlan, baseDir: string): HttpCli
     maxRedirects: d.max_redirects,
     hosts: d.hosts ?? {},
     proxy: d.proxy,
+    version: d.version,
     tls: {
       insecureSkipVerify: tls.insecure_skip_verify,
       ca: read(tls.ca_file),
