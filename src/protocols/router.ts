@@ -108,7 +108,13 @@ export class ProtocolRouter<H extends HandlerInfo = ProtocolHandler> implements 
 
   /** ProtocolCatalogue: why no handler serves a request step, or undefined when one does. */
   unserved(step: StepView): RouteProblem | undefined {
-    const r = this.find(step.protocol, step.url);
+    let r = this.find(step.protocol, step.url);
+    if (step.protocol === undefined && step.blocks.length > 0 && urlScheme(step.url) === undefined && step.url.includes("${")) {
+      // a scheme only a template gives (`${services.echo.grpc_url}`): the option blocks say which
+      // handler the step is meant for; the worker routes the rendered URL
+      const meant = this.list.find((h) => step.blocks.every((b) => h.handler.optionBlocks.includes(b)));
+      if (meant !== undefined) r = meant;
+    }
     if (typeof r === "string") return { field: step.protocol !== undefined ? "protocol" : "url", message: r };
     for (const b of step.blocks)
       if (!r.handler.optionBlocks.includes(b))

@@ -8,11 +8,12 @@
 import http2 from "node:http2";
 import type { DialHandle } from "../http/h2-dial.ts";
 import type { H2Session } from "../http/h2-session.ts";
+import { unprocessed } from "../http/h2-exchange.ts";
 import { USER_AGENT } from "../http/request-head.ts";
 import { FrameReader } from "./frames.ts";
 import { Code, codeForHttpStatus } from "./status.ts";
 
-const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM } = http2.constants;
+const { NGHTTP2_CANCEL } = http2.constants;
 
 export class GrpcCall implements DialHandle {
   readonly promise: Promise<GrpcCall>;
@@ -86,10 +87,13 @@ export class GrpcCall implements DialHandle {
       else if (this.reader.pending > 0) this.finish(Code.Internal, "the stream ended in the middle of a message");
       else this.finish(Code.Internal, "the server closed the stream without a gRPC status");
     });
-    st.on("error", (e: Error) => this.failTransport(session.failure ?? session.errorMessage(e)));
+    st.on("error", (e: Error) => {
+      this.retryable = unprocessed(st, session);
+      this.failTransport(session.failure ?? session.errorMessage(e));
+    });
     st.on("close", () => {
       if (this.done) return;
-      if (st.rstCode === NGHTTP2_REFUSED_STREAM || (st.id !== undefined && st.id > session.lastStreamId)) this.retryable = true;
+      this.retryable = unprocessed(st, session);
       this.failTransport(session.failure ?? (st.rstCode ? `stream reset by the server (HTTP/2 error code ${st.rstCode})` : "connection closed before the call completed"));
     });
     for (const f of frames) {

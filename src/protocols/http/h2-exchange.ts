@@ -19,6 +19,11 @@ import type { TimingMarks } from "./timings.ts";
 const EMPTY = new Uint8Array(0);
 const { NGHTTP2_REFUSED_STREAM, NGHTTP2_CANCEL } = http2.constants;
 
+/** The server never processed the stream (refused it, or it is above GOAWAY's last stream id): it may be sent again. */
+export function unprocessed(st: http2.ClientHttp2Stream, session: H2Session): boolean {
+  return st.rstCode === NGHTTP2_REFUSED_STREAM || (st.id !== undefined && st.id > session.lastStreamId);
+}
+
 export class H2Exchange implements TimingMarks, DialHandle {
   readonly promise: Promise<H2Exchange>;
   private resolve!: (ex: H2Exchange) => void;
@@ -83,10 +88,13 @@ export class H2Exchange implements TimingMarks, DialHandle {
       this.receivedBytes += c.length;
     });
     st.on("end", () => this.finish());
-    st.on("error", (e: Error) => this.fail(session.failure ?? session.errorMessage(e)));
+    st.on("error", (e: Error) => {
+      this.retryable = unprocessed(st, session);
+      this.fail(session.failure ?? session.errorMessage(e));
+    });
     st.on("close", () => {
       if (this.done) return;
-      if (st.rstCode === NGHTTP2_REFUSED_STREAM || (st.id !== undefined && st.id > session.lastStreamId)) this.retryable = true;
+      this.retryable = unprocessed(st, session);
       this.fail(session.failure ?? (st.rstCode ? `stream reset by the server (HTTP/2 error code ${st.rstCode})` : CLOSED_EARLY));
     });
     if (body !== null) st.end(body);
