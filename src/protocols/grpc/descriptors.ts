@@ -4,7 +4,7 @@
  * (reflection.ts) — and the method a step names, looked up in them. Parsed once per worker and
  * file set; a method is resolved once per step (the handler keeps it with the step's fixed options).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import protobuf from "protobufjs";
 import protojson from "protobufjs/ext/protojson.js";
@@ -41,6 +41,20 @@ export function protoRoot(spec: Pick<GrpcSpec, "protoFiles" | "protoIncludes">):
     }
     return resolve(dirname(origin), target);
   };
+  // each listed file parsed alone first: protobufjs names the file of a syntax error only then
+  for (const f of spec.protoFiles) {
+    let text: string;
+    try {
+      text = readFileSync(f, "utf8");
+    } catch (e) {
+      throw new DescriptorError(`cannot read proto file ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    try {
+      protobuf.parse(text, { keepCase: true });
+    } catch (e) {
+      throw new DescriptorError(protoErrorMessage((e as Error).message, f));
+    }
+  }
   try {
     root.loadSync(spec.protoFiles, { keepCase: true });
     root.resolveAll();
@@ -51,10 +65,10 @@ export function protoRoot(spec: Pick<GrpcSpec, "protoFiles" | "protoIncludes">):
   return root;
 }
 
-/** protobufjs says `illegal token 'x' (/abs/file.proto, line 3)`; we say `file.proto:3: illegal token 'x'`. */
-function protoErrorMessage(m: string): string {
-  const at = /^(.*) \((.+), line (\d+)\)$/.exec(m);
-  if (at) return `${at[2]}:${at[3]}: ${at[1]}`;
+/** protobufjs says `illegal token 'x' ([/abs/file.proto, ]line 3)`; we say `/abs/file.proto:3: illegal token 'x'`. */
+function protoErrorMessage(m: string, file?: string): string {
+  const at = /^(.*) \((?:(.+), )?line (\d+)\)$/.exec(m);
+  if (at && (at[2] ?? file) !== undefined) return `${at[2] ?? file}:${at[3]}: ${at[1]}`;
   if (/ENOENT|no such file/i.test(m)) return `cannot read proto file: ${m.replace(/^.*?(open |ENOENT: )/, "")}`;
   return `cannot load the proto files: ${m}`;
 }
