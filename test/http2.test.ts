@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { Http2Client } from "../src/protocols/http/h2-client.ts";
+import { h2Settings, Http2Client } from "../src/protocols/http/h2-client.ts";
 import { HttpHandler } from "../src/protocols/http/handler.ts";
 import type { HttpClientOptions, HttpVersion } from "../src/protocols/http/options.ts";
 import type { ProtocolResponse } from "../src/protocols/types.ts";
@@ -18,7 +18,10 @@ import { runPlan } from "./support/run-plan.ts";
 setDefaultTimeout(60_000);
 
 const BASE: HttpClientOptions = { keepAlive: true, compression: true, cookies: true, followRedirects: true, maxRedirects: 10, hosts: {}, tls: { insecureSkipVerify: true } };
-const client = (version: HttpVersion, o: Partial<HttpClientOptions> = {}) => new Http2Client({ ...BASE, ...o, version });
+const client = (version: HttpVersion, o: Partial<HttpClientOptions> = {}) => {
+  const opts = { ...BASE, ...o, version };
+  return new Http2Client(opts, h2Settings(opts));
+};
 const get = (c: Http2Client, url: string, timeoutMs = 5000) => c.request({ method: "GET", url, headers: [], timeoutMs });
 const text = (r: ProtocolResponse) => new TextDecoder().decode(r.body);
 

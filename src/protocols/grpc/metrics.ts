@@ -5,7 +5,13 @@
  */
 import type { Sink, TagSet } from "../../metrics/sink.ts";
 import type { ProtocolResponse } from "../types.ts";
-import { GrpcResponse } from "./response.ts";
+
+/** What a gRPC response (response.ts) carries beyond ProtocolResponse, for the counters. */
+export interface GrpcCounts {
+  msgsSent: number;
+  msgsReceived: number;
+  streaming: boolean;
+}
 
 /** every metric emitGrpcSamples records */
 export const GRPC_METRICS: readonly string[] = [
@@ -22,10 +28,11 @@ export function emitGrpcSamples(sink: Sink, ts: TagSet, r: ProtocolResponse): vo
   sink.counter("grpc_reqs", ts, 1);
   sink.trend("grpc_req_duration", ts, r.timings.duration);
   // a call the pipeline answered for the handler (refused, a hook) sent and received nothing
-  if (r instanceof GrpcResponse) {
-    if (r.streaming) sink.counter("grpc_streams", ts, 1);
-    sink.counter("grpc_msgs_sent", ts, r.msgsSent);
-    sink.counter("grpc_msgs_received", ts, r.msgsReceived);
+  const g = r as Partial<GrpcCounts>;
+  if (g.msgsSent !== undefined) {
+    if (g.streaming) sink.counter("grpc_streams", ts, 1);
+    sink.counter("grpc_msgs_sent", ts, g.msgsSent);
+    sink.counter("grpc_msgs_received", ts, g.msgsReceived!);
   }
   sink.rate("http_req_failed", ts, grpcFailed(r));
   sink.counter("data_sent", ts, r.bytesSent);

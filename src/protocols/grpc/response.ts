@@ -7,11 +7,12 @@
 import protobuf from "protobufjs";
 import protojson from "protobufjs/ext/protojson.js";
 import type { ErrorKind, ProtocolResponse, Timings } from "../types.ts";
+import type { GrpcCounts } from "./metrics.ts";
 
 const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
 
-export class GrpcResponse implements ProtocolResponse {
+export class GrpcResponse implements ProtocolResponse, GrpcCounts {
   readonly protocolVersion = "grpc";
   private json: unknown[] | null = null;
   private body_: Uint8Array | null = null;

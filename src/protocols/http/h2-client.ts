@@ -16,9 +16,9 @@ import { HttpClient } from "./client.ts";
 import { decodeBody } from "./decompress.ts";
 import { timeoutMessage } from "./errors.ts";
 import { h2DialFor, type H2Dial, nodeTlsOptions } from "./h2-dial.ts";
-import { H2Exchange } from "./h2-exchange.ts";
+import type { H2Exchange } from "./h2-exchange.ts";
 import { buildH2Head, finishH2Head, type H2Head } from "./h2-headers.ts";
-import { H2Pool } from "./h2-session.ts";
+import type { H2Pool } from "./h2-session.ts";
 import type { HttpClientOptions, HttpRequest, HttpVersion } from "./options.ts";
 import { parseProxy, type Proxy } from "./proxy.ts";
 import { isRedirect, redirectHeaders, redirectLimitMessage, redirectMethod, resolveLocation } from "./redirects.ts";
@@ -28,6 +28,9 @@ import { parseTarget, type Target } from "./url.ts";
 const EMPTY = new Uint8Array(0);
 const ALPN_AUTO = ["h2", "http/1.1"];
 const ALPN_H2 = ["h2"];
+
+/** node:http2's part (h2-transport.ts), loaded on the first HTTP/2 request. */
+let transport: typeof import("./h2-transport.ts") | null = null;
 
 /** Origins whose server chose HTTP/1.1 under ALPN (per worker: one VU's answer spares the others the probe). */
 const http1Origins = new Set<string>();
@@ -80,43 +83,54 @@ class H2Run implements Deadline {
   }
 }
 
+/** What every VU's client of one handler shares: made once (h2Settings), so a VU costs a few fields. */
+export interface H2Settings {
+  readonly version: HttpVersion;
+  readonly baseTls: tls.ConnectionOptions | null;
+  readonly proxy: Proxy | null;
+  /** a configuration problem every HTTP/2 request reports */
+  readonly configError: string | null;
+}
+
+export function h2Settings(opts: HttpClientOptions): H2Settings {
+  const t = nodeTlsOptions(opts.tls ?? {});
+  let configError = typeof t === "string" ? t : null;
+  let proxy: Proxy | null = null;
+  if (opts.proxy !== undefined && opts.proxy !== "") {
+    const p = parseProxy(opts.proxy);
+    if (typeof p === "string") configError ??= p;
+    else proxy = p;
+  }
+  return { version: opts.version ?? "auto", baseTls: typeof t === "string" ? null : t, proxy, configError };
+}
+
+/**
+ * (Its members' names must not be HttpClient's private ones: a subclass's would replace them at
+ * run time, for the HTTP/1.1 path too.)
+ */
 export class Http2Client extends HttpClient {
-  private readonly version: HttpVersion;
-  private readonly h2: H2Pool;
-  /** a branch shares its VU's sessions and leaves closing them to the VU */
-  private readonly ownsSessions: boolean;
-  private readonly baseTls: tls.ConnectionOptions | null;
-  private readonly h2Proxy: Proxy | null;
-  private readonly h2ConfigError: string | null;
-  private readonly dials = new Map<string, H2Dial>();
+  /** made on the first HTTP/2 request: a VU that never sends one carries none */
+  private h2pool: H2Pool | null = null;
+  private dials: Map<string, H2Dial> | null = null;
   private lastHeadKey: object | null = null;
   private lastHead: H2Head | null = null;
 
   constructor(
     private readonly opts: HttpClientOptions,
-    /** the sessions of the VU this client is a `parallel` branch of */
-    shared?: Http2Client,
+    private readonly h2: H2Settings,
+    /** the VU this client is a `parallel` branch of: its sessions are used, and closed by it */
+    private readonly parent: Http2Client | null = null,
   ) {
     super(opts);
-    this.version = opts.version ?? "auto";
-    this.h2 = shared?.h2 ?? new H2Pool();
-    this.ownsSessions = shared === undefined;
-    const t = nodeTlsOptions(opts.tls ?? {});
-    let configError = typeof t === "string" ? t : null;
-    this.baseTls = typeof t === "string" ? null : t;
-    let proxy: Proxy | null = null;
-    if (opts.proxy !== undefined && opts.proxy !== "") {
-      const p = parseProxy(opts.proxy);
-      if (typeof p === "string") configError ??= p;
-      else proxy = p;
-    }
-    this.h2Proxy = proxy;
-    this.h2ConfigError = configError;
+  }
+
+  private sessions(t: typeof import("./h2-transport.ts")): H2Pool {
+    return this.parent !== null ? this.parent.sessions(t) : (this.h2pool ??= new t.H2Pool());
   }
 
   /** HTTP/2 or HTTP/1.1 for this URL; throws (an invalid request) for `http2` on a cleartext URL. */
   override request(req: HttpRequest): Promise<ProtocolResponse> {
-    const v = this.version;
+    const v = this.h2.version;
     if (req.url.charCodeAt(4) === 58 /* "http:" */) {
       if (v === "auto") return super.request(req);
       if (v === "http2") throw new Error(cleartextHttp2Message(req.url));
@@ -129,13 +143,14 @@ export class Http2Client extends HttpClient {
 
   override close(): void {
     super.close();
-    if (this.ownsSessions) this.h2.close();
+    if (this.parent === null) this.h2pool?.close();
   }
 
   private async requestH2(req: HttpRequest): Promise<ProtocolResponse> {
     const run = new H2Run(req.timeoutMs);
     let url = req.url;
-    if (this.h2ConfigError !== null) return run.error(this.h2ConfigError, url);
+    if (this.h2.configError !== null) return run.error(this.h2.configError, url);
+    const t = transport ?? (transport = await import("./h2-transport.ts"));
     const t0 = performance.now();
     run.deadline = t0 + req.timeoutMs;
     arm(run);
@@ -151,16 +166,16 @@ export class Http2Client extends HttpClient {
         const target = parseTarget(url);
         if (typeof target === "string") return run.error(target, url);
         const onHttp1 = () => this.continueOnHttp1(run, { method, url, headers, body: body ?? undefined, timeoutMs: run.deadline - performance.now(), followRedirects: follow, maxRedirects: max - hop });
-        if (!target.secure && this.version === "auto") return onHttp1();
+        if (!target.secure && this.h2.version === "auto") return onHttp1();
         const head = this.head(method, url, target, headers);
         if (typeof head === "string") return run.error(head, url);
         const cookie = this.opts.cookies ? this.jar.headerFor(target.hostname, target.pathname, target.secure) : "";
         const h = finishH2Head(head, cookie, body === null ? -1 : body.length);
-        let ex = await this.attempt(run, target, h.headers, h.bytes, body, tStart);
+        let ex = await this.attempt(t, run, target, h.headers, h.bytes, body, tStart);
         if (ex.retryable && !run.timedOut) {
           // the server never processed the stream (GOAWAY, refused): once more, on a new session
           addRetriedAttempt(run.timings, ex);
-          ex = await this.attempt(run, target, h.headers, h.bytes, body, performance.now());
+          ex = await this.attempt(t, run, target, h.headers, h.bytes, body, performance.now());
         }
         if (ex.http1) {
           http1Origins.add(target.origin);
@@ -196,12 +211,12 @@ export class Http2Client extends HttpClient {
   }
 
   /** One attempt: a session (dialled if need be) and a stream on it; settles on the response, an error or the deadline. */
-  private async attempt(run: H2Run, target: Target, headers: import("node:http2").OutgoingHttpHeaders, headBytes: number, body: Uint8Array | null, tStart: number): Promise<H2Exchange> {
-    const ex = new H2Exchange(tStart);
+  private async attempt(t: typeof import("./h2-transport.ts"), run: H2Run, target: Target, headers: import("node:http2").OutgoingHttpHeaders, headBytes: number, body: Uint8Array | null, tStart: number): Promise<H2Exchange> {
+    const ex = new t.H2Exchange(tStart);
     run.current = ex;
     const dial = this.h2Dial(target);
     ex.tls = dial.tls !== null;
-    this.h2.acquire(dial, target.origin, ex, this.version === "auto").then(
+    this.sessions(t).acquire(dial, target.origin, ex, this.h2.version === "auto").then(
       (got) => {
         const d = got.dialled;
         if (d !== null) {
@@ -278,11 +293,12 @@ export class Http2Client extends HttpClient {
   }
 
   private h2Dial(target: Target): H2Dial {
-    let d = this.dials.get(target.origin);
+    const dials = (this.dials ??= new Map());
+    let d = dials.get(target.origin);
     if (d === undefined) {
-      const alpn = !target.secure ? null : this.version === "auto" ? ALPN_AUTO : ALPN_H2;
-      d = h2DialFor(target, this.opts.hosts ?? {}, this.h2Proxy, this.baseTls!, this.opts.tls?.serverName, alpn);
-      this.dials.set(target.origin, d);
+      const alpn = !target.secure ? null : this.h2.version === "auto" ? ALPN_AUTO : ALPN_H2;
+      d = h2DialFor(target, this.opts.hosts ?? {}, this.h2.proxy, this.h2.baseTls!, this.opts.tls?.serverName, alpn);
+      dials.set(target.origin, d);
     }
     return d;
   }

@@ -8,7 +8,7 @@ import type { PerVuState, ProtocolHandler } from "../handler.ts";
 import type { ProtocolRequest, ProtocolResponse } from "../types.ts";
 import { HttpClient, type HttpClientOptions } from "./client.ts";
 import type { RouteProblem, StepView } from "../../plan/protocol-check.ts";
-import { cleartextHttp2Message, Http2Client } from "./h2-client.ts";
+import { cleartextHttp2Message, Http2Client, h2Settings } from "./h2-client.ts";
 import { emitHttpSamples, httpFailed, HTTP_METRICS } from "./metrics.ts";
 
 /** `version: http2` negotiates by TLS ALPN: an http:// URL the plan spells out cannot be sent. */
@@ -30,8 +30,8 @@ export class HttpHandler implements ProtocolHandler<HttpClient> {
   readonly failed = httpFailed;
 
   constructor(options: HttpClientOptions) {
-    const http1Only = options.version === "http1";
-    const open = (parent?: HttpClient) => (http1Only ? new HttpClient(options) : new Http2Client(options, parent as Http2Client | undefined));
+    const h2 = options.version === "http1" ? null : h2Settings(options);
+    const open = (parent?: HttpClient) => (h2 === null ? new HttpClient(options) : new Http2Client(options, h2, (parent as Http2Client | undefined) ?? null));
     this.perVu = {
       open: () => open(),
       // a parallel branch: its own HTTP/1.1 connections, its VU's HTTP/2 sessions, a copy of the cookies (reference §2.8)

@@ -8,7 +8,7 @@
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { ECHO_CERT_PEM, ECHO_KEY_PEM } from "./cert.ts";
-import { GrpcEchoService } from "./grpc-service.ts";
+import type { GrpcEchoService } from "./grpc-service.ts";
 import { routeAnswerer } from "./route-match.ts";
 
 export interface H2Listeners {
@@ -24,11 +24,19 @@ const CONNECTION_FIELDS = new Set(["connection", "keep-alive", "transfer-encodin
 
 export async function startH2(host: string): Promise<H2Listeners> {
   const answer = routeAnswerer();
-  const grpc = new GrpcEchoService();
+  // made on the first gRPC call (it parses the protos with protobufjs): most runs make none
+  let grpc: Promise<GrpcEchoService> | null = null;
   const onStream = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
     stream.on("error", () => {}); // a client that resets its stream is no failure of ours
-    if (String(headers["content-type"] ?? "").startsWith("application/grpc")) grpc.serve(stream, headers);
-    else void serveHttp(stream, headers, answer);
+    if (String(headers["content-type"] ?? "").startsWith("application/grpc")) {
+      grpc ??= import("./grpc-service.ts").then((m) => new m.GrpcEchoService());
+      // the stream's first DATA may arrive before the service exists: hold it until then
+      stream.pause();
+      void grpc.then((g) => {
+        g.serve(stream, headers);
+        stream.resume();
+      });
+    } else void serveHttp(stream, headers, answer);
   };
   const tls = http2.createSecureServer({ cert: ECHO_CERT_PEM, key: ECHO_KEY_PEM, allowHTTP1: false });
   const clear = http2.createServer();

@@ -8,7 +8,6 @@
  */
 import type { ServerWebSocket } from "bun";
 import { ECHO_CERT_PEM, ECHO_KEY_PEM } from "./cert.ts";
-import { startH2 } from "./h2-server.ts";
 import { DELAY_MAX_MS, echoRoutes } from "./routes.ts";
 
 export interface EchoOptions {
@@ -81,6 +80,8 @@ export async function startEcho(o: EchoOptions = {}): Promise<EchoServer> {
   });
   const port = server.port;
   if (port === undefined) throw new Error("echo target: Bun.serve did not report a port");
+  // node:http2 is loaded when an echo target starts, not with every run
+  const { startH2 } = await import("./h2-server.ts");
   const h2 = await startH2(host).catch(async (e: Error) => {
     await server.stop(true);
     throw e;
