@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { GrpcHandler } from "../src/protocols/grpc/handler.ts";
 import type { GrpcSpec } from "../src/protocols/grpc/options.ts";
@@ -81,6 +83,18 @@ describe("calls in process", () => {
     expect(call(spec("UnaryEcho"), [{ repeat: "x" }])).rejects.toThrow("repeat: invalid integer");
     expect(call(spec("UnaryEcho"), [{}, {}])).rejects.toThrow("takes one request message, got 2");
     expect(call(spec("UnaryEko"), [{}])).rejects.toThrow("method `UnaryEko` is not in service `loadr.test.Echo` — did you mean `UnaryEcho`?");
+  });
+
+  test("reflection refused: a server without the reflection service gives a counted Unimplemented", async () => {
+    // a gRPC server that has no reflection service answers every path UNIMPLEMENTED, trailers-only
+    const server = http2.createServer();
+    server.on("stream", (st) => (st as http2.ServerHttp2Stream).respond({ ":status": 200, "content-type": "application/grpc", "grpc-status": "12", "grpc-message": "unknown service" }, { endStream: true }));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `grpc://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const r = await call(spec("UnaryEcho", { reflection: true, protoFiles: [] }), [{}], { url });
+    expect([r.status, r.errorKind]).toEqual([12, "grpc_status"]);
+    expect(r.error).toBe("server reflection refused: Unimplemented: unknown service");
+    await new Promise<void>((res) => server.close(() => res()));
   });
 
   test("reflection: a method or service the server does not have is a counted failure with grpc_status", async () => {
@@ -214,8 +228,7 @@ scenarios:
     expect(r.stderr).toContain("has no port (grpc://host:port)");
   });
 
-  test("reflection refused by the server: a counted failure per request, the run ends", async () => {
-    // the HTTP/1.1-only echo answers no gRPC at all; its h2 port answers gRPC but a service it lacks
+  test("a service reflection does not know: a counted failure per request, the run ends", async () => {
     const r = await runPlan(`
 plugins: [{ name: echo }]
 scenarios:
