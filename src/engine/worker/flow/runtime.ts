@@ -4,6 +4,7 @@
  */
 import type { DataFeeds } from "../data/feeds.ts";
 import type { FlowSharedState } from "../../flow-shared-state.ts";
+import type { Part } from "../../segments.ts";
 
 export interface FlowRuntime {
   shared: FlowSharedState;
@@ -12,4 +13,6 @@ export interface FlowRuntime {
   jsTimeoutMs: number;
   /** `__ENV` in JS: the environment captured at start, read-only */
   env: Readonly<Record<string, string | undefined>>;
+  /** this process's part of a scale-out test (segments.ts): a rendezvous waits for its share of `users` */
+  part?: Part;
 }
