@@ -115,11 +115,11 @@ export class AggregateRun implements Controllable {
     const gap = tilingGap(ready.map((e) => e.spec));
     if (gap !== undefined && ready.length === o.parts) {
       const why = `the parts' segments (${ready.map((e) => e.spec.label).join(", ")}) leave ${gap} of the test uncovered: together they must tile 0:1`;
-      for (const e of this.hub.entries) this.hub.refuse(e, why);
+      this.hub.refuseAll(why);
       this.clearTimers();
       throw new RunError(why);
     }
-    for (const e of this.hub.entries) {
+    for (const e of [...this.hub.entries]) {
       if (e.phase === "ready") {
         e.phase = "running";
         this.hub.send(e, { t: "start", in_ms: START_IN_MS });
@@ -152,8 +152,12 @@ export class AggregateRun implements Controllable {
     if (this.stopping) return;
     this.stopping = true;
     if (this.state !== "finished") this.state = "stopping";
+    if (this.startedMs === 0) {
+      // still at the barrier: nothing ran, and the parts end without starting
+      this.hub.refuseAll(`the aggregator stopped before the start (${reason}): no load was sent`);
+      return this.finish();
+    }
     this.relay({ action: "stop", reason });
-    if (this.startedMs === 0) return this.finish(); // still at the barrier: nothing ran
     const grace = Math.max(0, ...this.o.scenarios.map((n) => this.o.plan.scenarios[n]!.graceful_stop));
     this.timers.push(
       setTimeout(() => {
@@ -247,7 +251,7 @@ export class AggregateRun implements Controllable {
       return this.barrierDone();
     }
     const why = `start barrier: ${waitingFor}; no load was sent (start every part with --join ${this.hub.url.replace(/^wss?:\/\//, "")}, or --on-barrier-timeout start to run with those present)`;
-    for (const e of this.hub.entries) this.hub.refuse(e, "the aggregator gave up at the start barrier");
+    this.hub.refuseAll("the aggregator gave up at the start barrier");
     this.failedStart = why;
     this.barrierDone();
   }

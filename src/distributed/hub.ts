@@ -20,6 +20,8 @@ import { decodeDelta, WireError } from "./wire.ts";
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 /** a connection that has not said hello by then is closed */
 const HELLO_TIMEOUT_MS = 10_000;
+/** how long stop() waits for the parts to take their last frames and hang up */
+const CLOSE_WAIT_MS = 2000;
 
 export type PartPhase = "joined" | "ready" | "running" | "done" | "lost";
 
@@ -73,6 +75,9 @@ const digest = (s: string) => createHash("sha256").update(s).digest();
 
 export class Hub {
   readonly entries: PartEntry[] = [];
+  /** every open connection, admitted or not (stop() lets each take its last frames) */
+  private readonly open = new Set<ServerWebSocket<SocketData>>();
+  private allClosed: (() => void) | undefined;
   private readonly server: Server<SocketData>;
   private readonly tokenDigest: Buffer | undefined;
   readonly url: string;
@@ -95,6 +100,7 @@ export class Hub {
         maxPayloadLength: MAX_FRAME_BYTES,
         idleTimeout: 0, // liveness is the aggregator's (parts send a batch every second)
         open: (ws) => {
+          this.open.add(ws);
           ws.data.helloTimer = setTimeout(() => ws.close(1008, "no hello"), HELLO_TIMEOUT_MS);
         },
         message: (ws, text) => this.message(ws, text),
@@ -115,6 +121,11 @@ export class Hub {
     for (const e of this.entries) if (e.phase !== "lost") e.ws?.send(text);
   }
 
+  /** Tell every part why the test will not have it (a part that leaves before the start drops out of `entries`). */
+  refuseAll(reason: string): void {
+    for (const e of [...this.entries]) this.refuse(e, reason);
+  }
+
   /** Tell a part why it is out and hang up. */
   refuse(e: PartEntry, reason: string): void {
     this.send(e, { t: "reject", reason });
@@ -122,9 +133,18 @@ export class Hub {
     e.ws = undefined;
   }
 
-  stop(): void {
-    for (const e of this.entries) e.ws?.close(1001, "the aggregator is done");
-    void this.server.stop(true);
+  /** Hang up on every part, giving each up to CLOSE_WAIT_MS to take its last frames (a refusal, an ack). */
+  async stop(): Promise<void> {
+    for (const ws of this.open) ws.close(1001, "the aggregator is done");
+    if (this.open.size > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((r) => {
+        this.allClosed = r;
+        timer = setTimeout(r, CLOSE_WAIT_MS);
+      });
+      clearTimeout(timer);
+    }
+    await this.server.stop(true);
   }
 
   private message(ws: ServerWebSocket<SocketData>, text: string | Buffer): void {
@@ -233,6 +253,8 @@ export class Hub {
 
   private closed(ws: ServerWebSocket<SocketData>): void {
     clearTimeout(ws.data.helloTimer);
+    this.open.delete(ws);
+    if (this.open.size === 0) this.allClosed?.();
     const e = ws.data.entry;
     if (e === undefined || e.ws !== ws) return; // never admitted, or already replaced by a resume
     e.ws = undefined;

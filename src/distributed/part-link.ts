@@ -220,13 +220,13 @@ export class PartLink {
     this.drained?.();
   }
 
-  /** This part cannot go on: stop the load, and let the start or the end say why. */
+  /** This part cannot go on: the start (refused) or the end says why; a load already going stops. */
   private fail(why: string): void {
     if (this.fatal !== undefined || this.closing) return;
     this.fatal = why;
-    this.startGate?.reject(new JoinError(why));
     this.drained?.();
-    this.onControl({ action: "stop", reason: why });
+    if (this.started) this.onControl({ action: "stop", reason: why });
+    else this.startGate?.reject(new JoinError(why));
     this.ws?.close();
   }
 }
