@@ -8,16 +8,44 @@ import type { ProtocolCatalogue } from "../plan/protocol-check.ts";
 import type { HandlerInfo, ProtocolHandler } from "./handler.ts";
 import type { HttpClient, HttpClientOptions } from "./http/client.ts";
 import { HTTP_INFO, HttpHandler } from "./http/handler.ts";
+import { GRAPHQL_INFO, GraphqlHandler } from "./graphql/handler.ts";
 import { ProtocolRouter, type Routed } from "./router.ts";
+import { TCP_INFO, TcpHandler, UDP_INFO, UdpHandler } from "./socket/handler.ts";
+import { SSE_INFO, SseHandler } from "./sse/handler.ts";
+import { WS_INFO, WsHandler } from "./ws/handler.ts";
 
 const HTTP_ADDRESS = { names: ["http", "https"], schemes: ["http", "https"] };
+// GraphQL and SSE over http(s) are reached by `protocol:` only; GraphQL uses HTTP's per-VU state
+const GRAPHQL_ADDRESS = { names: ["graphql"], schemes: [], sharesStateOf: "http" };
+const WS_ADDRESS = { names: ["ws", "websocket", "wss"], schemes: ["ws", "wss"] };
+const SSE_ADDRESS = { names: ["sse", "sses"], schemes: ["sse", "sses"] };
+const TCP_ADDRESS = { names: ["tcp"], schemes: ["tcp"] };
+const UDP_ADDRESS = { names: ["udp"], schemes: ["udp"] };
+
+/** The built-ins as the main thread knows them: names and addresses, no handler. */
+const BUILTIN_INFOS = [
+  { handler: HTTP_INFO, ...HTTP_ADDRESS },
+  { handler: GRAPHQL_INFO, ...GRAPHQL_ADDRESS },
+  { handler: WS_INFO, ...WS_ADDRESS },
+  { handler: SSE_INFO, ...SSE_ADDRESS },
+  { handler: TCP_INFO, ...TCP_ADDRESS },
+  { handler: UDP_INFO, ...UDP_ADDRESS },
+];
 
 /** What a protocol plugin is to the router before it loads: a handler reading `plugin:` and `sql:` options. */
 export const PLUGIN_OPTION_BLOCKS: readonly string[] = ["plugin", "sql"];
 
 /** A worker's router: the built-in handlers; the caller registers the run's protocol plugins. */
 export function builtinRouter(http: HttpClientOptions): ProtocolRouter {
-  return new ProtocolRouter<ProtocolHandler>([{ handler: new HttpHandler(http), ...HTTP_ADDRESS }]);
+  const httpHandler = new HttpHandler(http);
+  return new ProtocolRouter<ProtocolHandler>([
+    { handler: httpHandler, ...HTTP_ADDRESS },
+    { handler: new GraphqlHandler(httpHandler) as ProtocolHandler, ...GRAPHQL_ADDRESS },
+    { handler: new WsHandler(http), ...WS_ADDRESS },
+    { handler: new SseHandler(http), ...SSE_ADDRESS },
+    { handler: new TcpHandler(http), ...TCP_ADDRESS },
+    { handler: new UdpHandler(http), ...UDP_ADDRESS },
+  ]);
 }
 
 /** The built-in HTTP handler of a router, whose per-VU state is the VU's HttpClient (the JS cookie functions use its jar). */
@@ -38,7 +66,7 @@ export interface PluginProtocolInfo {
  * plugins, with one warning per name or scheme a plugin declares that a built-in owns.
  */
 export function runCatalogue(plugins: readonly PluginProtocolInfo[]): { catalogue: ProtocolRouter<HandlerInfo>; warnings: string[] } {
-  const router = new ProtocolRouter<HandlerInfo>([{ handler: HTTP_INFO, ...HTTP_ADDRESS }]);
+  const router = new ProtocolRouter<HandlerInfo>(BUILTIN_INFOS);
   const warnings = plugins.flatMap((p) => router.register({ name: p.name, optionBlocks: PLUGIN_OPTION_BLOCKS }, p.schemes, [p.entry]));
   return { catalogue: router, warnings };
 }
@@ -49,7 +77,7 @@ export function runCatalogue(plugins: readonly PluginProtocolInfo[]): { catalogu
  * listed a URL scheme no built-in serves is left to `loadr run` to judge.
  */
 export function validationCatalogue(plugins: readonly { name: string }[]): ProtocolCatalogue {
-  const router = new ProtocolRouter<HandlerInfo>([{ handler: HTTP_INFO, ...HTTP_ADDRESS }]);
+  const router = new ProtocolRouter<HandlerInfo>(BUILTIN_INFOS);
   for (const p of plugins) router.register({ name: p.name, optionBlocks: PLUGIN_OPTION_BLOCKS }, []);
   if (plugins.length === 0) return router;
   return {
