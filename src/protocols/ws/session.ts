@@ -26,7 +26,7 @@ import type { SocketTarget } from "../socket/target.ts";
 import { closeFrame, dataFrame, encodeFrame, type FrameEvents, FrameReader, OP_PONG } from "./frames.ts";
 import type { WsCallOptions } from "./options.ts";
 
-const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC11D65";
+const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 const EMPTY = new Uint8Array(0);
 /** a handshake answer's head larger than this is refused (as the HTTP client's) */
 const MAX_HEAD = 64 * 1024;
