@@ -42,6 +42,9 @@ export const KNOWN_METRICS: readonly string[] = [
   "iteration_duration", "dropped_iterations", "vus", "vus_max", "checks", "data_sent", "data_received",
   "ws_connecting", "ws_session_duration", "ws_msgs_sent", "ws_msgs_received", "grpc_req_duration",
   "tcp_req_duration", "udp_req_duration", "graphql_req_duration", "plugin_call_duration", "plugin_errors",
+  // the stream protocols' (src/protocols/{ws,sse,graphql,socket}/handler.ts)
+  "tcp_reqs", "udp_reqs", "graphql_reqs", "tcp_connecting", "plugin_reqs", "plugin_req_duration", "sse_events",
+  "sse_time_to_first_event",
 ];
 
 export function parseSelector(raw: string): { metric: string; tags: Record<string, string>; selector: string } {

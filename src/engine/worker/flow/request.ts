@@ -11,6 +11,7 @@
  */
 import { UnresolvedError, compileTemplate, renderTemplate } from "../../../plan/template.ts";
 import type { HttpDefaults, RequestStep } from "../../../plan/schema.ts";
+import { PROTOCOL_BLOCKS } from "../../../plan/protocol-check.ts";
 import type { ConditionScope } from "../../../checks/specs.ts";
 import type { ResponseView } from "../../../extract/response-view.ts";
 import type { TagSet } from "../../../metrics/sink.ts";
@@ -57,7 +58,11 @@ function routeStep(spec: RequestStep, defaults: HttpDefaults, rt: ScenarioRuntim
   let url = runWideUrl(spec.url, rt);
   if (urlScheme(url) === undefined && !url.startsWith("${") && defaults.base_url !== undefined) url = runWideUrl(defaults.base_url, rt);
   try {
-    return rt.run.protocols.route(spec.protocol, url);
+    const routed = rt.run.protocols.route(spec.protocol, url);
+    // the option blocks, checked here for a URL whose scheme only rendering revealed
+    const p = rt.run.protocols.unserved({ protocol: spec.protocol, url, blocks: PROTOCOL_BLOCKS.filter((b) => spec[b] !== undefined) });
+    if (p !== undefined) throw new ProtocolRouterError(p.message);
+    return routed;
   } catch (e) {
     if (e instanceof ProtocolRouterError) throw new ProtocolRouterError(`${at}.request: ${e.message}`);
     throw e;
