@@ -19,17 +19,18 @@ export interface WsData {
 export const websocket: WebSocketHandler<WsData> = {
   perMessageDeflate: true,
   message(ws: ServerWebSocket<WsData>, message: string | Buffer) {
+    // `true`: compressed when the client negotiated permessage-deflate (ignored otherwise)
     if (ws.data.ack) {
-      ws.send(ACK);
+      ws.send(ACK, true);
       return;
     }
     if (message === WS_CLOSE_COMMAND) ws.close(1000, "bye");
     else if (message === "close-4000") ws.close(4000, "custom");
     else if (message === "ping-me") ws.ping("are you there");
-    else ws.send(message); // a string goes back as a text frame, a Buffer as a binary frame
+    else ws.send(message, true); // a string goes back as a text frame, a Buffer as a binary frame
   },
   pong(ws: ServerWebSocket<WsData>) {
-    if (!ws.data.ack) ws.send("pong received");
+    if (!ws.data.ack) ws.send("pong received", true);
   },
 };
 
