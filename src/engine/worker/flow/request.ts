@@ -59,9 +59,11 @@ function routeStep(spec: RequestStep, defaults: HttpDefaults, rt: ScenarioRuntim
   if (urlScheme(url) === undefined && !url.startsWith("${") && defaults.base_url !== undefined) url = runWideUrl(defaults.base_url, rt);
   try {
     const routed = rt.run.protocols.route(spec.protocol, url);
-    // the option blocks, checked here for a URL whose scheme only rendering revealed
-    const p = rt.run.protocols.unserved({ protocol: spec.protocol, url, blocks: PROTOCOL_BLOCKS.filter((b) => spec[b] !== undefined) });
-    if (p !== undefined) throw new ProtocolRouterError(p.message);
+    // the option blocks of a URL whose scheme only rendering revealed: the main thread could not check them
+    if (spec.protocol === undefined && spec.url.startsWith("${")) {
+      const p = rt.run.protocols.unserved({ url, blocks: PROTOCOL_BLOCKS.filter((b) => spec[b] !== undefined) });
+      if (p !== undefined) throw new ProtocolRouterError(p.message);
+    }
     return routed;
   } catch (e) {
     if (e instanceof ProtocolRouterError) throw new ProtocolRouterError(`${at}.request: ${e.message}`);
