@@ -8,11 +8,12 @@ import type { ProtocolCatalogue } from "../plan/protocol-check.ts";
 import type { HandlerInfo, ProtocolHandler } from "./handler.ts";
 import type { HttpClient, HttpClientOptions } from "./http/client.ts";
 import { HTTP_INFO, HttpHandler } from "./http/handler.ts";
-import { GRAPHQL_INFO, GraphqlHandler } from "./graphql/handler.ts";
+import { HTTP_METRICS } from "./http/metrics.ts";
+import { GRAPHQL_INFO, GRAPHQL_METRICS, GraphqlHandler } from "./graphql/handler.ts";
 import { ProtocolRouter, type Routed } from "./router.ts";
-import { TCP_INFO, TcpHandler, UDP_INFO, UdpHandler } from "./socket/handler.ts";
-import { SSE_INFO, SseHandler } from "./sse/handler.ts";
-import { WS_INFO, WsHandler } from "./ws/handler.ts";
+import { TCP_INFO, TCP_METRICS, TcpHandler, UDP_INFO, UDP_METRICS, UdpHandler } from "./socket/handler.ts";
+import { SSE_INFO, SSE_METRICS, SseHandler } from "./sse/handler.ts";
+import { WS_INFO, WS_METRICS, WsHandler } from "./ws/handler.ts";
 
 const HTTP_ADDRESS = { names: ["http", "https"], schemes: ["http", "https"] };
 // GraphQL and SSE over http(s) are reached by `protocol:` only; GraphQL uses HTTP's per-VU state
@@ -47,6 +48,20 @@ export function builtinRouter(http: HttpClientOptions): ProtocolRouter {
     { handler: new UdpHandler(http), ...UDP_ADDRESS },
   ]);
 }
+
+/**
+ * The metric names each built-in handler declares (its `metrics`), for the run's metric catalogue
+ * (src/run/metric-check.ts): a threshold may name them without any handler being built. A new
+ * built-in handler adds its line here (test/metric-catalogue.test.ts checks it against the router).
+ */
+export const BUILTIN_HANDLER_METRICS: readonly { handler: string; metrics: readonly string[] }[] = [
+  { handler: HTTP_INFO.name, metrics: HTTP_METRICS },
+  { handler: GRAPHQL_INFO.name, metrics: GRAPHQL_METRICS },
+  { handler: WS_INFO.name, metrics: WS_METRICS },
+  { handler: SSE_INFO.name, metrics: SSE_METRICS },
+  { handler: TCP_INFO.name, metrics: TCP_METRICS },
+  { handler: UDP_INFO.name, metrics: UDP_METRICS },
+];
 
 /** The built-in HTTP handler of a router, whose per-VU state is the VU's HttpClient (the JS cookie functions use its jar). */
 export function httpRoute(router: ProtocolRouter): Routed<ProtocolHandler<HttpClient>> {
