@@ -59,7 +59,8 @@ ${SCENARIO}`);
 
   test("a metric of a protocol this build does not serve is an error saying so", () => {
     const r = check(`thresholds:\n  ws_connecting: avg < 1\n  grpc_req_duration: p(95) < 1\n${SCENARIO}`);
-    expect(errors(r).map((d) => d.path)).toEqual(["thresholds.ws_connecting", "thresholds.grpc_req_duration"]);
+    // ws_connecting is the WebSocket handler's (src/protocols/ws/)
+    expect(errors(r).map((d) => d.path)).toEqual(["thresholds.grpc_req_duration"]);
     expect(errors(r)[0]!.message).toContain("belongs to a protocol this build has no handler for");
   });
 
@@ -72,7 +73,8 @@ ${SCENARIO}`);
     const bad = check(`${plugins}thresholds:\n  ep_reqs: count > 0\n  plugin_call_duration: p(99) < 5\n${SCENARIO}`);
     expect(errors(bad).map((d) => [d.path, d.suggestion])).toEqual([
       ["thresholds.ep_reqs", "did you mean `echo_proto_reqs`? (plugin `ep`'s metrics are named after its library, `echo-proto`)"],
-      ["thresholds.plugin_call_duration", null],
+      // the SSE handler records plugin_req_duration (the reference's family for SSE)
+      ["thresholds.plugin_call_duration", "did you mean `plugin_req_duration`?"],
     ]);
     const wasm = check(`plugins:\n  - {name: up, path: ${join(EXAMPLES, "wasm-extractor")}}\nthresholds:\n  plugin_call_duration: p(99) < 5\n  plugin_errors: count < 1\n${SCENARIO}`);
     expect(wasm.diagnostics).toEqual([]);

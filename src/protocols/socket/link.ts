@@ -23,18 +23,18 @@ export interface Endpoint {
 
 /** How links of one handler reach their endpoints: `hosts` pinning and TLS, from defaults.http. */
 export class Dialer {
-  private readonly tls: TlsSettings | string;
+  /** built on the first TLS connection: a plan without wss:// or sses:// never needs it */
+  private tls: TlsSettings | string | undefined;
 
-  constructor(private readonly http: Pick<HttpClientOptions, "hosts" | "tls">) {
-    this.tls = buildTls(http.tls);
-  }
+  constructor(private readonly http: Pick<HttpClientOptions, "hosts" | "tls">) {}
 
   /** The address and TLS options for `ep`, or the message of an unusable TLS configuration. */
   route(ep: Endpoint): { host: string; port: number; tls: TLSOptions | null; verify: boolean } | string {
     const a = pinAddress(this.http.hosts, ep.hostname, ep.port);
     if (!ep.secure) return { host: a.host, port: a.port, tls: null, verify: false };
-    if (typeof this.tls === "string") return this.tls;
-    return { host: a.host, port: a.port, tls: tlsFor(this.tls, this.http.tls, ep.hostname), verify: this.tls.verify };
+    const tls = (this.tls ??= buildTls(this.http.tls));
+    if (typeof tls === "string") return tls;
+    return { host: a.host, port: a.port, tls: tlsFor(tls, this.http.tls, ep.hostname), verify: tls.verify };
   }
 }
 
