@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => echo.stop());
 const counter = async () => Number(await (await fetch(`${echo.url}/counter`)).text());
 
-const BUILT_INS = "handlers: http (http://, https://), graphql, ws (ws://, wss://), sse (sse://, sses://), tcp (tcp://), udp (udp://)";
+const BUILT_INS = "handlers: http (http://, https://), grpc (grpc://, grpcs://), graphql, ws (ws://, wss://), sse (sse://, sses://), tcp (tcp://), udp (udp://)";
 
 /** A plan whose second request is `step` (YAML lines of the request mapping), after one that would reach the echo target. */
 const plan = (step: string, head = "") => `${head}scenarios:
@@ -37,7 +37,6 @@ ${step.replace(/^/gm, "          ")}
 
 const CASES: { what: string; step: string; at: string; message: string }[] = [
   { what: "a gopher:// URL", step: `url: "gopher://127.0.0.1:1/chat"`, at: "9:16 (scenarios.s.flow[1].request.url)", message: `no protocol handler serves \`gopher://\` URLs in this build (${BUILT_INS})` },
-  { what: "a grpc:// URL", step: `url: "grpc://127.0.0.1:1"`, at: "9:16 (scenarios.s.flow[1].request.url)", message: "no protocol handler serves `grpc://` URLs" },
   { what: "a `socket:` block on a ws:// URL", step: `url: "ws://127.0.0.1:1"\nsocket: { send_text: "x" }`, at: "10:11 (scenarios.s.flow[1].request.socket)", message: "`socket:` options: the `ws` handler this request goes to does not read them" },
   { what: "`protocol: browser`", step: `url: "${"https"}://127.0.0.1:1/"\nprotocol: browser`, at: "10:21 (scenarios.s.flow[1].request.protocol)", message: `no protocol handler serves \`protocol: browser\` in this build (${BUILT_INS})` },
   { what: "a `graphql:` block", step: `url: "http://127.0.0.1:1/graphql"\ngraphql: { query: "{ a }" }`, at: "10:11 (scenarios.s.flow[1].request.graphql)", message: "`graphql:` options: the `http` handler this request goes to does not read them" },

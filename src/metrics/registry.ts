@@ -50,6 +50,10 @@ export const BUILTIN_METRICS: readonly Builtin[] = [
   ["udp_req_duration", "trend", true],
   ["graphql_reqs", "counter", false],
   ["graphql_req_duration", "trend", true],
+  // Not in the Rust registry: the gRPC handler's streaming calls and messages (src/protocols/grpc/metrics.ts).
+  ["grpc_streams", "counter", false],
+  ["grpc_msgs_sent", "counter", false],
+  ["grpc_msgs_received", "counter", false],
   // Not in the Rust registry: the TCP connect, SSE events and the time to the first one
   // (src/protocols/socket/handler.ts, sse/handler.ts).
   ["tcp_connecting", "trend", true],

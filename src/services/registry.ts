@@ -83,6 +83,10 @@ async function startEchoService(e: ServiceEntry): Promise<StartedService> {
   const info = {
     url: echo.url,
     port: echo.port,
+    h2_url: echo.h2Url,
+    h2c_url: echo.h2cUrl,
+    grpc_url: echo.grpcUrl,
+    grpcs_url: echo.grpcsUrl,
     ws_url: echo.wsUrl,
     sse_url: echo.sseUrl,
     graphql_url: echo.graphqlUrl,

@@ -33,6 +33,14 @@ export interface EchoServer {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:41234`. */
   url: string;
   port: number;
+  /** HTTP/2 over TLS (ALPN h2, the test certificate), e.g. `https://127.0.0.1:41235` (h2-server.ts) */
+  h2Url: string;
+  /** cleartext HTTP/2 (prior knowledge), e.g. `http://127.0.0.1:41236` */
+  h2cUrl: string;
+  /** the gRPC services (grpc-service.ts) on the h2c listener, e.g. `grpc://127.0.0.1:41236` */
+  grpcUrl: string;
+  /** the same over TLS, e.g. `grpcs://127.0.0.1:41235` */
+  grpcsUrl: string;
   /** `ws://…/ws` (`wss://` with TLS): the WebSocket echo */
   wsUrl: string;
   /** `sse://…/sse` (`sses://` with TLS): the event stream */
@@ -80,15 +88,25 @@ export async function startEcho(o: EchoOptions = {}): Promise<EchoServer> {
   });
   const port = server.port;
   if (port === undefined) throw new Error("echo target: Bun.serve did not report a port");
-  const sockets = await startSockets(host, o.tcpPort, o.udpPort).catch(async (e: Error) => {
+  // node:http2 is loaded when an echo target starts, not with every run
+  const { startH2 } = await import("./h2-server.ts");
+  const h2 = await startH2(host).catch(async (e: Error) => {
     await server.stop(true);
     throw e;
   });
-  const at = `${urlHost(host)}`;
+  const sockets = await startSockets(host, o.tcpPort, o.udpPort).catch(async (e: Error) => {
+    await Promise.all([server.stop(true), h2.stop()]);
+    throw e;
+  });
+  const at = urlHost(host);
   const s = o.tls ? "s" : "";
   return {
     url: `http${s}://${at}:${port}`,
     port,
+    h2Url: `https://${at}:${h2.tlsPort}`,
+    h2cUrl: `http://${at}:${h2.cleartextPort}`,
+    grpcUrl: `grpc://${at}:${h2.cleartextPort}`,
+    grpcsUrl: `grpcs://${at}:${h2.tlsPort}`,
     wsUrl: `ws${s}://${at}:${port}/ws`,
     sseUrl: `sse${s}://${at}:${port}/sse`,
     graphqlUrl: `http${s}://${at}:${port}/graphql`,
@@ -98,7 +116,7 @@ export async function startEcho(o: EchoOptions = {}): Promise<EchoServer> {
     udpPort: sockets.udpPort,
     async stop() {
       sockets.stop();
-      await server.stop(true);
+      await Promise.all([server.stop(true), h2.stop()]);
     },
   };
 }
