@@ -63,9 +63,6 @@ export function unservedRequests(plan: Plan, catalogue: ProtocolCatalogue, baseD
       if (!("request" in step)) return;
       const r = step.request;
       const url = literalBase !== undefined && !HAS_SCHEME.test(r.url) && !r.url.startsWith("${") ? literalBase : r.url;
-      // a URL that starts with a template (`${services.echo.ws_url}`) has its scheme only once
-      // rendered: the worker routes and checks it then (src/engine/worker/flow/request.ts)
-      if (r.protocol === undefined && url.startsWith("${")) return;
       const p = catalogue.unserved({ protocol: r.protocol, url, blocks: PROTOCOL_BLOCKS.filter((b) => r[b] !== undefined), request: r, context });
       if (p) out.push({ path: [...path, "request", ...(typeof p.field === "string" ? [p.field] : p.field)], message: p.message });
     });

@@ -59,11 +59,12 @@ function routeStep(spec: RequestStep, defaults: HttpDefaults, rt: ScenarioRuntim
   if (urlScheme(url) === undefined && !url.startsWith("${") && defaults.base_url !== undefined) url = runWideUrl(defaults.base_url, rt);
   try {
     const routed = rt.run.protocols.route(spec.protocol, url);
-    // the option blocks of a URL whose scheme only rendering revealed: the main thread could not check them
-    if (spec.protocol === undefined && spec.url.startsWith("${")) {
-      const p = rt.run.protocols.unserved({ url, blocks: PROTOCOL_BLOCKS.filter((b) => spec[b] !== undefined) });
-      if (p !== undefined) throw new ProtocolRouterError(p.message);
-    }
+    // the option blocks of a URL whose scheme only rendering revealed (the main thread took the
+    // blocks' handler on trust): the handler it routed to must read them
+    const templated = spec.protocol === undefined && urlScheme(spec.url) === undefined && spec.url.includes("${");
+    const foreign = templated ? PROTOCOL_BLOCKS.find((b) => spec[b] !== undefined && !routed.handler.optionBlocks.includes(b)) : undefined;
+    if (foreign !== undefined)
+      throw new ProtocolRouterError(`\`${foreign}:\` options: the \`${routed.handler.name}\` handler this request goes to does not read them (${rt.run.protocols.available()})`);
     return routed;
   } catch (e) {
     if (e instanceof ProtocolRouterError) throw new ProtocolRouterError(`${at}.request: ${e.message}`);
