@@ -1,0 +1,13 @@
+/** constant-vus (reference §2.3): `vus` VUs loop over the flow for `duration`. */
+import { splitCount } from "../../segments.ts";
+import { registerExecutor } from "./registry.ts";
+import { runVus } from "./vu-loop.ts";
+
+registerExecutor("constant-vus", ({ rt, spec, seg, http }) => {
+  const vus = splitCount(spec.vus!, seg);
+  rt.target = vus;
+  return {
+    softDeadlineMs: spec.duration!,
+    run: () => runVus(rt, vus, http, () => true),
+  };
+});

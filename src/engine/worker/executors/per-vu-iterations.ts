@@ -1,0 +1,14 @@
+/** per-vu-iterations (reference §2.3): each of `vus` VUs runs `iterations` iterations, within `max_duration`. */
+import { splitCount } from "../../segments.ts";
+import { registerExecutor } from "./registry.ts";
+import { runVus } from "./vu-loop.ts";
+
+registerExecutor("per-vu-iterations", ({ rt, spec, seg, http }) => {
+  const vus = splitCount(spec.vus!, seg);
+  rt.target = vus;
+  return {
+    softDeadlineMs: spec.max_duration!,
+    // vu.iteration is the 0-based index of the last iteration (-1 before the first)
+    run: () => runVus(rt, vus, http, (vu) => vu.iteration + 1 < spec.iterations!),
+  };
+});
