@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { Profile } from "../src/engine/worker/executors/stages.ts";
 import { constantArrivalProfile } from "../src/engine/worker/executors/constant-arrival-rate.ts";
 import { rampingArrivalProfile } from "../src/engine/worker/executors/ramping-arrival-rate.ts";
-import { peakVus } from "../src/plan/capacity.ts";
+import { peakVus } from "../src/plan/scenario-bounds.ts";
 import { splitCount } from "../src/engine/segments.ts";
 
 describe("stage profile", () => {

@@ -10,7 +10,7 @@ import type { FromWorker, RunInputs, ScenarioLive, ToWorker } from "../messages.
 import { workerCount } from "../segments.ts";
 import { SharedState } from "../shared-state.ts";
 import { FlowSharedState } from "../flow-shared-state.ts";
-import { peakVus } from "../../plan/capacity.ts";
+import { peakVus } from "../../plan/scenario-bounds.ts";
 import { SampleDictionary, type SampleColumns } from "../../metrics/sample-columns.ts";
 import { SampleSlots } from "../../metrics/sample-slots.ts";
 

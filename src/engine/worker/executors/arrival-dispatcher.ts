@@ -16,7 +16,7 @@
  */
 import { splitCount } from "../../segments.ts";
 import type { Vu } from "../vu.ts";
-import { endsVu, newVu, runIteration } from "./vu-loop.ts";
+import { endsVu, newVu, runIteration, startInBatches } from "./vu-loop.ts";
 import type { Profile } from "./stages.ts";
 import type { ExecutorContext, ExecutorPlan } from "./types.ts";
 import type { Outcome } from "../outcome.ts";
@@ -76,14 +76,14 @@ export class ArrivalDispatcher {
   }
 
   plan(): ExecutorPlan {
-    return { softDeadlineMs: this.profile.totalMs, run: () => this.run() };
+    return { run: () => this.run() };
   }
 
   private async run(): Promise<void> {
     const { rt } = this.ctx;
-    for (let i = 0; i < this.preAllocated; i++) this.idle.push(this.allocate());
     void rt.whenSoftStopped().then(() => this.wake());
     try {
+      await startInBatches(rt, 0, () => this.preAllocated, () => this.idle.push(this.allocate()));
       await this.loop();
       if (this.busy > 0) await new Promise<void>((r) => (this.drained = r));
     } finally {

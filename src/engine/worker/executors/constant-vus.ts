@@ -7,7 +7,6 @@ registerExecutor("constant-vus", ({ rt, spec, seg, http }) => {
   const vus = splitCount(spec.vus!, seg);
   rt.target = vus;
   return {
-    softDeadlineMs: spec.duration!,
     run: () => runVus(rt, vus, http, () => true),
   };
 });

@@ -9,8 +9,6 @@ import { registerExecutor } from "./registry.ts";
 registerExecutor("externally-controlled", ({ rt, spec, seg, http }) => {
   const pool = new GatedPool(rt, http, splitCount(spec.max_vus!, seg), spec.graceful_ramp_down);
   return {
-    // without a duration it runs until the run is stopped (control API, Ctrl-C, abort)
-    softDeadlineMs: spec.duration ?? Number.POSITIVE_INFINITY,
     async run() {
       // starts at 0 VUs unless a scale request came before the scenario started
       pool.setAllowed(splitCount(rt.requestedVus, seg));

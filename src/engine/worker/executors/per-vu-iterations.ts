@@ -7,7 +7,6 @@ registerExecutor("per-vu-iterations", ({ rt, spec, seg, http }) => {
   const vus = splitCount(spec.vus!, seg);
   rt.target = vus;
   return {
-    softDeadlineMs: spec.max_duration!,
     // vu.iteration is the 0-based index of the last iteration (-1 before the first)
     run: () => runVus(rt, vus, http, (vu) => vu.iteration + 1 < spec.iterations!),
   };

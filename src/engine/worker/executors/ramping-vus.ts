@@ -20,7 +20,6 @@ registerExecutor("ramping-vus", ({ rt, spec, seg, http }) => {
   // rounded to nearest like the reference, then this worker's share of that whole
   const allowedAt = (ms: number) => splitCount(Math.round(profile.valueAt(ms)), seg);
   return {
-    softDeadlineMs: profile.totalMs,
     async run() {
       pool.setAllowed(allowedAt(0));
       const timer = setInterval(() => pool.setAllowed(allowedAt(rt.elapsed())), RAMP_TICK_MS);

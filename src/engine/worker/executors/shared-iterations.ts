@@ -11,7 +11,6 @@ registerExecutor("shared-iterations", ({ rt, spec, seg, http }) => {
   const vus = splitCount(spec.vus!, seg);
   rt.target = vus;
   return {
-    softDeadlineMs: spec.max_duration!,
     // claimed only once the VU may start (after a pause), so a stop never strands a claim
     run: () => runVus(rt, vus, http, () => rt.run.shared.claimIteration(rt.index, spec.iterations!)),
   };

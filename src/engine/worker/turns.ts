@@ -1,0 +1,30 @@
+/**
+ * Keeping a worker's event loop turning. VUs run as promise chains on one thread: a flow whose
+ * steps finish without I/O (js steps, a request that fails before any I/O, a loop over a long
+ * list, a `${js: ...}` that runs to its timeout) only ever runs microtasks, and then no timer
+ * fires — not the scenario's deadline, not its graceful stop — and no message of the
+ * coordinator (stop) is read. The iteration loop and the flow loops ask `starved()` now and then;
+ * when the event loop has not turned for STARVED_MS they `yieldTurn()`.
+ */
+
+/** When the event loop last turned: an interval moves it, so it lags while microtasks hog the thread. */
+let lastTurnMs = performance.now();
+setInterval(() => (lastTurnMs = performance.now()), 10).unref();
+const STARVED_MS = 50;
+
+/** The event loop has not turned for STARVED_MS (reads the clock: callers ask only every so often). */
+export function starved(now = performance.now()): boolean {
+  return now - lastTurnMs > STARVED_MS;
+}
+
+/**
+ * One macrotask turn in which every timer already due fires (timers run in due order, and this
+ * one is due last) and pending messages are read. Not setImmediate: in Bun 1.4.4 a due timer does
+ * not fire during the first immediate turn after a busy stretch (measured), so the deadline could
+ * be missed by the next iteration. A setTimeout(0) turn costs ~1.2 ms; at most one per STARVED_MS
+ * of starved work is ≤ 2.5 % of that work, and flows doing I/O never pay it.
+ */
+export function yieldTurn(): Promise<void> {
+  lastTurnMs = performance.now();
+  return new Promise((r) => setTimeout(r, 0));
+}

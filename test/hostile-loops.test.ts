@@ -1,0 +1,93 @@
+/**
+ * The hostile suite, flow loops: a loop whose passes do no I/O never lets its worker's event loop
+ * turn, so before loop passes yielded (src/engine/worker/flow/loop-pass.ts) no timer fired — not
+ * the scenario's deadline, not its graceful stop — and each of these runs went on forever. Now a
+ * scenario's duration bounds it: it ends at duration + graceful_stop (docs/reliability.md).
+ */
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { timedRun, total } from "./support/timed-run.ts";
+
+setDefaultTimeout(60_000);
+
+/** 1 VU for 1 s, 1 s of graceful stop: the run must end about 2 s after it started. */
+const scenario = (flow: string, extra = "") => `${extra}
+scenarios:
+  s:
+    executor: constant-vus
+    vus: 1
+    duration: 1s
+    graceful_stop: 1s
+    flow:
+${flow}
+`;
+
+/** Ends on its own, by the schedule: the summary's run time is duration + graceful_stop, give or take the load of the machine. */
+async function endsOnSchedule(plan: string, maxSecs = 5) {
+  const r = await timedRun(plan, { args: ["--workers", "1", "-q"], killAfterMs: 40_000 });
+  expect(r.killed).toBe(false);
+  expect(r.stderr).not.toContain("Bun v");
+  expect(r.code).toBe(0);
+  expect(r.summary).toBeDefined();
+  expect(r.summary.duration_secs).toBeGreaterThanOrEqual(1.9);
+  expect(r.summary.duration_secs).toBeLessThan(maxSecs);
+  return r;
+}
+
+describe("loops of passes that do no I/O end with the scenario", () => {
+  test("`while: true` over js steps (1e12 passes allowed) is cancelled when the graceful stop runs out", async () => {
+    const r = await endsOnSchedule(scenario(`      - while: { condition: "true", max_iterations: 1000000000000, steps: [{ js: "session.vars.n = (session.vars.n || 0) + 1" }] }`));
+    // the one iteration never completed: cancelled, so not counted
+    expect(total(r.summary, "iterations")).toBe(0);
+  });
+
+  test("`repeat: 1e12` of a request that fails before any I/O (an unresolved template)", async () => {
+    const r = await endsOnSchedule(scenario(`      - repeat: { times: 1000000000000, steps: [{ request: { url: "http://127.0.0.1:9/\${nothing_sets_this}" } }] }`));
+    expect(total(r.summary, "iterations")).toBe(0);
+  });
+
+  test("`foreach` over 3e7 items", async () => {
+    // building the list is one synchronous step of ~3 s (a 60 MB string, then JSON.parse) that
+    // nothing interrupts; the 3e7 passes after it are what used to hold the worker for minutes
+    await endsOnSchedule(
+      scenario(`      - foreach:
+          items: '\${js: "[" + "0,".repeat(3e7) + "0]"}'
+          var: item
+          steps: [{ js: "1" }]`),
+      10,
+    );
+  });
+
+  test("`retry` of 1e12 attempts whose `until` never holds", async () => {
+    await endsOnSchedule(scenario(`      - retry: { times: 1000000000000, until: "false", steps: [{ js: "1" }] }`));
+  });
+
+  test("`during` of an hour over js steps", async () => {
+    await endsOnSchedule(scenario(`      - during: { duration: 1h, steps: [{ js: "1" }] }`));
+  });
+});
+
+describe("a `${js: ...}` that runs to its timeout", () => {
+  test("starts no new iteration after the deadline", async () => {
+    // each iteration spends the whole js.timeout (2 s) in its URL template: the first one ends
+    // past the 1 s deadline, and no second one may begin (before: it did, and the run took 4 s+)
+    const r = await timedRun(
+      `
+js: { timeout: 2s }
+scenarios:
+  s:
+    executor: constant-vus
+    vus: 1
+    duration: 1s
+    graceful_stop: 30s
+    flow:
+      - request: { url: "http://127.0.0.1:9/\${js: while (true) {}}" }
+`,
+      { args: ["--workers", "1", "-q"], killAfterMs: 40_000 },
+    );
+    expect(r.killed).toBe(false);
+    expect(r.code).toBe(0);
+    expect(total(r.summary, "iterations")).toBe(1);
+    expect(total(r.summary, "vu_exceptions")).toBe(1);
+    expect(r.summary.duration_secs).toBeLessThan(3.9);
+  });
+});
