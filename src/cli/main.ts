@@ -5,6 +5,7 @@
 import pkg from "../../package.json" with { type: "json" };
 import { CliError } from "./errors.ts";
 import { closest } from "../plan/suggest.ts";
+import { abandonedThreads } from "../util/abandoned-threads.ts";
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(args: string[]): Promise<number> }> }> = {
   run: { summary: "run a test plan", load: () => import("./run.ts") },
@@ -75,4 +76,7 @@ main(process.argv.slice(2)).then(
       process.exitCode = 1;
     }
   },
-);
+).finally(() => {
+  // a worker stuck in a native call would keep the process alive now that all is done (src/util/abandoned-threads.ts)
+  if (abandonedThreads() > 0) process.exit();
+});
