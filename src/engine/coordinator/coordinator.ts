@@ -16,6 +16,8 @@ import { workerCount } from "../segments.ts";
 import { SharedState } from "../shared-state.ts";
 import { FlowSharedState } from "../flow-shared-state.ts";
 import { peakVus } from "../../plan/scenario-bounds.ts";
+import { openFileLimit } from "../../util/open-file-limit.ts";
+import { openFilesShortfall } from "../../plan/open-files.ts";
 import { abandonThread } from "../../util/abandoned-threads.ts";
 import { Logger } from "../../util/logger.ts";
 import { ScheduleWatch, scheduleEndMs } from "./schedule-watch.ts";
@@ -252,10 +254,12 @@ export class Run {
   /**
    * Runs the plan. `error`: a worker failed (threw, exited, or was abandoned) after the load
    * started; the metrics so far are kept and the run still ends normally, so the summary is not
-   * lost. Throws RunError when the run cannot start (a worker failed to set up).
+   * lost. Throws RunError when the run cannot start (a worker failed to set up, too few open files).
    */
   async execute(): Promise<{ aborted?: string; error?: string }> {
     const { o } = this;
+    const shortfall = openFilesShortfall(o.plan, o.scenarios, openFileLimit());
+    if (shortfall !== undefined) throw new RunError(shortfall);
     const totalVus = o.scenarios.reduce((n, s) => n + peakVus(o.plan.scenarios[s]!), 0);
     const count = workerCount(o.workers, totalVus);
     const shared = SharedState.create(o.scenarios.length);
