@@ -5,7 +5,7 @@
  * whose sockets cannot fit the open-file limit are a warning at `validate` and a refusal at `run`.
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { timedRun } from "./support/timed-run.ts";
+import { rampTo100k, timedRun } from "./support/timed-run.ts";
 
 setDefaultTimeout(60_000);
 
@@ -14,16 +14,7 @@ describe("starting VUs", () => {
     // Before: the 100,000 starts ran in one go (~14 s here), deaf to the 1 s deadline; the run
     // took as long. Now a stopped scenario starts no more VUs.
     const r = await timedRun(
-      `
-scenarios:
-  s:
-    executor: ramping-vus
-    stages: [{ duration: 0s, target: 100000 }, { duration: 1s, target: 100000 }]
-    graceful_stop: 1s
-    flow:
-      - repeat: { times: 300, steps: [] }
-      - think_time: { type: constant, duration: 1h }
-`,
+      rampTo100k("1s"),
       { args: ["--workers", "1", "-q"], killAfterMs: 40_000 },
     );
     expect(r.killed).toBe(false);

@@ -7,7 +7,7 @@
  * stops within its graceful_stop and the run ends as aborted (99), not as a failure.
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { timedRun, total } from "./support/timed-run.ts";
+import { rampTo100k, timedRun, total } from "./support/timed-run.ts";
 
 setDefaultTimeout(60_000);
 
@@ -43,19 +43,9 @@ scenarios:
   });
 
   test("SIGINT while 100,000 VUs are being started at once", async () => {
-    // each VU's start costs a few hundred empty loop passes before it waits: starting them all
-    // takes seconds, during which the worker used to read no message
+    // starting them all takes seconds, during which the worker used to read no message
     await stopsGracefully(
-      `
-scenarios:
-  s:
-    executor: ramping-vus
-    stages: [{ duration: 0s, target: 100000 }, { duration: 1h, target: 100000 }]
-    graceful_stop: 1s
-    flow:
-      - repeat: { times: 300, steps: [] }
-      - think_time: { type: constant, duration: 1h }
-`,
+      rampTo100k("1h"),
       "SIGINT",
     );
   });

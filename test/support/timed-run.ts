@@ -95,3 +95,20 @@ export function total(summary: any, metric: string): number {
     .filter((s) => s.metric === metric)
     .reduce((n, s) => n + (s.agg.sum ?? 0), 0);
 }
+
+/**
+ * A ramp to 100,000 VUs in 0 s held for `hold`: each VU's start costs 300 empty loop passes
+ * before it waits, so starting them all takes seconds of the worker's time (and no sockets).
+ */
+export function rampTo100k(hold: string): string {
+  return `
+scenarios:
+  s:
+    executor: ramping-vus
+    stages: [{ duration: 0s, target: 100000 }, { duration: ${hold}, target: 100000 }]
+    graceful_stop: 1s
+    flow:
+      - repeat: { times: 300, steps: [] }
+      - think_time: { type: constant, duration: 1h }
+`;
+}

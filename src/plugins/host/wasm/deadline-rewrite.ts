@@ -282,30 +282,7 @@ function refuse64BitMemories(sections: Section[]): void {
       if (flags & 0x01) r.skipLeb();
     }
   }
-  const imports = sections.find((s) => s.id === 2);
-  if (imports) {
-    const r = new Reader(imports.body);
-    const n = r.u32();
-    for (let k = 0; k < n; k++) {
-      r.skip(r.u32());
-      r.skip(r.u32());
-      const kind = r.byte();
-      if (kind === 0x00) r.u32();
-      else if (kind === 0x01) {
-        skipValType(r);
-        skipLimits(r);
-      } else if (kind === 0x02) {
-        if (is64(r.buf[r.pos]!)) throw new WasmFormatError("64-bit memories are not supported");
-        skipLimits(r);
-      } else if (kind === 0x03) {
-        skipValType(r);
-        r.byte();
-      } else if (kind === 0x04) {
-        r.byte();
-        r.u32();
-      } else throw new WasmFormatError(`unknown import kind ${kind}`);
-    }
-  }
+  if (countImports(sections.find((s) => s.id === 2)).memory64) throw new WasmFormatError("64-bit memories are not supported");
 }
 
 // The helpers' code. Locals: 0 = destination, 1 = value (fill) or source (copy), 2 = length.
@@ -325,80 +302,128 @@ const OP = {
  */
 function bulkHelper(b: Bulk, f: Fuel): Uint8Array {
   const w = new Writer();
-  const get = (l: number) => (w.byte(OP.localGet), w.u32(l));
-  const set = (l: number) => (w.byte(OP.localSet), w.u32(l));
-  const i32 = (v: number) => (w.byte(OP.i32Const), w.s32(v));
-  const op = (...bytes: number[]) => bytes.forEach((x) => w.byte(x));
-  const instruction = () => {
-    w.byte(OP.prefixFC);
-    w.u32(b.op === "fill" ? 11 : 10);
-    for (const m of b.mems) w.u32(m);
+  /** one instruction: opcode, then its u32 immediates */
+  const ins = (code: number, ...imm: number[]) => {
+    w.byte(code);
+    for (const x of imm) w.u32(x);
   };
+  const i32 = (v: number) => {
+    w.byte(OP.i32Const);
+    w.s32(v);
+  };
+  const instruction = () => ins(OP.prefixFC, b.op === "fill" ? 11 : 10, ...b.mems);
   // fuel -= units; at or below zero, tick: its 0 (the deadline has passed) traps
   const charge = (units: () => void) => {
-    op(OP.globalGet); w.u32(f.global);
+    ins(OP.globalGet, f.global);
     units();
-    op(OP.i32Sub, OP.globalSet); w.u32(f.global);
-    op(OP.globalGet); w.u32(f.global);
+    ins(OP.i32Sub);
+    ins(OP.globalSet, f.global);
+    ins(OP.globalGet, f.global);
     i32(0);
-    op(OP.i32LeS, OP.if, OP.void, OP.call); w.u32(f.tick);
-    op(OP.globalSet); w.u32(f.global);
-    op(OP.globalGet); w.u32(f.global);
-    op(OP.i32Eqz, OP.if, OP.void, OP.unreachable, OP.end, OP.end);
+    ins(OP.i32LeS);
+    ins(OP.if, OP.void);
+    ins(OP.call, f.tick);
+    ins(OP.globalSet, f.global);
+    ins(OP.globalGet, f.global);
+    ins(OP.i32Eqz);
+    ins(OP.if, OP.void);
+    ins(OP.unreachable);
+    ins(OP.end);
+    ins(OP.end);
   };
   // (u64) local + len <= byte size of memory m
   const inBounds = (local: number, m: number) => {
-    get(local);
-    op(OP.i64ExtendI32U);
-    get(2);
-    op(OP.i64ExtendI32U, OP.i64Add, OP.memorySize); w.u32(m);
-    op(OP.i64ExtendI32U, OP.i64Const); w.s32(16);
-    op(OP.i64Shl, OP.i64LeU);
+    ins(OP.localGet, local);
+    ins(OP.i64ExtendI32U);
+    ins(OP.localGet, 2);
+    ins(OP.i64ExtendI32U);
+    ins(OP.i64Add);
+    ins(OP.memorySize, m);
+    ins(OP.i64ExtendI32U);
+    ins(OP.i64Const, 16);
+    ins(OP.i64Shl);
+    ins(OP.i64LeU);
   };
-  const piece = (dst: () => void, src: () => void) => {
+  // local op= BULK_CHUNK, leaving the result on the stack with `tee`
+  const step = (local: number, code: number, tee = false) => {
+    ins(OP.localGet, local);
+    i32(BULK_CHUNK);
+    ins(code);
+    ins(tee ? OP.localTee : OP.localSet, local);
+  };
+  // one charged piece of BULK_CHUNK bytes, at dst and src or, with `at`, that local's value past them
+  const piece = (at?: number) => {
     charge(() => i32(BULK_CHUNK >> BULK_UNIT_SHIFT));
-    dst();
-    src();
+    const address = (local: number) => {
+      ins(OP.localGet, local);
+      if (at === undefined) return;
+      ins(OP.localGet, at);
+      ins(OP.i32Add);
+    };
+    address(0);
+    if (b.op === "fill") ins(OP.localGet, 1); // the value
+    else address(1);
     i32(BULK_CHUNK);
     instruction();
   };
-  const advance = (l: number) => (get(l), i32(BULK_CHUNK), op(OP.i32Add), set(l));
+  // while len > BULK_CHUNK: the piece at the start, then move past it
   const forward = () => {
-    op(OP.loop, OP.void);
-    piece(() => get(0), () => get(1));
-    advance(0);
-    if (b.op === "copy") advance(1);
-    get(2), i32(BULK_CHUNK), op(OP.i32Sub, OP.localTee), w.u32(2);
-    i32(BULK_CHUNK), op(OP.i32GtU, OP.brIf), w.u32(0);
-    op(OP.end);
+    ins(OP.loop, OP.void);
+    piece();
+    step(0, OP.i32Add);
+    if (b.op === "copy") step(1, OP.i32Add);
+    step(2, OP.i32Sub, true);
+    i32(BULK_CHUNK);
+    ins(OP.i32GtU);
+    ins(OP.brIf, 0);
+    ins(OP.end);
   };
+  // while len > BULK_CHUNK: len -= BULK_CHUNK, then the piece at len (the end first)
   const backward = () => {
-    op(OP.loop, OP.void);
-    get(2), i32(BULK_CHUNK), op(OP.i32Sub), set(2);
-    piece(() => (get(0), get(2), op(OP.i32Add)), () => (get(1), get(2), op(OP.i32Add)));
-    get(2), i32(BULK_CHUNK), op(OP.i32GtU, OP.brIf), w.u32(0);
-    op(OP.end);
+    ins(OP.loop, OP.void);
+    step(2, OP.i32Sub);
+    piece(2);
+    ins(OP.localGet, 2);
+    i32(BULK_CHUNK);
+    ins(OP.i32GtU);
+    ins(OP.brIf, 0);
+    ins(OP.end);
   };
 
   w.u32(0); // no locals beyond the parameters
-  get(2), i32(BULK_CHUNK), op(OP.i32GtU, OP.if, OP.void);
+  ins(OP.localGet, 2);
+  i32(BULK_CHUNK);
+  ins(OP.i32GtU);
+  ins(OP.if, OP.void); // longer than a piece
   inBounds(0, b.mems[0]!);
-  if (b.op === "copy") inBounds(1, b.mems[1]!), op(OP.i32And);
-  op(OP.if, OP.void);
+  if (b.op === "copy") {
+    inBounds(1, b.mems[1]!);
+    ins(OP.i32And);
+  }
+  ins(OP.if, OP.void); // and in bounds
   if (b.op === "copy" && b.mems[0] === b.mems[1]) {
-    get(0), get(1), op(OP.i32GtU, OP.if, OP.void);
+    ins(OP.localGet, 0);
+    ins(OP.localGet, 1);
+    ins(OP.i32GtU);
+    ins(OP.if, OP.void); // destination above the source
     backward();
-    op(OP.else);
+    ins(OP.else);
     forward();
-    op(OP.end);
+    ins(OP.end);
   } else forward();
-  op(OP.end); // in bounds
-  op(OP.else); // up to one chunk: charge by length
-  charge(() => (get(2), i32(BULK_UNIT_SHIFT), op(OP.i32ShrU)));
-  op(OP.end);
-  get(0), get(1), get(2);
+  ins(OP.end);
+  ins(OP.else); // up to a piece: charged by length
+  charge(() => {
+    ins(OP.localGet, 2);
+    i32(BULK_UNIT_SHIFT);
+    ins(OP.i32ShrU);
+  });
+  ins(OP.end);
+  ins(OP.localGet, 0);
+  ins(OP.localGet, 1);
+  ins(OP.localGet, 2);
   instruction();
-  op(OP.end);
+  ins(OP.end);
   return w.finish();
 }
 
@@ -441,12 +466,13 @@ function countTypes(s: Section): number {
   return n;
 }
 
-function countImports(s: Section | undefined): { funcs: number; globals: number; count: number } {
-  if (!s) return { funcs: 0, globals: 0, count: 0 };
+function countImports(s: Section | undefined): { funcs: number; globals: number; count: number; memory64: boolean } {
+  if (!s) return { funcs: 0, globals: 0, count: 0, memory64: false };
   const r = new Reader(s.body);
   const count = r.u32();
   let funcs = 0;
   let globals = 0;
+  let memory64 = false;
   for (let i = 0; i < count; i++) {
     r.skip(r.u32());
     r.skip(r.u32());
@@ -457,8 +483,10 @@ function countImports(s: Section | undefined): { funcs: number; globals: number;
     } else if (kind === 0x01) {
       skipValType(r); // reftype
       skipLimits(r);
-    } else if (kind === 0x02) skipLimits(r);
-    else if (kind === 0x03) {
+    } else if (kind === 0x02) {
+      memory64 ||= (r.buf[r.pos]! & 0x04) !== 0; // limits flags
+      skipLimits(r);
+    } else if (kind === 0x03) {
       globals++;
       skipValType(r);
       r.byte();
@@ -467,7 +495,7 @@ function countImports(s: Section | undefined): { funcs: number; globals: number;
       r.u32();
     } else throw new WasmFormatError(`unknown import kind ${kind}`);
   }
-  return { funcs, globals, count };
+  return { funcs, globals, count, memory64 };
 }
 
 function skipLimits(r: Reader): void {
