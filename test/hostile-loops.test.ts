@@ -66,6 +66,30 @@ describe("loops of passes that do no I/O end with the scenario", () => {
   });
 });
 
+describe("iterations that do no I/O", () => {
+  test("100 VUs whose requests fail before any I/O see the deadline on time", async () => {
+    // the event loop turns only once every VU has yielded: one VU yielding must not hide the
+    // starvation from the others (that made the deadline a VU × 50 ms late)
+    const r = await timedRun(
+      `
+scenarios:
+  s:
+    executor: constant-vus
+    vus: 100
+    duration: 1s
+    graceful_stop: 10s
+    flow:
+      - request: { url: "http://127.0.0.1:9/\${nothing_sets_this}" }
+`,
+      { args: ["--workers", "1", "-q"], killAfterMs: 40_000 },
+    );
+    expect(r.killed).toBe(false);
+    expect(r.code).toBe(0);
+    expect(total(r.summary, "iterations")).toBeGreaterThan(0);
+    expect(r.summary.duration_secs).toBeLessThan(2);
+  });
+});
+
 describe("a `${js: ...}` that runs to its timeout", () => {
   test("starts no new iteration after the deadline", async () => {
     // each iteration spends the whole js.timeout (2 s) in its URL template: the first one ends
