@@ -143,13 +143,10 @@ export class Run {
     return out;
   }
 
-  /** Hard stop: terminate the workers now (second Ctrl-C). */
+  /** Hard stop: terminate the workers now (second Ctrl-C; the caller then exits the process itself). */
   kill(): void {
-    this.workers.forEach((w, i) => {
-      w.terminate();
-      if (!this.ended[i]) abandonThread();
-      this.ended[i] = true;
-    });
+    for (const w of this.workers) w.terminate();
+    this.ended.fill(true);
     this.finish();
   }
 
