@@ -10,7 +10,8 @@
 /** When the event loop last turned: an interval moves it, so it lags while microtasks hog the thread. */
 let lastTurnMs = performance.now();
 setInterval(() => (lastTurnMs = performance.now()), 10).unref();
-const STARVED_MS = 50;
+/** 20 ms: a VU that waits on I/O beside one that spins still gets ~50 turns a second */
+const STARVED_MS = 20;
 
 /** The event loop has not turned for STARVED_MS (reads the clock: callers ask only every so often). */
 export function starved(now = performance.now()): boolean {
@@ -21,13 +22,14 @@ export function starved(now = performance.now()): boolean {
  * One macrotask turn in which every timer already due fires (timers run in due order, and this
  * one is due last) and pending messages are read. Not setImmediate: in Bun 1.4.4 a due timer does
  * not fire during the first immediate turn after a busy stretch (measured), so the deadline could
- * be missed by the next iteration. A setTimeout(0) turn costs ~1.2 ms; at most one per STARVED_MS
- * of starved work is ≤ 2.5 % of that work, and flows doing I/O never pay it.
+ * be missed by the next iteration. A setTimeout(0) turn takes ~1.2 ms (Bun's 1 ms floor, time the
+ * other VUs' I/O gets); one per STARVED_MS of starved work is ~6 % of it, and flows doing I/O
+ * never pay it.
  *
  * It leaves lastTurnMs alone: the event loop turns only once every VU of the worker has left the
  * microtask queue, so every VU must see the worker starved until the interval moves lastTurnMs.
  * (Resetting it here let the other VUs spin on, one of them yielding every STARVED_MS: with 20
- * VUs the deadline fired a second late, measured with bench/flow-driver.ts stub.)
+ * VUs the deadline fired a second late at 50 ms, measured with bench/flow-driver.ts stub.)
  */
 export function yieldTurn(): Promise<void> {
   return new Promise((r) => setTimeout(r, 0));
