@@ -7,7 +7,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { LOADR, loadr, scratch } from "./support/cli.ts";
+import { LOADR, loadr, scratch, untilLoadRuns } from "./support/cli.ts";
 import { DIST_PLUGINS, metric, type SummaryLike } from "./support/native.ts";
 
 setDefaultTimeout(60_000);
@@ -104,16 +104,9 @@ describe("service plugins", () => {
   test("stopped on Ctrl-C too", async () => {
     const d = scratch({ "plan.yaml": SERVICE_PLAN("60s") });
     const proc = Bun.spawn([LOADR, "run", "plan.yaml", "--progress", "--summary-export", "s.json"], { cwd: d, env: { ...process.env, ...ENV }, stdout: "pipe", stderr: "pipe" });
-    // Ctrl-C once the load runs (the progress line is drawn): a stop while the workers still set
-    // up ends the run before any request, and a loaded machine can take seconds to get there
-    let err = "";
-    const reading = (async () => {
-      for await (const chunk of proc.stderr) err += new TextDecoder().decode(chunk);
-    })();
-    while (!err.includes("running 00:") && proc.exitCode === null) await Bun.sleep(50);
+    await untilLoadRuns(proc).running; // a loaded machine can take seconds to start the load
     proc.kill("SIGINT");
     const code = await proc.exited;
-    await reading;
     expect(code).toBe(99); // aborted by the user, results kept
     const s = summaryOf(d);
     const pid = Number(s.snapshot.series.find((x) => x.metric === "redis_reqs")!.tags.name!.slice(4));
