@@ -20,29 +20,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FLOW_USERS_CSV, flowPlan, httpPlan } from "./lib/plans.ts";
 import { loadPlanText } from "../src/plan/load.ts";
-import { Sink } from "../src/metrics/sink.ts";
-import { ScenarioRuntime, type RunContext } from "../src/engine/worker/scenario-runtime.ts";
-import { SharedState } from "../src/engine/shared-state.ts";
-import { Logger } from "../src/util/logger.ts";
-import { PauseGate } from "../src/engine/worker/pause.ts";
-import { compileSteps } from "../src/engine/worker/flow/compile.ts";
-import { runScenario } from "../src/engine/worker/scenario.ts";
-import { httpClientOptions } from "../src/protocols/http/plan-options.ts";
-import { FlowSharedState } from "../src/engine/flow-shared-state.ts";
-import { DataFeeds } from "../src/engine/worker/data/feeds.ts";
 import { HttpClient, type HttpRequest } from "../src/protocols/http/client.ts";
 import { parseTarget } from "../src/protocols/http/url.ts";
 import { emptyTimings } from "../src/protocols/http/timings.ts";
 import type { ProtocolResponse } from "../src/protocols/types.ts";
-import { loadWasmPlugin } from "../src/plugins/host/wasm/load.ts";
-import { WasmHost } from "../src/plugins/host/wasm/host.ts";
+import { loadRunPlugins } from "../src/run/plugins.ts";
+import { setUpThread } from "../src/run/worker-setup.ts";
 import { EXTRACTORS, extractorPlan } from "./lib/wasm-bench.ts";
 
 const target = process.argv[2];
 const which = process.argv[3] ?? "flow";
 const seconds = Number(process.argv[4] ?? 5);
 const vus = Number(process.argv[5] ?? 50);
-if (!target) throw new Error("usage: bun bench/flow-driver.ts URL [flow|plain] [seconds] [vus]");
+if (!target) throw new Error("usage: bun bench/flow-driver.ts URL [flow|plain|plugin|boundary] [seconds] [vus]");
 const stub = target === "stub";
 const url = stub ? "http://127.0.0.1:9" : target;
 if (stub) stubClient();
@@ -57,31 +47,23 @@ const loaded = loadPlanText(planText, join(dir, "plan.yaml"), dir);
 const plan = loaded.plan;
 if (!plan) throw new Error(JSON.stringify(loaded.diagnostics));
 const name = Object.keys(plan.scenarios)[0]!;
-const spec = plan.scenarios[name]! as any;
-const http = httpClientOptions(plan.defaults.http, dir);
-const flowShared = FlowSharedState.create(plan, [name]);
-const sink = new Sink();
-const run: RunContext = {
+// the WASM bench's plans name the upper-boundary example, found in what `bun run build` made
+process.env.LOADR_CACHE_DIR ??= join(dir, "cache");
+const plugins = await loadRunPlugins(plan, { baseDir: dir, pluginsDir: join(import.meta.dir, "../dist/plugins") });
+// the worker's own set-up, on this thread
+const thread = await setUpThread({
+  plan,
+  baseDir: dir,
+  scenarios: [name],
   env: {},
   variables: {},
   secrets: {},
   services: {},
-  sink,
-  shared: SharedState.create(1),
-  log: new Logger("warn"),
-  baseDir: dir,
-  pause: new PauseGate(),
-  abortTest() {},
-  flow: { shared: flowShared, data: new DataFeeds(plan, dir, flowShared), jsTimeoutMs: 10_000, env: {}, http },
-};
-if (which === "plugin") {
-  const artifact = join(import.meta.dir, "../dist/plugins/upper-boundary/loadr_wasm_extractor.wasm");
-  process.env.LOADR_CACHE_DIR ??= join(dir, "cache");
-  const { spec: wasm } = await loadWasmPlugin({ name: "upper-boundary", artifact, config: {}, timeoutMs: 50, memoryLimitBytes: 16 << 20, logLevel: "warn" });
-  run.plugins = new WasmHost([wasm], sink, run.log);
-}
-const rt = new ScenarioRuntime(name, 0, run, {});
-rt.steps = compileSteps(spec.flow, { rt, defaults: plan.defaults.http, baseDir: dir, thinkAfter: undefined }, `scenarios.${name}.flow`);
+  logLevel: "warn",
+  plugins: plugins.specs,
+  segment: { index: 0, count: 1 },
+});
+const sink = thread.sink;
 // count requests where the engine records them; drain once a second as the worker does
 let requests = 0;
 let checkFails = 0;
@@ -98,7 +80,7 @@ sink.rate = (m, t, pass) => {
 const ticker = setInterval(() => sink.drain(), 1000);
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-await runScenario(rt, spec, { index: 0, count: 1 }, http);
+await thread.runAll();
 clearInterval(ticker);
 const secs = (performance.now() - t0) / 1000;
 const c = process.cpuUsage(cpu0);

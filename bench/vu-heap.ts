@@ -9,42 +9,38 @@
  * is the vus bench's job.
  */
 import { heapStats } from "bun:jsc";
-import { Sink } from "../src/metrics/sink.ts";
-import { ScenarioRuntime, type RunContext } from "../src/engine/worker/scenario-runtime.ts";
-import { SharedState } from "../src/engine/shared-state.ts";
-import { Logger } from "../src/util/logger.ts";
-import { PauseGate } from "../src/engine/worker/pause.ts";
-import { compileSteps } from "../src/engine/worker/flow/compile.ts";
-import { runScenario, type ScenarioTiming } from "../src/engine/worker/scenario.ts";
-import type { HttpClientOptions } from "../src/protocols/http/client.ts";
-import { FlowSharedState } from "../src/engine/flow-shared-state.ts";
-import { DataFeeds } from "../src/engine/worker/data/feeds.ts";
-import type { Plan } from "../src/plan/schema.ts";
+import { loadPlanText } from "../src/plan/load.ts";
+import { setUpThread } from "../src/run/worker-setup.ts";
 
 const vus = Number(process.argv[2] ?? 10_000);
 const url = process.argv[3];
-const http: HttpClientOptions = { keepAlive: true, compression: true, cookies: true, followRedirects: true, maxRedirects: 10, hosts: {}, tls: {} };
-const plan = { scenarios: { probe: { executor: "constant-vus", flow: [] } }, defaults: {} } as unknown as Plan;
-const flowShared = FlowSharedState.create(plan, ["probe"]);
-const run: RunContext = {
+const loaded = loadPlanText(
+  `scenarios:
+  probe:
+    executor: constant-vus
+    vus: ${vus}
+    duration: 4s
+    graceful_stop: 2s
+    flow:
+${url ? `      - request: { method: GET, url: "${url}", timeout: 30s }\n` : ""}      - think_time: { type: constant, duration: 1s }
+`,
+  "vu-heap.yaml",
+  process.cwd(),
+);
+if (!loaded.plan) throw new Error(JSON.stringify(loaded.diagnostics));
+// the worker's own set-up, on this thread
+const thread = await setUpThread({
+  plan: loaded.plan,
+  baseDir: process.cwd(),
+  scenarios: ["probe"],
   env: {},
   variables: {},
   secrets: {},
   services: {},
-  sink: new Sink(),
-  shared: SharedState.create(1),
-  log: new Logger("warn"),
-  baseDir: process.cwd(),
-  pause: new PauseGate(),
-  abortTest() {},
-  flow: { shared: flowShared, data: new DataFeeds(plan, process.cwd(), flowShared), jsTimeoutMs: 10_000, env: {}, http },
-};
-const rt = new ScenarioRuntime("probe", 0, run, {});
-const flow: unknown[] = [{ think_time: { type: "constant", duration: 1000 } }];
-if (url) flow.unshift({ request: { method: "GET", url, timeout: 30_000 } });
-rt.steps = compileSteps(flow as never, { rt, defaults: { timeout: 30_000, headers: {} } as never, baseDir: process.cwd(), thinkAfter: undefined }, "probe");
-const spec = { executor: "constant-vus", vus, duration: 4000, start_time: 0, graceful_stop: 2000, graceful_ramp_down: 0 } as ScenarioTiming;
-const done = runScenario(rt, spec, { index: 0, count: 1 }, http);
+  logLevel: "warn",
+  segment: { index: 0, count: 1 },
+});
+const done = thread.runAll();
 await Bun.sleep(2500); // every VU has made its request and is thinking
 Bun.gc(true);
 console.log(`${vus} VUs${url ? ` after one GET ${url}` : " (no request)"}: live heap ${(heapStats().heapSize / vus).toFixed(0)} B per VU`);

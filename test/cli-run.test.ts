@@ -99,7 +99,7 @@ thresholds:
     });
     const r = await loadr(["run", "plan.yaml", "--summary-export", "s.json"], { cwd: dir });
     expect(r.code).toBe(99);
-    expect(r.stdout).toMatch(/✗ http_req_duration: max < 1 \(observed: \d+\.\d\d\)/);
+    expect(r.stdout).toMatch(/✗ http_req_duration: max < 1 \(observed: \d+\.\d\dms\)/);
     const s: Summary = JSON.parse(readFileSync(join(dir, "s.json"), "utf8"));
     expect(s.thresholds_passed).toBe(false);
     expect(s.thresholds[0]!.observed!).toBeGreaterThanOrEqual(30);

@@ -2,18 +2,16 @@
 import { describe, expect, test } from "bun:test";
 import { Vu } from "../src/engine/worker/vu.ts";
 import { DataExhaustedError, DataFeed } from "../src/engine/worker/data/feed.ts";
-import { HttpClient, type HttpClientOptions } from "../src/protocols/http/client.ts";
 import type { ScenarioRuntime } from "../src/engine/worker/scenario-runtime.ts";
 import type { FlowSharedState } from "../src/engine/flow-shared-state.ts";
 
-const http: HttpClientOptions = { keepAlive: true, compression: false, cookies: false, followRedirects: false, maxRedirects: 0, hosts: {}, tls: {} };
 const rows = [{ u: "alice" }, { u: "bob" }, { u: "carol" }];
 
 function vuWith(onEof: "recycle" | "stop", sources = ["users"]): Vu {
   const feed = (name: string) => new DataFeed(name, rows, { mode: "per_vu", on_eof: onEof, pick: "sequential" } as never, undefined as unknown as FlowSharedState);
   const feeds = new Map(sources.map((n) => [n, feed(n)]));
-  const rt = { run: { flow: { data: { get: (n: string) => feeds.get(n) }, http } } } as unknown as ScenarioRuntime;
-  return new Vu(1, rt, new HttpClient(http));
+  const rt = { run: { flow: { data: { get: (n: string) => feeds.get(n) } } } } as unknown as ScenarioRuntime;
+  return new Vu(1, rt);
 }
 
 describe("Vu.dataRow", () => {

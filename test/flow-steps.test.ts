@@ -1,4 +1,7 @@
-/** Every flow step kind end to end through dist/loadr against the echo target (reference §1.7, §2.8). */
+/**
+ * Flow step kinds end to end through dist/loadr against the echo target (reference §1.7, §2.8).
+ * repeat, while, if and retry run in-process in test/flow-inprocess.test.ts.
+ */
 import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { ECHO_HEADER, runPlan } from "./support/run-plan.ts";
 
@@ -12,60 +15,6 @@ scenarios:
 ${flow}`;
 
 describe("flow steps", () => {
-  test("repeat runs its steps `times` times with the counter variable; 4 × 3 iterations = 12 requests", async () => {
-    const r = await runPlan(
-      scenario(
-        `      - repeat:
-          times: 4
-          counter: n
-          steps:
-            - request: { url: "/echo?n=\${n}", name: rep, checks: [{ type: js, name: counter in range, expression: "JSON.parse(response.body).query.n < 4" }] }`,
-        "executor: per-vu-iterations\n    vus: 1\n    iterations: 3",
-      ),
-    );
-    expect(r.code).toBe(0);
-    expect(r.sum("http_reqs", { name: "rep" })).toBe(12);
-    expect(r.summary.checks).toEqual([{ name: "counter in range", passes: 12, fails: 0 }]);
-  });
-
-  test("while evaluates its JS condition before each pass and stops at max_iterations", async () => {
-    const r = await runPlan(
-      scenario(`      - js: "session.vars.n = 0"
-      - while:
-          condition: "session.vars.n < 3"
-          steps:
-            - js: "session.vars.n++"
-            - request: { url: /status/200, name: w }
-      - while:
-          condition: "true"
-          max_iterations: 5
-          steps:
-            - request: { url: /status/200, name: capped }`),
-    );
-    expect(r.code).toBe(0);
-    expect(r.sum("http_reqs", { name: "w" })).toBe(3);
-    expect(r.sum("http_reqs", { name: "capped" })).toBe(5);
-  });
-
-  test("if picks then or else from the JS condition; a throwing condition is false and counted in vu_exceptions", async () => {
-    const r = await runPlan(
-      scenario(`      - if:
-          condition: "session.vu === 1 && session.iteration === 0"
-          then: [ { request: { url: /status/200, name: then } } ]
-          else: [ { request: { url: /status/200, name: else } } ]
-      - if:
-          condition: "no_such_thing.x"
-          then: [ { request: { url: /status/200, name: never } } ]
-          else: [ { request: { url: /status/200, name: fallback } } ]`),
-    );
-    expect(r.code).toBe(0);
-    expect(r.sum("http_reqs", { name: "then" })).toBe(1);
-    expect(r.sum("http_reqs", { name: "else" })).toBe(0);
-    expect(r.sum("http_reqs", { name: "never" })).toBe(0);
-    expect(r.sum("http_reqs", { name: "fallback" })).toBe(1);
-    expect(r.sum("vu_exceptions", { site: "condition" })).toBe(1);
-  });
-
   test("random weighted 9:1 favours the heavy choice; the choice label is pushed on the group stack", async () => {
     const r = await runPlan(
       scenario(
@@ -204,29 +153,6 @@ scenarios:
     expect(r.code).toBe(0);
     expect(r.sum("spins")).toBeGreaterThan(100);
     expect(r.sum("http_reqs", { name: "t" })).toBeGreaterThan(20);
-  });
-
-  test("retry: without until the last request decides; with until the JS condition does; backoff is slept", async () => {
-    const r = await runPlan(
-      scenario(`      - retry:
-          times: 3
-          backoff: 50ms
-          steps:
-            - request: { url: /status/503, name: failing }
-      - retry:
-          times: 5
-          until: "session.vars.attempt >= 1"
-          steps:
-            - request: { url: /status/200, name: until }
-      - retry:
-          steps:
-            - request: { url: /status/200, name: ok-first }`),
-    );
-    expect(r.code).toBe(0);
-    expect(r.sum("http_reqs", { name: "failing" })).toBe(3);
-    expect(r.sum("http_reqs", { name: "until" })).toBe(2);
-    expect(r.sum("http_reqs", { name: "ok-first" })).toBe(1);
-    expect(r.series("iteration_duration")[0]!.agg.max!).toBeGreaterThanOrEqual(100);
   });
 
   test("parallel runs branches concurrently and merges their variables back", async () => {

@@ -1,6 +1,7 @@
 // ns per point of the json output's formatting and writing, in isolation (no load): batches of
 // 8192 points shaped like a plain-GET run's (11 request points with one tag set, 2 iteration
-// points with another). `bun test/json-output.bench.ts [path]` (default: a file under /tmp).
+// points with another). `bun test/json-output.bench.ts [path] [k6]` (default: a file under /tmp;
+// `k6`: the format: k6 lines of json-k6.ts).
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,7 +28,7 @@ for (let i = 0; i < N; i++) {
   if (m === 0) t += 0.01;
   b.time[i] = Math.floor(t);
 }
-const out = jsonOutput({ path }, { cwd: "/" } as never);
+const out = jsonOutput({ path, format: process.argv[3] === "k6" ? "k6" : undefined }, { cwd: "/" } as never);
 await out.start();
 for (let round = 0; round < 5; round++) {
   const batches = 200;

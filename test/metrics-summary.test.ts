@@ -42,11 +42,12 @@ function demoSummary(aborted: string | null = "threshold crossed (abort_on_fail)
 describe("summary JSON (§2.10)", () => {
   const s = demoSummary();
 
-  test("has exactly the reference fields, in order", () => {
+  test("has the reference fields in their order, with schema_version first and breakdown last (schema 2)", () => {
     expect(Object.keys(s)).toEqual([
-      "name", "run_id", "started_ms", "ended_ms", "duration_secs", "scenarios", "metrics", "checks",
-      "thresholds", "thresholds_passed", "aborted", "snapshot", "timeline",
+      "schema_version", "name", "run_id", "started_ms", "ended_ms", "duration_secs", "scenarios", "metrics", "checks",
+      "thresholds", "thresholds_passed", "aborted", "snapshot", "timeline", "breakdown",
     ]);
+    expect(s.schema_version).toBe(2);
     expect(s).toMatchObject({ name: "demo", run_id: "run-1", started_ms: 0, ended_ms: 10_000, duration_secs: 10, scenarios: ["browse", "buy"] });
   });
 
@@ -97,11 +98,11 @@ describe("summary JSON (§2.10)", () => {
     expect(sum.checks).toEqual([{ name: "unnamed", passes: 0, fails: 1 }]);
   });
 
-  test("thresholds entries and thresholds_passed", () => {
+  test("thresholds entries (with the observed value's unit) and thresholds_passed", () => {
     expect(s.thresholds).toEqual([
-      { metric: "http_req_duration", expression: "p(95)<400", observed: 3000.319, passed: false, abort_on_fail: false },
-      { metric: "http_req_failed", expression: "rate<0.2", observed: 0.1, passed: true, abort_on_fail: false },
-      { metric: "ws_connecting", expression: "avg<1", observed: null, passed: true, abort_on_fail: false },
+      { metric: "http_req_duration", expression: "p(95)<400", observed: 3000.319, passed: false, abort_on_fail: false, unit: "ms" },
+      { metric: "http_req_failed", expression: "rate<0.2", observed: 0.1, passed: true, abort_on_fail: false, unit: "fraction" },
+      { metric: "ws_connecting", expression: "avg<1", observed: null, passed: true, abort_on_fail: false, unit: "" },
     ]);
     expect(s.thresholds_passed).toBe(false);
     const none = buildSummary({ name: null, runId: "r", startedMs: 0, scenarios: [], aggregator: new Aggregator(0), thresholds: [], aborted: null, nowMs: 1 });
@@ -134,15 +135,18 @@ describe("console summary (§2.10)", () => {
         "    ✓ body ok (5 / 5)\n" +
         "    ✗ status is 200 (9 / 10)\n" +
         "\n" +
-        "  data_received.................: 1234 (123.40/s)\n" +
+        "  data_received.................: 1.2 kB 123 B/s\n" +
         "  http_req_duration.............: avg=500.90ms min=250µs med=1.25ms max=3.00s p(90)=2.00s p(95)=3.00s p(99)=3.00s\n" +
-        "  http_req_failed...............: 10.00% — ✓ 5 ✗ 45\n" +
-        "  http_reqs.....................: 50 (5/s)\n" +
-        "  vus...........................: value=4 min=3 max=5\n" +
+        "  http_req_failed...............: 10.00% 5 out of 50\n" +
+        "  http_reqs.....................: 50     5.00/s\n" +
+        "  vus...........................: 4      min=3 max=5\n" +
+        "\n" +
+        "  5 requests failed:\n" +
+        "    ✗ 5 extraction_or_assertion: an extraction or assertion failed (one extra failed sample on its request)\n" +
         "\n" +
         "  thresholds:\n" +
-        "    ✗ http_req_duration: p(95)<400 (observed: 3000.32)\n" +
-        "    ✓ http_req_failed: rate<0.2 (observed: 0.10)\n" +
+        "    ✗ http_req_duration: p(95)<400 (observed: 3.00s)\n" +
+        "    ✓ http_req_failed: rate<0.2 (observed: 10.00%)\n" +
         "    ✓ ws_connecting: avg<1 (observed: no samples)\n" +
         "\n",
     );
@@ -160,9 +164,9 @@ describe("console summary (§2.10)", () => {
       "\n" +
         "  loadr test — 1 scenario(s), 2.5s\n" +
         "\n" +
-        "  a_very_long_metric_name_over_30_chars..: 0.50 (0.20/s)\n" +
-        "  custom_gauge..................: value=2.50 min=2.50 max=2.50\n" +
-        "  http_reqs.....................: 3 (1.20/s)\n" +
+        "  a_very_long_metric_name_over_30_chars..: 0.50   0.20/s\n" +
+        "  custom_gauge..................: 2.50   min=2.50 max=2.50\n" +
+        "  http_reqs.....................: 3      1.20/s\n" +
         "\n",
     );
   });
@@ -172,7 +176,7 @@ describe("console summary (§2.10)", () => {
     expect(text).toContain("\x1b[32m    ✓ body ok (5 / 5)\x1b[0m\n");
     expect(text).toContain("\x1b[31m    ✗ status is 200 (9 / 10)\x1b[0m\n");
     expect(text).toContain("\x1b[31m  ! run aborted: threshold crossed (abort_on_fail)\x1b[0m\n");
-    expect(text).toContain("\n  http_reqs.....................: 50 (5/s)\n");
+    expect(text).toContain("\n  http_reqs.....................: 50     5.00/s\n");
     expect(colorize("plain")).toBe("plain");
   });
 });
@@ -204,7 +208,7 @@ describe("JUnit (§2.10)", () => {
         `<testsuites name="loadr: demo" tests="6" failures="3" time="10.000">\n` +
         `  <testsuite name="thresholds" tests="3" failures="1" time="10.000">\n` +
         `    <testcase name="http_req_duration: p(95)&lt;400" classname="threshold">\n` +
-        `      <failure message="threshold p(95)&lt;400 failed (observed: 3000.32)"/>\n` +
+        `      <failure message="threshold p(95)&lt;400 failed (observed: 3.00s)"/>\n` +
         `    </testcase>\n` +
         `    <testcase name="http_req_failed: rate&lt;0.2" classname="threshold"/>\n` +
         `    <testcase name="ws_connecting: avg&lt;1" classname="threshold"/>\n` +
@@ -242,7 +246,7 @@ describe("JUnit (§2.10)", () => {
 });
 
 describe("timeline (§2.7)", () => {
-  test("one point per snapshot: interval throughput, cumulative error rate and weighted latency", () => {
+  test("one point per snapshot: interval throughput; latency and error rate of the run so far and of the interval, from merged histograms", () => {
     const agg = new Aggregator(0);
     const w = new Sink();
     const a = w.tags({ name: "a" });
@@ -251,26 +255,74 @@ describe("timeline (§2.7)", () => {
     for (let i = 0; i < 10; i++) w.counter("grpc_reqs", b, 1);
     for (let i = 0; i < 4; i++) w.counter("iterations", a, 1);
     for (let i = 0; i < 3; i++) w.trend("http_req_duration", a, 1); // 3 × 1 ms
-    w.trend("grpc_req_duration", b, 0.2); // 1 × 0.2 ms
+    w.trend("grpc_req_duration", b, 0.2); // 1 × 0.2 ms: the merged p50 is 1 ms, not an average with 0.2
     for (let i = 0; i < 8; i++) w.rate("http_req_failed", a, i < 2);
     agg.merge(w.drain());
     agg.setGauge("vus", 7);
     agg.setGauge("vus", 2, { scenario: "x" });
     const s1 = agg.snapshot(2_000); // a 2-second interval
+    const avg = (3 * 1 + 0.2) / 4;
     expect(agg.timeline).toEqual([{
       elapsed_secs: 2, rps: 20, iterations_ps: 2, active_vus: 9, error_rate: 0.25,
-      latency_avg: (3 * 1 + 0.2) / 4, latency_p50: (3 * 1 + 0.2) / 4, latency_p95: (3 * 1 + 0.2) / 4, latency_p99: (3 * 1 + 0.2) / 4,
+      latency_avg: avg, latency_p50: 1, latency_p90: 1, latency_p95: 1, latency_p99: 1, requests: 40, failed: 2,
+      interval_error_rate: 0.25, interval_latency_avg: avg, interval_latency_p50: 1, interval_latency_p90: 1, interval_latency_p95: 1, interval_latency_p99: 1,
     }]);
     expect(s1.interval_secs).toBe(2);
 
-    // next second: 5 more requests, no failures → error rate stays cumulative (2 / 13)
+    // next second: 5 more requests, none failed, and one slow one: the interval's own error rate
+    // is 0 and its p95 the slow request's, while the run-so-far values move only a little
     for (let i = 0; i < 5; i++) {
       w.counter("http_reqs", a, 1);
       w.rate("http_req_failed", a, false);
     }
+    w.trend("http_req_duration", a, 40);
     agg.merge(w.drain());
     agg.snapshot(3_000);
-    expect(agg.timeline[1]).toMatchObject({ elapsed_secs: 3, rps: 5, iterations_ps: 0, error_rate: 2 / 13 });
+    const p2 = agg.timeline[1]!;
+    expect(p2).toMatchObject({ elapsed_secs: 3, rps: 5, iterations_ps: 0, error_rate: 2 / 13, interval_error_rate: 0, requests: 45, failed: 2 });
+    expect(p2.interval_latency_p50).toBeCloseTo(40, 1);
+    expect(p2.latency_p50).toBe(1);
+    expect(p2.latency_p95).toBe(agg.percentile("http_req_duration", {}, 95)!); // 40 ms: 1 of 5 merged samples
+  });
+
+  test("a fast and a slow endpoint: the p95 is the merged histogram's everywhere, not an average of each name's p95", () => {
+    const agg = new Aggregator(0);
+    const w = new Sink();
+    const fast = w.tags({ name: "fast", scenario: "s" });
+    const slow = w.tags({ name: "slow", scenario: "s" });
+    for (let i = 0; i < 90; i++) {
+      w.counter("http_reqs", fast, 1);
+      w.trend("http_req_duration", fast, 1 + (i % 10) / 100);
+      w.rate("http_req_failed", fast, false);
+    }
+    for (let i = 0; i < 10; i++) {
+      w.counter("http_reqs", slow, 1);
+      w.trend("http_req_duration", slow, 25 + i / 10);
+      w.rate("http_req_failed", slow, i < 3);
+    }
+    agg.merge(w.drain());
+    agg.snapshot(1_000);
+    const spec: ThresholdSpec = { ...T("http_req_duration", "p(95)<100", "p", "<", 100, 95) };
+    const thresholds = evaluateThresholds([spec, T("http_req_failed", "rate<0.5", "rate", "<", 0.5)], agg, 1_000);
+    const s = buildSummary({ name: null, runId: "r", startedMs: 0, scenarios: ["s"], aggregator: agg, thresholds, aborted: null, nowMs: 1_000 });
+    const p95 = thresholds[0]!.observed!;
+    // the 95th of 100 samples is a slow one; averaging the names' p95s (old timeline) gave ~3.4 ms
+    expect(p95).toBeGreaterThan(25);
+    const point = s.timeline.at(-1)!;
+    expect(point.latency_p95).toBe(p95);
+    expect(s.metrics.find((m) => m.metric === "http_req_duration")!.agg.p95).toBe(p95);
+    expect(s.breakdown!.total.p95).toBe(p95);
+    expect(progressLine(point, { elapsedSecs: 1 })).toContain(`p95  ${fmtMs(p95)}`);
+    // error rate: the same everywhere too
+    expect(thresholds[1]!.observed).toBe(0.03);
+    expect(point.error_rate).toBe(0.03);
+    expect(s.breakdown!.total.failure_rate).toBe(0.03);
+    // each name keeps its own merged figures
+    const byName = Object.fromEntries(s.breakdown!.names.rows.map((r) => [r.key, r]));
+    expect(byName.fast).toMatchObject({ requests: 90, failures: 0, failure_rate: 0 });
+    expect(byName.slow).toMatchObject({ requests: 10, failures: 3, failure_rate: 0.3 });
+    expect(byName.fast!.p95).toBeLessThan(1.1);
+    expect(byName.slow!.p50).toBeGreaterThan(25);
   });
 
   test("latency fields are omitted (not null) without request durations", () => {
@@ -278,7 +330,7 @@ describe("timeline (§2.7)", () => {
     agg.setGauge("vus", 1);
     agg.snapshot(1_000);
     const p = agg.timeline[0]!;
-    expect(Object.keys(p)).toEqual(["elapsed_secs", "rps", "iterations_ps", "active_vus", "error_rate"]);
+    expect(Object.keys(p)).toEqual(["elapsed_secs", "rps", "iterations_ps", "active_vus", "error_rate", "requests", "failed"]);
     expect(JSON.stringify(p)).not.toContain("latency");
   });
 
@@ -299,24 +351,36 @@ describe("timeline (§2.7)", () => {
 });
 
 describe("progress line (§3.1)", () => {
-  test("vus, rps over all *_reqs, max p95 over *_req_duration, failed samples", () => {
+  test("vus, rps over all *_reqs, the p95 of every request duration merged, failed samples", () => {
     const agg = new Aggregator(0);
     const w = new Sink();
     for (let i = 0; i < 100; i++) w.counter("http_reqs", w.tags({}), 1);
     for (let i = 0; i < 23; i++) w.counter("grpc_reqs", w.tags({}), 1);
     for (let i = 0; i < 20; i++) w.trend("http_req_duration", w.tags({ name: "a" }), 0.5);
-    for (let i = 0; i < 20; i++) w.trend("grpc_req_duration", w.tags({}), 1.5); // p95 1.5 → "2ms" (half to even)
+    for (let i = 0; i < 20; i++) w.trend("grpc_req_duration", w.tags({}), 1.5); // the merged p95: 1.5 ms
     for (let i = 0; i < 10; i++) w.rate("http_req_failed", w.tags({}), i < 3);
     agg.merge(w.drain());
     agg.setGauge("vus", 5);
-    const snap = agg.snapshot(1_000);
-    expect(progressLine(snap, { elapsedSecs: 65.9 })).toBe("  running 00:01:05  vus    5  rps   123.0  p95      2ms  failed 3   ");
-    expect(progressLine(snap, { elapsedSecs: 3725, paused: true })).toBe("  running 01:02:05  vus    5  rps   123.0  p95      2ms  failed 3 [paused]   ");
+    agg.snapshot(1_000);
+    const point = agg.timeline.at(-1);
+    expect(progressLine(point, { elapsedSecs: 65.9 })).toBe("  running 00:01:05  vus    5  rps   123.0  p95   1.50ms  failed 3   ");
+    expect(progressLine(point, { elapsedSecs: 3725, paused: true })).toBe("  running 01:02:05  vus    5  rps   123.0  p95   1.50ms  failed 3 [paused]   ");
+  });
+
+  test("a sub-millisecond p95 keeps its precision (not `0ms`)", () => {
+    const agg = new Aggregator(0);
+    const w = new Sink();
+    for (let i = 0; i < 20; i++) w.trend("http_req_duration", w.tags({}), 0.95);
+    agg.merge(w.drain());
+    agg.snapshot(1_000);
+    expect(progressLine(agg.timeline.at(-1), { elapsedSecs: 1 })).toContain("p95    950µs");
   });
 
   test("before any request: zero rate and a dash for p95", () => {
     const agg = new Aggregator(0);
-    expect(progressLine(agg.snapshot(0), { elapsedSecs: 0 })).toBe("  running 00:00:00  vus    0  rps     0.0  p95        -  failed 0   ");
+    agg.snapshot(0);
+    expect(progressLine(agg.timeline.at(-1), { elapsedSecs: 0 })).toBe("  running 00:00:00  vus    0  rps     0.0  p95        -  failed 0   ");
+    expect(progressLine(undefined, { elapsedSecs: 0 })).toBe("  running 00:00:00  vus    0  rps     0.0  p95        -  failed 0   ");
   });
 });
 

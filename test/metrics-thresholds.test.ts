@@ -3,7 +3,7 @@ import { Aggregator } from "../src/metrics/aggregator.ts";
 import type { MetricKind } from "../src/metrics/registry.ts";
 import { Sink } from "../src/metrics/sink.ts";
 import {
-  THRESHOLD_ABORT_REASON, ThresholdMonitor, compare, evaluateThreshold, type ThresholdSpec,
+  THRESHOLD_ABORT_REASON, ThresholdMonitor, compare, evaluateThreshold, observedUnit, type ThresholdSpec,
 } from "../src/metrics/thresholds.ts";
 
 /** Start the aggregator at t=0 and read it at t=10 s, so per-second values are exact. */
@@ -67,7 +67,15 @@ describe("observed value by aggregation × kind (§1.12 table)", () => {
 
   test("none (null) passes whatever the bound", () => {
     const s = evaluateThreshold(spec("co", "avg", "<", -1), agg, NOW);
-    expect(s).toEqual({ metric: "co", expression: "avg<-1", observed: null, passed: true, abort_on_fail: false });
+    expect(s).toEqual({ metric: "co", expression: "avg<-1", observed: null, passed: true, abort_on_fail: false, unit: "" });
+  });
+
+  test("each observed value says its unit: durations, fractions, per second, bytes, counts", () => {
+    const unit = (m: string, a: ThresholdSpec["agg"], kind: MetricKind) => observedUnit({ metric: m, agg: a }, kind);
+    expect([unit("http_req_duration", "p", "trend"), unit("http_req_duration", "avg", "trend"), unit("http_req_duration", "count", "trend")]).toEqual(["ms", "ms", "count"]);
+    expect([unit("http_req_failed", "rate", "rate"), unit("http_reqs", "rate", "counter"), unit("http_reqs", "count", "counter")]).toEqual(["fraction", "per_second", "count"]);
+    expect([unit("data_received", "count", "counter"), unit("data_sent", "rate", "counter"), unit("vus", "value", "gauge"), unit("vus", "max", "gauge")]).toEqual(["bytes", "bytes_per_second", "", ""]);
+    expect(evaluateThreshold(spec("tr", "p", "<", 0.9, { p: 95 }), agg, NOW).unit).toBe("ms");
   });
 
   test("a metric without samples is observed null and passes", () => {

@@ -47,7 +47,7 @@ scenarios:
     vus: 1
     iterations: 1
     flow:
-      - request: { url: "broken://h/" }
+      - request: { url: "http://127.0.0.1:9/" }
 `,
   });
   return loadr(["run", "plan.yaml", "-q", "--summary-export", "s.json"], { cwd: d });

@@ -10,9 +10,6 @@ import { findHeader, type ResponseView } from "../extract/response-view.ts";
 import { compileXPath } from "../extract/xpath.ts";
 import { jsonEqual } from "./json-equal.ts";
 import { conditionName } from "./check-names.ts";
-import { pluginCheck } from "./plugin.ts";
-import type { Logger } from "../util/logger.ts";
-import type { PluginLookup } from "../plugins/host/wasm/host.ts";
 import type {
   BodyContainsConditionSpec,
   BodyMatchesConditionSpec,
@@ -21,6 +18,7 @@ import type {
   ConditionSpec,
   DurationConditionSpec,
   HeaderConditionSpec,
+  JsConditionSpec,
   JsonPathConditionSpec,
   OnFailure,
   SizeConditionSpec,
@@ -30,53 +28,45 @@ import type {
 
 type Check = (r: ResponseView, scope?: ConditionScope) => boolean;
 
+/**
+ * How an `assert:`/`checks:` entry of one `type:` compiles to its predicate, once per worker
+ * (everything wrong with it throws here). `name` is the condition's name, for a kind's own log lines.
+ */
+export type ConditionKind = (spec: any, name: string) => Check;
+
 const ON_FAILURE: ReadonlySet<string> = new Set(["continue", "abort_iteration", "abort_scenario", "abort_test"]);
 
-/** What `type: plugin` conditions need from their worker. */
-export interface ConditionEnv {
-  plugins?: PluginLookup;
-  log?: Logger;
-}
+/** The built-in kinds; a worker's registry (src/checks/registry.ts) adds what plugins registered. */
+export const BUILT_IN_CONDITIONS: ReadonlyMap<string, ConditionKind> = new Map<string, ConditionKind>([
+  ["status", statusCheck],
+  ["body_contains", bodyContainsCheck],
+  ["body_matches", bodyMatchesCheck],
+  ["jsonpath", jsonPathCheck],
+  ["header", headerCheck],
+  ["size", sizeCheck],
+  ["duration", durationCheck],
+  ["xpath", xpathCheck],
+  ["js", jsCheck],
+]);
 
-export function compileCondition(spec: ConditionSpec, env?: ConditionEnv): CompiledCondition {
+export function compileCondition(spec: ConditionSpec | { type: string; name?: string; on_failure?: string }, kinds: ReadonlyMap<string, ConditionKind> = BUILT_IN_CONDITIONS): CompiledCondition {
   const onFailure = spec.on_failure ?? "continue";
   if (!ON_FAILURE.has(onFailure)) {
     throw new Error(
       `invalid on_failure ${JSON.stringify(onFailure)}: expected one of continue, abort_iteration, abort_scenario, abort_test`,
     );
   }
-  const name = spec.name ?? conditionName(spec);
-  const check = spec.type === "plugin" ? pluginCheck(spec, name, env?.plugins, env?.log) : checkFor(spec);
-  return { name, onFailure: onFailure as OnFailure, check, usesJs: spec.type === "js" };
+  const kind = kinds.get(spec.type);
+  if (kind === undefined) throw new Error(`unsupported condition type ${JSON.stringify(spec.type)}`);
+  const name = spec.name ?? conditionName(spec as ConditionSpec);
+  return { name, onFailure: onFailure as OnFailure, check: kind(spec, name), usesJs: spec.type === "js" };
 }
 
-function checkFor(spec: Exclude<ConditionSpec, { type: "plugin" }>): Check {
-  switch (spec.type) {
-    case "status":
-      return statusCheck(spec);
-    case "body_contains":
-      return bodyContainsCheck(spec);
-    case "body_matches":
-      return bodyMatchesCheck(spec);
-    case "jsonpath":
-      return jsonPathCheck(spec);
-    case "header":
-      return headerCheck(spec);
-    case "size":
-      return sizeCheck(spec);
-    case "duration":
-      return durationCheck(spec);
-    case "xpath":
-      return xpathCheck(spec);
-    case "js": {
-      const code = spec.expression;
-      if (typeof code !== "string" || code.trim() === "") throw new Error("js condition needs a non-empty `expression`");
-      // no scope (a caller without JS) = the condition cannot hold
-      return (r, scope) => scope !== undefined && !!scope.evalJs(code, r);
-    }
-    default:
-      throw new Error(`unsupported condition type ${JSON.stringify((spec as { type: unknown }).type)}`);
-  }
+function jsCheck(spec: JsConditionSpec): Check {
+  const code = spec.expression;
+  if (typeof code !== "string" || code.trim() === "") throw new Error("js condition needs a non-empty `expression`");
+  // no scope (a caller without JS) = the condition cannot hold
+  return (r, scope) => scope !== undefined && !!scope.evalJs(code, r);
 }
 
 function statusCheck(spec: StatusConditionSpec): Check {

@@ -1,4 +1,6 @@
-export { compileCondition } from "./conditions.ts";
+export { compileCondition, type ConditionKind } from "./conditions.ts";
+export { ConditionRegistry } from "./registry.ts";
+export { pluginCheck, type AssertionPlugin } from "./plugin.ts";
 export { conditionName, rustDebugQuote } from "./check-names.ts";
 export { jsonEqual } from "./json-equal.ts";
 export type {
@@ -13,6 +15,7 @@ export type {
   HeaderConditionSpec,
   JsonPathConditionSpec,
   OnFailure,
+  PluginConditionSpec,
   SizeConditionSpec,
   StatusConditionSpec,
 } from "./specs.ts";

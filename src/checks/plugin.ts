@@ -1,27 +1,23 @@
 /**
- * `assert:`/`checks: - { type: plugin, plugin: <entry>, name?, config?, on_failure? }`: a WASM
- * assertion plugin's `check()` verdict is the condition. A failed call (trap, timeout, exit,
- * invalid result) fails the condition; its reason is logged (budgeted), the verdict's detail
- * only at debug level, since it differs per response.
+ * `assert:`/`checks: - { type: plugin, plugin: <entry>, name?, config?, on_failure? }`: an
+ * assertion plugin's verdict is the condition. The plugin arrives through the `plugin` kind its
+ * adapter registers (src/plugins/host/wasm/register.ts); this file holds what the kind means
+ * whatever runs it. A failed call (trap, timeout, exit, invalid result) fails the condition; its
+ * reason is logged (budgeted), the verdict's detail only at debug level, since it differs per
+ * response.
  */
 import type { Logger } from "../util/logger.ts";
-import { pluginFor, type PluginLookup } from "../plugins/host/wasm/host.ts";
+import type { ResponseView } from "../extract/response-view.ts";
+import type { PluginConditionSpec } from "./specs.ts";
 
-export interface PluginConditionSpec {
-  type: "plugin";
-  plugin: string;
-  name?: string;
-  config?: Record<string, unknown>;
-  on_failure?: string;
+/** An assertion plugin as checks/ sees it (the WASM host's MeteredPlugin is one). */
+export interface AssertionPlugin {
+  /** the config text passed to every call: the plugin's config with the condition's merged over it */
+  configJson(stepConfig: unknown): string;
+  check(r: ResponseView, config: string): { ok: true; value: { pass: boolean; detail: string } } | { ok: false; error: string };
 }
 
-export function pluginCheck(
-  spec: PluginConditionSpec,
-  name: string,
-  plugins: PluginLookup | undefined,
-  log: Logger | undefined,
-): (r: import("../extract/response-view.ts").ResponseView) => boolean {
-  const p = pluginFor(plugins, spec.plugin, "assertion");
+export function pluginCheck(spec: PluginConditionSpec, name: string, p: AssertionPlugin, log: Logger | undefined): (r: ResponseView) => boolean {
   const config = p.configJson(spec.config);
   return (r) => {
     const res = p.check(r, config);

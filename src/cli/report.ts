@@ -6,7 +6,7 @@ import { colorWanted, makeStyle } from "./style.ts";
 import { NotASummaryError, parseSummary } from "../report/summary-file.ts";
 import { renderReport } from "../report/html.ts";
 import { renderJunit } from "../metrics/junit.ts";
-import { writeOutputFile } from "./run-exports.ts";
+import { writeFileCreatingDir } from "../run/exports.ts";
 
 export const HELP = `Usage: loadr report <summary.json> [-o <path>] [--format html|junit]
 
@@ -44,7 +44,11 @@ export async function main(args: string[]): Promise<number> {
     throw e;
   }
   const out = values.output ?? (format === "html" ? "loadr-report.html" : "loadr-junit.xml");
-  writeOutputFile(out, format === "html" ? renderReport(summary) : renderJunit(summary));
+  try {
+    writeFileCreatingDir(out, format === "html" ? renderReport(summary) : renderJunit(summary));
+  } catch (e) {
+    throw new CliError(`cannot write ${out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): choose a writable path`);
+  }
   const quiet = (values.quiet?.length ?? 0) > 0;
   if (!quiet) process.stderr.write(makeStyle(colorWanted(values["no-color"] === true, process.stderr)).green(`✓ wrote ${out}`) + "\n");
   return 0;

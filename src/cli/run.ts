@@ -1,34 +1,31 @@
 /**
- * `loadr run <plan>` (reference §3.1): load and validate, start services, drive the load on
- * worker threads, print the summary, write exports, and exit 0 / 99 / 1 (§2.11). Ctrl-C once
- * (or SIGTERM) stops gracefully and still prints and exports the summary; twice exits 130.
+ * `loadr run <plan>` (reference §3.1): parses the flags (and their LOADR_* variables), loads and
+ * validates the plan, hands it to the run session (src/run/session.ts), prints the start banner,
+ * the progress, the summary, what was written and the verdict, and exits 0 / 99 / 1 (§2.11).
+ * Ctrl-C once (or SIGTERM) stops gracefully and still prints and exports the summary; twice exits
+ * 130. Signals are handled here, not in the session.
  */
 import { availableParallelism } from "node:os";
+import pkg from "../../package.json" with { type: "json" };
 import { loadPlan, formatDiagnostic } from "../plan/load.ts";
-import { parseThresholds } from "../plan/thresholds.ts";
-import { resolveSecrets, resolveVariables } from "../plan/startup.ts";
-import { startServices } from "../services/registry.ts";
-import { Run, RunError } from "../engine/coordinator/coordinator.ts";
-import { intFlag, parse } from "./args.ts";
+import { DurationError, parseDuration } from "../plan/duration.ts";
+import { envVarFlags, intFlag, overlayFlag, parse } from "./args.ts";
 import { CliError, UsageError } from "./errors.ts";
 import { colorWanted, makeStyle } from "./style.ts";
-import { applyOverrides } from "./run-overrides.ts";
-import { writeExports } from "./run-exports.ts";
+import { applyOverrides, type Override } from "./run-overrides.ts";
+import { withRunEnv } from "./run-env.ts";
 import { Progress } from "./progress.ts";
+import { bannerLines, verdictLine } from "./run-lines.ts";
 import type { LogLevel } from "../util/logger.ts";
 import { renderConsole } from "../metrics/console.ts";
-import { PluginResolveError, resolvePlugins } from "../plugins/host/resolve.ts";
 import { pluginsDir } from "../plugins/store/plugins-dir.ts";
 import { Logger } from "../util/logger.ts";
-import { buildOutputs } from "../outputs/setup.ts";
-import { OutputStartError, type OutputSet } from "../outputs/output-set.ts";
-import { DEFAULT_UI_BIND, UiServer } from "../ui/server.ts";
-import { liveTick } from "../ui/live-tick.ts";
-import { loadNativeEntries, nativeRefs, outputPluginKinds, pluginOutputs } from "../plugins/host/plan-plugins.ts";
+import { DEFAULT_UI_BIND, type UiServer } from "../ui/server.ts";
 import { filterScenarios, splitTagList } from "./run-tags.ts";
-import { startControlServer, type ControlServer } from "../control/server.ts";
-import { controlHandler } from "../control/handler.ts";
-import { jsModuleUse, notYetRunnable } from "../engine/worker/flow/unsupported.ts";
+import { prepareRun } from "../run/prepare.ts";
+import { RunSession } from "../run/session.ts";
+import { RunSetupError } from "../run/errors.ts";
+import { SUMMARY_FLAG_OPTIONS, SUMMARY_FLAGS_HELP, summaryFlags } from "./summary-flags.ts";
 
 export const HELP = `Usage: loadr run <plan.yaml> [options]
 
@@ -36,9 +33,11 @@ Runs a test plan and prints a summary. Exit code 0 when every threshold passed, 
 threshold failed or the run was aborted, 1 on an error (invalid plan, unusable target setup).
 
 Options:
-  -e, --env <name>            apply the plan's env.<name> overlay
-  --vus <n>                   override \`vus\` (single-scenario plans)
-  --duration <dur>            override \`duration\`, e.g. 30s (single-scenario plans)
+  -e, --env <name>            apply the plan's env.<name> overlay (an environment of the plan)
+  --env-var <KEY=VALUE>       set \${env.KEY} for this run, over the process environment (repeatable)
+  -u, --vus <n>               set \`vus\` of every scenario whose executor has it
+  -d, --duration <dur>        set \`duration\` of every scenario whose executor has it, e.g. 30s
+  -i, --iterations <n>        set \`iterations\` of every scenario whose executor has it
   --workers <n>               worker threads (default: usable cores, at most one per VU)
   --plugins-dir <dir>         where \`plugins:\` entries without a path are found
                               (default: $LOADR_PLUGINS_DIR, else ~/.loadr/plugins)
@@ -46,210 +45,203 @@ Options:
   --exclude-tags <a,b>        skip scenarios with any of these \`tags:\` values (wins over --tags)
   --api <host:port>           serve the control API (status, pause, resume, stop, scale; see
                               \`loadr status --help\`), e.g. 127.0.0.1:6565; off by default
-  --summary-export <path>     write the summary JSON
+  --summary-export <path>     write the summary JSON (\`-\`: to stdout; the console summary then
+                              goes to stderr)
+${SUMMARY_FLAGS_HELP}
   --junit <path>              write a JUnit XML report (thresholds, checks, run)
   --report <path>             write the self-contained HTML report
-  -o, --output <kind=value>   stream results (repeatable): json=<path>, csv=<path>,
+  -o, --output <kind=value>   stream results (repeatable): json=<path>[,format=k6], csv=<path>,
                               prometheus=<listen addr | remote-write URL>, influxdb=<url>,<db>,
                               statsd=<host:port>, otlp=<endpoint> (docs/outputs.md)
-  --ui                        serve a live dashboard while the run goes (and after, until Ctrl-C)
+  --ui                        serve a live dashboard while the run goes (it stops with the run)
   --ui-bind <addr>            where the dashboard listens (default ${DEFAULT_UI_BIND})
-  --progress                  draw the live progress line even when stderr is not a terminal
-  -q, --quiet                 no progress, no warnings
+  --ui-linger                 keep serving the dashboard after the run, until Ctrl-C (implies --ui)
+  --http-debug[=full]         print every request and response head (full: with bodies)
+  --progress                  redraw the live progress line even when stderr is not a terminal
+  --progress-interval <dur>   without a terminal, a progress line this often (default 10s; 0: none)
+  -q, --quiet                 no banner, progress, warnings or verdict
   -v, --verbose               more log lines (-vv: debug)
   --no-color                  no colours (also: NO_COLOR=1)
+
+Most options can also come from the environment, as LOADR_VUS, LOADR_DURATION,
+LOADR_ITERATIONS, LOADR_OUTPUT (several separated by ;), LOADR_SUMMARY_EXPORT, LOADR_WORKERS,
+LOADR_NO_COLOR… (docs/cli.md): a flag wins over its variable, which wins over the plan.
 
 Ctrl-C or SIGTERM stops gracefully (the summary is still printed and exported); a second
 Ctrl-C exits at once with code 130.`;
 
-export async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parse("run", args, {
-    env: { type: "string", short: "e" },
-    vus: { type: "string" },
-    duration: { type: "string" },
-    workers: { type: "string" },
-    tags: { type: "string", multiple: true },
-    "exclude-tags": { type: "string", multiple: true },
-    api: { type: "string" },
-    "summary-export": { type: "string" },
-    junit: { type: "string" },
-    progress: { type: "boolean" },
-    "plugins-dir": { type: "string" },
-    report: { type: "string" },
-    output: { type: "string", short: "o", multiple: true },
-    ui: { type: "boolean" },
-    "ui-bind": { type: "string" },
-  });
-  if (values.help) {
+export const OPTIONS = {
+  env: { type: "string", short: "e" },
+  "env-var": { type: "string", multiple: true },
+  vus: { type: "string", short: "u" },
+  duration: { type: "string", short: "d" },
+  iterations: { type: "string", short: "i" },
+  workers: { type: "string" },
+  tags: { type: "string", multiple: true },
+  "exclude-tags": { type: "string", multiple: true },
+  api: { type: "string" },
+  "summary-export": { type: "string" },
+  junit: { type: "string" },
+  progress: { type: "boolean" },
+  "progress-interval": { type: "string" },
+  "plugins-dir": { type: "string" },
+  report: { type: "string" },
+  output: { type: "string", short: "o", multiple: true },
+  ui: { type: "boolean" },
+  "ui-bind": { type: "string" },
+  "ui-linger": { type: "boolean" },
+  "http-debug": { type: "string" },
+  ...SUMMARY_FLAG_OPTIONS,
+} as const;
+
+const HTTP_DEBUG = ["headers", "full"] as const;
+
+export async function main(argv: string[]): Promise<number> {
+  // `--http-debug` alone means heads (parseArgs has no optional values)
+  const args = argv.map((a) => (a === "--http-debug" ? "--http-debug=headers" : a));
+  const parsed = parse("run", args, OPTIONS);
+  if (parsed.values.help) {
     process.stdout.write(HELP + "\n");
     return 0;
   }
+  const { values, from } = withRunEnv(parsed.values, { ...OPTIONS, quiet: { type: "boolean", multiple: true }, "no-color": { type: "boolean" } }, process.env);
+  const positionals = parsed.positionals;
   if (positionals.length !== 1) throw new UsageError("run: give exactly one plan file, e.g. `loadr run plan.yaml`");
   const file = positionals[0]!;
   const quiet = (values.quiet?.length ?? 0) > 0;
   const verbose = values.verbose?.length ?? 0;
   const logLevel: LogLevel = quiet ? "error" : verbose >= 2 ? "debug" : verbose === 1 ? "info" : "warn";
-  const errStyle = makeStyle(colorWanted(values["no-color"] === true, process.stderr));
-  const outColor = colorWanted(values["no-color"] === true, process.stdout);
-  const workers = intFlag("workers", values.workers) ?? availableParallelism();
+  const noColor = values["no-color"] === true;
+  const errStyle = makeStyle(colorWanted(noColor, process.stderr));
+  const workers = intFlag("workers", values.workers, 1, from("workers")) ?? availableParallelism();
+  const summaryOpts = summaryFlags(values, from);
+  const summaryToStdout = values["summary-export"] === "-";
+  // the summary JSON owns stdout when it goes there: the console summary moves to stderr
+  const consoleOut = summaryToStdout ? process.stderr : process.stdout;
+  const httpDebug = values["http-debug"];
+  if (httpDebug !== undefined && !(HTTP_DEBUG as readonly string[]).includes(httpDebug))
+    throw new UsageError(`${from("http-debug")} must be headers (the default) or full, got \`${httpDebug}\``);
+  const overrides = {
+    vus: numberOverride("vus", values.vus, from("vus")),
+    duration: durationOverride(values.duration, from("duration")),
+    iterations: numberOverride("iterations", values.iterations, from("iterations")),
+  };
+  const envVars = envVarFlags(values["env-var"]);
+  const progressEvery = values["progress-interval"] === undefined ? 10_000 : durationFlag(values["progress-interval"], from("progress-interval"), 0);
+  const say = (line: string) => void process.stderr.write(line + "\n");
+  const warn = (line: string) => say(errStyle.yellow(`warning: ${line}`));
 
-  const loaded = await loadPlan(file, { env: values.env, checkFiles: true });
+  const loaded = await loadPlan(file, { env: overlayFlag(values.env), checkFiles: true });
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
   for (const d of loaded.diagnostics) {
     if (d.severity === "warning" && quiet) continue;
     const line = formatDiagnostic(d, file);
-    process.stderr.write((d.severity === "error" ? errStyle.red(line) : errStyle.yellow(line)) + "\n");
+    say(d.severity === "error" ? errStyle.red(line) : errStyle.yellow(line));
   }
   if (errors.length > 0 || !loaded.plan) throw new CliError("test definition is invalid (fix the errors above; `loadr validate` lists them too)");
   const filtered = filterScenarios(loaded.plan, splitTagList(values.tags), splitTagList(values["exclude-tags"]));
-  if (!quiet && filtered.kept !== filtered.had) process.stderr.write(`→ running ${filtered.kept} of ${filtered.had} scenario(s) after tag filter\n`);
-  const plan = applyOverrides(filtered.plan, { vus: intFlag("vus", values.vus), duration: values.duration });
-  if (!quiet) for (const w of notYetApplied(plan)) process.stderr.write(errStyle.yellow(`warning: ${w}`) + "\n");
-  if (!quiet && values.api === undefined)
-    for (const [name, sc] of Object.entries(plan.scenarios))
-      if (sc.executor === "externally-controlled")
-        process.stderr.write(
-          errStyle.yellow(`warning: scenario \`${name}\` is externally-controlled but the control API is off: it stays at 0 VUs (serve it with --api 127.0.0.1:6565)`) + "\n",
-        );
-  const scenarios = Object.keys(plan.scenarios);
-  const js = jsModuleUse(plan, scenarios);
-  if (js.errors.length > 0) throw new CliError(js.errors[0]!);
-  if (!quiet) for (const w of [...js.warnings, ...notYetRunnable(plan, scenarios)]) process.stderr.write(errStyle.yellow(`warning: ${w}`) + "\n");
-  const thresholds = parseThresholds(plan.thresholds);
-  const env = { ...process.env };
-  const variables = resolveVariables(plan, env);
-  let secrets: Record<string, string>;
-  try {
-    secrets = resolveSecrets(plan, env, loaded.baseDir);
-  } catch (e) {
-    throw new CliError((e as Error).message);
-  }
+  if (!quiet && filtered.kept !== filtered.had) say(`→ running ${filtered.kept} of ${filtered.had} scenario(s) after tag filter`);
+  const { plan, notes } = applyOverrides(filtered.plan, overrides);
+  if (!quiet) for (const n of notes) warn(n);
 
+  const progress = new Progress(quiet ? "off" : values.progress === true || process.stderr.isTTY === true ? "redraw" : progressEvery > 0 ? "lines" : "off", progressEvery);
   const log = new Logger(logLevel);
-  const plugins = await resolvePlugins(plan.plugins ?? [], {
-    baseDir: loaded.baseDir,
-    pluginsDir: pluginsDir(values["plugins-dir"]),
-    debug: (m) => log.debug(m),
-  }).catch((e: Error) => {
-    throw e instanceof PluginResolveError ? new CliError(e.message) : e;
-  });
-  // Native plugins load (and are checked) before anything starts: a bad plugin is one line, no run.
-  let native;
-  let outputs: OutputSet;
+  let session: RunSession;
   try {
-    const refs = nativeRefs(plugins);
-    // loaded once: output plugins named under `outputs:` must load as outputs
-    native = loadNativeEntries(refs, outputPluginKinds(refs, plan.outputs ?? []));
-    outputs = buildOutputs(plan.outputs ?? [], values.output ?? [], env, (line) => process.stderr.write(errStyle.yellow(`warning: ${line}`) + "\n"), pluginOutputs(native, plan.outputs ?? []));
+    const env = { ...process.env, ...envVars };
+    const prepared = prepareRun(plan, { baseDir: loaded.baseDir, env, controlApi: values.api !== undefined, source: { file, locate: loaded.locate } });
+    if (!quiet) for (const w of prepared.warnings) warn(w);
+    session = await RunSession.open({
+      run: prepared,
+      workers,
+      logLevel,
+      pluginsDir: pluginsDir(values["plugins-dir"]),
+      outputFlags: values.output,
+      ui: values.ui || values["ui-linger"] || values["ui-bind"] !== undefined ? { bind: values["ui-bind"] ?? DEFAULT_UI_BIND } : undefined,
+      api: values.api,
+      exports: { summaryExport: values["summary-export"], junit: values.junit, report: values.report },
+      trendStats: summaryOpts.trendStats,
+      httpDebug: httpDebug as (typeof HTTP_DEBUG)[number] | undefined,
+      warn,
+      debug: (m) => log.debug(m),
+      onTick: (feed, paused) => progress.draw(feed.progress(paused)),
+      onSummary: (summary) => {
+        progress.end();
+        consoleOut.write(renderConsole(summary, { color: colorWanted(noColor, consoleOut), ...summaryOpts }) + "\n");
+      },
+      loopLagProbe: process.env.LOADR_LOOP_LAG_PROBE !== undefined && process.env.LOADR_LOOP_LAG_PROBE !== "",
+    });
   } catch (e) {
-    throw new CliError((e as Error).message);
+    throw e instanceof RunSetupError ? new CliError(e.message) : e;
   }
-  let run: Run | undefined;
-  let ui: UiServer | undefined;
-  if (values.ui || values["ui-bind"] !== undefined) {
-    // the dashboard's pause/resume/stop buttons speak the control API of the run
-    let control: ((req: Request) => Promise<Response | undefined>) | undefined;
-    const forward = (req: Request) => {
-      if (!run) return Promise.resolve(Response.json({ error: "the run is still starting" }, { status: 503 }));
-      control ??= controlHandler(run);
-      return control(req);
-    };
-    try {
-      ui = new UiServer({ bind: values["ui-bind"] ?? DEFAULT_UI_BIND, name: plan.name ?? "loadr test", scenarios, control: forward });
-    } catch (e) {
-      const msg = (e as Error).message;
-      throw new CliError(msg.startsWith("--ui-bind") ? msg : `--ui-bind: ${msg}`);
-    }
-    if (!quiet) process.stderr.write(`→ live dashboard at ${ui.url}\n`);
-  }
-  try {
-    await outputs.start();
-  } catch (e) {
-    ui?.stop();
-    throw new CliError(e instanceof OutputStartError ? e.message : `output: ${(e as Error).message}`);
-  }
+  if (!quiet) for (const line of bannerLines(session.outline, pkg.version)) say(line);
+  if (!quiet && session.ui) say(`→ live dashboard at ${session.ui.url}`);
+  if (!quiet && session.api) say(`→ control API at ${session.api.url}/v1/status`);
 
-  const services = await startServices(plan.plugins ?? [], native).catch((e: Error) => {
-    outputs.abort();
-    ui?.stop();
-    throw new CliError(e.message);
-  });
   let signals = 0;
   const onSignal = (sig: string) => {
     signals++;
     if (signals === 1) {
       if (!quiet) process.stderr.write(`\n${errStyle.red("! stopping gracefully (Ctrl-C again to abort)")}\n`);
-      run?.stop(sig === "SIGTERM" ? "stopped by SIGTERM" : "stopped by user (Ctrl-C)");
+      session.stop(sig === "SIGTERM" ? "stopped by SIGTERM" : "stopped by user (Ctrl-C)");
     } else if (sig === "SIGINT") {
-      run?.kill();
-      void services.stopAll().finally(() => process.exit(130));
+      session.kill();
+      void session.close().finally(() => process.exit(130));
     }
   };
   const onInt = () => onSignal("SIGINT");
   const onTerm = () => onSignal("SIGTERM");
   process.on("SIGINT", onInt);
   process.on("SIGTERM", onTerm);
-
-  const progress = new Progress(!quiet && (values.progress === true || process.stderr.isTTY === true));
-  let api: ControlServer | undefined;
   try {
-    run = new Run({
-      plan,
-      baseDir: loaded.baseDir,
-      scenarios,
-      env,
-      variables,
-      secrets,
-      services: services.info,
-      plugins,
-      logLevel,
-      workers,
-      thresholds,
-      onTick: (feed) => {
-        progress.draw(feed.progress(run?.isPaused));
-        const snap = feed.lastSnapshot();
-        if (snap) outputs.snapshot(snap);
-        const t = ui && liveTick(feed, run!.scenarioVus());
-        if (t) ui!.tick(t);
-      },
-      samples: outputs.wantsSamples,
-      onSamples: (batch) => outputs.samples(batch),
+    progress.start();
+    const result = await session.run().catch((e: Error) => {
+      throw e instanceof RunSetupError ? new CliError(e.message) : e;
     });
-    if (values.api !== undefined) {
-      try {
-        api = startControlServer(values.api, run);
-      } catch (e) {
-        throw new CliError(`--api: ${(e as Error).message}`);
-      }
-      if (!quiet) process.stderr.write(`→ control API at ${api.url}/v1/status\n`);
+    if (!quiet) {
+      const done = { summary: "summary exported to", junit: "JUnit report written to", report: "HTML report written to" };
+      for (const w of result.exports.written) say(errStyle.green(w.path === "-" ? "✓ summary written to stdout" : `✓ ${done[w.what]} ${w.path}`));
     }
-    const { aborted, error } = await run.execute().catch(async (e: Error) => {
-      ui?.stop();
-      outputs.abort();
-      throw e instanceof RunError ? new CliError(e.message) : e;
-    });
-    progress.end();
-    const summary = run.feed.summary(plan.name, aborted);
-    process.stdout.write(renderConsole(summary, { color: outColor }) + "\n");
-    await outputs.finish(summary);
-    ui?.finish(summary);
-    try {
-      await writeExports(summary, { summaryExport: values["summary-export"], junit: values.junit, report: values.report }, quiet, errStyle);
-    } finally {
-      if (ui) await serveUntilInterrupted(ui, quiet, { onInt, onTerm });
+    if (result.exports.failures.length > 0)
+      throw new CliError(result.exports.failures.join("; ") + " (the summary above is complete; choose a writable path)");
+    if (result.error !== undefined) throw new CliError(`the run stopped on an internal error: ${result.error}`);
+    if (!quiet) {
+      const verdict = verdictLine(result.summary, result.exitCode);
+      say(result.exitCode === 0 ? errStyle.green(verdict) : errStyle.red(verdict));
     }
-    if (error !== undefined) throw new CliError(`the run stopped on an internal error: ${error}`);
-    return summary.thresholds_passed && !aborted ? 0 : 99;
+    if (session.ui && values["ui-linger"]) await serveUntilInterrupted(session.ui, quiet, { onInt, onTerm });
+    return result.exitCode;
   } finally {
-    api?.stop();
     progress.end();
     process.off("SIGINT", onInt);
     process.off("SIGTERM", onTerm);
-    await services.stopAll();
+    await session.close();
   }
 }
 
-/** `--ui`: after the run the dashboard keeps showing the results until Ctrl-C (or SIGTERM). */
+function numberOverride(name: string, v: string | undefined, from: string): Override | undefined {
+  const n = intFlag(name, v, 1, from);
+  return n === undefined ? undefined : { value: n, from };
+}
+
+function durationOverride(v: string | undefined, from: string): Override | undefined {
+  return v === undefined ? undefined : { value: durationFlag(v, from, 1), from };
+}
+
+/** A duration flag in ms; `min` 1: it must be above zero. */
+function durationFlag(v: string, from: string, min: number): number {
+  let ms: number;
+  try {
+    ms = parseDuration(v);
+  } catch (e) {
+    if (e instanceof DurationError) throw new UsageError(`${from}: ${e.message}`);
+    throw e;
+  }
+  if (ms < min) throw new UsageError(`${from} must be greater than zero, got \`${v}\``);
+  return ms;
+}
+
+/** `--ui-linger`: after the run the dashboard keeps showing the results until Ctrl-C (or SIGTERM). */
 async function serveUntilInterrupted(ui: UiServer, quiet: boolean, handlers: { onInt: () => void; onTerm: () => void }): Promise<void> {
   process.off("SIGINT", handlers.onInt);
   process.off("SIGTERM", handlers.onTerm);
@@ -258,15 +250,4 @@ async function serveUntilInterrupted(ui: UiServer, quiet: boolean, handlers: { o
     process.once("SIGINT", () => resolve());
     process.once("SIGTERM", () => resolve());
   });
-  ui.stop();
-}
-
-/** Plan settings this build accepts but does not act on yet (docs/compat.md), said once at start. */
-function notYetApplied(plan: { defaults: { http: { cache?: boolean; version?: string } } }): string[] {
-  const out: string[] = [];
-  const http = plan.defaults.http;
-  if (http.cache) out.push("defaults.http.cache is not applied by this build yet: every request goes to the target");
-  if (http.version && http.version !== "auto" && http.version !== "http1")
-    out.push(`defaults.http.version \`${http.version}\` is not supported by this build yet: HTTP/1.1 is used`);
-  return out;
 }

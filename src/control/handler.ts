@@ -3,7 +3,7 @@
  * it answers requests under /v1/ and returns undefined for every other path, so `--api` serves it
  * alone and the live dashboard mounts it beside its own pages.
  */
-import { ControlError, type RunStatus } from "../engine/coordinator/coordinator.ts";
+import { ControlError, type RunStatus } from "./status.ts";
 import type { Snapshot } from "../metrics/snapshot.ts";
 
 /** What the handler needs of a run (the coordinator's Run implements it). */

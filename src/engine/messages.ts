@@ -5,7 +5,6 @@ import type { SampleSlotsInit } from "../metrics/sample-slots.ts";
 import type { Plan } from "../plan/schema.ts";
 import type { LogLevel } from "../util/logger.ts";
 import type { Segment } from "./segments.ts";
-import type { PluginSpec } from "../plugins/host/resolve.ts";
 
 export interface RunInputs {
   plan: Plan;
@@ -19,8 +18,18 @@ export interface RunInputs {
   logLevel: LogLevel;
   /** record raw per-sample points (only when an output wants them) */
   samples?: boolean;
-  /** `plugins:` entries resolved by the coordinator; each worker instantiates its own */
-  plugins?: PluginSpec[];
+  /**
+   * `plugins:` entries resolved on the main thread, as plain data (src/plugins/host/resolve.ts
+   * PluginSpec); each thread's set-up (src/run/worker-setup.ts) instantiates its own. Opaque here:
+   * the engine carries them and never looks inside.
+   */
+  plugins?: readonly unknown[];
+  /** where a worker's log lines and plugin output go: stderr (the CLI) or the main thread as `log` messages (the API) */
+  logTo?: "stderr" | "main";
+  /** bench/: sample the worker's event-loop lag as `loadr_event_loop_lag` (src/run/worker-thread.ts) */
+  loopLagProbe?: boolean;
+  /** `--http-debug`: print every request and response (src/pipeline/http-debug.ts) */
+  httpDebug?: "headers" | "full";
 }
 
 export type ToWorker =
@@ -59,4 +68,6 @@ export type FromWorker =
   | { type: "abort"; reason: string }
   /** vusPeak: the most VUs this worker had at once (vus_max for runs shorter than a gauge tick) */
   | { type: "done"; delta: MetricsDelta; vusPeak: number }
-  | { type: "samples"; batch: SampleBatch };
+  | { type: "samples"; batch: SampleBatch }
+  /** a log line, when `logTo` is "main" */
+  | { type: "log"; line: string };

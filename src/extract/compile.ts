@@ -6,21 +6,38 @@ import { headerMatcher } from "./header.ts";
 import { jsonPathMatcher } from "./jsonpath.ts";
 import { checkIndexMode, pick } from "./pick.ts";
 import { regexMatcher } from "./regex.ts";
-import { compilePluginExtractor, type PluginExtractorSpec } from "./plugin.ts";
-import type { PluginLookup } from "../plugins/host/wasm/host.ts";
-import type { ChainExtractorSpec, CompiledExtractor, ExtractorSpec, Matcher } from "./specs.ts";
+import type { ChainExtractorSpec, CompiledExtractor, ExtractorSpec, Matcher, PluginExtractorSpec } from "./specs.ts";
+
+/** How an `extract:` entry of one `type:` compiles, once per worker (bad expressions throw here). */
+export type ExtractorKind = (spec: any) => CompiledExtractor;
+
+/** Every spec an extractor registry may be asked to compile. */
+export type AnyExtractorSpec = ExtractorSpec | ChainExtractorSpec | PluginExtractorSpec | { type: string; name: string };
+
+/** The built-in kinds: a matcher over the response, then `index` and `default`. */
+export const BUILT_IN_EXTRACTORS: ReadonlyMap<string, ExtractorKind> = new Map<string, ExtractorKind>([
+  ["jsonpath", (s) => matched(s, jsonPathMatcher(s))],
+  ["regex", (s) => matched(s, regexMatcher(s))],
+  ["boundary", (s) => matched(s, boundaryMatcher(s))],
+  ["header", (s) => matched(s, headerMatcher(s))],
+  ["xpath", (s) => matched(s, xpathMatcher(s))],
+  ["css", (s) => matched(s, cssMatcher(s))],
+]);
 
 /**
- * Compile a classic extractor (`extract:` entry with `type:`) once per worker. Bad expressions
- * throw here, never in run(). run() returns the picked value, else `default`, else an error that
- * names what matched nothing (e.g. `jsonpath $.token matched nothing`); the variable name is
- * `name` on the result for the caller to report. `type: plugin` entries call their WASM plugin
- * (extract/plugin.ts), looked up in the worker's `plugins`.
+ * Compile an `extract:` entry with the given kinds (default: the built-ins; a worker's registry,
+ * src/extract/registry.ts, adds what plugins registered). `chain:` entries have no type and compile
+ * as chains. run() returns the picked value, else `default`, else an error that names what matched
+ * nothing (e.g. `jsonpath $.token matched nothing`); the variable name is `name` on the result.
  */
-export function compileExtractor(spec: ExtractorSpec | ChainExtractorSpec | PluginExtractorSpec, plugins?: PluginLookup): CompiledExtractor {
+export function compileExtractor(spec: AnyExtractorSpec, kinds: ReadonlyMap<string, ExtractorKind> = BUILT_IN_EXTRACTORS): CompiledExtractor {
   if ("chain" in spec) return compileChain(spec);
-  if (spec.type === "plugin") return compilePluginExtractor(spec, plugins);
-  const matcher = matcherFor(spec);
+  const kind = kinds.get(spec.type);
+  if (kind === undefined) throw new Error(`unsupported extractor type ${JSON.stringify(spec.type)}`);
+  return kind(spec);
+}
+
+function matched(spec: ExtractorSpec, matcher: Matcher): CompiledExtractor {
   // header has no `index` in the reference; it is always the first matching header.
   const index = spec.type === "header" || spec.type === "xpath" ? "first" : checkIndexMode(spec.index);
   const limit = index === "first" ? 1 : Infinity;
@@ -55,23 +72,4 @@ export function compileExtractor(spec: ExtractorSpec | ChainExtractorSpec | Plug
       return { ok: false, error: noMatch };
     },
   };
-}
-
-function matcherFor(spec: ExtractorSpec): Matcher {
-  switch (spec.type) {
-    case "jsonpath":
-      return jsonPathMatcher(spec);
-    case "regex":
-      return regexMatcher(spec);
-    case "boundary":
-      return boundaryMatcher(spec);
-    case "header":
-      return headerMatcher(spec);
-    case "xpath":
-      return xpathMatcher(spec);
-    case "css":
-      return cssMatcher(spec);
-    default:
-      throw new Error(`unsupported extractor type ${JSON.stringify((spec as { type: unknown }).type)}`);
-  }
 }

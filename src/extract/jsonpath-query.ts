@@ -5,7 +5,8 @@
  * exactly this: a context with the five standard functions, then visitQuery). Those internals are
  * not in the package's `exports` map, hence the relative paths; the version is pinned (1.3.0) and
  * test/extract-jsonpath.test.ts checks our results against `query()` so an upgrade that moves
- * them fails loudly.
+ * them fails loudly. In a package install (docs/api.md) the paths hold because package.json
+ * bundles jsonpath-rfc9535 (`bundledDependencies`) into loadr's own node_modules.
  */
 import parse from "jsonpath-rfc9535/parser";
 import type { JsonValue } from "jsonpath-rfc9535";

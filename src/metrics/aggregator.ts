@@ -3,10 +3,14 @@
  * never percentiles averaged), keeps coordinator-level gauges, answers selector queries, rolls
  * snapshots and the timeline.
  *
+ * Requests (their counts, failures and latency) are also added, as they arrive, into the running
+ * merges of request-stats.ts, which every view reads.
+ *
  * Time is passed in (`nowMs`, wall-clock ms) rather than read, so tests are deterministic;
  * every method defaults it to Date.now().
  */
 import { gaugeClock, type MetricsDelta } from "./delta.ts";
+import { RequestRollup, requestRole } from "./request-stats.ts";
 import type { MetricKind } from "./registry.ts";
 import { SeriesState, type AggValues } from "./series.ts";
 import type { Snapshot, SeriesSnapshot } from "./snapshot.ts";
@@ -40,6 +44,10 @@ export class Aggregator {
   private readonly points: TimelinePoint[] = [];
   /** anything merged since the last snapshot (decides the trailing timeline point) */
   private recordedSinceSnapshot = false;
+  /** requests merged per run, interval and breakdown tag (request-stats.ts) */
+  readonly requests = new RequestRollup();
+  /** the first message of each kind of failure, from whichever worker saw it first */
+  private readonly errors = new Map<string, string>();
 
   constructor(startedMs: number = Date.now()) {
     this.startedMs = startedMs;
@@ -52,8 +60,16 @@ export class Aggregator {
       const wire = delta.tagSets[d.tagSet];
       if (wire === undefined) continue; // malformed delta: nothing sensible to attribute it to
       this.seriesFor(d.metric, wire.key, wire.tags, d.kind).state.applyDelta(d);
+      const role = requestRole(d.metric);
+      if (role !== null) this.requests.apply(role, d, wire.tags);
       this.recordedSinceSnapshot = true;
     }
+    if (delta.errors !== undefined) for (const e of delta.errors) if (!this.errors.has(e.kind)) this.errors.set(e.kind, e.message);
+  }
+
+  /** The first message of each kind of failure (Sink.noteError), by kind. */
+  firstErrors(): ReadonlyMap<string, string> {
+    return this.errors;
   }
 
   /** A coordinator-level gauge (e.g. `vus`, `vus_max`, empty tags by default). */
@@ -105,7 +121,7 @@ export class Aggregator {
   /** Build a snapshot, roll the interval window and append a timeline point. */
   snapshot(nowMs: number = Date.now()): Snapshot {
     const snap = this.roll(nowMs);
-    this.points.push(timelinePoint(snap));
+    this.points.push(timelinePoint(snap, this.requests.total, this.requests.rollInterval()));
     return snap;
   }
 
@@ -116,7 +132,8 @@ export class Aggregator {
   finish(nowMs: number = Date.now()): Snapshot {
     const had = this.recordedSinceSnapshot;
     const snap = this.roll(nowMs);
-    if (had) this.points.push(timelinePoint(snap));
+    const interval = this.requests.rollInterval();
+    if (had) this.points.push(timelinePoint(snap, this.requests.total, interval));
     return snap;
   }
 

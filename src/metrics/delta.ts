@@ -52,9 +52,18 @@ export interface TrendDelta extends SeriesBase {
 
 export type SeriesDelta = CounterDelta | RateDelta | GaugeDelta | TrendDelta;
 
+/** The first message of a kind of failure this worker saw (Sink.noteError): the summary's failure table. */
+export interface ErrorNote {
+  /** an error_kind (`connection_refused`, `timeout`…) or `not_sent` */
+  kind: string;
+  message: string;
+}
+
 export interface MetricsDelta {
   tagSets: WireTagSet[];
   series: SeriesDelta[];
+  /** kinds of failure first seen by this worker since its previous drain (absent: none) */
+  errors?: ErrorNote[];
 }
 
 /** The ArrayBuffers of a delta, for `postMessage(delta, deltaTransferList(delta))` (no copy). */

@@ -54,3 +54,50 @@ export function fmtMs(v: number | null | undefined): string {
   if (v >= 1) return `${fixed(v, 2)}ms`;
   return `${fixed(v * 1000, 0)}µs`;
 }
+
+/** Byte counts as k6 prints them (go-humanize `Bytes`: SI units, one decimal below 10): `2.7 MB`, `532 kB`, `9 B`. */
+export function fmtBytes(v: number): string {
+  const n = Math.max(0, Math.trunc(v));
+  if (n < 10) return `${n} B`;
+  const e = Math.min(Math.floor(Math.log(n) / Math.log(1000)), BYTE_UNITS.length - 1);
+  const val = Math.floor((n / 1000 ** e) * 10 + 0.5) / 10;
+  return `${val < 10 ? fixed(val, 1) : fixed(val, 0)} ${BYTE_UNITS[e]}`;
+}
+const BYTE_UNITS = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
+
+/** A count with thousands separators, for prose (`2,310 requests failed`). */
+export function fmtCount(v: number): string {
+  return String(Math.trunc(v)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/** A fraction as a percentage with two decimals: `0.1` → `10.00%`. */
+export function fmtPercent(v: number | null | undefined): string {
+  return v === null || v === undefined ? "-" : `${fixed(v * 100, 2)}%`;
+}
+
+/**
+ * What a value is, so every view formats it the same way (ThresholdStatus.unit): `ms` durations,
+ * `fraction` a Rate's pass fraction, `per_second` events per second, `bytes` / `bytes_per_second`
+ * for the data counters, `count` whole events, `` a plain number.
+ */
+export type ValueUnit = "ms" | "fraction" | "per_second" | "bytes" | "bytes_per_second" | "count" | "";
+
+export function fmtValue(v: number | null | undefined, unit: ValueUnit): string {
+  if (v === null || v === undefined) return "-";
+  switch (unit) {
+    case "ms":
+      return fmtMs(v);
+    case "fraction":
+      return fmtPercent(v);
+    case "per_second":
+      return `${fixed(v, 2)}/s`;
+    case "bytes":
+      return fmtBytes(v);
+    case "bytes_per_second":
+      return `${fmtBytes(v)}/s`;
+    case "count":
+      return Number.isInteger(v) ? String(v) : fmtNum(v);
+    case "":
+      return fmtNum(v);
+  }
+}

@@ -11,7 +11,10 @@ export {
   THRESHOLD_ABORT_REASON, ThresholdMonitor, abortingThreshold, compare, evaluateThreshold, evaluateThresholds,
   observedValue, type ThresholdSpec, type ThresholdStatus,
 } from "./thresholds.ts";
-export { buildSummary, type BuildSummaryInput, type CheckSummary, type MetricSummary, type Summary } from "./summary.ts";
-export { renderConsole, colorize } from "./console.ts";
+export { buildSummary, SCHEMA_VERSION, type BuildSummaryInput, type CheckSummary, type MetricSummary, type Summary } from "./summary.ts";
+export { buildBreakdown, type Breakdown, type BreakdownRow, type BreakdownTable, type CheckRow, type FailureRow } from "./breakdown.ts";
+export type { RequestFigures } from "./request-stats.ts";
+export { renderConsole, colorize, SUMMARY_MODES, type SummaryMode } from "./console.ts";
+export { DEFAULT_TREND_STATS, parseTrendStats, TrendStatsError, type TrendStat } from "./trend-stats.ts";
 export { renderJunit, xmlEscape } from "./junit.ts";
 export { progressLine, type ProgressInfo } from "./progress.ts";

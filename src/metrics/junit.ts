@@ -3,6 +3,7 @@
  * thresholds, checks, and one `run completed` case that fails when the run was aborted, so an
  * aborted run never reports all green.
  */
+import { observedText } from "./console.ts";
 import { fixed } from "./format.ts";
 import type { Summary } from "./summary.ts";
 
@@ -24,8 +25,7 @@ export function renderJunit(s: Summary): string {
   let thresholdCases = "";
   let thresholdFailures = 0;
   for (const t of s.thresholds) {
-    const observed = t.observed === null ? "no samples" : fixed(t.observed, 2);
-    const failure = t.passed ? null : `threshold ${t.expression} failed (observed: ${observed})`;
+    const failure = t.passed ? null : `threshold ${t.expression} failed (observed: ${observedText(t)})`;
     if (failure !== null) thresholdFailures++;
     thresholdCases += testcase(`${t.metric}: ${t.expression}`, "threshold", failure);
   }

@@ -55,6 +55,9 @@ export const BUILTIN_METRICS: readonly Builtin[] = [
   ["plugin_errors", "counter", false],
 ];
 
+/** Counters of bytes on the wire: shown in kB/MB, declared `contains: data` to k6 tools. */
+export const DATA_METRICS: ReadonlySet<string> = new Set(["data_sent", "data_received"]);
+
 /** Re-registering a name with another kind (reference §2.1 step 4, exact text). */
 export class MetricRedefinitionError extends Error {
   constructor(

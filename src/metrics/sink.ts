@@ -7,7 +7,7 @@ import { toMicros } from "./hdr.ts";
 import { IntervalHistogram } from "./interval-histogram.ts";
 import { MetricRegistry, MetricRedefinitionError, type MetricDef, type MetricKind } from "./registry.ts";
 import { TagInterner, type TagSet } from "./tags.ts";
-import { gaugeClock, type MetricsDelta, type SeriesDelta, type WireTagSet } from "./delta.ts";
+import { gaugeClock, type ErrorNote, type MetricsDelta, type SeriesDelta, type WireTagSet } from "./delta.ts";
 import type { SampleRecorder } from "./sample-recorder.ts";
 
 // The engine imports the seam types from here (team-contracts.md names sink.ts for the Sink).
@@ -54,6 +54,9 @@ export class Sink {
   private dirty: Cell[] = [];
   /** raw per-sample points, only when an output wants them (sample-recorder.ts); null = none */
   samples: SampleRecorder | null = null;
+  /** kinds of failure this sink has noted (each is shipped once, with its first message) */
+  private readonly errorKinds = new Set<string>();
+  private newErrors: ErrorNote[] = [];
 
   /** `registry` should already hold the plan's `metrics:`; unknown names register on first use. */
   constructor(registry: MetricRegistry = new MetricRegistry()) {
@@ -129,6 +132,17 @@ export class Sink {
     if (this.samples !== null) this.samples.push(def, t, ms);
   }
 
+  /**
+   * The message of a failed request, for the summary's failure table: only the first of each
+   * kind (an error_kind, or `not_sent`) is kept and shipped, so a run of failures costs one Set
+   * lookup each. Called on the failure path only.
+   */
+  noteError(kind: string, message: string): void {
+    if (this.errorKinds.has(kind)) return;
+    this.errorKinds.add(kind);
+    this.newErrors.push({ kind, message });
+  }
+
   /** Everything recorded since the previous drain (empty `series` when nothing was). */
   drain(): MetricsDelta {
     const tagSets: WireTagSet[] = [];
@@ -145,7 +159,10 @@ export class Sink {
       c.dirty = false;
     }
     this.dirty = [];
-    return { tagSets, series };
+    if (this.newErrors.length === 0) return { tagSets, series };
+    const errors = this.newErrors;
+    this.newErrors = [];
+    return { tagSets, series, errors };
   }
 
   private markDirty(c: Cell): void {

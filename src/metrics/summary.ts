@@ -2,8 +2,15 @@
  * The end-of-run Summary (reference §2.10): what `--summary-export` writes, what `loadr report`
  * reads and what the console, JUnit and outputs render from. Field names and null-vs-missing are
  * part of the contract: AggValues keep their nulls, timeline points omit absent latency fields.
+ *
+ * Versions: schema 1 (no `schema_version` field) is the reference's shape; schema 2 adds
+ * `schema_version`, `breakdown`, the timeline's `interval_*`/`requests`/`failed`/`latency_p90`
+ * fields, thresholds' `unit` and trends' `percentiles`. Fields are only ever added: a reader of
+ * schema 1 reads schema 2, and `loadr report` reads both.
  */
 import type { Aggregator } from "./aggregator.ts";
+import { buildBreakdown, type Breakdown } from "./breakdown.ts";
+import { precomputedPercentile, type TrendStat } from "./trend-stats.ts";
 import type { MetricKind } from "./registry.ts";
 import type { AggValues } from "./series.ts";
 import type { Snapshot } from "./snapshot.ts";
@@ -16,6 +23,8 @@ export interface MetricSummary {
   kind: MetricKind;
   /** merged across all tag sets; trend values in ms */
   agg: AggValues;
+  /** trends: percentiles asked for by `--summary-trend-stats` that `agg` does not carry, by label (`p(97.5)`) */
+  percentiles?: Record<string, number | null>;
 }
 
 export interface CheckSummary {
@@ -24,7 +33,11 @@ export interface CheckSummary {
   fails: number;
 }
 
+export const SCHEMA_VERSION = 2;
+
 export interface Summary {
+  /** absent in exports of schema 1 */
+  schema_version?: number;
   name: string | null;
   run_id: string;
   started_ms: number;
@@ -44,6 +57,8 @@ export interface Summary {
   /** the final snapshot (per tag-set detail) */
   snapshot: Snapshot;
   timeline: TimelinePoint[];
+  /** per scenario, group and request name; checks per request; failures (schema 2: absent before) */
+  breakdown?: Breakdown;
 }
 
 export interface BuildSummaryInput {
@@ -61,6 +76,8 @@ export interface BuildSummaryInput {
   snapshot?: Snapshot;
   /** the clock for the final snapshot and per-second values; default Date.now() */
   nowMs?: number;
+  /** `--summary-trend-stats`: its percentiles are computed into MetricSummary.percentiles */
+  trendStats?: readonly TrendStat[];
 }
 
 export function buildSummary(input: BuildSummaryInput): Summary {
@@ -68,11 +85,16 @@ export function buildSummary(input: BuildSummaryInput): Summary {
   const agg = input.aggregator;
   const snapshot = input.snapshot ?? agg.finish(nowMs);
   const metrics: MetricSummary[] = [];
+  const extra = (input.trendStats ?? []).filter((t) => t.stat === "p" && precomputedPercentile(t.p!) === undefined);
   for (const metric of agg.metricNames()) {
     const m = agg.aggregate(metric, {}, nowMs);
-    if (m !== null) metrics.push({ metric, kind: m.kind, agg: m.agg });
+    if (m === null) continue;
+    const entry: MetricSummary = { metric, kind: m.kind, agg: m.agg };
+    if (m.kind === "trend" && extra.length > 0) entry.percentiles = Object.fromEntries(extra.map((t) => [t.label, agg.percentile(metric, {}, t.p!)]));
+    metrics.push(entry);
   }
   return {
+    schema_version: SCHEMA_VERSION,
     name: input.name,
     run_id: input.runId,
     started_ms: input.startedMs,
@@ -86,6 +108,7 @@ export function buildSummary(input: BuildSummaryInput): Summary {
     aborted: input.aborted,
     snapshot,
     timeline: [...agg.timeline],
+    breakdown: buildBreakdown(agg, snapshot, snapshot.elapsed_secs),
   };
 }
 

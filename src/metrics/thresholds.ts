@@ -3,9 +3,11 @@
  * (parsing into ThresholdSpec) belongs to src/plan/thresholds.ts.
  */
 import type { Aggregator } from "./aggregator.ts";
-import type { MetricKind } from "./registry.ts";
-import type { AggValues } from "./series.ts";
-import type { ThresholdOp, ThresholdSpec } from "../plan/thresholds.ts";
+import type { ValueUnit } from "./format.ts";
+import { DATA_METRICS, type MetricKind } from "./registry.ts";
+import { SeriesState, type AggValues } from "./series.ts";
+import { precomputedPercentile } from "./trend-stats.ts";
+import type { ThresholdAgg, ThresholdOp, ThresholdSpec } from "../plan/thresholds.ts";
 
 export type { ThresholdSpec };
 
@@ -17,18 +19,12 @@ export interface ThresholdStatus {
   observed: number | null;
   passed: boolean;
   abort_on_fail: boolean;
+  /** what `observed` is (format.ts ValueUnit: `ms`, `fraction`, `per_second`, `count`…); `` when unknown (schema 2) */
+  unit?: ValueUnit;
 }
 
 /** The abort reason the reference sends when an abort_on_fail threshold fails. */
 export const THRESHOLD_ABORT_REASON = "threshold crossed (abort_on_fail)";
-
-/** Percentiles every trend AggValues already carries. */
-const PRECOMPUTED: readonly [number, keyof AggValues][] = [
-  [90, "p90"],
-  [95, "p95"],
-  [99, "p99"],
-  [99.9, "p999"],
-];
 
 /**
  * The observed value of §1.12's table, from the merged AggValues of the selector. Null = "none"
@@ -51,7 +47,8 @@ export function observedValue(
       return agg.med;
     case "p": {
       const p = spec.p ?? Number.NaN;
-      for (const [at, field] of PRECOMPUTED) if (Math.abs(p - at) < 1e-9) return agg[field];
+      const field = precomputedPercentile(p);
+      if (field !== undefined) return agg[field];
       return kind === "trend" ? percentile(p) : null;
     }
     case "rate":
@@ -63,6 +60,14 @@ export function observedValue(
       return agg.last;
   }
 }
+
+/** The aggregations that have a value for each kind (§1.12's table); any other observes "none", and passes. */
+export const AGGREGATIONS_BY_KIND: Readonly<Record<MetricKind, readonly ThresholdAgg[]>> = {
+  counter: ["count", "rate"],
+  gauge: ["min", "max", "count", "value"],
+  rate: ["rate", "count"],
+  trend: ["avg", "min", "max", "med", "p", "rate", "count"],
+};
 
 /** `observed <op> bound`; == and != use f64::EPSILON tolerance like the reference. */
 export function compare(op: ThresholdOp, observed: number, bound: number): boolean {
@@ -82,8 +87,35 @@ export function compare(op: ThresholdOp, observed: number, bound: number): boole
   }
 }
 
+/** The unit of an observed value (§1.12's table): trends are durations in ms throughout loadr. */
+export function observedUnit(spec: Pick<ThresholdSpec, "agg" | "metric">, kind: MetricKind): ValueUnit {
+  const data = DATA_METRICS.has(spec.metric);
+  switch (spec.agg) {
+    case "rate":
+      return kind === "rate" ? "fraction" : data ? "bytes_per_second" : "per_second";
+    case "count":
+      return data ? "bytes" : "count";
+    case "value":
+      return "";
+    default:
+      return kind === "trend" ? "ms" : "";
+  }
+}
+
+/**
+ * A series no sample reached, for a metric whose kind the run's catalogue knows: a counter that
+ * counted nothing observes `count` 0, not "no samples" (gauges have no such zero: left out).
+ */
+const emptySeries = new Map<MetricKind, SeriesState>();
+function emptyState(kind: MetricKind | undefined): { kind: MetricKind; state: SeriesState } | null {
+  if (kind === undefined || kind === "gauge") return null;
+  let state = emptySeries.get(kind);
+  if (state === undefined) emptySeries.set(kind, (state = new SeriesState(kind)));
+  return { kind, state };
+}
+
 export function evaluateThreshold(spec: ThresholdSpec, agg: Aggregator, nowMs: number = Date.now()): ThresholdStatus {
-  const merged = agg.query(spec.metric, spec.tags);
+  const merged = agg.query(spec.metric, spec.tags) ?? emptyState(spec.kind);
   let observed: number | null = null;
   if (merged !== null) {
     const values = merged.state.aggValues(agg.elapsedSecs(nowMs));
@@ -95,6 +127,7 @@ export function evaluateThreshold(spec: ThresholdSpec, agg: Aggregator, nowMs: n
     observed,
     passed: observed === null ? true : compare(spec.op, observed, spec.bound),
     abort_on_fail: spec.abortOnFail,
+    unit: merged === null ? "" : observedUnit(spec, merged.kind),
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * `json` output (reference §4): NDJSON — one `point` line per raw sample, one `snapshot` line per
- * second, and the Summary with `"type":"summary"` as the last line.
+ * second, and the Summary with `"type":"summary"` as the last line. `format: k6` writes k6's JSON
+ * lines instead (json-k6.ts).
  */
 import type { Snapshot, Summary } from "../metrics/index.ts";
 import type { SampleColumns } from "../metrics/sample-columns.ts";
@@ -9,11 +10,13 @@ import type { Output } from "./types.ts";
 import { LineFile, sortedObject } from "./line-file.ts";
 import { encoded, FragmentCache } from "./encode/fragment-cache.ts";
 import { TimedFragment } from "./encode/timed-fragment.ts";
+import { k6JsonOutput } from "./json-k6.ts";
 
 const encoder = new TextEncoder();
 const TAIL = encoder.encode("}\n");
 
-export function jsonOutput(spec: { path: string }, ctx: OutputContext): Output {
+export function jsonOutput(spec: { path: string; format?: "loadr" | "k6" }, ctx: OutputContext): Output {
+  if (spec.format === "k6") return k6JsonOutput(spec, ctx);
   const file = new LineFile(spec.path, ctx.cwd);
   const lines = file.lines;
   // A point line is `<head>value<end>`: head per metric, end (`,"tags":…,"time_ms":<ms>}\n`)

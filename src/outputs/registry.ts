@@ -1,16 +1,14 @@
 /**
- * `kind` → factory for the outputs a run can use. The built-in kinds register here; the native
- * output-plugin adapter adds `plugin` with registerOutput() (the spec's `name`/`config` are its).
+ * `type` → factory for the outputs a run can use. The built-in kinds are here from the start;
+ * output plugins enter by the same door: the native output adapter registers the kind `plugin`
+ * with registerOutput() (src/plugins/host/plan-plugins.ts), and a spec's `name`/`config` are its.
+ * One registry per run (src/run/session.ts), because a registered kind is bound to that run's
+ * loaded plugins.
  */
 import type { Output } from "./types.ts";
 import type { OutputSpec } from "./spec.ts";
 import { OutputSpecError } from "./spec.ts";
-import { jsonOutput } from "./json.ts";
-import { csvOutput } from "./csv.ts";
-import { prometheusOutput } from "./prometheus.ts";
-import { influxOutput } from "./influxdb.ts";
-import { statsdOutput } from "./statsd.ts";
-import { otlpOutput } from "./otlp.ts";
+import { KindRegistry } from "../util/kind-registry.ts";
 
 export interface OutputContext {
   /** relative file paths resolve here (the reference: the CWD) */
@@ -23,24 +21,33 @@ export interface OutputContext {
 
 export type OutputFactory = (spec: any, ctx: OutputContext) => Output;
 
-const factories = new Map<string, OutputFactory>([
-  ["json", jsonOutput],
-  ["csv", csvOutput],
-  ["prometheus", prometheusOutput],
-  ["influxdb", influxOutput],
-  ["statsd", statsdOutput],
-  ["otlp", otlpOutput],
+/** Each built-in is loaded when a run first uses it: most runs use none, and some pull in heavy
+ *  encoders (protobufjs, snappy) that would otherwise slow every start. */
+const BUILT_IN: ReadonlyMap<string, () => Promise<OutputFactory>> = new Map<string, () => Promise<OutputFactory>>([
+  ["json", async () => (await import("./json.ts")).jsonOutput],
+  ["csv", async () => (await import("./csv.ts")).csvOutput],
+  ["prometheus", async () => (await import("./prometheus.ts")).prometheusOutput],
+  ["influxdb", async () => (await import("./influxdb.ts")).influxOutput],
+  ["statsd", async () => (await import("./statsd.ts")).statsdOutput],
+  ["otlp", async () => (await import("./otlp.ts")).otlpOutput],
 ]);
 
-export function registerOutput(kind: string, factory: OutputFactory): void {
-  factories.set(kind, factory);
-}
-
-export function createOutput(spec: OutputSpec, ctx: OutputContext): Output {
-  const make = factories.get(spec.type);
-  if (make === undefined) {
-    if (spec.type === "plugin") throw new OutputSpecError(`output plugin \`${(spec as { name: string }).name}\`: output plugins are not available in this build`);
-    throw new OutputSpecError(`unknown output kind \`${spec.type}\``);
+export class OutputRegistry extends KindRegistry<() => Promise<OutputFactory>> {
+  constructor() {
+    super("output kind", BUILT_IN);
   }
-  return make(spec, ctx);
+
+  /** Add a kind; a kind that is already taken (a built-in or an earlier registration) is refused. */
+  registerOutput(kind: string, factory: OutputFactory): void {
+    this.register(kind, async () => factory);
+  }
+
+  async create(spec: OutputSpec, ctx: OutputContext): Promise<Output> {
+    const load = this.kinds.get(spec.type);
+    if (load === undefined) {
+      if (spec.type === "plugin") throw new OutputSpecError(`output plugin \`${spec.name}\`: output plugins are not available in this build`);
+      throw new OutputSpecError(`unknown output kind \`${spec.type}\``);
+    }
+    return (await load())(spec, ctx);
+  }
 }

@@ -1,25 +1,35 @@
 /** The run's OutputSet from the plan's `outputs:` and the `--output` flags; bad specs are one clear line. */
 import type { OutputSpec } from "./spec.ts";
 import { expandEnv, OutputSpecError, parseOutputFlag } from "./spec.ts";
-import { createOutput } from "./registry.ts";
+import { OutputRegistry } from "./registry.ts";
 import { OutputSet } from "./output-set.ts";
 import type { Output } from "./types.ts";
 
-export function buildOutputs(
-  planOutputs: OutputSpec[],
-  flags: string[],
-  env: Record<string, string | undefined>,
-  warn: (line: string) => void,
-  /** outputs built elsewhere: output plugins (src/plugins/host/plan-plugins.ts), which also own `type: plugin` specs */
-  pluginOutputs: Output[] = [],
-): OutputSet {
-  const specs = [...planOutputs.map((o, i) => expandEnv(o, env, `outputs[${i}]`)), ...flags.map(parseOutputFlag)].filter((s) => s.type !== "plugin");
-  const outputs: Output[] = [...pluginOutputs];
+export async function buildOutputs(o: {
+  planOutputs: readonly OutputSpec[];
+  flags: readonly string[];
+  env: Record<string, string | undefined>;
+  warn: (line: string) => void;
+  /** the run's kinds: the built-ins plus what plugins registered */
+  registry?: OutputRegistry;
+  /** output plugins that run whether or not `outputs:` names them (as `{type: plugin, name}`) */
+  pluginOutputs?: readonly string[];
+}): Promise<OutputSet> {
+  const implied = impliedPluginOutputs(o.planOutputs, o.pluginOutputs ?? []);
+  const specs = [...implied, ...o.planOutputs.map((s, i) => expandEnv(s, o.env, `outputs[${i}]`)), ...o.flags.map(parseOutputFlag)];
+  const registry = o.registry ?? new OutputRegistry();
+  const outputs: Output[] = [];
   // set is created first so every output reports its problems through it
-  const set = new OutputSet(outputs, warn);
-  const ctx = { cwd: process.cwd(), problem: (o: string, m: string) => set.problem(o, m), note: (m: string) => set.note(m) };
-  for (const spec of specs) outputs.push(createOutput(spec, ctx));
+  const set = new OutputSet(outputs, o.warn);
+  const ctx = { cwd: process.cwd(), problem: (out: string, m: string) => set.problem(out, m), note: (m: string) => set.note(m) };
+  for (const spec of specs) outputs.push(await registry.create(spec, ctx));
   return set;
+}
+
+/** Output plugins run whether or not `outputs:` names them: those it does not name, as `{type: plugin, name}`. */
+export function impliedPluginOutputs(planOutputs: readonly OutputSpec[], pluginOutputs: readonly string[]): OutputSpec[] {
+  const named = new Set(planOutputs.flatMap((s) => (s.type === "plugin" ? [s.name] : [])));
+  return pluginOutputs.filter((n) => !named.has(n)).map((name): OutputSpec => ({ type: "plugin", name, config: {} }));
 }
 
 export { OutputSpecError };

@@ -21,7 +21,12 @@ export function parseOutputFlag(flag: string): OutputSpec {
   const value = flag.slice(eq + 1).trim();
   let raw: Record<string, unknown>;
   switch (kind) {
-    case "json":
+    case "json": {
+      // `json=path,format=k6`: the one option, split off the end so a path may hold commas
+      const opt = /^(.*),format=([^,]*)$/.exec(value);
+      raw = opt ? { type: kind, path: opt[1], format: opt[2] } : { type: kind, path: value };
+      break;
+    }
     case "csv":
       raw = { type: kind, path: value };
       break;

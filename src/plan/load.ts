@@ -5,13 +5,15 @@
 import { dirname } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { countErrors, formatPath, type Diagnostic } from "./diagnostics.ts";
-import { locate, type Segment } from "./locate.ts";
+import { locate, type Position, type Segment } from "./locate.ts";
 import { normalisePlan } from "./normalise.ts";
 import { applyEnvOverlay, UnknownEnvironmentError } from "./overlay.ts";
-import type { Plan } from "./schema.ts";
+import type { Plan, PluginEntry } from "./schema.ts";
+import type { ProtocolCatalogue } from "./protocol-check.ts";
 import { PlanSchema } from "./schema/plan.ts";
-import { validatePlan } from "./validate.ts";
+import { validatePlan, type SemanticDiagnostic } from "./validate.ts";
 import { issuesToDiagnostics } from "./zod-issues.ts";
+import { salvage, type Attempt } from "./salvage.ts";
 
 export { formatDiagnostic, type Diagnostic } from "./diagnostics.ts";
 
@@ -20,6 +22,17 @@ export interface LoadOptions {
   env?: string | undefined;
   /** Check that referenced files exist (body/multipart files, TLS files, secret files, data files). */
   checkFiles?: boolean | undefined;
+  /**
+   * The protocol handlers of this build, given the plan's `plugins:` (src/protocols/builtins.ts
+   * validationCatalogue): requests none of them serves are warned about. `loadr run` leaves it
+   * out and refuses such a plan once its plugins are loaded (src/plan/protocol-check.ts).
+   */
+  protocols?: ((plugins: readonly PluginEntry[]) => ProtocolCatalogue) | undefined;
+  /**
+   * Checks that need more than the plan, run on it after its own (`loadr validate` gives the
+   * threshold metrics' check against the run's metric catalogue: src/run/metric-check.ts).
+   */
+  checks?: ((plan: Plan) => SemanticDiagnostic[]) | undefined;
 }
 
 export interface LoadResult {
@@ -29,6 +42,8 @@ export interface LoadResult {
   /** Directory that relative paths in the plan resolve against. */
   baseDir: string;
   text: string;
+  /** Where a plan path is in the source (null outside a parsed document). */
+  locate(path: readonly Segment[]): Position | undefined;
 }
 
 export async function loadPlan(file: string, opts: LoadOptions = {}): Promise<LoadResult> {
@@ -42,6 +57,7 @@ export async function loadPlan(file: string, opts: LoadOptions = {}): Promise<Lo
       diagnostics: [{ severity: "error", path: "", message: `cannot read \`${file}\`: ${why}`, line: null, column: null, suggestion: null }],
       baseDir,
       text: "",
+      locate: () => undefined,
     };
   }
   return loadPlanText(text, file, baseDir, opts);
@@ -50,8 +66,11 @@ export async function loadPlan(file: string, opts: LoadOptions = {}): Promise<Lo
 export function loadPlanText(text: string, _file: string, baseDir: string, opts: LoadOptions = {}): LoadResult {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, merge: true, uniqueKeys: true });
+  // Where to look for a path in the source: inside the overlay first (it wins), then the base.
+  const prefixes: Segment[][] = [[]];
+  const at = (path: readonly Segment[], mode: "key" | "value" = "value") => locate(doc, lc, path, mode, prefixes);
   const result = (diagnostics: Diagnostic[], plan?: Plan): LoadResult =>
-    plan && countErrors(diagnostics) === 0 ? { plan, diagnostics, baseDir, text } : { diagnostics, baseDir, text };
+    plan && countErrors(diagnostics) === 0 ? { plan, diagnostics, baseDir, text, locate: at } : { diagnostics, baseDir, text, locate: at };
 
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
@@ -61,8 +80,6 @@ export function loadPlanText(text: string, _file: string, baseDir: string, opts:
   }
 
   let raw: unknown = doc.toJS({ maxAliasCount: 10_000 }) ?? {};
-  // Where to look for a path in the source: inside the overlay first (it wins), then the base.
-  const prefixes: Segment[][] = [[]];
   if (opts.env !== undefined) {
     try {
       raw = applyEnvOverlay(raw, opts.env);
@@ -74,21 +91,47 @@ export function loadPlanText(text: string, _file: string, baseDir: string, opts:
     }
   }
 
-  const at = (path: Segment[], mode: "key" | "value" = "value") => locate(doc, lc, path, mode, prefixes);
   const diag = (severity: Diagnostic["severity"], path: Segment[], message: string, suggestion?: string, mode?: "key" | "value"): Diagnostic => {
     const pos = at(path, mode);
     return { severity, path: formatPath(path), message, line: pos?.line ?? null, column: pos?.column ?? null, suggestion: suggestion ?? null };
   };
 
+  const parse = (doc: unknown): Attempt<Plan> => {
+    const r = PlanSchema.safeParse(doc, { reportInput: true });
+    return r.success ? { ok: true, value: r.data } : { ok: false, paths: issuesToDiagnostics(r.error.issues, doc).map((d) => d.path) };
+  };
+  const semanticChecks = (plan: Plan): SemanticDiagnostic[] => [
+    ...validatePlan(plan, { baseDir, checkFiles: opts.checkFiles ?? false, protocols: opts.protocols?.(plan.plugins) }),
+    ...(opts.checks?.(plan) ?? []),
+  ];
+
   const parsed = PlanSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    const ds = issuesToDiagnostics(parsed.error.issues, raw).map((d) => diag("error", d.path, d.message, d.suggestion, d.at));
+    const raws = issuesToDiagnostics(parsed.error.issues, raw);
+    const ds = raws.map((d) => diag("error", d.path, d.message, d.suggestion, d.at));
+    // the rest of the plan is still checked: every problem at once (salvage.ts)
+    const rest = salvage(raw, raws.map((d) => d.path), parse, repairScenario);
+    if (rest !== undefined) {
+      const flagged = new Set(ds.map((d) => d.path));
+      for (const d of semanticChecks(rest.value)) {
+        const path = rest.mapBack(d.path, d.severity, d.message);
+        if (path !== undefined && !flagged.has(formatPath(path))) ds.push(diag(d.severity, path, d.message, d.suggestion, d.at));
+      }
+    }
     return result(sortByPosition(ds));
   }
-  const checkFiles = opts.checkFiles ?? false;
-  const semantic = validatePlan(parsed.data, { baseDir, checkFiles }).map((d) => diag(d.severity, d.path, d.message, d.suggestion, d.at));
-  const diagnostics = sortByPosition(semantic);
+  const diagnostics = sortByPosition(semanticChecks(parsed.data).map((d) => diag(d.severity, d.path, d.message, d.suggestion, d.at)));
   return result(diagnostics, countErrors(diagnostics) === 0 ? normalisePlan(parsed.data) : undefined);
+}
+
+/** Settings of a scenario's executor: a scenario whose executor is set wrong is checked with a stand-in one. */
+const EXECUTOR_KEYS = new Set(["executor", "vus", "duration", "stages", "start_vus", "rate", "time_unit", "pre_allocated_vus", "max_vus", "iterations", "max_duration", "start_rate"]);
+
+/** salvage.ts's repair: a scenario at fault keeps its flow (its requests are still checked) under a stand-in executor. */
+function repairScenario(path: readonly Segment[], node: unknown): unknown {
+  if (path.length !== 2 || path[0] !== "scenarios" || node === null || typeof node !== "object" || Array.isArray(node)) return undefined;
+  const kept = Object.entries(node).filter(([k]) => !EXECUTOR_KEYS.has(k));
+  return { ...Object.fromEntries(kept), executor: "per-vu-iterations", vus: 1, iterations: 1 };
 }
 
 /** Source order reads best; diagnostics without a position keep their relative order at the end. */

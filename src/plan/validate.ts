@@ -12,21 +12,30 @@ import type { Step } from "./schema/steps.ts";
 import { didYouMean } from "./suggest.ts";
 import { compileTemplate, templateExprs } from "./template.ts";
 import { stringLeaves } from "./schema/common.ts";
-import { KNOWN_METRICS, parseSelector } from "./thresholds.ts";
 import { walkSteps } from "./walk.ts";
 import { MAX_RATE_PER_PROCESS, peakRate } from "./scenario-bounds.ts";
 import { openFilesShortfall } from "./open-files.ts";
 import { openFileLimit } from "../util/open-file-limit.ts";
 import type { RawDiagnostic } from "./zod-issues.ts";
+import { formatPath } from "./diagnostics.ts";
+import { unservedRequests, type ProtocolCatalogue } from "./protocol-check.ts";
 
 export interface SemanticDiagnostic extends RawDiagnostic {
   severity: "error" | "warning";
 }
 
+/** The protocol names the plan format knows (reference §1.8); which of them this build serves is src/protocols/'s to say. */
 export const BUILTIN_PROTOCOLS = ["http", "https", "ws", "websocket", "grpc", "graphql", "sse", "sses", "browser", "tcp", "udp"];
 const BUILTIN_NAMES = new Set(["vu", "iteration", "scenario"]);
 
-export function validatePlan(plan: Plan, opts: { baseDir: string; checkFiles: boolean }): SemanticDiagnostic[] {
+export interface ValidateOptions {
+  baseDir: string;
+  checkFiles: boolean;
+  /** the handlers this build has, for the plan's `plugins:` (src/protocols/builtins.ts); absent: requests are not checked against them */
+  protocols?: ProtocolCatalogue;
+}
+
+export function validatePlan(plan: Plan, opts: ValidateOptions): SemanticDiagnostic[] {
   const out: SemanticDiagnostic[] = [];
   const error = (path: Segment[], message: string, suggestion?: string) => out.push({ severity: "error", path, message, suggestion });
   const warn = (path: Segment[], message: string, suggestion?: string) => out.push({ severity: "warning", path, message, suggestion });
@@ -141,14 +150,16 @@ export function validatePlan(plan: Plan, opts: { baseDir: string; checkFiles: bo
     }
   }
 
-  // Threshold metric names: unknown ones only warn (§1.12).
-  const known = new Set([...KNOWN_METRICS, ...Object.keys(plan.metrics)]);
-  for (const p of pluginNames) for (const suffix of ["_reqs", "_req_duration", "_docs", "_rows"]) known.add(p + suffix);
-  for (const sel of Object.keys(plan.thresholds)) {
-    const { metric } = parseSelector(sel);
-    if (!known.has(metric)) warn(["thresholds", sel], `unknown metric \`${metric}\` in threshold`, didYouMean(metric, known));
+  // Requests no handler of this build serves: a warning here, a refusal at `loadr run` (one rule: protocol-check.ts).
+  if (opts.protocols) {
+    const flagged = new Set(out.map((d) => formatPath(d.path)));
+    for (const p of unservedRequests(plan, opts.protocols))
+      if (!flagged.has(formatPath(p.path))) warn(p.path, `${p.message}; \`loadr run\` refuses this plan`);
   }
-  return out.map((d) => (d.message.startsWith("unknown metric") ? { ...d, at: "key" as const } : d));
+
+  // Threshold metric names are checked against the run's metric catalogue, which knows the
+  // handlers and plugins (src/run/metric-check.ts, given to loadPlan as a check).
+  return out;
 }
 
 /** Every templated string of a request step with its path below `request` (§1.11 "Where templates apply"). */

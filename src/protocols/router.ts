@@ -1,96 +1,124 @@
 /**
- * Protocol selection (reference §5.2): a request goes to a built-in handler or to a protocol
- * plugin, decided once per request step when the flow is compiled. Built-in names and schemes
- * always win over plugin-declared schemes; `protocol: <name>` resolves by the handler's
- * name (a plugin's info name) or by a scheme a plugin declared. One router per worker thread:
- * it holds that thread's loaded protocol plugins.
+ * Protocol selection (reference §5.2) among the handlers that exist: the built-in ones
+ * (builtins.ts) and the protocol plugins this run loaded. A request step is routed once, when its
+ * flow compiles: an explicit `protocol:` by a handler's name or alias (a plugin also answers to
+ * its `plugins:` entry name and to the schemes it declared), else the URL's scheme; a URL with no
+ * scheme (relative, or templated before `://`) goes to HTTP. A scheme or name no handler serves
+ * is refused, naming the handlers that exist — nothing is ever sent to a handler that cannot
+ * speak it. Built-in names and schemes always win over a plugin's; a plugin that declares one gets
+ * a warning naming both.
+ *
+ * One router per worker thread holds that thread's handlers, each with a slot: the index of its
+ * per-VU state in every VU (src/engine/worker/vu.ts). The main thread builds one over handler
+ * descriptions only, to refuse a plan before any load (src/plan/protocol-check.ts).
  */
-import type { ProtocolResponse } from "./types.ts";
+import type { ProtocolCatalogue, RouteProblem } from "../plan/protocol-check.ts";
+import type { HandlerInfo, ProtocolHandler } from "./handler.ts";
 
-/** What the engine hands a plugin protocol for one request (rendered, ready to send). */
-export interface PluginCall {
-  /** the `name` tag of the request */
-  name: string;
-  method: string;
-  url: string;
-  headers: [string, string][];
-  body?: Uint8Array;
-  timeoutMs: number;
-  /** the rendered `plugin:` block; undefined when the step has none */
-  options?: unknown;
+/** A handler as the router placed it. */
+export interface Routed<H extends HandlerInfo = ProtocolHandler> {
+  readonly handler: H;
+  /** index of the handler's per-VU state in a VU */
+  readonly slot: number;
+  /** how it is addressed: names for `protocol:`, URL schemes (lower case) */
+  readonly names: readonly string[];
+  readonly schemes: readonly string[];
 }
-
-export interface PluginProtocol {
-  /** the handler name (the plugin's info name): `proto` tag, `protocol:` value */
-  readonly name: string;
-  /** metric family: `<family>_reqs`, `<family>_req_duration`, ... (reference §2.6 sanitising) */
-  readonly family: string;
-  call(c: PluginCall): ProtocolResponse | Promise<ProtocolResponse>;
-}
-
-/** Built-in protocol names/aliases and URL schemes (reference §5.1–5.2): never taken by a plugin. */
-const BUILTIN_NAMES: Record<string, string> = {
-  http: "http", https: "http", graphql: "graphql", ws: "ws", wss: "ws", websocket: "ws", sse: "sse", sses: "sse",
-  grpc: "grpc", tcp: "tcp", udp: "udp", browser: "browser",
-};
-const BUILTIN_SCHEMES: Record<string, string> = {
-  http: "http", https: "http", ws: "ws", wss: "ws", grpc: "grpc", grpcs: "grpc", sse: "sse", sses: "sse", tcp: "tcp", udp: "udp",
-};
-
-export type Route = { kind: "builtin"; protocol: string } | { kind: "plugin"; handler: PluginProtocol };
 
 export class ProtocolRouterError extends Error {}
 
-export class ProtocolRouter {
-  private readonly byName = new Map<string, PluginProtocol>();
-  private readonly byScheme = new Map<string, PluginProtocol>();
+const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//;
 
-  /** Register a loaded protocol plugin; later registrations of a scheme win; built-in schemes are ignored. */
-  register(handler: PluginProtocol, schemes: string[], aliases: string[] = []): void {
-    this.byName.set(handler.name, handler);
-    // the plan addresses a plugin by its `plugins:` entry name too (DESIGN.md "Contracts")
-    for (const a of aliases) if (BUILTIN_NAMES[a.toLowerCase()] === undefined) this.byName.set(a, handler);
-    for (const s of schemes) {
-      const k = s.toLowerCase();
-      if (BUILTIN_SCHEMES[k] === undefined) this.byScheme.set(k, handler);
+/** The scheme of a URL text (lower case), or undefined when it has none before any template. */
+export function urlScheme(url: string): string | undefined {
+  const m = SCHEME.exec(url);
+  return m ? m[1]!.toLowerCase() : undefined;
+}
+
+export class ProtocolRouter<H extends HandlerInfo = ProtocolHandler> implements ProtocolCatalogue {
+  private readonly list: Routed<H>[] = [];
+  private readonly byName = new Map<string, Routed<H>>();
+  private readonly byScheme = new Map<string, Routed<H>>();
+  /** names and schemes of the built-in handlers: never taken by a plugin */
+  private readonly reserved = new Map<string, string>();
+
+  /** `builtins`: the handlers this build has, HTTP first (it serves URLs without a scheme). */
+  constructor(builtins: readonly { handler: H; names: readonly string[]; schemes: readonly string[] }[]) {
+    for (const b of builtins) {
+      const r = this.add(b.handler, b.names, b.schemes);
+      for (const k of [...r.names, ...r.schemes]) this.reserved.set(k, b.handler.name);
     }
-  }
-
-  get plugins(): PluginProtocol[] {
-    return [...new Set(this.byName.values())];
   }
 
   /**
-   * Route a request step. `url` is the raw (unrendered) URL text: its scheme is the text before
-   * `://`. Unknown schemes without `protocol:` go to HTTP, which refuses them at send time.
+   * Register a loaded protocol plugin under its name, its `plugins:` entry name (`aliases`) and the
+   * schemes it declared; a later registration of a scheme wins. Returns one warning per name or
+   * scheme a built-in handler owns (the built-in keeps it).
    */
-  route(protocol: string | undefined, url: string): Route {
-    if (protocol !== undefined) {
-      const p = protocol.toLowerCase();
-      const builtin = BUILTIN_NAMES[p];
-      if (builtin !== undefined) return { kind: "builtin", protocol: builtin };
-      const h = this.byScheme.get(p) ?? this.byName.get(protocol);
-      if (h) return { kind: "plugin", handler: h };
-      const known = this.plugins.map((x) => x.name);
-      throw new ProtocolRouterError(
-        `protocol \`${protocol}\` is neither built in nor provided by a loaded plugin` +
-          (known.length ? ` (loaded protocol plugins: ${known.join(", ")})` : " (add the protocol plugin under `plugins:`)"),
-      );
-    }
-    const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(url);
-    if (m) {
-      const scheme = m[1]!.toLowerCase();
-      const builtin = BUILTIN_SCHEMES[scheme];
-      if (builtin !== undefined) return { kind: "builtin", protocol: builtin };
-      const h = this.byScheme.get(scheme);
-      if (h) return { kind: "plugin", handler: h };
-    }
-    return { kind: "builtin", protocol: "http" };
+  register(handler: H, schemes: readonly string[], aliases: readonly string[] = []): string[] {
+    const warnings: string[] = [];
+    const taken = (k: string, what: string) => {
+      const owner = this.reserved.get(k.toLowerCase());
+      if (owner !== undefined) warnings.push(`protocol plugin \`${handler.name}\` declares the ${what} \`${k}\`, which the built-in \`${owner}\` handler serves: the built-in keeps it`);
+      return owner !== undefined;
+    };
+    const names = [handler.name, ...aliases].filter((n, i, all) => all.indexOf(n) === i && !taken(n, "name"));
+    this.add(handler, names, schemes.map((s) => s.toLowerCase()).filter((s) => !taken(s, "scheme")));
+    return warnings;
   }
-}
 
-/** Reference §2.6: lower-case; chars outside [a-z0-9_] → `_`; trim `_`; empty → `plugin`. */
-export function metricFamily(name: string): string {
-  const s = name.toLowerCase().replace(/[^a-z0-9_]/g, "_").replace(/^_+|_+$/g, "");
-  return s === "" ? "plugin" : s;
+  private add(handler: H, names: readonly string[], schemes: readonly string[]): Routed<H> {
+    const r: Routed<H> = { handler, slot: this.list.length, names, schemes };
+    this.list.push(r);
+    for (const n of names) this.byName.set(n.toLowerCase(), r);
+    for (const s of schemes) this.byScheme.set(s, r);
+    return r;
+  }
+
+  /** Every handler, in slot order. */
+  get handlers(): readonly Routed<H>[] {
+    return this.list;
+  }
+
+  /** The handler registered under `name` (a handler name or alias), if any. */
+  named(name: string): Routed<H> | undefined {
+    return this.byName.get(name.toLowerCase());
+  }
+
+  /**
+   * The handler of a request step: by `protocol:` when given, else by the scheme of `url` (the
+   * URL text as far as it is known when the flow compiles); throws ProtocolRouterError when none
+   * serves it.
+   */
+  route(protocol: string | undefined, url: string): Routed<H> {
+    const r = this.find(protocol, url);
+    if (typeof r === "string") throw new ProtocolRouterError(r);
+    return r;
+  }
+
+  private find(protocol: string | undefined, url: string): Routed<H> | string {
+    if (protocol !== undefined) {
+      const r = this.byName.get(protocol.toLowerCase()) ?? this.byScheme.get(protocol.toLowerCase());
+      return r ?? `no protocol handler serves \`protocol: ${protocol}\` in this build (${this.available()})`;
+    }
+    const scheme = urlScheme(url);
+    if (scheme === undefined) return this.list[0]!;
+    return this.byScheme.get(scheme) ?? `no protocol handler serves \`${scheme}://\` URLs in this build (${this.available()})`;
+  }
+
+  /** ProtocolCatalogue: why no handler serves a request step, or undefined when one does. */
+  unserved(step: { protocol?: string; url: string; blocks: readonly string[] }): RouteProblem | undefined {
+    const r = this.find(step.protocol, step.url);
+    if (typeof r === "string") return { field: step.protocol !== undefined ? "protocol" : "url", message: r };
+    for (const b of step.blocks)
+      if (!r.handler.optionBlocks.includes(b))
+        return { field: b, message: `\`${b}:\` options: the \`${r.handler.name}\` handler this request goes to does not read them (${this.available()})` };
+    return undefined;
+  }
+
+  /** "handlers: http (http://, https://), echo-proto (echo-proto://)" */
+  available(): string {
+    const one = (r: Routed<H>) => (r.schemes.length ? `${r.handler.name} (${r.schemes.map((s) => `${s}://`).join(", ")})` : r.handler.name);
+    return `handlers: ${this.list.map(one).join(", ")}`;
+  }
 }

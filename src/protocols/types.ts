@@ -1,7 +1,8 @@
 /**
- * The protocol seam: what every handler (built-in HTTP, later ws/tcp/plugins) returns to the engine.
- * The engine turns a ProtocolResponse into metric samples, extractions and checks; it never looks
- * at how the bytes travelled. All times are milliseconds as floats (performance.now() deltas).
+ * The data that crosses the protocol seam (handler.ts): the rendered request a handler gets and
+ * the response it gives back. The pipeline turns a ProtocolResponse into metric samples (through
+ * the handler's own emission), extractions and checks; it never looks at how the bytes
+ * travelled. All times are milliseconds as floats (performance.now() deltas).
  */
 import type { ByteRange } from "./byte-range.ts";
 import type { HeaderBlock } from "./header-block.ts";
@@ -24,17 +25,46 @@ export interface Timings {
   duration: number;
 }
 
-/** error_kind tag values (reference §2.5) */
-export type ErrorKind =
-  | "timeout"
-  | "dns"
-  | "tls"
-  | "connection_refused"
-  | "connection_reset"
-  | "connection"
-  | "transport"
+/**
+ * Every `error_kind` tag value, the one list every handler extends (docs/metrics.md "error_kind"
+ * lists the same, in the same order; test/protocol-handlers.test.ts keeps the two in step).
+ * The first seven are what classifyError() derives from a transport error message (reference §2.5).
+ */
+export const ERROR_KINDS = [
+  "timeout",
+  "dns",
+  "tls",
+  "connection_refused",
+  "connection_reset",
+  "connection",
+  "transport",
   /** a native plugin's isolated process crashed (isolation: process) */
-  | "plugin_crash";
+  "plugin_crash",
+  /** the handler refused the request before sending it (it threw): zero timings, nothing sent */
+  "invalid_request",
+  /** a request hook failed (src/pipeline/hooks.ts) */
+  "hook",
+] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/** One rendered request, as the pipeline hands it to a handler (src/protocols/handler.ts). */
+export interface ProtocolRequest {
+  /** the `name` tag of the request */
+  name: string;
+  method: string;
+  url: string;
+  /**
+   * Passing the *same array object* again (with the same method and url) lets the HTTP client
+   * reuse the request head it built last time: keep such arrays immutable.
+   */
+  headers: [string, string][];
+  body?: Uint8Array;
+  timeoutMs: number;
+  followRedirects?: boolean;
+  maxRedirects?: number;
+  /** the rendered protocol options (a plugin's `plugin:` or `sql:` block); undefined when the step has none */
+  options?: unknown;
+}
 
 /** how every message about a response that is not valid HTTP starts (response-parser.ts) */
 export const INVALID_RESPONSE = "invalid HTTP response: ";
@@ -65,6 +95,38 @@ export interface ProtocolResponse {
   url: string;
   /** protocol-specific extra data (cache state, plugin extras...) */
   extras?: unknown;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * A response for a request that got no answer: status 0, zero timings and bytes, `error` set.
+ * The pipeline answers with it when a handler throws (kind `invalid_request`) or a hook fails
+ * before send (kind `hook`).
+ */
+export function errorResponse(req: ProtocolRequest, protocolVersion: string, error: string, errorKind: ErrorKind): ProtocolResponse {
+  return {
+    status: 0,
+    statusText: "",
+    headers: [],
+    body: NO_BYTES,
+    timings: { blocked: 0, connecting: 0, tls: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 },
+    bytesSent: 0,
+    bytesReceived: 0,
+    protocolVersion,
+    error,
+    errorKind,
+    url: req.url,
+  };
+}
+
+/**
+ * `res` with `error` set after the fact (an after-response hook failed): everything else — status,
+ * timings, bytes, and the lazily read headers and body of an HTTP response — reads through to the
+ * original, which the copy has as its prototype.
+ */
+export function withError(res: ProtocolResponse, error: string, errorKind: ErrorKind): ProtocolResponse {
+  return Object.create(res, { error: { value: error, enumerable: true }, errorKind: { value: errorKind, enumerable: true } }) as ProtocolResponse;
 }
 
 /** Classify a transport error message into an error_kind, as reference §2.5 does — except that a

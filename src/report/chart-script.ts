@@ -22,7 +22,7 @@ export const CHART_SCRIPT = String.raw`
   }
   function fmt(v, unit) {
     if (unit === "%") return (v * 100).toFixed(v * 100 >= 10 || v === 0 ? 0 : 1) + "%";
-    if (unit === "ms") return v >= 1000 ? (v / 1000).toFixed(1) + "s" : v >= 10 ? v.toFixed(0) + "ms" : v.toFixed(1) + "ms";
+    if (unit === "ms") return v >= 1000 ? (v / 1000).toFixed(1) + "s" : v >= 10 ? v.toFixed(0) + "ms" : v >= 1 || v === 0 ? v.toFixed(1) + "ms" : (v * 1000).toFixed(0) + "µs";
     if (v >= 1e6) return (v / 1e6).toFixed(1) + "M";
     if (v >= 1e4) return (v / 1e3).toFixed(0) + "k";
     return Math.abs(v - Math.round(v)) < 1e-9 ? String(Math.round(v)) : v.toFixed(1);
@@ -74,17 +74,21 @@ export const CHART_SCRIPT = String.raw`
     if (!xs.length) svg.appendChild(el("text", { x: W / 2, y: H / 2, class: "tick", "text-anchor": "middle" }, "no data yet"));
     host.replaceChildren(svg);
   };
-  // The four charts both pages show, from Summary.timeline points.
+  // The four charts both pages show, from Summary.timeline points. Latency and error rate are
+  // each interval's own (schema 2: its histograms merged across names); timelines of schema 1
+  // have only the run-so-far values, and are drawn as such.
   window.loadrTimelineCharts = function (host, timeline) {
     var pick = function (k) { return timeline.filter(function (p) { return p[k] !== undefined && p[k] !== null; }).map(function (p) { return [p.elapsed_secs, p[k]]; }); };
+    var perInterval = timeline.some(function (p) { return p.requests !== undefined; });
+    var lat = perInterval ? "interval_latency_" : "latency_", when = perInterval ? " (per interval)" : " (run so far)";
     var specs = [
       { id: "rps", title: "Requests per second", unit: "", lines: [{ name: "req/s", color: "#2563eb", points: pick("rps") }] },
-      { id: "latency", title: "Latency", unit: "ms", lines: [
-        { name: "p50", color: "#16a34a", points: pick("latency_p50") },
-        { name: "p95", color: "#d97706", points: pick("latency_p95") },
-        { name: "p99", color: "#dc2626", points: pick("latency_p99") } ] },
+      { id: "latency", title: "Latency" + when, unit: "ms", lines: [
+        { name: "p50", color: "#16a34a", points: pick(lat + "p50") },
+        { name: "p95", color: "#d97706", points: pick(lat + "p95") },
+        { name: "p99", color: "#dc2626", points: pick(lat + "p99") } ] },
       { id: "vus", title: "Active VUs", unit: "", lines: [{ name: "VUs", color: "#7c3aed", points: pick("active_vus") }] },
-      { id: "errors", title: "Error rate", unit: "%", lines: [{ name: "errors", color: "#dc2626", points: pick("error_rate") }] },
+      { id: "errors", title: "Error rate" + when, unit: "%", lines: [{ name: "errors", color: "#dc2626", points: pick(perInterval ? "interval_error_rate" : "error_rate") }] },
     ];
     specs.forEach(function (s) {
       var box = host.querySelector('[data-chart="' + s.id + '"]');

@@ -1,14 +1,18 @@
 /**
  * `loadr report` / `loadr run --report`: one self-contained HTML file from a Summary (reference
- * §3.3) — status pill, thresholds, checks, latency percentiles, counters/rates/gauges and charts
- * over time from `timeline`. No network and no external assets: CSS and the chart script are inline.
+ * §3.3) — status pill, headline figures, charts over time from `timeline`, thresholds, the
+ * failure table, requests per scenario, group and name (sortable), checks, latency percentiles,
+ * counters/rates/gauges. No network and no external assets: CSS and scripts are inline. Summaries
+ * of schema 1 (no `breakdown`) are rendered without the breakdown sections.
  */
 import type { MetricSummary, Summary } from "../metrics/summary.ts";
+import { BREAKDOWN_LIMIT } from "../metrics/breakdown.ts";
 import { xmlEscape as esc } from "../metrics/junit.ts";
-import { fixed, fmtMs, fmtNum } from "../metrics/format.ts";
-import { metricLine } from "../metrics/console.ts";
+import { fixed, fmtCount, fmtMs, fmtNum, fmtPercent } from "../metrics/format.ts";
+import { metricLine, observedText } from "../metrics/console.ts";
 import { CHART_SCRIPT } from "./chart-script.ts";
 import { PAGE_CSS } from "./page-style.ts";
+import { checkRowsHtml, failuresTableHtml, requestTablesHtml, SORT_SCRIPT } from "./tables.ts";
 
 export function statusPill(s: Pick<Summary, "aborted" | "thresholds_passed">): { text: string; cls: string } {
   if (s.aborted) return { text: `ABORTED ${s.aborted}`, cls: "bad" };
@@ -34,32 +38,67 @@ ${cards(s)}
 <div class="charts" id="charts"></div>
 <h2>Thresholds</h2>
 ${thresholds(s)}
+${breakdownSections(s)}
 <h2>Checks</h2>
 ${checks(s)}
+${s.breakdown ? `<h3>By group and request</h3>\n${checkRowsHtml("checks-by-request", s.breakdown.checks)}` : ""}
 <h2>Latency</h2>
 ${trendTable(trends)}
 <h2>Counters, rates and gauges</h2>
 ${otherTable(others)}
 </main>
 <script>${CHART_SCRIPT}</script>
+<script>${SORT_SCRIPT}</script>
 <script>loadrTimelineCharts(document.getElementById("charts"), ${jsonForScript(s.timeline)});</script>
 </body></html>
 `;
 }
 
-function cards(s: Summary): string {
+/**
+ * The headline figures. Schema 2: every request merged (breakdown.total) — the same merged
+ * histogram and counts the summary's metrics and the thresholds read; schema 1: the metrics.
+ */
+export function headline(s: Summary): { requests: number; rps: number; errorRate: number | null; p95: number | null } {
   const m = (name: string) => s.metrics.find((x) => x.metric === name)?.agg;
-  const reqs = s.metrics.filter((x) => x.metric.endsWith("_reqs")).reduce((n, x) => n + x.agg.sum, 0);
-  const failed = m("http_req_failed");
-  const dur = m("http_req_duration");
-  const items: [string, string][] = [
-    ["requests", fmtNum(reqs)],
-    ["requests/s", fmtNum(s.duration_secs > 0 ? reqs / s.duration_secs : 0)],
-    ["failed", failed ? `${fixed((failed.rate ?? 0) * 100, 2)}%` : "-"],
-    ["p95 latency", fmtMs(dur?.p95)],
-    ["max VUs", fmtNum(m("vus_max")?.max ?? m("vus_max")?.last ?? 0)],
+  const t = s.breakdown?.total;
+  const requests = t?.requests ?? s.metrics.filter((x) => x.metric.endsWith("_reqs")).reduce((n, x) => n + x.agg.sum, 0);
+  return {
+    requests,
+    rps: s.duration_secs > 0 ? requests / s.duration_secs : 0,
+    errorRate: t ? t.failure_rate : (m("http_req_failed")?.rate ?? null),
+    p95: t ? t.p95 : (m("http_req_duration")?.p95 ?? null),
+  };
+}
+
+function cards(s: Summary): string {
+  const h = headline(s);
+  const vusMax = s.metrics.find((x) => x.metric === "vus_max")?.agg;
+  const items: [string, string, string, number | null][] = [
+    ["requests", "requests", fmtCount(h.requests), h.requests],
+    ["rps", "requests/s", fmtNum(h.rps), h.rps],
+    ["error-rate", "failed", fmtPercent(h.errorRate), h.errorRate],
+    ["p95", "p95 latency", fmtMs(h.p95), h.p95],
+    ["vus-max", "max VUs", fmtNum(vusMax?.max ?? vusMax?.last ?? 0), vusMax?.max ?? vusMax?.last ?? 0],
   ];
-  return `<div class="cards">${items.map(([k, v]) => `<div class="card"><div class="v">${esc(v)}</div><div class="k">${k}</div></div>`).join("")}</div>`;
+  return `<div class="cards">${items
+    .map(([id, k, v, raw]) => `<div class="card"><div class="v" id="card-${id}" data-value="${raw ?? ""}">${esc(v)}</div><div class="k">${k}</div></div>`)
+    .join("")}</div>`;
+}
+
+function breakdownSections(s: Summary): string {
+  const b = s.breakdown;
+  if (b === undefined) return `<h2>Requests</h2>\n<p class="empty" id="no-breakdown">This summary was written by an earlier loadr (schema 1): it has no breakdown by scenario, group and request, and no failure table.</p>`;
+  const t = requestTablesHtml(b);
+  return `<h2>Failures</h2>
+${failuresTableHtml("failures", b.failures)}
+<h2>Requests</h2>
+<p class="meta">Click a column to sort. Latency and failure rate are over every request of the row (merged histograms); "(N more)" merges the rows past the first ${BREAKDOWN_LIMIT}.</p>
+<h3>By scenario</h3>
+${t.scenarios}
+<h3>By group</h3>
+${t.groups}
+<h3>By request name</h3>
+${t.names}`;
 }
 
 function thresholds(s: Summary): string {
@@ -68,7 +107,7 @@ function thresholds(s: Summary): string {
     .map(
       (t) =>
         `<tr data-passed="${t.passed}"><td class="${t.passed ? "pass" : "fail"}">${t.passed ? "✓ passed" : "✗ failed"}</td><td>${esc(t.metric)}</td><td><code>${esc(t.expression)}</code></td>` +
-        `<td class="num">${t.observed === null ? "no samples" : fixed(t.observed, 2)}</td><td>${t.abort_on_fail ? "abort on fail" : ""}</td></tr>`,
+        `<td class="num" data-value="${t.observed ?? ""}">${esc(observedText(t))}</td><td>${t.abort_on_fail ? "abort on fail" : ""}</td></tr>`,
     )
     .join("");
   return `<table id="thresholds"><tr><th>status</th><th>metric</th><th>expression</th><th class="num">observed</th><th></th></tr>${rows}</table>`;

@@ -25,4 +25,9 @@ svg.chart .chart-title { font-weight: 600; font-size: 13px; fill: var(--fg); } s
 button { font: inherit; padding: 6px 14px; border: 1px solid var(--line); background: #fff; cursor: pointer; border-radius: 6px; }
 button:hover { background: #f3f4f6; } button.stop { color: var(--bad); }
 .empty { color: var(--muted); }
+h3 { font-size: 14px; margin: 18px 0 8px; color: var(--muted); }
+.muted { color: var(--muted); }
+table.sortable th { cursor: pointer; user-select: none; white-space: nowrap; }
+table.sortable th[aria-sort="ascending"]::after { content: " ▲"; font-size: 10px; }
+table.sortable th[aria-sort="descending"]::after { content: " ▼"; font-size: 10px; }
 `;

@@ -1,12 +1,14 @@
 /**
  * Services a plan declares under `plugins:` (DESIGN.md "Services and the echo target"): started
- * before the flows are compiled, stopped after the run whatever happens. What `start()` returns
- * (at least `url`) becomes `${services.<name>.<key>}` in templates.
- * Built in today: `echo`. Service plugins (native) join this registry in the plugin work.
+ * before the flows are compiled, stopped after the run whatever happens. What a service's start
+ * returns (at least `url`) becomes `${services.<name>.<key>}` in templates.
+ *
+ * Built in: `echo` (an entry without `path`). Service plugins enter through register(), by their
+ * `plugins:` entry name — the native service adapter (src/plugins/host/native/service.ts) is
+ * registered by src/plugins/host/plan-plugins.ts. One registry per run (src/run/session.ts).
  */
 import { startEcho } from "./echo/server.ts";
-import type { LoadedNative } from "../plugins/host/native/load.ts";
-import { startNativeService } from "../plugins/host/native/service.ts";
+import { KindRegistry } from "../util/kind-registry.ts";
 
 export interface ServiceEntry {
   name: string;
@@ -15,51 +17,66 @@ export interface ServiceEntry {
   config?: Record<string, unknown>;
 }
 
+/** A started service: what templates see of it, and how it stops (called once). */
+export interface StartedService {
+  info: Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+/** Starts one service from its entry; a failure throws a message naming the service. */
+export type ServiceStarter = (entry: ServiceEntry) => StartedService | Promise<StartedService>;
+
 export interface RunningServices {
   /** name → what start() returned */
   info: Record<string, Record<string, unknown>>;
   stopAll(): Promise<void>;
 }
 
-const BUILT_IN = new Set(["echo"]);
+const BUILT_IN = new Map<string, ServiceStarter>([["echo", startEchoService]]);
 
-/** Entries this build treats as services (others are plugins of other kinds, loaded elsewhere). */
+/** Entries this build treats as built-in services (others are plugins, resolved and loaded by plugins/). */
 export function isBuiltInService(e: ServiceEntry): boolean {
   return e.path === undefined && BUILT_IN.has(e.name);
 }
 
-/** `native`: the plan's loaded native plugins (src/plugins/host/plan-plugins.ts); its services start here too, in plan order. */
-export async function startServices(entries: ServiceEntry[], native: LoadedNative[] = []): Promise<RunningServices> {
-  const stops: (() => Promise<void>)[] = [];
-  const info: Record<string, Record<string, unknown>> = {};
-  const stopAll = async () => {
-    for (const s of stops.splice(0).reverse()) await s().catch(() => {});
-  };
-  try {
-    for (const e of entries) {
-      if (e.enabled === false) continue;
-      const plugin = native.find((p) => p.entry.name === e.name);
-      if (plugin?.kind === "service") {
-        const s = startNativeService(e.name, plugin.descriptor, plugin.config);
+/** Service plugins by the `plugins:` entry name that declared them (the built-ins apart: they match only entries without `path`). */
+export class ServiceRegistry extends KindRegistry<ServiceStarter> {
+  constructor() {
+    super("service");
+  }
+
+  /** Start the plan's services in plan order; if one fails, those already started are stopped. */
+  async startAll(entries: readonly ServiceEntry[]): Promise<RunningServices> {
+    const stops: (() => Promise<void>)[] = [];
+    const info: Record<string, Record<string, unknown>> = {};
+    const stopAll = async () => {
+      for (const s of stops.splice(0).reverse()) await s().catch(() => {});
+    };
+    try {
+      for (const e of entries) {
+        if (e.enabled === false) continue;
+        const start = this.kinds.get(e.name) ?? (isBuiltInService(e) ? BUILT_IN.get(e.name) : undefined);
+        if (start === undefined) continue;
+        const s = await start(e);
         stops.push(() => s.stop());
         info[e.name] = s.info;
-        continue;
       }
-      if (!isBuiltInService(e)) continue;
-      const c = e.config ?? {};
-      const echo = await startEcho({
-        host: typeof c.host === "string" ? c.host : undefined,
-        port: typeof c.port === "number" ? c.port : undefined,
-        tls: c.tls === true,
-      }).catch((err: Error) => {
-        throw new Error(`service \`${e.name}\` failed to start: ${err.message} (choose another \`config.port\`, or 0 for any free port)`);
-      });
-      stops.push(() => echo.stop());
-      info[e.name] = { url: echo.url, port: echo.port };
+    } catch (err) {
+      await stopAll();
+      throw err;
     }
-  } catch (err) {
-    await stopAll();
-    throw err;
+    return { info, stopAll };
   }
-  return { info, stopAll };
+}
+
+async function startEchoService(e: ServiceEntry): Promise<StartedService> {
+  const c = e.config ?? {};
+  const echo = await startEcho({
+    host: typeof c.host === "string" ? c.host : undefined,
+    port: typeof c.port === "number" ? c.port : undefined,
+    tls: c.tls === true,
+  }).catch((err: Error) => {
+    throw new Error(`service \`${e.name}\` failed to start: ${err.message} (choose another \`config.port\`, or 0 for any free port)`);
+  });
+  return { info: { url: echo.url, port: echo.port }, stop: () => echo.stop() };
 }

@@ -1,6 +1,7 @@
 /**
  * `loadr run --ui`: the live dashboard, served by the run itself (Bun.serve). The page gets the
- * run's state over server-sent events (`init` on connect, `tick` once a second, `done` at the end)
+ * run's state over server-sent events (`init` on connect, `tick` once a second, `done` at the end,
+ * whose tiles and tables carry the summary's own numbers)
  * and keeps serving the final results after the run until the user stops loadr. `/v1/*` (pause,
  * resume, stop) is forwarded to the run's control handler when there is one; without one the page
  * hides its buttons.
@@ -10,7 +11,7 @@ import type { TimelinePoint } from "../metrics/index.ts";
 import type { Summary } from "../metrics/summary.ts";
 import { serveOn } from "../outputs/listen.ts";
 import { dashboardPage } from "./page.ts";
-import { finalStatus, type LiveInit, type LiveStatus, type LiveTick } from "./live-state.ts";
+import { finalFigures, finalStatus, liveThresholds, type LiveDone, type LiveInit, type LiveStatus, type LiveTick } from "./live-state.ts";
 
 export const DEFAULT_UI_BIND = "127.0.0.1:6464";
 
@@ -73,19 +74,38 @@ export class UiServer {
     this.summary = summary;
     this.timeline = [...summary.timeline];
     this.status = finalStatus(summary);
-    if (this.last)
-      this.last = { ...this.last, thresholds: summary.thresholds, vus: 0, scenario_vus: Object.fromEntries(Object.keys(this.last.scenario_vus).map((k) => [k, 0])) };
-    this.send("done", { status: this.status, timeline: this.timeline, thresholds: summary.thresholds, checks: summary.checks });
+    // the tiles and tables end on the summary's own numbers, whatever the last tick had seen
+    const final = finalFigures(summary);
+    const thresholds = liveThresholds(summary.thresholds);
+    const last: LiveTick = this.last ?? {
+      elapsed_secs: summary.duration_secs, point: this.timeline.at(-1) ?? null, vus: 0, scenario_vus: {}, ...final, requests: 0, failed: 0, thresholds,
+      vus_max: summary.metrics.find((m) => m.metric === "vus_max")?.agg.max ?? 0,
+    };
+    this.last = {
+      ...last,
+      ...final,
+      requests: final.total.requests,
+      failed: final.total.failures,
+      thresholds,
+      vus: 0,
+      scenario_vus: Object.fromEntries(Object.keys(last.scenario_vus).map((k) => [k, 0])),
+    };
+    const done: LiveDone = { status: this.status, timeline: this.timeline, thresholds, checks: summary.checks, final };
+    this.send("done", done);
   }
 
-  stop(): void {
+  /** Ends every event stream (what was sent, the final `done` included, still reaches the page) and stops listening. */
+  async stop(): Promise<void> {
     clearInterval(this.heartbeat);
     for (const c of this.clients) {
       try {
         c.close();
       } catch {}
     }
-    this.server.stop(true);
+    // not forced: a stream just closed still delivers its last events; a connection left open
+    // past a second is cut
+    await Promise.race([this.server.stop(false), Bun.sleep(1000)]);
+    await this.server.stop(true);
   }
 
   private init(): LiveInit {

@@ -31,14 +31,18 @@ export async function runPlan(plan: string, files: Record<string, string> = {}, 
   const r = await loadr(["run", join(dir, "plan.yaml"), "--summary-export", join(dir, "s.json"), ...args], { cwd: dir, env });
   const path = join(dir, "s.json");
   const summary = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined;
+  return { ...r, dir, summary, ...summaryQueries(summary) };
+}
+
+export type SummaryQueries = Pick<PlanRun, "sum" | "count" | "series">;
+
+/** Per-series counts from a summary's final snapshot (also for in-process runs: test/support/in-process.ts). */
+export function summaryQueries(summary: any): SummaryQueries {
   const series = (metric: string, tags: Record<string, string> = {}): Series[] =>
     ((summary?.snapshot?.series ?? []) as Series[]).filter(
       (s) => s.metric === metric && Object.entries(tags).every(([k, v]) => s.tags[k] === v),
     );
   return {
-    ...r,
-    dir,
-    summary,
     series,
     sum: (m, t) => series(m, t).reduce((n, s) => n + (s.agg.sum ?? 0), 0),
     count: (m, t) => series(m, t).reduce((n, s) => n + (s.agg.count ?? 0), 0),

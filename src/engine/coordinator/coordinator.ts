@@ -24,6 +24,7 @@ import { ScheduleWatch, scheduleEndMs } from "./schedule-watch.ts";
 import { whyLine } from "./worker-failure.ts";
 import { SampleDictionary, type SampleColumns } from "../../metrics/sample-columns.ts";
 import { SampleSlots } from "../../metrics/sample-slots.ts";
+import { ControlError, type RunState, type RunStatus, type ScenarioStatus } from "../../control/status.ts";
 
 const TICK_MS = 1000;
 /** how long after the workers' report cadence the coordinator ticks (see execute) */
@@ -35,67 +36,19 @@ const TICK_PHASE_MS = 200;
 const HARD_STOP_SLACK_MS = 5000;
 
 export interface RunOptions extends RunInputs {
+  /** the worker entry's module URL (the run session knows where it is: src/run/worker-url.ts) */
+  workerUrl: string;
   workers: number;
   thresholds: ThresholdSpec[];
   /** called once a second with the merged state (progress line) */
   onTick?(feed: MetricsFeed): void;
   /** raw per-sample batches from the workers (only sent when `samples` is set) */
   onSamples?(batch: SampleColumns): void;
+  /** workers' log lines (only sent when `logTo` is "main") */
+  onLog?(line: string): void;
 }
 
 export class RunError extends Error {}
-
-export type RunState = "starting" | "running" | "stopping" | "finished";
-
-/** The live status of a run (the control API's `GET /v1/status`, docs/control-api.md). */
-export interface RunStatus {
-  state: RunState;
-  paused: boolean;
-  /** seconds since the load started (0 while starting) */
-  elapsed_secs: number;
-  /** why the run is stopping or stopped early, else null */
-  aborted: string | null;
-  workers: number;
-  vus: number;
-  vus_max: number;
-  scenarios: ScenarioStatus[];
-}
-
-export interface ScenarioStatus {
-  name: string;
-  executor: string;
-  phase: ScenarioLive["phase"];
-  active_vus: number;
-  /** VU-based executors: the VU count aimed at now */
-  target_vus?: number;
-  /** arrival-rate executors: iterations per second asked now */
-  target_rate?: number;
-  /** externally-controlled and arrival-rate: the cap */
-  max_vus?: number;
-}
-
-/** A control request the run refuses (the client's mistake): `status` is the HTTP status to answer with. */
-export class ControlError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * Where the worker entry is. From sources it sits beside this file. Inside the compiled binary
- * (built with bytecode, where import.meta.url is the build machine's source path) the embedded
- * entrypoints live under the binary's virtual root by their path below src/, so the worker is
- * `<root>/run/worker-thread.ts` (build.ts lists it as an entrypoint).
- */
-function workerUrl(): string {
-  if (Bun.main.includes("$bunfs") || Bun.main.includes("~BUN")) {
-    return Bun.main.slice(0, Bun.main.lastIndexOf("/") + 1) + "run/worker-thread.ts";
-  }
-  return new URL("../../run/worker-thread.ts", import.meta.url).href;
-}
 
 export class Run {
   readonly feed: MetricsFeed;
@@ -272,7 +225,7 @@ export class Run {
     };
 
     for (let i = 0; i < count; i++) {
-      const w = new Worker(workerUrl());
+      const w = new Worker(o.workerUrl);
       const slots = o.samples ? new SampleSlots(SampleSlots.allocate()) : undefined;
       const samples = slots && new SampleDictionary(slots);
       const who = `worker ${i + 1} of ${count}`;
@@ -306,6 +259,9 @@ export class Run {
           case "abort":
             this.stop(m.reason);
             break;
+          case "log":
+            o.onLog?.(m.line);
+            break;
           case "done":
             this.feed.merge(m.delta);
             this.feed.sawVus(m.vusPeak);
@@ -328,7 +284,7 @@ export class Run {
         onReady();
         ended(i);
       });
-      const { workers: _w, thresholds: _t, onTick: _o, onSamples: _s, ...inputs } = o;
+      const { workerUrl: _u, workers: _w, thresholds: _t, onTick: _o, onSamples: _s, onLog: _l, ...inputs } = o;
       w.postMessage({
         type: "init",
         segment: { index: i, count },

@@ -7,6 +7,8 @@ import { randomUUID } from "node:crypto";
 import { Aggregator } from "../../metrics/aggregator.ts";
 import type { MetricsDelta } from "../../metrics/delta.ts";
 import { progressLine } from "../../metrics/progress.ts";
+import { buildBreakdown, type Breakdown } from "../../metrics/breakdown.ts";
+import type { TrendStat } from "../../metrics/trend-stats.ts";
 import type { Snapshot } from "../../metrics/snapshot.ts";
 import type { TimelinePoint } from "../../metrics/timeline.ts";
 import { buildSummary, type Summary } from "../../metrics/summary.ts";
@@ -82,13 +84,18 @@ export class MetricsFeed {
     return this.statuses;
   }
 
+  /** Requests per scenario, group and name so far, at the latest tick (live dashboard). */
+  breakdown(limit: number): Breakdown | undefined {
+    return this.last && buildBreakdown(this.agg, this.last, this.last.elapsed_secs, limit);
+  }
+
   /** The timeline so far (live dashboard). */
   timeline(): readonly TimelinePoint[] {
     return this.agg.timeline;
   }
 
   progress(paused = false): string {
-    return this.last ? progressLine(this.last, { elapsedSecs: this.agg.elapsedSecs(), paused }) : "";
+    return this.last ? progressLine(this.agg.timeline.at(-1), { elapsedSecs: this.agg.elapsedSecs(), paused }) : "";
   }
 
   /** All workers are done (or were stopped): fix the end time. */
@@ -97,7 +104,7 @@ export class MetricsFeed {
     this.setVus(0);
   }
 
-  summary(name: string | undefined, aborted: string | undefined): Summary {
+  summary(name: string | undefined, aborted: string | undefined, trendStats?: readonly TrendStat[]): Summary {
     const nowMs = this.endedMs ?? Date.now();
     return buildSummary({
       name: name ?? null,
@@ -109,6 +116,7 @@ export class MetricsFeed {
       aggregator: this.agg,
       thresholds: evaluateThresholds(this.thresholds, this.agg, nowMs),
       aborted: aborted ?? null,
+      trendStats,
     });
   }
 }

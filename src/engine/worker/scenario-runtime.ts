@@ -8,8 +8,11 @@ import type { PauseGate } from "./pause.ts";
 import type { ScenarioPhase } from "../messages.ts";
 import type { SharedState } from "../shared-state.ts";
 import type { CompiledStep } from "./flow/step.ts";
-import type { PluginLookup } from "../../plugins/host/wasm/host.ts";
+import type { ExtractorRegistry } from "../../extract/registry.ts";
+import type { ConditionRegistry } from "../../checks/registry.ts";
 import type { ProtocolRouter } from "../../protocols/router.ts";
+import type { RequestHooks } from "../../pipeline/hooks.ts";
+import type { Vu } from "./vu.ts";
 import type { FlowRuntime } from "./flow/runtime.ts";
 import { LiveVus, type VuCount } from "./live-vus.ts";
 
@@ -23,16 +26,19 @@ export interface RunContext {
   shared: SharedState;
   log: Logger;
   baseDir: string;
-  /** this worker's WASM plugins (`type: plugin` extractors and conditions) */
-  plugins?: PluginLookup;
+  /** the extractor and condition kinds request steps compile with (built-ins + this thread's plugins) */
+  extractors: ExtractorRegistry;
+  conditions: ConditionRegistry;
   /** pause/resume from the control API */
   pause: PauseGate;
   /** flow-control, data feeds and JS state (issue 4) */
   flow: FlowRuntime;
   /** ask the coordinator to stop the whole test (abort_test, reported as `aborted`) */
   abortTest(reason: string): void;
-  /** this thread's protocol plugins (absent: HTTP only) */
-  protocols?: ProtocolRouter;
+  /** this thread's protocol handlers: the built-ins and the run's protocol plugins (src/protocols/builtins.ts) */
+  protocols: ProtocolRouter;
+  /** request hooks, registered before the flows compile (src/pipeline/hooks.ts); absent: none */
+  hooks?: RequestHooks<Vu>;
 }
 
 export class ScenarioRuntime {

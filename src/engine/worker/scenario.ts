@@ -4,7 +4,6 @@
  * cancelling them. A run-level stop enters the same graceful path. The deadline is on the
  * scenario's schedule clock, so time spent paused does not count.
  */
-import type { HttpClientOptions } from "../../protocols/http/client.ts";
 import type { Segment } from "../segments.ts";
 import type { ScenarioRuntime } from "./scenario-runtime.ts";
 import { planExecutor, type ExecutorSpec } from "./executors/index.ts";
@@ -15,22 +14,22 @@ export interface ScenarioTiming extends ExecutorSpec {
   graceful_stop: number;
 }
 
-export async function runScenario(rt: ScenarioRuntime, spec: ScenarioTiming, seg: Segment, http: HttpClientOptions): Promise<void> {
+export async function runScenario(rt: ScenarioRuntime, spec: ScenarioTiming, seg: Segment): Promise<void> {
   try {
-    await runPhases(rt, spec, seg, http);
+    await runPhases(rt, spec, seg);
   } finally {
     rt.phase = "done";
   }
 }
 
-async function runPhases(rt: ScenarioRuntime, spec: ScenarioTiming, seg: Segment, http: HttpClientOptions): Promise<void> {
+async function runPhases(rt: ScenarioRuntime, spec: ScenarioTiming, seg: Segment): Promise<void> {
   if (spec.start_time > 0) {
     let t: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([new Promise<void>((r) => (t = setTimeout(r, spec.start_time))), rt.whenSoftStopped()]);
     clearTimeout(t);
     if (rt.softStopped) return; // stopped before it began: skip it
   }
-  const ex = planExecutor({ rt, spec, seg, http });
+  const ex = planExecutor({ rt, spec, seg });
   const softDeadlineMs = scheduleMs(spec);
   rt.startClock();
   rt.phase = "running";

@@ -1,9 +1,11 @@
 /**
- * A virtual user: identity, variables, its own HTTP client (keep-alive pool + cookie jar), group
- * stack and RNG. It also resolves `${...}` names, because every name but the run-wide ones
- * (env, vars, secrets, services) depends on the VU.
+ * A virtual user: identity, variables, the per-VU state of each protocol handler it used (HTTP:
+ * its keep-alive pool and cookie jar; src/protocols/handler.ts PerVuState), group stack and RNG.
+ * It also resolves `${...}` names, because every name but the run-wide ones (env, vars, secrets,
+ * services) depends on the VU.
  */
-import { HttpClient } from "../../protocols/http/client.ts";
+import type { PerVuState, ProtocolHandler } from "../../protocols/handler.ts";
+import type { Routed } from "../../protocols/router.ts";
 import { seededRandom } from "./vu-random.ts";
 import type { ScenarioRuntime } from "./scenario-runtime.ts";
 import type { DataFeed, FeedCursor } from "./data/feed.ts";
@@ -38,14 +40,42 @@ export class Vu {
   private rows: Map<string, RowSlot> | null = null;
   /** live parallel branches, cancelled with this VU */
   private readonly branches = new Set<Vu>();
+  /**
+   * Each handler's state for this VU, at the handler's slot in the worker's router
+   * (rt.run.protocols), opened on first use; made with the first: a VU that never sends has none.
+   */
+  private states: unknown[] | null = null;
 
   constructor(
     readonly id: number,
     readonly rt: ScenarioRuntime,
-    public http: HttpClient,
     random?: () => number,
   ) {
     this.random = random ?? seededRandom(id);
+  }
+
+  /** This VU's state of a stateful handler (`handler.perVu` set), opened on first use. */
+  state<S>(r: Routed<ProtocolHandler<S>>): S {
+    const states = this.states;
+    if (states !== null) {
+      const s = states[r.slot];
+      if (s !== undefined) return s as S;
+    }
+    const s = r.handler.perVu!.open();
+    (this.states ??= [])[r.slot] = s;
+    return s;
+  }
+
+  /** The per-VU state hooks of the handler at `slot`. */
+  private owner(slot: number): PerVuState<unknown> {
+    return this.rt.run.protocols.handlers[slot]!.handler.perVu!;
+  }
+
+  /** Close every handler state this VU opened (it retires, or is interrupted); the next request opens fresh ones. */
+  close(): void {
+    const states = this.states;
+    this.states = null;
+    if (states !== null) for (let i = 0; i < states.length; i++) if (states[i] !== undefined) this.owner(i).close(states[i]);
   }
 
   private bound: ((expr: string) => unknown) | null = null;
@@ -94,24 +124,26 @@ export class Vu {
 
   /**
    * A child context for one `parallel` branch (reference §2.8): same id, scenario, iteration and
-   * group; copies of the variables and cookies; its own connections, RNG, JS context and
-   * per-iteration data rows (data cursors are shared with the parent).
+   * group; copies of the variables; each handler's state made from the parent's (HTTP: its own
+   * connections, a copy of the cookies); its own RNG, JS context and per-iteration data rows (data
+   * cursors are shared with the parent).
    */
   branch(index: number): Vu {
-    const child = new Vu(this.id, this.rt, new HttpClient(this.rt.run.flow.http), seededRandom(this.id * 7919 + index + 1));
+    const child = new Vu(this.id, this.rt, seededRandom(this.id * 7919 + index + 1));
     child.iteration = this.iteration;
     child.group = this.group;
     for (const [k, v] of this.vars) child.vars.set(k, v);
-    child.http.jar.load(this.http.jar.all());
+    const states = this.states;
+    if (states !== null) child.states = states.map((s, i) => (s === undefined ? undefined : this.owner(i).branch(s)));
     child.feedCursors = this.feedCursors;
     this.branches.add(child);
     return child;
   }
 
-  /** A branch finished: forget it and close its connections. */
+  /** A branch finished: forget it and close its handler states. */
   endBranch(child: Vu): void {
     this.branches.delete(child);
-    child.http.close();
+    child.close();
   }
 
   /** Sleep that a hard cancel cuts short. */
@@ -126,16 +158,15 @@ export class Vu {
   }
 
   /**
-   * Drop this VU's current iteration alone (ramp-down past graceful_ramp_down). Its closed client
-   * is replaced, so the parked VU can be reactivated later.
+   * Drop this VU's current iteration alone (ramp-down past graceful_ramp_down). Its handler states
+   * are closed and open afresh on its next request, so the parked VU can be reactivated later.
    */
-  interrupt(fresh: () => HttpClient): void {
+  interrupt(): void {
     this.interrupted = true;
     this.cancel();
-    this.http = fresh();
   }
 
-  /** Called on hard cancel: end any sleep and drop the connections (in-flight requests settle with an error). */
+  /** Called on hard cancel: end any sleep and close the handler states (in-flight requests settle with an error). */
   cancel(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -143,7 +174,7 @@ export class Vu {
     this.wake = null;
     w?.();
     for (const b of this.branches) b.cancel();
-    this.http.close();
+    this.close();
   }
 }
 

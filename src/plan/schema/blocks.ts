@@ -52,7 +52,8 @@ const interval = { interval: Dur.prefault("5s") };
 const isUrl = (s: string) => URL.canParse(s) || s.includes("${");
 // Outputs (§4): tagged by `type`, unknown keys ignored, values not templated.
 export const Output = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("json"), path: z.string() }),
+  // format: k6 writes k6's JSON lines (src/outputs/json-k6.ts)
+  z.object({ type: z.literal("json"), path: z.string(), format: z.enum(["loadr", "k6"]).optional() }),
   z.object({ type: z.literal("csv"), path: z.string() }),
   z.object({ type: z.literal("prometheus"), listen: z.string().optional(), remote_write_url: z.string().optional(), ...interval })
     .superRefine((o, ctx) => {

@@ -1,16 +1,19 @@
 /**
- * A plan's native plugins, by role, for one run: protocol plugins become handlers in each
- * worker's ProtocolRouter; output plugins become Outputs on the main thread; service plugins are
- * started by src/services/registry.ts. Entries arrive resolved (src/plugins/host/resolve.ts); loading
- * errors are one line each, and the run refuses to start rather than run without a plugin the
- * plan names.
+ * A plan's native plugins, by role, for one run: each is loaded here and registered into the
+ * registry of the part it plugs into — protocol plugins into each worker's ProtocolRouter, output
+ * plugins into the run's OutputRegistry (kind `plugin`), service plugins into its
+ * ServiceRegistry. Entries arrive resolved (src/plugins/host/resolve.ts); loading errors are one
+ * line each, and the run refuses to start rather than run without a plugin the plan names.
  */
-import type { Output } from "../../outputs/types.ts";
-import { ProtocolRouter } from "../../protocols/router.ts";
+import type { OutputRegistry } from "../../outputs/registry.ts";
+import type { ServiceRegistry } from "../../services/registry.ts";
+import type { ProtocolRouter } from "../../protocols/router.ts";
+import type { PluginProtocolInfo } from "../../protocols/builtins.ts";
 import { loadNativePlugin, type LoadedNative } from "./native/load.ts";
 import { NativePluginError } from "./native/errors.ts";
 import { NativeOutput } from "./native/output.ts";
 import { NativeProtocol } from "./native/protocol.ts";
+import { startNativeService } from "./native/service.ts";
 import { IsolatedProtocol } from "./native/isolation.ts";
 import type { NativePluginRef, PluginSpec } from "./resolve.ts";
 
@@ -32,9 +35,8 @@ export function loadNativeEntries(refs: readonly NativePluginRef[], expected: Re
   });
 }
 
-/** The protocol router of one thread: built-ins plus this plan's protocol plugins. */
-export async function protocolRouter(refs: readonly NativePluginRef[]): Promise<ProtocolRouter> {
-  const router = new ProtocolRouter();
+/** Register this plan's protocol plugins into one thread's router (its built-ins are there already). */
+export async function registerProtocolPlugins(router: ProtocolRouter, refs: readonly NativePluginRef[]): Promise<void> {
   // outputs and services run on the main thread: a worker opens only what may be a protocol
   const candidates = refs.filter((r) => r.manifest === undefined || r.manifest.kind === "protocol");
   for (const p of loadNativeEntries(candidates)) {
@@ -42,9 +44,14 @@ export async function protocolRouter(refs: readonly NativePluginRef[]): Promise<
     const handler = p.entry.isolation === "process"
       ? new IsolatedProtocol(p.path, p.info, p.config)
       : await NativeProtocol.create(p.lib, p.config);
+    // a scheme a built-in owns: the main thread already warned (protocolInfos), once per run
     router.register(handler, p.schemes, [p.entry.name]);
   }
-  return router;
+}
+
+/** The loaded protocol plugins as the main thread's plan check knows them (src/protocols/builtins.ts runCatalogue). */
+export function protocolInfos(loaded: readonly LoadedNative[]): PluginProtocolInfo[] {
+  return loaded.flatMap((p) => (p.kind === "protocol" ? [{ name: p.info.name, schemes: p.schemes, entry: p.entry.name }] : []));
 }
 
 type OutputEntry = { type: string; name?: string; config?: Record<string, unknown> };
@@ -66,20 +73,26 @@ export function outputPluginKinds(refs: readonly NativePluginRef[], outputs: rea
 }
 
 /**
- * Output plugins from `plugins:` (kind output) and `outputs: [{type: plugin, name}]` — the
- * latter's `config` merged over the entry's. An output named in both runs once.
+ * Output plugins enter the run's output registry as kind `plugin`: `outputs: [{type: plugin, name}]`
+ * creates the one it names, its `config` merged over the entry's. Returns the output plugins'
+ * names: each runs whether or not `outputs:` names it (once when named in both).
  */
-export function pluginOutputs(loaded: readonly LoadedNative[], outputs: readonly OutputEntry[]): Output[] {
-  const wanted = new Map<string, Record<string, unknown>>();
-  for (const o of outputs) if (o.type === "plugin" && o.name) wanted.set(o.name, o.config ?? {});
-  const result: Output[] = [];
-  for (const p of loaded) {
-    if (p.kind !== "output") continue;
-    const extra = wanted.get(p.entry.name);
-    const config = extra ? { ...((p.config as Record<string, unknown>) ?? {}), ...extra } : p.config;
-    result.push(new NativeOutput(p.entry.name, p.descriptor, config));
-  }
-  return result;
+export function registerNativeOutputs(loaded: readonly LoadedNative[], registry: OutputRegistry): string[] {
+  const outputs = new Map<string, Extract<LoadedNative, { kind: "output" }>>();
+  for (const p of loaded) if (p.kind === "output") outputs.set(p.entry.name, p);
+  registry.registerOutput("plugin", (spec: { name: string; config?: Record<string, unknown> }) => {
+    const p = outputs.get(spec.name);
+    // outputPluginKinds refused names that are not native entries; this one loaded as another kind
+    if (p === undefined) throw new PluginLoadError(`outputs: plugin \`${spec.name}\` is not an output plugin`);
+    const config = spec.config ? { ...((p.config as Record<string, unknown>) ?? {}), ...spec.config } : p.config;
+    return new NativeOutput(p.entry.name, p.descriptor, config);
+  });
+  return [...outputs.keys()];
+}
+
+/** Service plugins enter the run's service registry by entry name; their config is the merged one. */
+export function registerNativeServices(loaded: readonly LoadedNative[], registry: ServiceRegistry): void {
+  for (const p of loaded) if (p.kind === "service") registry.register(p.entry.name, () => startNativeService(p.entry.name, p.descriptor, p.config));
 }
 
 export { NativePluginError };

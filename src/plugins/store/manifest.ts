@@ -77,16 +77,4 @@ export function readManifest(dir: string): Manifest {
   return parseManifest(text, path);
 }
 
-/**
- * Reference §6.2 config merge: objects merge shallowly (override keys win), a null/absent
- * override keeps the defaults, anything else replaces wholesale.
- */
-export function mergeConfig(base: unknown, override: unknown): unknown {
-  if (override === undefined || override === null) return base ?? {};
-  if (isObject(base) && isObject(override)) return { ...base, ...override };
-  return override;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+export { mergeConfig } from "./merge-config.ts";

@@ -89,13 +89,13 @@ export class ArrivalDispatcher {
     } finally {
       for (const vu of this.all) {
         rt.vus.delete(vu);
-        vu.http.close();
+        vu.close();
       }
     }
   }
 
   private allocate(): Vu {
-    const vu = newVu(this.ctx.rt, this.ctx.http);
+    const vu = newVu(this.ctx.rt);
     this.all.add(vu);
     this.ctx.rt.vus.add(vu);
     return vu;
@@ -153,7 +153,7 @@ export class ArrivalDispatcher {
     // a VU whose flow ended it (data exhausted, abort) is not replaced; its slot still counts toward max_vus
     if (o === null || endsVu(o)) {
       this.ctx.rt.vus.delete(vu);
-      vu.http.close();
+      vu.close();
     } else this.idle.push(vu);
     if (this.busy === 0 && this.drained) this.drained();
   }

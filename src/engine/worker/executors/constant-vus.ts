@@ -3,10 +3,10 @@ import { splitCount } from "../../segments.ts";
 import { registerExecutor } from "./registry.ts";
 import { runVus } from "./vu-loop.ts";
 
-registerExecutor("constant-vus", ({ rt, spec, seg, http }) => {
+registerExecutor("constant-vus", ({ rt, spec, seg }) => {
   const vus = splitCount(spec.vus!, seg);
   rt.target = vus;
   return {
-    run: () => runVus(rt, vus, http, () => true),
+    run: () => runVus(rt, vus, () => true),
   };
 });

@@ -6,8 +6,8 @@ import { splitCount } from "../../segments.ts";
 import { GatedPool } from "./gated-pool.ts";
 import { registerExecutor } from "./registry.ts";
 
-registerExecutor("externally-controlled", ({ rt, spec, seg, http }) => {
-  const pool = new GatedPool(rt, http, splitCount(spec.max_vus!, seg), spec.graceful_ramp_down);
+registerExecutor("externally-controlled", ({ rt, spec, seg }) => {
+  const pool = new GatedPool(rt, splitCount(spec.max_vus!, seg), spec.graceful_ramp_down);
   return {
     async run() {
       // starts at 0 VUs unless a scale request came before the scenario started

@@ -7,7 +7,6 @@
  * Ramp-down: a slot de-allocated in the middle of an iteration gets `graceful_ramp_down` to
  * finish it; if it is still de-allocated then, that iteration is interrupted (no metrics, §2.2).
  */
-import { HttpClient, type HttpClientOptions } from "../../../protocols/http/client.ts";
 import type { ScenarioRuntime } from "../scenario-runtime.ts";
 import type { Vu } from "../vu.ts";
 import { endsVu, mayStart, newVu, runIteration, startInBatches } from "./vu-loop.ts";
@@ -28,7 +27,6 @@ export class GatedPool {
 
   constructor(
     private readonly rt: ScenarioRuntime,
-    private readonly http: HttpClientOptions,
     size: number,
     private readonly gracefulRampDownMs: number,
   ) {
@@ -95,7 +93,7 @@ export class GatedPool {
         }
         if (!(await mayStart(rt))) break;
         if (this.allowed <= i) continue; // de-allocated while paused
-        const vu = (s.vu ??= newVu(rt, this.http));
+        const vu = (s.vu ??= newVu(rt));
         rt.vus.add(vu);
         s.busy = true;
         const o = await runIteration(rt, vu);
@@ -113,7 +111,7 @@ export class GatedPool {
     } finally {
       if (s.rampDown) clearTimeout(s.rampDown);
       this.park(s);
-      s.vu?.http.close();
+      s.vu?.close();
     }
   }
 
@@ -136,6 +134,6 @@ export class GatedPool {
   private interruptIfDeallocated(i: number): void {
     const s = this.slots[i]!;
     s.rampDown = null;
-    if (this.allowed <= i && s.busy && s.vu) s.vu.interrupt(() => new HttpClient(this.http));
+    if (this.allowed <= i && s.busy && s.vu) s.vu.interrupt();
   }
 }

@@ -11,12 +11,12 @@ import { Profile } from "./stages.ts";
 /** How often ramping-vus recomputes its VU target (the reference's controller period). */
 const RAMP_TICK_MS = 100;
 
-registerExecutor("ramping-vus", ({ rt, spec, seg, http }) => {
+registerExecutor("ramping-vus", ({ rt, spec, seg }) => {
   const start = spec.start_vus ?? 0;
   const stages = spec.stages ?? [];
   const profile = new Profile(start, stages);
   const peak = Math.max(start, ...stages.map((s) => s.target));
-  const pool = new GatedPool(rt, http, splitCount(peak, seg), spec.graceful_ramp_down);
+  const pool = new GatedPool(rt, splitCount(peak, seg), spec.graceful_ramp_down);
   // rounded to nearest like the reference, then this worker's share of that whole
   const allowedAt = (ms: number) => splitCount(Math.round(profile.valueAt(ms)), seg);
   return {

@@ -7,11 +7,11 @@ import { splitCount } from "../../segments.ts";
 import { registerExecutor } from "./registry.ts";
 import { runVus } from "./vu-loop.ts";
 
-registerExecutor("shared-iterations", ({ rt, spec, seg, http }) => {
+registerExecutor("shared-iterations", ({ rt, spec, seg }) => {
   const vus = splitCount(spec.vus!, seg);
   rt.target = vus;
   return {
     // claimed only once the VU may start (after a pause), so a stop never strands a claim
-    run: () => runVus(rt, vus, http, () => rt.run.shared.claimIteration(rt.index, spec.iterations!)),
+    run: () => runVus(rt, vus, () => rt.run.shared.claimIteration(rt.index, spec.iterations!)),
   };
 });

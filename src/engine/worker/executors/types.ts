@@ -1,5 +1,4 @@
 /** What every executor gets and gives back. */
-import type { HttpClientOptions } from "../../../protocols/http/client.ts";
 import type { ScenarioRuntime } from "../scenario-runtime.ts";
 import type { Segment } from "../../segments.ts";
 import type { StageSpec } from "./stages.ts";
@@ -26,7 +25,6 @@ export interface ExecutorContext {
   spec: ExecutorSpec;
   /** this worker's share of the scenario */
   seg: Segment;
-  http: HttpClientOptions;
 }
 
 /** An executor's run in this worker; when it ends (the schedule, src/plan/scenario-bounds.ts) is the scenario's business. */

@@ -3,13 +3,11 @@
  * (reference §2.2): a returned iteration emits `iterations` and `iteration_duration`; a cancelled
  * one (graceful period over, or its VU interrupted at ramp-down) emits nothing.
  */
-import { HttpClient } from "../../../protocols/http/client.ts";
 import { Outcome } from "../outcome.ts";
 import type { ScenarioRuntime } from "../scenario-runtime.ts";
 import { runSteps } from "../flow/step.ts";
 import { Vu } from "../vu.ts";
 import { starved, yieldTurn } from "../turns.ts";
-import type { HttpClientOptions } from "../../../protocols/http/client.ts";
 
 export async function runIteration(rt: ScenarioRuntime, vu: Vu): Promise<Outcome> {
   vu.iteration++;
@@ -39,9 +37,9 @@ export function endsVu(o: Outcome): boolean {
   return o === Outcome.StopVu || o === Outcome.Cancelled || o === Outcome.AbortScenario || o === Outcome.AbortTest;
 }
 
-/** A new VU of the scenario: the next global id, its own HTTP client. */
-export function newVu(rt: ScenarioRuntime, http: HttpClientOptions): Vu {
-  return new Vu(rt.run.shared.nextVuId(), rt, new HttpClient(http));
+/** A new VU of the scenario: the next global id (its protocol states open on its first requests). */
+export function newVu(rt: ScenarioRuntime): Vu {
+  return new Vu(rt.run.shared.nextVuId(), rt);
 }
 
 /** Wait out a pause; false when the scenario stopped (no further iteration may start). */
@@ -56,9 +54,9 @@ export async function mayStart(rt: ScenarioRuntime): Promise<boolean> {
  * a VU's connections are closed when it ends. One async frame per VU (this loop) rather than a
  * loop closure per executor: a waiting VU's suspended call chain is most of its heap.
  */
-export async function runVus(rt: ScenarioRuntime, count: number, http: HttpClientOptions, another: (vu: Vu) => boolean): Promise<void> {
+export async function runVus(rt: ScenarioRuntime, count: number, another: (vu: Vu) => boolean): Promise<void> {
   const one = async () => {
-    const vu = newVu(rt, http);
+    const vu = newVu(rt);
     rt.vus.add(vu);
     try {
       for (;;) {
@@ -71,7 +69,7 @@ export async function runVus(rt: ScenarioRuntime, count: number, http: HttpClien
       rt.run.log.error(`VU ${vu.id} of scenario \`${rt.name}\` stopped: ${(e as Error).message}`);
     } finally {
       rt.vus.delete(vu);
-      vu.http.close();
+      vu.close();
     }
   };
   const all: Promise<void>[] = [];

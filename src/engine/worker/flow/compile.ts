@@ -3,7 +3,7 @@ import type { Step } from "../../../plan/schema.ts";
 import type { CompiledStep } from "./step.ts";
 import { compileGroup } from "./group.ts";
 import { compileThinkTime, type ThinkTimeSpec } from "./think-time.ts";
-import { compileRequest, type RequestCompileContext, type RequestStepSpec } from "./request.ts";
+import { compileRequest, type RequestCompileContext } from "./request.ts";
 import { compileRepeat } from "./repeat.ts";
 import { compileWhile } from "./while.ts";
 import { compileIf } from "./if.ts";
@@ -26,7 +26,7 @@ export function compileSteps(steps: Record<string, unknown>[], ctx: RequestCompi
 function compileStep(step: Step, ctx: RequestCompileContext, at: string): CompiledStep {
   const sub = (list: Step[] | undefined, rel: string) => compileSteps((list ?? []) as Record<string, unknown>[], ctx, `${at}.${rel}`);
   const shared = ctx.rt.run.flow.shared;
-  if ("request" in step) return compileRequest(step.request as RequestStepSpec, ctx);
+  if ("request" in step) return compileRequest(step.request, ctx, at);
   if ("think_time" in step) return compileThinkTime(step.think_time as ThinkTimeSpec);
   if ("group" in step) return compileGroup(step.group.name, sub(step.group.steps, "group.steps"));
   if ("repeat" in step) return compileRepeat(step.repeat, sub(step.repeat.steps, "repeat.steps"));

@@ -1,7 +1,8 @@
 /**
- * Turns a plan `request` step (plus defaults.http) into a function VU → HttpRequest. Templates are
- * compiled once here; a request whose every part is static is built once and reused, so the
- * common plain-GET case costs nothing per iteration (and the HTTP client can cache its head).
+ * Turns a plan `request` step (plus defaults.http) into a function VU → ProtocolRequest. Templates
+ * are compiled once here; a request whose every part is static (name and options included) is
+ * built once and reused, so the common plain-GET case costs nothing per iteration (and the HTTP
+ * client can cache its head, a plugin its encoded call).
  */
 import { readFileSync } from "node:fs";
 import { resolve as resolvePath, basename } from "node:path";
@@ -12,37 +13,13 @@ import {
   renderJsonTemplate,
   type Template,
 } from "../../../plan/template.ts";
-import type { HttpRequest } from "../../../protocols/http/client.ts";
+import type { HttpDefaults, RequestStep } from "../../../plan/schema.ts";
+import type { ProtocolRequest } from "../../../protocols/types.ts";
 import type { Vu } from "../vu.ts";
 import { encodePairs, joinBaseUrl } from "../../../util/url-encode.ts";
 import { compileRender, type RenderFn } from "../render.ts";
 
 const encoder = new TextEncoder();
-
-/** The slice of the plan's request step and defaults.http this builder reads. */
-export interface RequestSpecLike {
-  method?: string;
-  url: string;
-  name?: string;
-  headers?: Record<string, string>;
-  params?: Record<string, string>;
-  body?:
-    | string
-    | { json: unknown }
-    | { form: Record<string, string> }
-    | { file: string }
-    | { multipart: { name: string; value?: string; file?: string; content_type?: string; filename?: string }[] };
-  timeout?: number;
-  follow_redirects?: boolean;
-}
-export interface HttpDefaultsLike {
-  base_url?: string;
-  headers?: Record<string, string>;
-  timeout: number;
-  follow_redirects: boolean;
-  max_redirects: number;
-  tracing?: boolean;
-}
 
 type BodyRenderer = (vu: Vu) => Uint8Array | undefined;
 
@@ -50,17 +27,19 @@ export interface BuiltRequest {
   method: string;
   /** the `name` tag: rendered name, or the raw unrendered URL (reference §1.8) */
   name(vu: Vu): string;
-  build(vu: Vu): HttpRequest;
+  build(vu: Vu): ProtocolRequest;
 }
 
 const isStatic = (t: Template) => t.kind === "static";
 
-export function buildRequest(spec: RequestSpecLike, defaults: HttpDefaultsLike, baseDir: string): BuiltRequest {
-  const method = (spec.method ?? (spec.body !== undefined ? "POST" : "GET")).toUpperCase();
+export function buildRequest(spec: RequestStep, defaults: HttpDefaults, baseDir: string): BuiltRequest {
+  const method = spec.method.toUpperCase();
   const url = compileTemplate(spec.url);
   const base = defaults.base_url !== undefined ? compileTemplate(defaults.base_url) : undefined;
   const params = Object.entries(spec.params ?? {}).map(([k, v]) => [k, compileTemplate(String(v))] as const);
-  const name = spec.name !== undefined ? compileRender(compileTemplate(spec.name)) : undefined;
+  const nameTemplate = spec.name !== undefined ? compileTemplate(spec.name) : undefined;
+  const rawUrl = spec.url;
+  const renderName: RenderFn = nameTemplate !== undefined ? compileRender(nameTemplate) : () => rawUrl;
   const renderUrl = compileRender(url);
   const renderBase = base !== undefined ? compileRender(base) : undefined;
   const renderParams = params.map(([k, t]) => [k, compileRender(t)] as const);
@@ -77,12 +56,13 @@ export function buildRequest(spec: RequestSpecLike, defaults: HttpDefaultsLike, 
   const followRedirects = spec.follow_redirects ?? defaults.follow_redirects;
   const maxRedirects = defaults.max_redirects;
   const tracing = defaults.tracing === true;
+  const options = compileOptions(spec);
 
   // Static headers are one array for every request: the HTTP client keys its head cache by the
   // array's identity, so a dynamic URL with static headers still reuses the head when it can.
   const fixedHeaders: [string, string][] | undefined =
     !tracing && headers.every(([, t]) => isStatic(t)) ? renderHeaders.map(([k, r]) => [k, r(undefined as never)]) : undefined;
-  const buildDynamic = (vu: Vu): HttpRequest => {
+  const buildDynamic = (vu: Vu): ProtocolRequest => {
     let u = renderUrl(vu);
     u = joinBaseUrl(renderBase ? renderBase(vu) : undefined, u);
     if (renderParams.length) u += (u.includes("?") ? "&" : "?") + encodePairs(renderParams.map(([k, r]) => [k, r(vu)]));
@@ -92,21 +72,36 @@ export function buildRequest(spec: RequestSpecLike, defaults: HttpDefaultsLike, 
       h = renderHeaders.map(([k, r]) => [k, r(vu)]);
       if (tracing) h.push(["traceparent", traceparent(vu.random)]);
     }
-    return { method, url: u, headers: h, body: body(vu), timeoutMs, followRedirects, maxRedirects };
+    const req: ProtocolRequest = { name: renderName(vu), method, url: u, headers: h, body: body(vu), timeoutMs, followRedirects, maxRedirects };
+    if (options !== undefined) req.options = options.render(vu);
+    return req;
   };
 
   const allStatic =
     !tracing && isStatic(url) && (!base || isStatic(base)) && params.every(([, t]) => isStatic(t)) &&
-    headers.every(([, t]) => isStatic(t)) && bodyStatic;
-  let cached: HttpRequest | undefined;
+    headers.every(([, t]) => isStatic(t)) && bodyStatic && (nameTemplate === undefined || isStatic(nameTemplate)) &&
+    (options === undefined || options.static);
+  let cached: ProtocolRequest | undefined;
   const build = allStatic ? (vu: Vu) => (cached ??= buildDynamic(vu)) : buildDynamic;
 
-  const rawUrl = spec.url;
-  return {
-    method,
-    name: name ?? (() => rawUrl),
-    build,
-  };
+  return { method, name: renderName, build };
+}
+
+/**
+ * A plugin's `options` (reference §6.5): the rendered `sql:` block (`{query, params}`, every value
+ * a string) when there is one, else the rendered `plugin:` block (typed JSON leaves).
+ */
+function compileOptions(spec: RequestStep): { render: (vu: Vu) => unknown; static: boolean } | undefined {
+  if (spec.sql !== undefined) {
+    const query = compileTemplate(spec.sql.query);
+    const params = (spec.sql.params ?? []).map((p) => compileTemplate(p));
+    const renderQuery = compileRender(query);
+    const renderParams = params.map(compileRender);
+    return { render: (vu) => ({ query: renderQuery(vu), params: renderParams.map((r) => r(vu)) }), static: isStatic(query) && params.every(isStatic) };
+  }
+  if (spec.plugin === undefined) return undefined;
+  const t = compileJsonTemplate(spec.plugin);
+  return { render: (vu) => renderJsonTemplate(t, vu.resolve), static: t.kind === "static" };
 }
 
 /** A W3C traceparent for `defaults.http.tracing`. */
@@ -120,7 +115,7 @@ function traceparent(random: () => number): string {
 }
 
 /** Body renderers; `static` bodies do not depend on the VU, so buildRequest can cache the whole request. */
-function compileBody(body: RequestSpecLike["body"], baseDir: string): { body: BodyRenderer; contentType?: string; static: boolean } {
+function compileBody(body: RequestStep["body"], baseDir: string): { body: BodyRenderer; contentType?: string; static: boolean } {
   if (body === undefined) return { body: () => undefined, static: true };
   if (typeof body === "string") {
     const t = compileTemplate(body);
@@ -131,11 +126,12 @@ function compileBody(body: RequestSpecLike["body"], baseDir: string): { body: Bo
     const r = compileRender(t);
     return { body: (vu) => encoder.encode(r(vu)), static: false };
   }
-  if ("json" in body) {
+  // the schema lets exactly one variant through (plan/schema/request.ts BodySpec)
+  if (body.json !== undefined) {
     const t = compileJsonTemplate(body.json);
     return { body: (vu) => encoder.encode(JSON.stringify(renderJsonTemplate(t, vu.resolve))), contentType: "application/json", static: false };
   }
-  if ("form" in body) {
+  if (body.form !== undefined) {
     const fields = Object.entries(body.form).map(([k, v]) => [k, compileRender(compileTemplate(String(v)))] as const);
     return {
       body: (vu) => encoder.encode(encodePairs(fields.map(([k, r]) => [k, r(vu)]))),
@@ -143,13 +139,13 @@ function compileBody(body: RequestSpecLike["body"], baseDir: string): { body: Bo
       static: false,
     };
   }
-  if ("file" in body) {
+  if (body.file !== undefined) {
     const bytes = new Uint8Array(readFileSync(resolvePath(baseDir, body.file)));
     return { body: () => bytes, static: true };
   }
   // multipart: boundary and part layout exactly as reference §1.8
   const boundary = "loadrboundary" + randomUUID().replaceAll("-", "");
-  const parts = body.multipart.map((p) => ({
+  const parts = (body.multipart ?? []).map((p) => ({
     head: `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${
       p.file !== undefined ? `; filename="${p.filename ?? basename(p.file)}"` : p.filename !== undefined ? `; filename="${p.filename}"` : ""
     }\r\n${p.content_type ? `Content-Type: ${p.content_type}\r\n` : ""}\r\n`,

@@ -1,8 +1,7 @@
 /**
  * What flows need at run time beyond one scenario, per worker: cross-worker slots, the data
- * feeds, the JS settings and the HTTP options parallel branches open their own clients with.
+ * feeds and the JS settings.
  */
-import type { HttpClientOptions } from "../../../protocols/http/client.ts";
 import type { DataFeeds } from "../data/feeds.ts";
 import type { FlowSharedState } from "../../flow-shared-state.ts";
 
@@ -13,5 +12,4 @@ export interface FlowRuntime {
   jsTimeoutMs: number;
   /** `__ENV` in JS: the environment captured at start, read-only */
   env: Readonly<Record<string, string | undefined>>;
-  http: HttpClientOptions;
 }

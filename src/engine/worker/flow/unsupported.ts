@@ -30,25 +30,11 @@ export function jsModuleUse(plan: Plan, scenarios: readonly string[]): { errors:
   return { errors, warnings };
 }
 
-/** Request options whose protocols this build does not speak yet (their requests would go out as plain HTTP or fail). */
-const PROTOCOL_OPTIONS = ["ws", "grpc", "graphql", "sse", "socket", "sql"] as const;
-
 /**
  * Other accepted-but-not-run parts of a plan, named once at start so nobody reads a summary that
- * silently lacks them: `observe:` and the request options of protocols other than HTTP.
+ * silently lacks them: `observe:`. (Requests no protocol handler serves are refused instead:
+ * src/plan/protocol-check.ts.)
  */
-export function notYetRunnable(plan: Plan, scenarios: readonly string[]): string[] {
-  const out: string[] = [];
-  if ((plan.observe ?? []).length > 0) out.push("`observe:` is validated but not run by this build yet: no post-run system metrics are queried");
-  const seen = new Set<string>();
-  for (const name of scenarios)
-    walkSteps(plan.scenarios[name]!.flow ?? [], ["scenarios", name, "flow"], ({ step, path }) => {
-      if (!("request" in step)) return;
-      for (const opt of PROTOCOL_OPTIONS)
-        if ((step.request as Record<string, unknown>)[opt] !== undefined && !seen.has(opt)) {
-          seen.add(opt);
-          out.push(`${formatPath(path)}.request.${opt}: \`${opt}\` requests are validated but this build of loadr cannot send them yet`);
-        }
-    });
-  return out;
+export function notYetRunnable(plan: Plan): string[] {
+  return (plan.observe ?? []).length > 0 ? ["`observe:` is validated but not run by this build yet: no post-run system metrics are queried"] : [];
 }

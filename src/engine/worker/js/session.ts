@@ -4,6 +4,7 @@
  * the VU's live state, so nothing is copied per call.
  */
 import type { Vu } from "../vu.ts";
+import { httpRoute } from "../../../protocols/builtins.ts";
 
 export function vuGlobals(vu: Vu): Record<string, unknown> {
   const rt = vu.rt;
@@ -33,6 +34,8 @@ export function vuGlobals(vu: Vu): Record<string, unknown> {
     getOwnPropertyDescriptor: (_, k) =>
       typeof k === "string" && vu.vars.has(k) ? { value: vu.vars.get(k), writable: true, enumerable: true, configurable: true } : undefined,
   });
+  // the cookies are the VU's HTTP state's (opened here if the VU has not sent an HTTP request yet)
+  const jar = () => vu.state(httpRoute(rt.run.protocols)).jar;
   const cookieTarget = (url: unknown) => {
     const u = new URL(String(url));
     return { host: u.hostname, path: u.pathname || "/", secure: u.protocol === "https:" || u.protocol === "wss:" };
@@ -54,7 +57,7 @@ export function vuGlobals(vu: Vu): Record<string, unknown> {
     },
     cookieGet(url: unknown, name: unknown) {
       const t = cookieTarget(url);
-      const header = vu.http.jar.headerFor(t.host, t.path, t.secure);
+      const header = jar().headerFor(t.host, t.path, t.secure);
       for (const pair of header ? header.split("; ") : []) {
         const eq = pair.indexOf("=");
         if (pair.slice(0, eq) === String(name)) return pair.slice(eq + 1);
@@ -63,10 +66,10 @@ export function vuGlobals(vu: Vu): Record<string, unknown> {
     },
     cookieSet(url: unknown, name: unknown, value: unknown) {
       const t = cookieTarget(url);
-      vu.http.jar.setFromHeader(`${String(name)}=${String(value)}; Path=/`, t.host, "/");
+      jar().setFromHeader(`${String(name)}=${String(value)}; Path=/`, t.host, "/");
     },
     cookiesClear() {
-      vu.http.jar.clear();
+      jar().clear();
     },
     counterAdd(name: unknown, value: unknown, tags?: unknown) {
       sink.counter(String(name), metricTags(tags), num(value, "counterAdd"));

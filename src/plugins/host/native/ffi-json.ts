@@ -2,13 +2,12 @@
  * The FfiRequest / FfiResponse JSON of reference §6.5, field for field: the request is what a
  * reference plugin expects byte for byte in meaning; every response field has its default.
  */
-import type { PluginCall } from "../../../protocols/router.ts";
-import { classifyError, type ProtocolResponse } from "../../../protocols/types.ts";
+import { classifyError, type ErrorKind, type ProtocolRequest, type ProtocolResponse } from "../../../protocols/types.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export function encodeFfiRequest(c: PluginCall, config: unknown): Uint8Array {
+export function encodeFfiRequest(c: ProtocolRequest, config: unknown): Uint8Array {
   const req: Record<string, unknown> = {
     name: c.name,
     method: c.method,
@@ -29,7 +28,7 @@ function isEmptyObject(v: unknown): boolean {
 const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Response bytes → ProtocolResponse; invalid JSON or base64 become a transport error (status 0). */
-export function decodeFfiResponse(pluginName: string, bytes: Uint8Array, c: PluginCall): ProtocolResponse {
+export function decodeFfiResponse(pluginName: string, bytes: Uint8Array, c: ProtocolRequest): ProtocolResponse {
   const bytesSent = c.body?.length ?? 0;
   let v: Record<string, unknown>;
   try {
@@ -63,7 +62,7 @@ export function decodeFfiResponse(pluginName: string, bytes: Uint8Array, c: Plug
 }
 
 /** A request that got no usable response (timeout, crash, bad JSON): status 0, the error set. */
-export function failure(pluginName: string, c: PluginCall, error: string, bytesSent = c.body?.length ?? 0, kind?: string, elapsed = 0): ProtocolResponse {
+export function failure(pluginName: string, c: ProtocolRequest, error: string, bytesSent = c.body?.length ?? 0, kind?: ErrorKind, elapsed = 0): ProtocolResponse {
   return {
     status: 0,
     statusText: "",
@@ -74,7 +73,7 @@ export function failure(pluginName: string, c: PluginCall, error: string, bytesS
     bytesReceived: 0,
     protocolVersion: pluginName,
     error,
-    errorKind: (kind ?? classifyError(error)) as ProtocolResponse["errorKind"],
+    errorKind: kind ?? classifyError(error),
     url: c.url,
     extras: null,
   };

@@ -7,14 +7,13 @@
  */
 import type { Subprocess } from "bun";
 import { join } from "node:path";
-import type { PluginCall, PluginProtocol } from "../../../protocols/router.ts";
-import { metricFamily } from "../../../protocols/router.ts";
-import type { ProtocolResponse } from "../../../protocols/types.ts";
+import type { ProtocolRequest, ProtocolResponse } from "../../../protocols/types.ts";
 import { arm, disarm, type Deadline } from "../../../util/deadline-wheel.ts";
 import { decodeFfiResponse, encodeFfiRequest, failure } from "./ffi-json.ts";
 import { frame, FrameReader } from "./frames.ts";
 import type { PluginInfo } from "./plugin-info.ts";
 import { inBinary } from "./shim-lib.ts";
+import { NativeProtocolHandler } from "./protocol-handler.ts";
 
 const BACKOFF_MIN_MS = 50;
 const BACKOFF_MAX_MS = 1000;
@@ -22,15 +21,13 @@ const BACKOFF_MAX_MS = 1000;
 const HEALTHY_MS = 5000;
 
 interface Pending {
-  c: PluginCall;
+  c: ProtocolRequest;
   t0: number;
   deadline: Deadline;
   resolve(r: ProtocolResponse): void;
 }
 
-export class IsolatedProtocol implements PluginProtocol {
-  readonly name: string;
-  readonly family: string;
+export class IsolatedProtocol extends NativeProtocolHandler {
   private child: Subprocess<"pipe", "pipe", "inherit"> | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextTag = 1;
@@ -46,8 +43,7 @@ export class IsolatedProtocol implements PluginProtocol {
     info: PluginInfo,
     private readonly config: unknown,
   ) {
-    this.name = info.name;
-    this.family = metricFamily(info.name);
+    super(info.name);
     process.once("exit", () => this.close());
   }
 
@@ -84,7 +80,9 @@ export class IsolatedProtocol implements PluginProtocol {
     p.resolve(make(p));
   }
 
-  call(c: PluginCall): ProtocolResponse | Promise<ProtocolResponse> {
+  call(c: ProtocolRequest): ProtocolResponse | Promise<ProtocolResponse> {
+    // a request JSON cannot encode is invalid (a throw, for the pipeline), not a failure of the child
+    const bytes = encodeFfiRequest(c, this.config);
     if (!this.child) {
       if (performance.now() < this.restartAt) return failure(this.name, c, `${this.lastCrash}; restarting`, undefined, "plugin_crash");
       this.spawn();
@@ -99,7 +97,7 @@ export class IsolatedProtocol implements PluginProtocol {
       this.pending.set(tag, { c, t0, deadline, resolve });
       arm(deadline);
       try {
-        this.child!.stdin.write(frame(tag, encodeFfiRequest(c, this.config)));
+        this.child!.stdin.write(frame(tag, bytes));
         this.child!.stdin.flush();
       } catch (e) {
         this.settle(tag, () => failure(this.name, c, `plugin \`${this.name}\` isolated process: ${(e as Error).message}`, undefined, "plugin_crash"));

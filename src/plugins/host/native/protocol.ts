@@ -1,31 +1,26 @@
 /**
- * A C-ABI protocol plugin as a protocol handler. Blocking plugins (the default) run on the
+ * A C-ABI protocol plugin as a protocol handler (protocol-handler.ts), in process. Blocking plugins (the default) run on the
  * executor shim's thread pool; `"blocking": false` plugins are called inline on the JS thread.
  * The host enforces the request timeout (the reference does not): when it passes, the request
  * fails as a timeout and the late result is discarded (its buffer is still freed).
  */
-import type { PluginCall, PluginProtocol } from "../../../protocols/router.ts";
-import { metricFamily } from "../../../protocols/router.ts";
-import type { ProtocolResponse } from "../../../protocols/types.ts";
+import type { ProtocolRequest, ProtocolResponse } from "../../../protocols/types.ts";
 import { arm, disarm, type Deadline } from "../../../util/deadline-wheel.ts";
 import type { CAbiLibrary } from "./c-abi.ts";
 import { Executor } from "./executor.ts";
 import { decodeFfiResponse, encodeFfiRequest, failure } from "./ffi-json.ts";
+import { NativeProtocolHandler } from "./protocol-handler.ts";
 
 const YIELD_EVERY = 64;
 let inlineCalls = 0;
 
-export class NativeProtocol implements PluginProtocol {
-  readonly name: string;
-  readonly family: string;
-
+export class NativeProtocol extends NativeProtocolHandler {
   private constructor(
     private readonly lib: CAbiLibrary,
     private readonly config: unknown,
     private readonly executor: Executor | undefined,
   ) {
-    this.name = lib.info.name;
-    this.family = metricFamily(lib.info.name);
+    super(lib.info.name);
   }
 
   static async create(lib: CAbiLibrary, config: unknown): Promise<NativeProtocol> {
@@ -36,20 +31,20 @@ export class NativeProtocol implements PluginProtocol {
     return this.executor !== undefined;
   }
 
-  // A static request step hands over the same url/headers/body objects every time (the request
-  // builder caches them): its FfiRequest JSON is then the same bytes, encoded once.
-  private last: { c: PluginCall; bytes: Uint8Array } | undefined;
+  // A static request step hands over the same url/headers/body/options objects every time (the
+  // request builder caches them): its FfiRequest JSON is then the same bytes, encoded once.
+  private last: { c: ProtocolRequest; bytes: Uint8Array } | undefined;
 
-  private encode(c: PluginCall): Uint8Array {
+  private encode(c: ProtocolRequest): Uint8Array {
     const l = this.last;
-    if (l && c.options === undefined && l.c.options === undefined && l.c.url === c.url && l.c.headers === c.headers &&
+    if (l && l.c.options === c.options && l.c.url === c.url && l.c.headers === c.headers &&
         l.c.body === c.body && l.c.name === c.name && l.c.method === c.method && l.c.timeoutMs === c.timeoutMs) return l.bytes;
     const bytes = encodeFfiRequest(c, this.config);
     this.last = { c, bytes };
     return bytes;
   }
 
-  call(c: PluginCall): ProtocolResponse | Promise<ProtocolResponse> {
+  call(c: ProtocolRequest): ProtocolResponse | Promise<ProtocolResponse> {
     const req = this.encode(c);
     if (!this.executor) {
       let bytes: Uint8Array;

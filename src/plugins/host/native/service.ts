@@ -1,15 +1,12 @@
 /**
  * A descriptor service plugin: `start(config)` returns its result JSON (at least {url} for a
  * network service), exposed to templates as ${services.<name>.<key>}; `stop()` runs after the
- * run, on abort, Ctrl-C and SIGTERM too (the reference never called start).
+ * run, on abort, Ctrl-C and SIGTERM too (the reference never called start). It enters the run's
+ * service registry (src/services/registry.ts) through src/plugins/host/plan-plugins.ts.
  */
 import { FFIType, type Pointer } from "bun:ffi";
+import type { StartedService } from "../../../services/registry.ts";
 import { fn, takeOut, type Descriptor } from "./descriptor.ts";
-
-export interface StartedService {
-  info: Record<string, unknown>;
-  stop(): Promise<void>;
-}
 
 export function startNativeService(name: string, d: Descriptor, config: unknown): StartedService {
   const P = FFIType.ptr, U = FFIType.u64;

@@ -8,6 +8,7 @@ import { dlopen, FFIType } from "bun:ffi";
 import { existsSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cacheDir } from "../../../util/cache-dir.ts";
+import { inBinary } from "../../../util/in-binary.ts";
 
 const SYMBOLS = {
   loadr_shim_create: { args: [FFIType.i32, FFIType.ptr], returns: FFIType.ptr },
@@ -26,7 +27,7 @@ export function loadShim(): Promise<ShimSymbols> {
   return loaded;
 }
 
-export const inBinary = () => Bun.main.includes("$bunfs") || Bun.main.includes("~BUN");
+export { inBinary };
 
 async function locate(): Promise<string> {
   if (!inBinary()) return sourceShim();

@@ -2,17 +2,19 @@
  * The WASM plugins of one worker thread: one runtime (one instance) per plugin, created at
  * worker init from the specs the coordinator resolved, plus the per-call metrics —
  * `plugin_call_duration{plugin,kind}` for every call and `plugin_errors{plugin,error}` for each
- * failed one. Extractors and conditions of type `plugin` look their plugin up here.
+ * failed one. Extractors and conditions of type `plugin` find their plugin here through the kind
+ * register.ts adds to the thread's extractor and condition registries.
  */
 import type { Logger } from "../../../util/logger.ts";
 import type { ResponseView } from "../../../extract/response-view.ts";
 import type { Sink, TagSet } from "../../../metrics/sink.ts";
-import { mergeConfig } from "../../store/manifest.ts";
+import { mergeConfig } from "../../store/merge-config.ts";
 import { PluginCallError, type PluginErrorKind, WasmRuntime, type WasmPluginSpec } from "./runtime.ts";
 
 export type CallResult<T> = { ok: true; value: T } | { ok: false; error: string; kind: PluginErrorKind };
 
-/** A plugin bound to the worker's sink: what `type: plugin` extractors and conditions call. */
+/** A plugin bound to the worker's sink: what `type: plugin` extractors and conditions call
+ *  (it is both an ExtractorPlugin and an AssertionPlugin of src/extract/plugin.ts, src/checks/plugin.ts). */
 export class MeteredPlugin {
   private readonly durationTags: TagSet;
   private readonly errorTags = new Map<PluginErrorKind, TagSet>();
@@ -64,7 +66,7 @@ export class MeteredPlugin {
   }
 }
 
-/** What extract/ and checks/ see: plugins by `plugins:` entry name. */
+/** A thread's WASM plugins by `plugins:` entry name. */
 export interface PluginLookup {
   get(name: string): MeteredPlugin | undefined;
 }
@@ -72,9 +74,10 @@ export interface PluginLookup {
 export class WasmHost implements PluginLookup {
   private readonly plugins = new Map<string, MeteredPlugin>();
 
-  constructor(specs: readonly WasmPluginSpec[], sink: Sink, log: Logger) {
+  /** `write`: where the plugins' own output lines go (the thread's log destination) */
+  constructor(specs: readonly WasmPluginSpec[], sink: Sink, log: Logger, write: (line: string) => void = (line) => void process.stderr.write(line + "\n")) {
     for (const s of specs) {
-      const rt = new WasmRuntime(s, (line) => process.stderr.write(line + "\n"));
+      const rt = new WasmRuntime(s, write);
       rt.exports(); // instantiate now: worker init pays for it, not the first request
       this.plugins.set(s.name, new MeteredPlugin(rt, sink));
       log.debug(`plugin \`${s.name}\` (${s.kind}, ${s.info.name} ${s.info.version}) instantiated in this worker`);

@@ -5,16 +5,13 @@
  * the first time in a process) and transpiles (3–50 ms for C components, ~1 s for QuickJS ones).
  *
  * The bindgen is imported lazily (cache hits never pay for it). Inside dist/loadr its two core
- * wasm files are embedded (the `with { type: "file" }` imports below) and land, by build.ts's
- * asset naming, at /$bunfs/root/<name>.wasm, which is where the bindgen's own
- * `new URL('./….wasm', import.meta.url)` looks for them.
+ * wasm files are embedded (bindgen-assets.ts).
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cacheDir } from "../../../util/cache-dir.ts";
-import bindgenCore from "../../../../node_modules/@bytecodealliance/jco-transpile/vendor/js-component-bindgen-component.core.wasm" with { type: "file" };
-import bindgenCore2 from "../../../../node_modules/@bytecodealliance/jco-transpile/vendor/js-component-bindgen-component.core2.wasm" with { type: "file" };
+import { inBinary } from "../../../util/in-binary.ts";
 
 /** Bumped with the bindgen version: output of another version is not reused. */
 const BINDGEN = "jco-transpile-0.15.0";
@@ -54,8 +51,8 @@ export async function transpile(component: Uint8Array): Promise<Transpiled> {
 }
 
 async function generateJs(component: Uint8Array) {
-  // referenced so the bundler keeps them embedded; the bindgen finds them by name
-  if (!bindgenCore || !bindgenCore2) throw new TranspileError("jco bindgen assets missing from this build");
+  // imported so the bundler keeps them embedded; the bindgen finds them by name
+  if (inBinary() && !(await import("./bindgen-assets.ts")).default.every(Boolean)) throw new TranspileError("jco bindgen assets missing from this build");
   const { generate, $init } = await import("@bytecodealliance/jco-transpile/component");
   await $init;
   try {

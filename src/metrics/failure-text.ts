@@ -1,0 +1,30 @@
+/** How the console, the report and the dashboard word a row of the failure table (breakdown.ts). */
+import type { FailureRow } from "./breakdown.ts";
+
+/** What to look at first, per kind of failure. */
+const HINTS: Record<string, string> = {
+  connection_refused: "is the target running?",
+  dns: "is the host name right?",
+  timeout: "the target answered too slowly: is it overloaded, or is the request `timeout` too short?",
+  tls: "check the certificate (a test certificate needs defaults.http.tls.insecure_skip_verify: true)",
+  connection_reset: "the target closed the connection: is it overloaded or restarting?",
+  plugin_crash: "the plugin's process crashed (see its log lines)",
+  invalid_request: "the protocol handler could not send this request as the plan builds it",
+};
+
+/** `connection_refused` / `status 404` … the row's kind as a label. */
+export function failureLabel(r: Pick<FailureRow, "kind" | "status">): string {
+  return r.kind === "status" ? `status ${r.status}` : r.kind;
+}
+
+/** The message and hint of a row, e.g. `error trying to connect: connection refused (…) — is the target running?`. */
+export function failureDetail(r: FailureRow): string {
+  const message =
+    r.kind === "status"
+      ? (r.message ?? "").replace(/^\d+\s*/, "") || "HTTP error status"
+      : r.kind === "extraction_or_assertion"
+        ? "an extraction or assertion failed (one extra failed sample on its request)"
+        : (r.message ?? "no message recorded");
+  const hint = HINTS[r.kind];
+  return hint === undefined ? message : `${message} — ${hint}`;
+}
