@@ -153,7 +153,7 @@ export function validatePlan(plan: Plan, opts: ValidateOptions): SemanticDiagnos
   // Requests no handler of this build serves: a warning here, a refusal at `loadr run` (one rule: protocol-check.ts).
   if (opts.protocols) {
     const flagged = new Set(out.map((d) => formatPath(d.path)));
-    for (const p of unservedRequests(plan, opts.protocols))
+    for (const p of unservedRequests(plan, opts.protocols, opts.baseDir))
       if (!flagged.has(formatPath(p.path))) warn(p.path, `${p.message}; \`loadr run\` refuses this plan`);
   }
 
