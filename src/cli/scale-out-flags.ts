@@ -49,7 +49,7 @@ type Values = Record<string, string | boolean | (string | boolean)[] | undefined
 
 const str = (v: Values[string]): string | undefined => (typeof v === "string" ? v : undefined);
 
-function duration(values: Values, flag: string, fallback: number): number {
+export function duration(values: Values, flag: string, fallback: number): number {
   const v = str(values[flag]);
   if (v === undefined) return fallback;
   try {
