@@ -12,6 +12,7 @@
  *  10. h2grpc:  HTTP/2 vs h2load against nginx h2 over TLS; gRPC unary vs a bare @grpc/grpc-js loop
  *  11. realtime: WebSocket messages/s and TCP echo round trips/s vs bare Bun loops (loadr echo target)
  *  12. ws10k:   RSS of 10,000 WebSocket sessions held open for a minute
+ *  13. scaleout: 4 parts + aggregator vs one process on the same core; the aggregator merging 100 parts' batches
  * Every tool is optional: a missing one is reported as "not installed" and the rest still runs.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -31,6 +32,7 @@ import { nativeBench, nativeTable } from "./lib/native-bench.ts";
 import { grpcBench, h2Bench, h2grpcTable } from "./lib/h2grpc-bench.ts";
 import { flowBench } from "./lib/flow-bench.ts";
 import { realtimeBench, realtimeTable } from "./lib/realtime-bench.ts";
+import { scaleOutBench, scaleOutTable } from "./lib/scaleout-bench.ts";
 
 const root = resolve(import.meta.dir, "..");
 
@@ -172,6 +174,12 @@ async function main(): Promise<number> {
         only: { compare: args.only.includes("realtime"), held: args.only.includes("ws10k") },
       });
       console.log("\n" + realtimeTable(results.realtime));
+    }
+    if (args.only.includes("scaleout") && target) {
+      const t = target;
+      console.log(`\n[scaleout] 50 VUs × ${args.duration} s: one process vs 4 parts + aggregator on the load core, ${args.rounds} alternated rounds; the aggregator merging 100 parts × 50 series`);
+      results.scaleout = { ...(await scaleOutBench({ loadr, url: t.url, tmp, seconds: args.duration, vus: 50, rounds: args.rounds, targetCpu: () => t.cpuSeconds() })), target: t.kind };
+      console.log("\n" + scaleOutTable(results.scaleout));
     }
   } finally {
     await cleanup();
