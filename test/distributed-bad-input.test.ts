@@ -4,9 +4,10 @@
  * request.
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadr, scratch } from "./support/cli.ts";
+import { LOADR, loadr, scratch } from "./support/cli.ts";
+import { summaryQueries } from "./support/run-plan.ts";
 import { freePort, spawnLoadr, until } from "./support/scale-out.ts";
 
 setDefaultTimeout(60_000);
@@ -136,6 +137,22 @@ describe("scale-out bad input", () => {
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
       expect(r.stderr).toContain(line);
     }
+  });
+
+  test("open files: the whole test's 400 VUs do not fit 600, a part's 100 do (a part needs them for its own share only)", async () => {
+    const plan = PLAN.replace("vus: 4\n    iterations: 3", "vus: 400\n    iterations: 1");
+    const dir = scratch({ "plan.yaml": plan });
+    const run = async (args: string) => {
+      const p = Bun.spawn(["/bin/sh", "-c", `ulimit -n 600 && exec '${LOADR}' run plan.yaml --workers 1 -q ${args}`], { cwd: dir, env: { PATH: "/usr/bin:/bin", NO_COLOR: "1" }, stdout: "pipe", stderr: "pipe" });
+      const [stderr, code] = await Promise.all([new Response(p.stderr).text(), p.exited]);
+      return { code, stderr };
+    };
+    const whole = await run("");
+    expect(whole.code).toBe(1);
+    expect(lastLine(whole.stderr)).toContain("error: 400 VUs at once need at least 928 open files");
+    const part = await run("--segment 1/4 --summary-export part.json");
+    expect(part.code).toBe(0);
+    expect(summaryQueries(JSON.parse(readFileSync(join(dir, "part.json"), "utf8"))).sum("http_reqs")).toBe(100);
   });
 });
 

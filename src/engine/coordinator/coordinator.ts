@@ -187,7 +187,8 @@ export class Run {
    */
   async execute(): Promise<{ aborted?: string; error?: string }> {
     const { o } = this;
-    const shortfall = openFilesShortfall(o.plan, o.scenarios, openFileLimit());
+    // a part of a scale-out test needs descriptors for its own share of the VUs only
+    const shortfall = openFilesShortfall(o.plan, o.scenarios, openFileLimit(), o.part && ((n) => partCount(n, o.part)));
     if (shortfall !== undefined) throw new RunError(shortfall);
     const totalVus = o.scenarios.reduce((n, s) => n + partCount(peakVus(o.plan.scenarios[s]!), o.part), 0);
     const count = workerCount(o.workers, totalVus);
