@@ -10,6 +10,7 @@ const HINTS: Record<string, string> = {
   connection_reset: "the target closed the connection: is it overloaded or restarting?",
   plugin_crash: "the plugin's process crashed (see its log lines)",
   invalid_request: "the protocol handler could not send this request as the plan builds it",
+  exec_exception: "the scenario's JS `exec` function threw (counted in vu_exceptions too)",
 };
 
 /** `connection_refused` / `status 404` … the row's kind as a label. */

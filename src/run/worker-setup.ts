@@ -105,7 +105,12 @@ export function threadRunContext(m: Omit<ThreadInputs, "segment">, hooks: Thread
   };
   if (m.js !== undefined) {
     const base = defaults.http.base_url;
-    const baseUrl = base === undefined ? undefined : renderTemplate(compileTemplate(base), (expr) => runWideAccessor(expr)?.(run));
+    let baseUrl = base;
+    try {
+      if (base !== undefined) baseUrl = renderTemplate(compileTemplate(base), (expr) => runWideAccessor(expr)?.(run));
+    } catch {
+      // a value the run does not have here (the metric check runs before services start): as written
+    }
     run.flow.module = ModuleRuntime.fromPlan(m.js, defaults.http, baseUrl);
   }
   return run;

@@ -11,6 +11,7 @@ import { Outcome } from "../../outcome.ts";
 import type { Vu } from "../../vu.ts";
 import { DataExhaustedError } from "../../data/feed.ts";
 import { recordJsException, type JsSite } from "../eval.ts";
+import { describeThrown } from "../errors.ts";
 import { AbortTestSignal, VuCancelled, type ModuleInstance } from "./instance.ts";
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
@@ -34,6 +35,7 @@ export function failedCall(vu: Vu, e: unknown, site: JsSite, fnName: string): Ou
     const t: Record<string, string> = { ...rt.baseTags, scenario_fn: fnName };
     if (vu.group) t.group = vu.group;
     rt.run.sink.rate("http_req_failed", rt.run.sink.tags(t), true);
+    rt.run.sink.noteError("exec_exception", `\`${fnName}\`: ${describeThrown(e)}`);
   }
   return Outcome.Continue;
 }
