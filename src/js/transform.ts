@@ -359,7 +359,9 @@ export function transformModule(m: ParsedModule, importExports: (spec: string) =
       declareLexical(node.body.body, inner);
     }
     // how the function literal is used: where can its promise be awaited?
-    if (parent?.type === "MethodDefinition" || (parent?.type === "Property" && (parent.method || parent.kind !== "init"))) {
+    const objectArg = parent?.type === "Property" ? calledWith(parentOf.get(parent)) : undefined;
+    if (objectArg !== undefined) f.misuse = `a function in an object passed to \`${objectArg}\``;
+    else if (parent?.type === "MethodDefinition" || (parent?.type === "Property" && (parent.method || parent.kind !== "init"))) {
       const kind = parent.kind;
       if (kind === "get" || kind === "set") f.misuse = `a ${kind}ter`;
       else if (kind === "constructor") f.misuse = "a constructor";
@@ -388,6 +390,12 @@ export function transformModule(m: ParsedModule, importExports: (spec: string) =
     if (node.generator) f.misuse = "a generator";
     for (const p of node.params) walk(p, node, inner, f);
     walk(node.body, node, inner, f);
+  };
+
+  /** The callee's text when an object literal is an argument of a call (`check(res, {…})`): its functions are the callee's to call. */
+  const calledWith = (obj: N | null | undefined): string | undefined => {
+    const call = obj ? parentOf.get(obj) : undefined;
+    return obj?.type === "ObjectExpression" && call?.type === "CallExpression" && call.arguments.includes(obj) ? calleeText(call.callee) : undefined;
   };
 
   /** An identifier used as a value: a module function used other than by a call may be run where nothing awaits it. */

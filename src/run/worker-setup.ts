@@ -111,7 +111,7 @@ export function threadRunContext(m: Omit<ThreadInputs, "segment">, hooks: Thread
     } catch {
       // a value the run does not have here (the metric check runs before services start): as written
     }
-    run.flow.module = ModuleRuntime.fromPlan(m.js, defaults.http, baseUrl);
+    run.flow.module = ModuleRuntime.fromPlan(m.js, defaults.http, baseUrl, run.log);
   }
   return run;
 }

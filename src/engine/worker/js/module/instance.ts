@@ -120,7 +120,7 @@ export class ModuleInstance {
   wait<T>(p: Promise<T>): Promise<T> {
     const gen = this.gen;
     return p.then((v) => {
-      if (gen !== this.gen) throw this.timeoutError();
+      if (gen !== this.gen) throw new JsError("a wait outlived its call (the call timed out, or returned without waiting for it)");
       if (this.vu.cancelled) throw new VuCancelled("the VU was stopped");
       return v;
     });

@@ -16,6 +16,21 @@ import type { ModuleInstance } from "./instance.ts";
 import { MemoryGuard } from "./memory-guard.ts";
 import { Watchdog } from "./watchdog.ts";
 import { hostModule } from "./host-modules.ts";
+import type { Logger } from "../../../../util/logger.ts";
+import { describeThrown } from "../errors.ts";
+
+let rejectionsHandled = false;
+
+/**
+ * A script can drop a promise that later rejects (`Promise.reject()` it never awaits, a request
+ * it started and did not wait for): that must never end the worker, as an unhandled rejection
+ * would. It is logged (with the log's repeat budget) and the run goes on. Once per thread.
+ */
+function keepRunningOnDroppedRejections(log: Logger): void {
+  if (rejectionsHandled) return;
+  rejectionsHandled = true;
+  process.on("unhandledRejection", (reason) => log.warn(`js module: a promise the script did not wait for failed: ${describeThrown(reason)}`));
+}
 
 export interface ModuleHttpDefaults {
   /** `defaults.http.base_url`, rendered with the run-wide values */
@@ -40,19 +55,21 @@ export class ModuleRuntime {
   constructor(
     readonly bundle: JsBundle,
     readonly http: ModuleHttpDefaults,
+    log?: Logger,
   ) {
     this.memory = new MemoryGuard(bundle.memoryLimitMb);
+    if (log !== undefined) keepRunningOnDroppedRejections(log);
     for (const m of bundle.modules) this.scripts.set(m.id, new vm.Script(m.code, { filename: m.id }));
   }
 
-  static fromPlan(bundle: JsBundle, defaults: HttpDefaults, baseUrl: string | undefined): ModuleRuntime {
+  static fromPlan(bundle: JsBundle, defaults: HttpDefaults, baseUrl: string | undefined, log: Logger): ModuleRuntime {
     return new ModuleRuntime(bundle, {
       baseUrl,
       headers: Object.entries(defaults.headers ?? {}),
       timeoutMs: defaults.timeout,
       followRedirects: defaults.follow_redirects,
       maxRedirects: defaults.max_redirects,
-    });
+    }, log);
   }
 
   factory(id: string): vm.Script {
