@@ -70,7 +70,7 @@ export class Lifecycle {
     if (this.bundle.exports[name]?.fn !== true) return { called: false };
     const inst = this.instance();
     try {
-      return { called: true, value: await inst.call(inst.fn(name)!, args(inst)) };
+      return { called: true, value: await inst.value(inst.call(inst.fn(name)!, args(inst))) };
     } catch (e) {
       throw new LifecycleError(`${name}() failed: ${describeThrown(e)}`);
     } finally {

@@ -12,10 +12,7 @@ import type { Vu } from "../../vu.ts";
 import { DataExhaustedError } from "../../data/feed.ts";
 import { recordJsException, type JsSite } from "../eval.ts";
 import { describeThrown } from "../errors.ts";
-import { AbortTestSignal, VuCancelled, type ModuleInstance } from "./instance.ts";
-
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  v !== null && typeof v === "object" && typeof (v as { then?: unknown }).then === "function";
+import { AbortTestSignal, isThenable, VuCancelled, type ModuleInstance } from "./instance.ts";
 
 /** The VU's module instance (made and evaluated on first use); throws when its init code failed. */
 export function moduleOf(vu: Vu): ModuleInstance {
@@ -40,11 +37,15 @@ export function failedCall(vu: Vu, e: unknown, site: JsSite, fnName: string): Ou
   return Outcome.Continue;
 }
 
+/** The arguments of on_start, on_stop and js.call: setup()'s data. */
+export const dataArg = (inst: ModuleInstance): unknown[] => [inst.setupData()];
+
 /** Call `name` with `args(inst)`; Continue unless a runner signal ends the iteration. */
 export function callExport(vu: Vu, name: string, site: JsSite, args: (inst: ModuleInstance) => unknown[]): Outcome | Promise<Outcome> {
   let r: unknown;
+  let inst: ModuleInstance;
   try {
-    const inst = moduleOf(vu);
+    inst = moduleOf(vu);
     const f = inst.fn(name);
     if (f === undefined) throw new TypeError(`\`${name}\` is not a function the module exports`);
     r = inst.call(f, args(inst));
@@ -52,7 +53,8 @@ export function callExport(vu: Vu, name: string, site: JsSite, args: (inst: Modu
     return failedCall(vu, e, site, name);
   }
   if (!isThenable(r)) return Outcome.Continue;
-  return Promise.resolve(r).then(
+  return inst.settle(
+    r,
     () => (vu.cancelled ? Outcome.Cancelled : Outcome.Continue),
     (e) => failedCall(vu, e, site, name),
   );

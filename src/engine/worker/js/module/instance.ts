@@ -29,7 +29,7 @@ export class AbortTestSignal extends HostSignal {}
 /** loop guard checks between clock reads */
 const TICK_BUDGET = 1024;
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+export const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as { then?: unknown }).then === "function";
 
 export class ModuleInstance {
@@ -56,6 +56,7 @@ export class ModuleInstance {
     this.budget = TICK_BUDGET;
     if (performance.now() > this.deadline) {
       this.budget = 0; // every further pass throws too, however the script catches
+      this.deadline = -Infinity; // and every further wait
       throw this.timeoutError();
     }
   };
@@ -98,43 +99,93 @@ export class ModuleInstance {
   }
 
   /**
-   * Call a function of the module under its limits: the value, or a promise of it when the
-   * function waits. Throws (or rejects) JsError on a timeout or the memory guard; the script's
-   * own exceptions come through as thrown.
+   * Call a function of the module under its limits: its value, or — when the function waits — its
+   * promise, which the caller hands to settle(). Throws JsError on a timeout of its synchronous
+   * part or the memory guard; the script's own exceptions come through as thrown.
    */
   call(f: (...args: unknown[]) => unknown, args: unknown[]): unknown {
     if (this.rt.memory.over) throw new JsError(this.rt.memory.message());
     this.begin();
-    const r = f(...args);
-    if (!isThenable(r)) return r;
-    return this.rt.watchdog.watch(this, r);
+    return f(...args);
   }
 
-  /** Before a host function waits: the call must still be current and on time, the VU not cancelled. */
+  /** the pending call's way out when the watchdog finds it past its deadline; null when no call waits */
+  expire: ((e: JsError) => void) | null = null;
+  /** the watchdog has this instance in its list (watchdog.ts) */
+  watched = false;
+
+  /**
+   * A call's promise, bounded by its deadline (watchdog.ts): `done(value)` or `failed(error)`
+   * once it settles — or `failed(script timed out)` at the deadline, the call abandoned (its
+   * next wait throws). One promise per call that waits.
+   */
+  settle<R>(r: PromiseLike<unknown>, done: (v: unknown) => R, failed: (e: unknown) => R): Promise<R> {
+    const gen = this.gen;
+    return new Promise<R>((resolve) => {
+      this.expire = (e) => resolve(failed(e));
+      this.rt.watchdog.watch(this);
+      r.then(
+        (v) => {
+          if (gen !== this.gen) return; // timed out before it settled: already answered
+          this.expire = null;
+          resolve(done(v));
+        },
+        (e) => {
+          if (gen !== this.gen) return;
+          this.expire = null;
+          resolve(failed(e));
+        },
+      );
+    });
+  }
+
+  /** A call's value, waited for when it is a promise (bounded by the deadline); throws what the call threw. */
+  async value(r: unknown): Promise<unknown> {
+    if (!isThenable(r)) return r;
+    const out = await this.settle<{ ok: boolean; v: unknown }>(r, (v) => ({ ok: true, v }), (e) => ({ ok: false, v: e }));
+    if (!out.ok) throw out.v;
+    return out.v;
+  }
+
+  /**
+   * Before a host function waits: the VU must not be cancelled, and the call not timed out (the
+   * watchdog and the loop guards find a call past its deadline; no clock read per request here).
+   */
   live(): void {
     if (this.vu.cancelled) throw new VuCancelled("the VU was stopped");
-    if (performance.now() > this.deadline) throw this.timeoutError();
+    if (this.deadline === -Infinity) throw this.timeoutError();
   }
 
   /** A host wait: resumes the script only if its call is still the current one. */
   wait<T>(p: Promise<T>): Promise<T> {
     const gen = this.gen;
     return p.then((v) => {
-      if (gen !== this.gen) throw new JsError("a wait outlived its call (the call timed out, or returned without waiting for it)");
-      if (this.vu.cancelled) throw new VuCancelled("the VU was stopped");
+      this.resumed(gen);
       return v;
     });
   }
 
-  /** The call watched past its deadline: abandon it (its next wait throws). */
-  abandon(): void {
-    this.gen++;
-    this.deadline = -Infinity;
+  /** A host wait that started in call `gen` resumes the script: only if that call is still current and the VU runs. */
+  resumed(gen: number): void {
+    if (gen !== this.gen) throw new JsError("a wait outlived its call (the call timed out, or returned without waiting for it)");
+    if (this.vu.cancelled) throw new VuCancelled("the VU was stopped");
   }
 
-  /** setup()'s data for this VU: parsed in its own realm, a copy per VU as in k6. */
+  /** The watchdog found the pending call past its deadline: abandon it (its next wait throws) and answer its caller. */
+  timeOut(): void {
+    const expire = this.expire;
+    this.expire = null;
+    this.gen++;
+    this.deadline = -Infinity;
+    expire?.(this.timeoutError());
+  }
+
+  private data: { value: unknown } | undefined;
+
+  /** setup()'s data for this VU: parsed in its own realm once, its own copy as in k6. */
   setupData(): unknown {
+    if (this.data !== undefined) return this.data.value;
     const s = this.rt.bundle.setupData;
-    return s === undefined ? undefined : this.json.parse(s);
+    return (this.data = { value: s === undefined ? undefined : this.json.parse(s) }).value;
   }
 }

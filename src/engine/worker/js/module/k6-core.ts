@@ -1,5 +1,6 @@
 /** `k6`: check, sleep, group, fail (reference §9.3; k6's meanings). */
 import { moduleTags } from "./tags.ts";
+import type { TagSet } from "../../../../metrics/sink.ts";
 import type { ModuleInstance } from "./instance.ts";
 
 /** sleep() is capped as the reference caps it */
@@ -11,6 +12,15 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> =>
 export function k6Module(inst: ModuleInstance): Record<string, unknown> {
   const vu = inst.vu;
   const sink = vu.rt.run.sink;
+  /** this VU's check tag sets by group and name (no user tags): a check per iteration looks up one Map */
+  const checkTags = new Map<string, TagSet>();
+  const tagsOf = (name: string, tags: unknown): TagSet => {
+    if (tags !== undefined && tags !== null) return moduleTags(vu, { check: name }, "c\0" + name, tags);
+    const key = vu.group === "" ? name : vu.group + "\0" + name;
+    let ts = checkTags.get(key);
+    if (ts === undefined) checkTags.set(key, (ts = moduleTags(vu, { check: name }, "c\0" + name)));
+    return ts;
+  };
 
   /** one `checks` sample per key; a check that throws fails; true when all passed */
   const check = (value: unknown, sets: unknown, tags?: unknown): boolean => {
@@ -27,7 +37,7 @@ export function k6Module(inst: ModuleInstance): Record<string, unknown> {
           pass = false;
         }
       } else pass = !!c;
-      sink.rate("checks", moduleTags(vu, { check: name }, "c\0" + name, tags), pass);
+      sink.rate("checks", tagsOf(name, tags), pass);
       if (!pass) all = false;
     }
     return all;

@@ -18,6 +18,7 @@ import type { ScenarioRuntime } from "../../scenario-runtime.ts";
 import type { ModuleInstance } from "./instance.ts";
 
 const encoder = new TextEncoder();
+const NO_PARAMS: NonNullable<Params> = {};
 
 /** Per scenario: the tag caches of its JS requests, by method and `params.tags`. */
 const tagCaches = new WeakMap<ScenarioRuntime, Map<string, RequestTagCache>>();
@@ -109,14 +110,11 @@ export function httpModule(inst: ModuleInstance): Record<string, unknown> {
   const sink = vu.rt.run.sink;
 
   const build = (method: string, url: unknown, body: unknown, params: Params): { req: ProtocolRequest; tags: RequestTagCache } => {
-    const p = params ?? {};
+    const p = params ?? NO_PARAMS;
     const u = joinBaseUrl(defaults.baseUrl, String(url));
-    const headers: [string, string][] = [];
-    const given = p.headers ?? {};
-    const givenLower = new Set(Object.keys(given).map((k) => k.toLowerCase()));
-    for (const [k, v] of defaults.headers) if (!givenLower.has(k.toLowerCase())) headers.push([k, v]);
-    for (const [k, v] of Object.entries(given)) if (v !== undefined && v !== null) headers.push([k, String(v)]);
+    const given = p.headers;
     let bytes: Uint8Array | undefined;
+    let contentType: string | undefined;
     if (body === undefined || body === null) bytes = undefined;
     else if (typeof body === "string") bytes = encoder.encode(body);
     else if (body instanceof Uint8Array) bytes = body;
@@ -124,10 +122,21 @@ export function httpModule(inst: ModuleInstance): Record<string, unknown> {
     else if (body instanceof ArrayBuffer || Object.prototype.toString.call(body) === "[object ArrayBuffer]") bytes = new Uint8Array(body as ArrayBuffer);
     else if (typeof body === "object") {
       bytes = encoder.encode(encodePairs(Object.entries(body).map(([k, v]) => [k, String(v)])));
-      if (!givenLower.has("content-type")) headers.push(["Content-Type", "application/x-www-form-urlencoded"]);
+      contentType = "application/x-www-form-urlencoded";
     } else bytes = encoder.encode(String(body));
-    const userTags = p.tags !== undefined && p.tags !== null ? Object.fromEntries(Object.entries(p.tags).filter(([k]) => k !== "name").map(([k, v]) => [k, String(v)])) : undefined;
-    const name = p.tags?.name !== undefined ? String(p.tags.name) : p.name !== undefined ? String(p.name) : u;
+    const headers = given == null && contentType === undefined ? defaults.headers : inst.rt.headers(given ?? {}, contentType);
+    let tags: RequestTagCache;
+    let name = u;
+    const t = p.tags;
+    if (t === undefined || t === null) tags = tagCache(vu.rt, method, undefined);
+    else {
+      const user: Record<string, string> = {};
+      let n = 0;
+      for (const k of Object.keys(t)) if (k !== "name") (user[k] = String(t[k])), n++;
+      if (t.name !== undefined) name = String(t.name);
+      tags = tagCache(vu.rt, method, n > 0 ? user : undefined);
+    }
+    if (p.name !== undefined && t?.name === undefined) name = String(p.name);
     const redirects = p.redirects === undefined ? undefined : Number(p.redirects);
     const req: ProtocolRequest = {
       name,
@@ -135,31 +144,39 @@ export function httpModule(inst: ModuleInstance): Record<string, unknown> {
       url: u,
       headers,
       body: bytes,
-      timeoutMs: timeoutOf(p.timeout, defaults.timeoutMs),
+      timeoutMs: p.timeout === undefined ? defaults.timeoutMs : timeoutOf(p.timeout, defaults.timeoutMs),
       followRedirects: redirects === undefined ? defaults.followRedirects : redirects > 0,
       maxRedirects: redirects ?? defaults.maxRedirects,
     };
-    return { req, tags: tagCache(vu.rt, method, userTags && Object.keys(userTags).length ? userTags : undefined) };
+    return { req, tags };
   };
 
-  const send = async (req: ProtocolRequest, tags: RequestTagCache): Promise<JsResponse> => {
-    let res: ProtocolResponse;
+  /**
+   * The request sent by the VU's HTTP state, recorded, as the script's response — resuming the
+   * script only if its call is still current (instance.ts resumed): one promise, no async frame.
+   */
+  const send = (req: ProtocolRequest, tags: RequestTagCache): Promise<JsResponse> => {
+    const gen = inst.gen;
+    let sent: Promise<ProtocolResponse>;
     try {
-      res = await handler.call(req, vu.state(routed));
+      sent = Promise.resolve(handler.call(req, vu.state(routed)));
     } catch (e) {
-      res = errorResponse(req, handler.name, `invalid request: ${(e as Error).message}`, "invalid_request");
+      sent = Promise.resolve(errorResponse(req, handler.name, `invalid request: ${(e as Error).message}`, "invalid_request"));
     }
-    if (!vu.cancelled) {
-      handler.emit(sink, tags.get(vu.group, req.name, res.status, res.errorKind), res);
-      if (res.error !== undefined) sink.noteError(res.errorKind ?? "error", res.error);
-    }
-    return new JsResponse(res, req, inst.json);
+    return sent.then((res) => {
+      if (gen === inst.gen && !vu.cancelled) {
+        handler.emit(sink, tags.get(vu.group, req.name, res.status, res.errorKind), res);
+        if (res.error !== undefined) sink.noteError(res.errorKind ?? "error", res.error);
+      }
+      inst.resumed(gen);
+      return new JsResponse(res, req, inst.json);
+    });
   };
 
   const request = (method: unknown, url: unknown, body?: unknown, params?: Params): Promise<JsResponse> => {
     inst.live();
-    const { req, tags } = build(String(method).toUpperCase(), url, body, params);
-    return inst.wait(send(req, tags));
+    const { req, tags } = build(typeof method === "string" && method === method.toUpperCase() ? method : String(method).toUpperCase(), url, body, params);
+    return send(req, tags);
   };
 
   /** requests at once: an array (or object) of `[method, url, body, params]`, `{method, url, body, params}` or URLs */
@@ -171,11 +188,9 @@ export function httpModule(inst: ModuleInstance): Record<string, unknown> {
       const o = r as { method?: unknown; url: unknown; body?: unknown; params?: Params };
       return build(String(o.method ?? "GET").toUpperCase(), o.url, o.body, o.params);
     };
-    if (Array.isArray(requests)) return inst.wait(Promise.all(requests.map((r) => one(r)).map(({ req, tags }) => send(req, tags))));
+    if (Array.isArray(requests)) return Promise.all(requests.map((r) => one(r)).map(({ req, tags }) => send(req, tags)));
     const entries = Object.entries(requests as Record<string, unknown>);
-    return inst.wait(
-      Promise.all(entries.map(([, r]) => one(r)).map(({ req, tags }) => send(req, tags))).then((rs) => Object.fromEntries(rs.map((r, i) => [entries[i]![0], r]))),
-    );
+    return Promise.all(entries.map(([, r]) => one(r)).map(({ req, tags }) => send(req, tags))).then((rs) => Object.fromEntries(rs.map((r, i) => [entries[i]![0], r])));
   };
 
   const api = {

@@ -14,11 +14,10 @@ import { lossyText } from "../../../../protocols/lossy-text.ts";
 import type { Vu } from "../../vu.ts";
 import { recordJsException } from "../eval.ts";
 import { moduleOf } from "./calls.ts";
+import { isThenable } from "./instance.ts";
 import { JsResponse } from "./k6-http.ts";
 
 const encoder = new TextEncoder();
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  v !== null && typeof v === "object" && typeof (v as { then?: unknown }).then === "function";
 
 /** The request a `beforeRequest` sees; its body is decoded only if the script reads it. */
 class ScriptRequest {
@@ -43,23 +42,45 @@ class ScriptRequest {
   }
 }
 
-function apply(req: HookRequest, seen: ScriptRequest, result: unknown): void {
+/**
+ * Apply what a beforeRequest left or returned. The headers come out as the same array as last
+ * time when their content is the same, so the HTTP client reuses the request head it built for
+ * them (it caches heads by the array's identity): a hook that adds the same header to every
+ * request costs no head rebuild.
+ */
+function apply(req: HookRequest, seen: ScriptRequest, result: unknown, last: { headers: [string, string][] | undefined }): void {
   const r = result !== null && typeof result === "object" ? (result as Record<string, unknown>) : seen;
   if (typeof r.method === "string") req.method = r.method.toUpperCase();
   if (typeof r.url === "string") req.url = r.url;
   const h = r.headers;
   if (h !== null && typeof h === "object") {
-    if (h === seen.headers) req.headers = Object.entries(h).map(([k, v]) => [k, String(v)]);
-    else
-      for (const [k, v] of Object.entries(h)) {
+    let out: [string, string][];
+    if (h === seen.headers) {
+      out = [];
+      for (const k in h) out.push([k, String((h as Record<string, unknown>)[k])]);
+    } else {
+      out = req.headers;
+      for (const k in h) {
+        const v = String((h as Record<string, unknown>)[k]);
         const lower = k.toLowerCase();
-        const i = req.headers.findIndex(([n]) => n.toLowerCase() === lower);
-        if (i >= 0) req.headers[i] = [k, String(v)];
-        else req.headers.push([k, String(v)]);
+        const i = out.findIndex(([n]) => n.toLowerCase() === lower);
+        if (i >= 0) out[i] = [k, v];
+        else out.push([k, v]);
       }
+    }
+    const prev = last.headers;
+    if (prev !== undefined && samePairs(prev, out)) out = prev;
+    else last.headers = out;
+    req.headers = out;
   }
   if (r === seen) req.body = seen.changedBody;
   else if (typeof r.body === "string") req.body = encoder.encode(r.body);
+}
+
+function samePairs(a: [string, string][], b: [string, string][]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]![0] !== b[i]![0] || a[i]![1] !== b[i]![1]) return false;
+  return true;
 }
 
 /** A hook's failure: counted as a JS exception, then failing the request as the hook contract says. */
@@ -70,7 +91,8 @@ function failed(vu: Vu, e: unknown, fn: string): never {
 
 export function moduleHooks(exports: Readonly<Record<string, { fn: boolean }>>): (BeforeSendHook<Vu> | AfterResponseHook<Vu>)[] {
   const hooks: (BeforeSendHook<Vu> | AfterResponseHook<Vu>)[] = [];
-  if (exports.beforeRequest?.fn)
+  if (exports.beforeRequest?.fn) {
+    const last: { headers: [string, string][] | undefined } = { headers: undefined };
     hooks.push({
       name: "beforeRequest",
       phase: "before-send",
@@ -83,9 +105,9 @@ export function moduleHooks(exports: Readonly<Record<string, { fn: boolean }>>):
           const seen = new ScriptRequest(x.name, req.method, req.url, req.body);
           for (const [k, v] of req.headers) seen.headers[k] = v;
           const r = inst.call(inst.fn("beforeRequest")!, [seen]);
-          if (!isThenable(r)) return void apply(req, seen, r);
-          return Promise.resolve(r).then(
-            (v) => void apply(req, seen, v),
+          if (!isThenable(r)) return void apply(req, seen, r, last);
+          return inst.value(r).then(
+            (v) => void apply(req, seen, v, last),
             (e) => failed(vu, e, "beforeRequest"),
           );
         } catch (e) {
@@ -93,6 +115,7 @@ export function moduleHooks(exports: Readonly<Record<string, { fn: boolean }>>):
         }
       },
     });
+  }
   if (exports.afterRequest?.fn)
     hooks.push({
       name: "afterRequest",
@@ -103,7 +126,7 @@ export function moduleHooks(exports: Readonly<Record<string, { fn: boolean }>>):
         try {
           const inst = moduleOf(vu);
           const r = inst.call(inst.fn("afterRequest")!, [new JsResponse(x.response, x.request, inst.json)]);
-          if (isThenable(r)) return Promise.resolve(r).then(() => undefined, (e) => failed(vu, e, "afterRequest"));
+          if (isThenable(r)) return inst.value(r).then(() => undefined, (e) => failed(vu, e, "afterRequest"));
         } catch (e) {
           failed(vu, e, "afterRequest");
         }

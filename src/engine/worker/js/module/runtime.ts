@@ -20,6 +20,7 @@ import type { Logger } from "../../../../util/logger.ts";
 import { describeThrown } from "../errors.ts";
 
 let rejectionsHandled = false;
+const MAX_HEADER_LISTS = 1024;
 
 /**
  * A script can drop a promise that later rejects (`Promise.reject()` it never awaits, a request
@@ -35,7 +36,7 @@ function keepRunningOnDroppedRejections(log: Logger): void {
 export interface ModuleHttpDefaults {
   /** `defaults.http.base_url`, rendered with the run-wide values */
   baseUrl: string | undefined;
-  /** `defaults.http.headers`, as written (the reference does not template them for JS requests either) */
+  /** `defaults.http.headers`, as written (the reference does not template them for JS requests either); one array, never changed */
   headers: [string, string][];
   timeoutMs: number;
   followRedirects: boolean;
@@ -49,6 +50,8 @@ export class ModuleRuntime {
   /** SharedArray data by name: one frozen array per worker */
   readonly sharedArrays = new Map<string, readonly unknown[]>();
   private readonly files = new Map<string, string | Uint8Array>();
+  /** header lists of JS requests by content (headHeaders) */
+  private readonly headerLists = new Map<string, [string, string][]>();
   /** custom metrics the module declared (`new Trend(...)`): name → kind and whether a time */
   readonly declared = new Map<string, { kind: string; isTime: boolean }>();
 
@@ -70,6 +73,26 @@ export class ModuleRuntime {
       followRedirects: defaults.follow_redirects,
       maxRedirects: defaults.max_redirects,
     }, log);
+  }
+
+  /**
+   * A JS request's headers: the defaults, then `params.headers` replacing them by name (and a body's
+   * content type unless given). The same content gives the same array, so the HTTP client reuses
+   * the request head it built for it (it caches heads by the array's identity).
+   */
+  headers(given: Record<string, unknown>, contentType: string | undefined): [string, string][] {
+    let key = contentType ?? "";
+    for (const k in given) key += "\n" + k + "\0" + String(given[k]);
+    let list = this.headerLists.get(key);
+    if (list !== undefined) return list;
+    const lower = new Set(Object.keys(given).map((k) => k.toLowerCase()));
+    list = this.http.headers.filter(([k]) => !lower.has(k.toLowerCase()));
+    for (const [k, v] of Object.entries(given)) if (v !== undefined && v !== null) list.push([k, String(v)]);
+    if (contentType !== undefined && !lower.has("content-type")) list.push(["Content-Type", contentType]);
+    // bounded: a script that sends a new header value every request gets no reuse, not a leak
+    if (this.headerLists.size >= MAX_HEADER_LISTS) this.headerLists.clear();
+    this.headerLists.set(key, list);
+    return list;
   }
 
   factory(id: string): vm.Script {

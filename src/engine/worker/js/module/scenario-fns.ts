@@ -12,7 +12,8 @@ import { Outcome } from "../../outcome.ts";
 import type { ScenarioRuntime } from "../../scenario-runtime.ts";
 import type { Vu } from "../../vu.ts";
 import type { CompiledStep } from "../../flow/step.ts";
-import { callExport } from "./calls.ts";
+import { callExport, dataArg } from "./calls.ts";
+import type { ModuleInstance } from "./instance.ts";
 
 export interface ScenarioFns {
   /** before the flow: marks the VU started, runs on_start on its first iteration */
@@ -32,21 +33,20 @@ export function scenarioFns(rt: ScenarioRuntime, names: { exec?: string; on_star
           run(vu) {
             if (started.has(vu)) return Outcome.Continue;
             started.add(vu);
-            return onStart === undefined ? Outcome.Continue : callExport(vu, onStart, "on_start", (inst) => [inst.setupData()]);
+            return onStart === undefined ? Outcome.Continue : callExport(vu, onStart, "on_start", dataArg);
           },
         }
       : undefined;
-  const after: CompiledStep | undefined =
-    exec !== undefined
-      ? { run: (vu) => callExport(vu, exec, "exec", (inst) => [inst.setupData(), { vu: vu.id, iteration: vu.iteration, scenario: rt.name }]) }
-      : undefined;
+  // the arguments' builders are made once, not per call
+  const execArgs = (inst: ModuleInstance) => [inst.setupData(), { vu: inst.vu.id, iteration: inst.vu.iteration, scenario: rt.name }];
+  const after: CompiledStep | undefined = exec !== undefined ? { run: (vu) => callExport(vu, exec, "exec", execArgs) } : undefined;
   return {
     before,
     after,
     async stop() {
       if (onStop === undefined || rt.cancelled) return;
       for (const vu of started) {
-        await callExport(vu, onStop, "on_stop", (inst) => [inst.setupData()]);
+        await callExport(vu, onStop, "on_stop", dataArg);
         vu.close();
       }
       started.clear();
