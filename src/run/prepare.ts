@@ -65,6 +65,8 @@ export function prepareRun(plan: Plan, o: { baseDir: string; env: Record<string,
       if (sc.executor === "externally-controlled")
         warnings.push(`scenario \`${name}\` is externally-controlled but the control API is off: it stays at 0 VUs (serve it with --api 127.0.0.1:6565)`);
   warnings.push(...notYetRunnable(plan));
+  if (js?.exports.options !== undefined)
+    warnings.push("the `js:` module exports `options` (k6's): loadr ignores it — scenarios and thresholds come from the plan (docs/javascript.md \"From k6 to loadr\")");
   let secrets: Record<string, string>;
   try {
     secrets = resolveSecrets(plan, o.env, o.baseDir);
