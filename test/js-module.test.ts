@@ -155,6 +155,36 @@ export function run() {
     expect(r.summary.thresholds.every((t: { passed: boolean }) => t.passed)).toBe(true);
   });
 
+  test("without imports: the globals http, check, sleep, group and the metric classes, as the reference installs them", async () => {
+    const r = await runPlan(
+      plan(
+        `    executor: per-vu-iterations
+    vus: 2
+    iterations: 2
+    exec: run`,
+        `thresholds:
+  visits: ["count==4"]`,
+      ),
+      {
+        "lib.js": `const visits = new Counter("visits");
+const size = new Trend("echo_size");
+export function run() {
+  const res = group("g", () => http.get("/echo?vu=" + __VU));
+  sleep(0.01);
+  visits.add(1);
+  size.add(res.body.length);
+  check(res, { "echoed after the sleep": (r) => r.status === 200 && r.json().query.vu === String(__VU) });
+}
+`,
+      },
+    );
+    expect(problems(r.stderr)).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(checkOf(r.summary, "echoed after the sleep")).toMatchObject({ passes: 4, fails: 0 });
+    expect(r.sum("visits")).toBe(4);
+    expect(r.sum("http_reqs", { group: "::g", method: "GET" })).toBe(4);
+  });
+
   test("validate knows the metrics the init code declares; an undeclared one is still an error", async () => {
     const { loadr, scratch } = await import("./support/cli.ts");
     const dir = scratch({

@@ -22,10 +22,18 @@ export const BLOCKING: Readonly<Record<string, ReadonlySet<string>>> = {
   "k6/http": new Set(["get", "post", "put", "patch", "del", "head", "options", "request", "batch"]),
 };
 
-/** Globals the runtime installs with the same meaning as the k6 imports (the reference installs them too). */
+/**
+ * Globals the runtime installs with the same meaning as the k6 imports (the reference installs
+ * them too; `name` undefined: the module's default export). The transform follows calls through
+ * them; the runtime (src/engine/worker/js/module/host-modules.ts) installs exactly these.
+ */
 export const GLOBAL_MODULE_OF: Readonly<Record<string, { module: HostModule; name: string | undefined }>> = {
   http: { module: "k6/http", name: undefined },
   sleep: { module: "k6", name: "sleep" },
   group: { module: "k6", name: "group" },
   check: { module: "k6", name: "check" },
+  Counter: { module: "k6/metrics", name: "Counter" },
+  Gauge: { module: "k6/metrics", name: "Gauge" },
+  Rate: { module: "k6/metrics", name: "Rate" },
+  Trend: { module: "k6/metrics", name: "Trend" },
 };

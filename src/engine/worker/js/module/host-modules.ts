@@ -1,8 +1,8 @@
 /**
  * The built-in modules a `js:` module imports (src/js/host-api.ts names them), made per VU
  * instance on first import, and the globals a module's VU context gets besides `session`,
- * `__ENV` and `console`: k6's functions under the names the reference installs (`http`,
- * `check`, `sleep`, `group`, `crypto`, `encoding`, the metric classes), `open`, `__VU`, `__ITER`.
+ * `__ENV` and `console`: k6's functions under the names the reference installs (host-api.ts's
+ * GLOBAL_MODULE_OF, and `crypto`, `encoding`), `open`, `__VU`, `__ITER`.
  */
 import type { ModuleInstance } from "./instance.ts";
 import { k6Module } from "./k6-core.ts";
@@ -13,26 +13,23 @@ import { ENCODING_GLOBAL, ENCODING_MODULE } from "./k6-encoding.ts";
 import { dataModule } from "./k6-data.ts";
 import { executionModule } from "./k6-execution.ts";
 import { TICK } from "../../../../js/transform.ts";
+import { GLOBAL_MODULE_OF, isHostModule, type HostModule } from "../../../../js/host-api.ts";
+
+/** Each built-in module's maker: typed by host-api.ts's list, so a module named there is served here. */
+const MAKERS: Readonly<Record<HostModule, (inst: ModuleInstance) => Record<string, unknown>>> = {
+  k6: k6Module,
+  "k6/http": httpModule,
+  "k6/metrics": metricsModule,
+  "k6/crypto": () => CRYPTO_MODULE,
+  "k6/encoding": () => ENCODING_MODULE,
+  "k6/data": dataModule,
+  "k6/execution": executionModule,
+};
 
 export function hostModule(inst: ModuleInstance, spec: string): Record<string, unknown> {
-  switch (spec) {
-    case "k6":
-      return k6Module(inst);
-    case "k6/http":
-      return httpModule(inst);
-    case "k6/metrics":
-      return metricsModule(inst);
-    case "k6/crypto":
-      return CRYPTO_MODULE;
-    case "k6/encoding":
-      return ENCODING_MODULE;
-    case "k6/data":
-      return dataModule(inst);
-    case "k6/execution":
-      return executionModule(inst);
-  }
   // the loader refuses any other specifier before the run starts
-  throw new Error(`internal: unknown module \`${spec}\``);
+  if (!isHostModule(spec)) throw new Error(`internal: unknown module \`${spec}\``);
+  return MAKERS[spec](inst);
 }
 
 /** The module globals of a VU context; the lazily made ones are getters (defined by the instance's context set-up). */
@@ -46,14 +43,7 @@ export function moduleGlobals(inst: ModuleInstance): { values: Record<string, un
       open: (path: unknown, mode?: unknown) => inst.rt.open(String(path), mode),
     },
     lazy: {
-      http: () => mod("k6/http").default,
-      check: () => mod("k6").check,
-      sleep: () => mod("k6").sleep,
-      group: () => mod("k6").group,
-      Counter: () => mod("k6/metrics").Counter,
-      Gauge: () => mod("k6/metrics").Gauge,
-      Rate: () => mod("k6/metrics").Rate,
-      Trend: () => mod("k6/metrics").Trend,
+      ...Object.fromEntries(Object.entries(GLOBAL_MODULE_OF).map(([g, { module, name }]) => [g, () => mod(module)[name ?? "default"]])),
       __VU: () => inst.vu.id,
       __ITER: () => Math.max(0, inst.vu.iteration),
     },
