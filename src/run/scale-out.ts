@@ -13,9 +13,11 @@
  * plugins that want samples) run on each part, the per-second ones (prometheus, influxdb, otlp)
  * on the aggregator, which has no raw samples.
  *
- * setup/teardown-once: when the JavaScript module runs `setup`/`teardown` in the session, they
- * run here once, on the aggregator (`AggregateRun` before its barrier ends), and setup's data
- * goes to every part with the start message — the seam is `AggregateRun.execute`'s barrier.
+ * The `js:` module: its handleSummary() runs on the aggregator, over the whole test's summary
+ * (a part's own share gets none). setup() and teardown() must run once for the whole test, on
+ * the aggregator, with setup's data sent to every part with the start message; until that is
+ * built (the seam: `AggregateRun.execute`'s barrier, and the workers' init, which a part sends
+ * before its start), a scale-out test refuses a module that exports them (moduleHooksProblem).
  */
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
@@ -70,6 +72,13 @@ export function partWiring(run: PreparedRun, role: PartRole, link: PartLink | un
   const tagged = { ...plan, defaults: { ...plan.defaults, tags: { ...(plan.defaults.tags ?? {}), instance: role.segment.label } } };
   if (link === undefined) return { plan: tagged, part: role.segment.part };
   return { plan: tagged, part: role.segment.part, gate: () => link.gate(), onDelta: (delta) => link.push(delta), thresholds: [] };
+}
+
+/** Why a scale-out test cannot run this plan's module (it exports setup or teardown); undefined when it can. */
+export function moduleHooksProblem(run: PreparedRun): string | undefined {
+  const hooks = (["setup", "teardown"] as const).filter((f) => run.js?.exports[f]?.fn === true);
+  if (hooks.length === 0) return undefined;
+  return `the js module exports ${hooks.map((h) => `${h}()`).join(" and ")}, which must run once for the whole test: a scale-out test cannot run it yet (each part would run its own); run the test in one process, or move that work out of the module (docs/distributed.md)`;
 }
 
 /** The aggregator's control, applied to this part's coordinator. */

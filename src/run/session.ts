@@ -33,10 +33,13 @@ import { workerEntryUrl } from "./worker-url.ts";
 import { runOutline, type RunOutline } from "./outline.ts";
 import type { Controllable } from "../control/handler.ts";
 import type { PartLink } from "../distributed/part-link.ts";
-import { joinAggregator, obey, openAggregate, outputsHere, partStatus, partWiring, type ScaleOut } from "./scale-out.ts";
+import { joinAggregator, moduleHooksProblem, obey, openAggregate, outputsHere, partStatus, partWiring, type ScaleOut } from "./scale-out.ts";
 
 /** What drives the load: the coordinator, or a scale-out aggregator's AggregateRun. */
 type Driver = Controllable & Pick<Run, "feed" | "execute" | "kill" | "isPaused" | "scenarioVus"> & { joinUrl?: string };
+import { Lifecycle, LifecycleError } from "./lifecycle.ts";
+import { moduleMetrics } from "./js-module.ts";
+import { customSummary, type CustomSummary } from "./custom-summary.ts";
 
 export interface SessionOptions {
   run: PreparedRun;
@@ -65,8 +68,11 @@ export interface SessionOptions {
   onLog?(line: string): void;
   /** once a second, after the outputs and the dashboard got the tick (the CLI's progress line) */
   onTick?(feed: MetricsFeed, paused: boolean): void;
-  /** the summary, before the outputs finish and the report files are written (the CLI prints it) */
-  onSummary?(summary: Summary): void;
+  /**
+   * the summary, before the outputs finish and the report files are written (the CLI prints it);
+   * `custom`: what the module's handleSummary() returned for stdout, shown instead of the console summary
+   */
+  onSummary?(summary: Summary, custom?: CustomSummary): void;
   /** bench/: sample each worker's event-loop lag (`loadr_event_loop_lag`) */
   loopLagProbe?: boolean;
   /** `--http-debug`: every request and response printed by the workers (heads; `full`: bodies too) */
@@ -106,6 +112,8 @@ export class RunSession {
     readonly outline: RunOutline,
     /** a part's line to its aggregator */
     private readonly link: PartLink | undefined,
+    /** the `js:` module's setup/teardown/handleSummary, when the plan has a module */
+    private readonly lifecycle: Lifecycle | undefined,
   ) {}
 
   /** Start everything up to the coordinator; a part that fails undoes what started before it. */
@@ -114,9 +122,22 @@ export class RunSession {
     const role = o.scaleOut;
     const d = new Disposers();
     try {
+      if (role?.role === "aggregate" || (role?.role === "part" && role.join !== undefined)) {
+        const problem = moduleHooksProblem(o.run);
+        if (problem !== undefined) throw new RunSetupError(problem);
+      }
       const plugins = await loadRunPlugins(plan, { baseDir, pluginsDir: o.pluginsDir, debug: o.debug });
       refuseUnservedRequests(o.run, plugins.protocols, o.warn);
-      const thresholds = checkThresholdMetrics(o.run, { protocols: plugins.protocols, wasm: plugins.specs.some((s) => s.type === "wasm") }, o.warn);
+      // the custom metrics the module declares: its init code runs once here (an exception in it ends the run now)
+      let jsMetrics: ReturnType<typeof moduleMetrics> | undefined;
+      if (o.run.js) {
+        try {
+          jsMetrics = moduleMetrics(o.run, o.run.js);
+        } catch (e) {
+          throw e instanceof LifecycleError ? new RunSetupError(`js module: ${e.message}`) : e;
+        }
+      }
+      const thresholds = checkThresholdMetrics(o.run, { protocols: plugins.protocols, wasm: plugins.specs.some((s) => s.type === "wasm"), jsMetrics }, o.warn);
       let outputs: OutputSet;
       try {
         // built (and their specs checked) before any service starts; started after
@@ -140,6 +161,11 @@ export class RunSession {
       await outputs.start().catch((e: Error) => {
         throw new RunSetupError(e instanceof OutputStartError ? e.message : `output: ${e.message}`);
       });
+      const write = o.onLog ?? ((line: string) => void process.stderr.write(line + "\n"));
+      // a joined part's share gets no handleSummary of its own: the aggregator's is the test's
+      const joinedPart = role?.role === "part" && role.join !== undefined;
+      const lifecycle = o.run.js && !joinedPart ? new Lifecycle(o.run, o.run.js, { services: services.info, logLevel: o.logLevel, write }) : undefined;
+      if (lifecycle) d.defer(() => lifecycle.close());
       let session: RunSession | undefined;
       // outputs that never got their summary release their servers, sockets and files
       d.defer(() => {
@@ -172,6 +198,7 @@ export class RunSession {
           onLog: o.onLog,
           loopLagProbe: o.loopLagProbe,
           httpDebug: o.httpDebug,
+          js: o.run.js,
           workers: o.workers,
           thresholds,
           onTick: (feed) => session?.tick(feed),
@@ -218,7 +245,7 @@ export class RunSession {
         d.defer(() => served.stop());
       }
       const outputSpecs = [...impliedPluginOutputs(plan.outputs ?? [], plugins.pluginOutputs), ...(plan.outputs ?? []), ...(o.outputFlags ?? []).map(parseOutputFlag)];
-      session = new RunSession(o, d, coordinator, outputs, ui, api, tickUi, runOutline(o.run, outputSpecs, o.exports), link);
+      session = new RunSession(o, d, coordinator, outputs, ui, api, tickUi, runOutline(o.run, outputSpecs, o.exports), link, lifecycle);
       return session;
     } catch (e) {
       await d.close();
@@ -250,7 +277,15 @@ export class RunSession {
    * dashboard's final state, the report files. Workers that fail to start are a RunSetupError.
    */
   async run(): Promise<RunResult> {
-    const { o, coordinator } = this;
+    const { o, coordinator, lifecycle } = this;
+    // setup() once, before any VU: its data goes to every worker with the module; a failure ends the run here (exit 1)
+    if (lifecycle) {
+      try {
+        lifecycle.bundle.setupData = await lifecycle.setup();
+      } catch (e) {
+        throw e instanceof LifecycleError ? new RunSetupError(`js module: ${e.message}`) : e;
+      }
+    }
     this.running = true;
     const { aborted, error } = await coordinator
       .execute()
@@ -263,13 +298,20 @@ export class RunSession {
       () => undefined,
       (e: Error) => e.message,
     );
+    if (lifecycle) {
+      // teardown() after the last VU, also after an abort; a failure is a warning: the summary still comes
+      await lifecycle.teardown().catch((e: Error) => o.warn(`js module: ${e.message}`));
+      coordinator.feed.merge(lifecycle.sink.drain()); // setup's and teardown's requests count in the run
+    }
     const summary = coordinator.feed.summary(o.run.plan.name, aborted, o.trendStats);
-    o.onSummary?.(summary);
+    const custom = lifecycle ? await customSummary(lifecycle, summary, o.warn) : undefined;
+    o.onSummary?.(summary, custom);
     this.outputsDone = true;
     await this.outputs.finish(summary);
     this.ui?.finish(summary);
     const exports = writeExports(summary, o.exports ?? {});
     if (undelivered !== undefined) throw new RunSetupError(`${undelivered} (this part's own summary above is complete)`);
+    if (custom) exports.written.push(...custom.written), exports.failures.push(...custom.failures);
     // a part's verdict is the aggregator's: it exits 0 once its results are delivered
     const exitCode = this.link || (summary.thresholds_passed && !aborted) ? 0 : 99;
     return { summary, aborted, error, exitCode, exports };

@@ -5,6 +5,7 @@
 import type { DataFeeds } from "../data/feeds.ts";
 import type { FlowSharedState } from "../../flow-shared-state.ts";
 import type { Part } from "../../segments.ts";
+import type { ModuleRuntime } from "../js/module/runtime.ts";
 
 export interface FlowRuntime {
   shared: FlowSharedState;
@@ -15,4 +16,6 @@ export interface FlowRuntime {
   env: Readonly<Record<string, string | undefined>>;
   /** this process's part of a scale-out test (segments.ts): a rendezvous waits for its share of `users` */
   part?: Part;
+  /** the plan's `js:` module in this worker, when it has one (src/engine/worker/js/module/) */
+  module?: ModuleRuntime;
 }
