@@ -154,5 +154,27 @@ describe("scale-out bad input", () => {
     expect(part.code).toBe(0);
     expect(summaryQueries(JSON.parse(readFileSync(join(dir, "part.json"), "utf8"))).sum("http_reqs")).toBe(100);
   });
+
+  test("the rate one process can start is checked against the part's share: 1.5M/s is refused whole, and passes as 1/2", async () => {
+    const plan = `
+scenarios:
+  s:
+    executor: constant-arrival-rate
+    rate: 1500000
+    duration: 1s
+    pre_allocated_vus: 10
+    max_vus: 10
+    flow: [{ request: { url: "http://127.0.0.1:9/" } }]
+`;
+    const dir = scratch({ "plan.yaml": plan });
+    const whole = await loadr(["run", "plan.yaml"], { cwd: dir, timeoutMs: 15_000 });
+    expect(whole.code).toBe(1);
+    expect(whole.stderr).toContain("1,500,000 iterations/s is more than one loadr process can start");
+    // as part 1 of 2 the plan is valid: what stops it is the aggregator nobody runs, before any load
+    const part = await loadr(["run", "plan.yaml", "--segment", "1/2", "--join", `127.0.0.1:${freePort()}`, "--join-timeout", "1s"], { cwd: dir, timeoutMs: 15_000 });
+    expect(part.code).toBe(1);
+    expect(part.stderr).not.toContain("iterations/s is more than");
+    expect(lastLine(part.stderr)).toStartWith("error: no aggregator answered at 127.0.0.1:");
+  });
 });
 

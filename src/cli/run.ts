@@ -5,6 +5,7 @@
  * Ctrl-C once (or SIGTERM) stops gracefully and still prints and exports the summary; twice exits
  * 130. Signals are handled here, not in the session.
  */
+import { partShare } from "../engine/segments.ts";
 import { availableParallelism } from "node:os";
 import pkg from "../../package.json" with { type: "json" };
 import { loadPlan, formatDiagnostic } from "../plan/load.ts";
@@ -175,7 +176,9 @@ export async function runCommand(argv: string[], mode: RunMode): Promise<number>
   const say = (line: string) => void process.stderr.write(line + "\n");
   const warn = (line: string) => say(errStyle.yellow(`warning: ${line}`));
 
-  const loaded = await loadPlan(file, { env: overlayFlag(values.env), checkFiles: true });
+  // what one process can run is checked against the share of the load this one sends
+  const share = scaleOut?.role === "aggregate" ? 0 : scaleOut?.role === "part" ? partShare(scaleOut.segment.part) : undefined;
+  const loaded = await loadPlan(file, { env: overlayFlag(values.env), checkFiles: true, share });
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
   for (const d of loaded.diagnostics) {
     if (d.severity === "warning" && quiet) continue;
