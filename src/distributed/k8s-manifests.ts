@@ -3,8 +3,16 @@
  * Kubernetes ≥ 1.29: the plan and its files in a ConfigMap, secret files and the shared token in
  * a Secret, the aggregator as a one-pod Job behind a headless Service, and the parts as an
  * Indexed Job whose completion index + 1 is the part's `--segment`. Pure: the CLI
- * (src/cli/k8s.ts) reads the files and prints the objects as YAML.
+ * (src/cli/k8s.ts) reads the files and prints the objects as YAML. The objects are typed with
+ * the Kubernetes API's own types (kubernetes-models, a devDependency: types only, erased from
+ * the build), so a misspelt field fails the type check; test/k8s-render.test.ts validates them.
  */
+import type { IJob } from "kubernetes-models/batch/v1/Job";
+import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import type { IPodTemplateSpec } from "kubernetes-models/v1/PodTemplateSpec";
+import type { ISecret } from "kubernetes-models/v1/Secret";
+import type { IService } from "kubernetes-models/v1/Service";
+import type { IVolume } from "kubernetes-models/v1/Volume";
 import type { Plan } from "../plan/schema.ts";
 import { scheduleMs } from "../plan/scenario-bounds.ts";
 
@@ -48,7 +56,7 @@ export interface RenderInput {
 
 export class RenderError extends Error {}
 
-type Obj = Record<string, unknown>;
+export type K8sObject = IConfigMap | ISecret | IService | IJob;
 
 /** the longest start_time + schedule + graceful_stop over the scenarios, in seconds (Infinity: open-ended) */
 export function planLengthS(plan: Plan): number {
@@ -68,7 +76,7 @@ const isUtf8 = (b: Uint8Array) => {
   }
 };
 
-export function renderManifests(o: RenderInput): Obj[] {
+export function renderManifests(o: RenderInput): K8sObject[] {
   const graceS = Math.ceil(Math.max(0, ...Object.values(o.plan.scenarios).map((s) => s.graceful_stop)) / 1000);
   const lengthS = planLengthS(o.plan);
   let runS = lengthS;
@@ -108,7 +116,7 @@ export function renderManifests(o: RenderInput): Obj[] {
       `the plan and its files come to ${configBytes} bytes, past a ConfigMap's ${CONFIGMAP_MAX_BYTES}: bake the files into the image (FROM loadr, COPY them beside the plan) or mount a volume, and render a plan that names them there`,
     );
 
-  const volumes = [
+  const volumes: IVolume[] = [
     {
       name: "plan",
       projected: {
@@ -122,7 +130,7 @@ export function renderManifests(o: RenderInput): Obj[] {
   const security = { allowPrivilegeEscalation: false, runAsNonRoot: true, runAsUser: 65534, capabilities: { drop: ["ALL"] } };
   const join = `${o.name}-aggregator:${AGGREGATOR_PORT}`;
 
-  const aggregatorPod = {
+  const aggregatorPod: IPodTemplateSpec = {
     metadata: { labels: selector("aggregator") },
     spec: {
       restartPolicy: "Never",
@@ -145,7 +153,7 @@ export function renderManifests(o: RenderInput): Obj[] {
     },
   };
 
-  const partsPod = {
+  const partsPod: IPodTemplateSpec = {
     metadata: { labels: selector("part") },
     spec: {
       restartPolicy: "Never",
@@ -173,34 +181,33 @@ export function renderManifests(o: RenderInput): Obj[] {
     },
   };
 
-  return [
-    { apiVersion: "v1", kind: "ConfigMap", metadata: meta("plan", "plan"), data: configData, ...(Object.keys(binaryData).length > 0 ? { binaryData } : {}) },
-    { apiVersion: "v1", kind: "Secret", metadata: meta("secrets", "secrets"), type: "Opaque", data: secretData },
-    {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: meta("aggregator", "aggregator"),
-      spec: { clusterIP: "None", publishNotReadyAddresses: true, selector: selector("aggregator"), ports: [{ name: "parts", port: AGGREGATOR_PORT, targetPort: AGGREGATOR_PORT }] },
+  const configMap: IConfigMap = { apiVersion: "v1", kind: "ConfigMap", metadata: meta("plan", "plan"), data: configData, ...(Object.keys(binaryData).length > 0 ? { binaryData } : {}) };
+  const secret: ISecret = { apiVersion: "v1", kind: "Secret", metadata: meta("secrets", "secrets"), type: "Opaque", data: secretData };
+  const service: IService = {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: meta("aggregator", "aggregator"),
+    spec: { clusterIP: "None", publishNotReadyAddresses: true, selector: selector("aggregator"), ports: [{ name: "parts", port: AGGREGATOR_PORT, targetPort: AGGREGATOR_PORT }] },
+  };
+  const aggregatorJob: IJob = {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: meta("aggregator", "aggregator"),
+    spec: { backoffLimit: 0, activeDeadlineSeconds: deadline, ttlSecondsAfterFinished: o.ttlS, template: aggregatorPod },
+  };
+  const partsJob: IJob = {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: meta("parts", "part"),
+    spec: {
+      completionMode: "Indexed",
+      completions: o.parts,
+      parallelism: o.parts,
+      backoffLimitPerIndex: 0,
+      activeDeadlineSeconds: deadline,
+      ttlSecondsAfterFinished: o.ttlS,
+      template: partsPod,
     },
-    {
-      apiVersion: "batch/v1",
-      kind: "Job",
-      metadata: meta("aggregator", "aggregator"),
-      spec: { backoffLimit: 0, activeDeadlineSeconds: deadline, ttlSecondsAfterFinished: o.ttlS, template: aggregatorPod },
-    },
-    {
-      apiVersion: "batch/v1",
-      kind: "Job",
-      metadata: meta("parts", "part"),
-      spec: {
-        completionMode: "Indexed",
-        completions: o.parts,
-        parallelism: o.parts,
-        backoffLimitPerIndex: 0,
-        activeDeadlineSeconds: deadline,
-        ttlSecondsAfterFinished: o.ttlS,
-        template: partsPod,
-      },
-    },
-  ];
+  };
+  return [configMap, secret, service, aggregatorJob, partsJob];
 }
