@@ -157,6 +157,15 @@ describe("loadr k8s render", () => {
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
       expect(r.stderr).toContain(line);
     }
+    for (const [args, line] of [
+      [["k8s"], "error: k8s: give a subcommand: `loadr k8s render <plan.yaml> --parts <n>`"],
+      [["k8s", "apply"], "error: k8s: unknown subcommand `apply`: `loadr k8s render <plan.yaml> --parts <n>`"],
+      [["k8s", "render", "p.yaml", "--parts", "2", "--namespace", "Perf"], "error: --namespace `Perf` is not a Kubernetes namespace name"],
+    ] as const) {
+      const r = await loadr([...args], { timeoutMs: 15_000 });
+      expect([r.code, r.stderr.trim().split("\n").length]).toEqual([1, 1]);
+      expect(r.stderr).toContain(line);
+    }
     // with --deadline, the open-ended plan renders, its Jobs bounded by it
     const ok = await render(["--parts", "2", "--deadline", "15m"], { ...FILES, "plan.yaml": noEnd });
     expect(ok.code).toBe(0);

@@ -40,11 +40,11 @@ const NAME = /^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/;
 
 export async function main(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === "--help" || sub === "-h" || sub === undefined) {
+  if (sub === "--help" || sub === "-h") {
     process.stdout.write(HELP + "\n");
-    return sub === undefined ? 1 : 0;
+    return 0;
   }
-  if (sub !== "render") throw new UsageError(`k8s: unknown subcommand \`${sub}\`: the one there is is \`loadr k8s render <plan.yaml> --parts <n>\``);
+  if (sub !== "render") throw new UsageError(`k8s: ${sub === undefined ? "give a subcommand" : `unknown subcommand \`${sub}\``}: \`loadr k8s render <plan.yaml> --parts <n>\` (see \`loadr k8s --help\`)`);
   const { values, positionals } = parse("k8s render", rest, {
     parts: { type: "string" },
     image: { type: "string" },
@@ -67,8 +67,8 @@ export async function main(args: string[]): Promise<number> {
   const file = positionals[0]!;
   const name = values.name ?? basename(file).replace(/\.(ya?ml|json)$/i, "").toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
   if (!NAME.test(name)) throw new UsageError(`--name \`${name}\` is not a Kubernetes name: lower-case letters, digits and '-', at most 42, starting and ending with a letter or digit`);
-  for (const ns of [values.namespace].filter((v) => v !== undefined))
-    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns)) throw new UsageError(`--namespace \`${ns}\` is not a Kubernetes namespace name`);
+  const ns = values.namespace;
+  if (ns !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns)) throw new UsageError(`--namespace \`${ns}\` is not a Kubernetes namespace name`);
 
   const loaded = await loadPlan(file, { checkFiles: true });
   for (const d of loaded.diagnostics) if (d.severity === "error") process.stderr.write(formatDiagnostic(d, file) + "\n");
@@ -94,8 +94,7 @@ export async function main(args: string[]): Promise<number> {
   }
   for (const f of templated) warn(`${f.at}: ${f.path} is a template, known only while running: it is not sent; put such files in the image`);
 
-  let token = sharedToken(values, process.env);
-  token ??= randomBytes(24).toString("base64url");
+  const token = sharedToken(values, process.env) ?? randomBytes(24).toString("base64url");
   try {
     const objects = renderManifests({
       name,
