@@ -105,6 +105,7 @@ describe("wire and protocol", () => {
     };
     expect(broken((w) => (w.series[trend].buckets = Buffer.from(new Float64Array([1.5, 1]).buffer).toString("base64")))).toThrow(WireError);
     expect(broken((w) => (w.series[trend].buckets = "AAAA"))).toThrow("buckets are not [value, count] pairs");
+    expect(broken((w) => (w.series[trend].buckets = "not base64!"))).toThrow("buckets are not base64");
     expect(broken((w) => (w.series[0].tagSet = 99))).toThrow(WireError);
     expect(broken((w) => (w.series[0].kind = "histogram"))).toThrow(WireError);
   });

@@ -17,6 +17,9 @@ export interface WireDelta {
 
 export class WireError extends Error {}
 
+/** Uint8Array.fromBase64 (TC39, in Bun's engine; not yet in TypeScript's lib): strict, a fresh buffer at offset 0. */
+const fromBase64 = (Uint8Array as unknown as { fromBase64(s: string): Uint8Array }).fromBase64;
+
 export function encodeDelta(d: MetricsDelta): WireDelta {
   const series = d.series.map((s): WireSeries => (s.kind === "trend" ? { ...s, buckets: Buffer.from(s.buckets.buffer, s.buckets.byteOffset, s.buckets.byteLength).toString("base64") } : s));
   return d.errors === undefined ? { tagSets: d.tagSets, series } : { tagSets: d.tagSets, series, errors: d.errors };
@@ -52,10 +55,15 @@ export function decodeDelta(v: unknown): MetricsDelta {
         return { ...base, kind: "gauge", last: s.last, min: s.min, max: s.max, seq: s.seq };
       case "trend": {
         if (!isNum(s.count) || !isNum(s.sum) || !isNum(s.min) || !isNum(s.max) || !isStr(s.buckets)) fail(`trend ${s.metric}`);
-        const bytes = Buffer.from(s.buckets, "base64");
+        // decoded into an aligned buffer of its own (a Buffer may sit at any offset of a pool; this is ~2x faster than Buffer + copy)
+        let bytes: Uint8Array;
+        try {
+          bytes = fromBase64(s.buckets);
+        } catch {
+          fail(`trend ${s.metric}: buckets are not base64`);
+        }
         if (bytes.byteLength % 16 !== 0) fail(`trend ${s.metric}: buckets are not [value, count] pairs`);
-        // copied into an aligned buffer of its own (a decoded Buffer may sit at any offset of a pool)
-        const buckets = new Float64Array(new Uint8Array(bytes).buffer);
+        const buckets = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
         // whole µs and whole counts: a histogram grows to hold any value, so none may be absurd
         for (let j = 0; j < buckets.length; j++) if (!Number.isSafeInteger(buckets[j]!) || buckets[j]! < 0) fail(`trend ${s.metric}: a bucket is not a whole number ≥ 0`);
         return { ...base, kind: "trend", count: s.count, sum: s.sum, min: s.min, max: s.max, buckets };
