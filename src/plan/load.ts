@@ -12,6 +12,8 @@ import type { Plan, PluginEntry } from "./schema.ts";
 import type { ProtocolCatalogue } from "./protocol-check.ts";
 import { PlanSchema } from "./schema/plan.ts";
 import { validatePlan } from "./validate.ts";
+import { PlanFileError, readPlanText } from "../util/plan-file.ts";
+import { heaviestAlias } from "./yaml-aliases.ts";
 import { issuesToDiagnostics } from "./zod-issues.ts";
 
 export { formatDiagnostic, type Diagnostic } from "./diagnostics.ts";
@@ -40,15 +42,18 @@ export interface LoadResult {
   locate(path: readonly Segment[]): Position | undefined;
 }
 
+/** Alias uses a plan may expand to (the yaml package's count): far past any real plan, far below a "billion laughs" bomb. */
+const MAX_ALIAS_COUNT = 10_000;
+
 export async function loadPlan(file: string, opts: LoadOptions = {}): Promise<LoadResult> {
   const baseDir = dirname(file) || ".";
   let text: string;
   try {
-    text = await Bun.file(file).text();
+    text = readPlanText(file, "plan");
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+    if (!(e instanceof PlanFileError)) throw e;
     return {
-      diagnostics: [{ severity: "error", path: "", message: `cannot read \`${file}\`: ${why}`, line: null, column: null, suggestion: null }],
+      diagnostics: [{ severity: "error", path: "", message: `cannot read \`${file}\`: ${e.message}`, line: null, column: null, suggestion: null }],
       baseDir,
       text: "",
       locate: () => undefined,
@@ -73,7 +78,23 @@ export function loadPlanText(text: string, _file: string, baseDir: string, opts:
     return result([{ severity: "error", path: "", message: `YAML syntax error: ${message}`, line: pos.line, column: pos.col, suggestion: null }]);
   }
 
-  let raw: unknown = doc.toJS({ maxAliasCount: 10_000 }) ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (e) {
+    if (!(e instanceof ReferenceError && /alias count/i.test(e.message))) throw e;
+    const heavy = heaviestAlias(doc);
+    const pos = heavy?.alias.range ? lc.linePos(heavy.alias.range[0]) : undefined;
+    const what = heavy ? `\`*${heavy.alias.source}\` stands for ${heavy.values.toLocaleString("en-US")} values` : "its aliases";
+    return result([{
+      severity: "error",
+      path: "",
+      message: `YAML aliases expand too far: ${what} once nested aliases are expanded (at most ${MAX_ALIAS_COUNT.toLocaleString("en-US")} alias uses); write the repeated part out or nest fewer aliases`,
+      line: pos?.line ?? null,
+      column: pos?.col ?? null,
+      suggestion: null,
+    }]);
+  }
   if (opts.env !== undefined) {
     try {
       raw = applyEnvOverlay(raw, opts.env);

@@ -17,6 +17,7 @@ import { walkSteps } from "./walk.ts";
 import type { RawDiagnostic } from "./zod-issues.ts";
 import { formatPath } from "./diagnostics.ts";
 import { unservedRequests, type ProtocolCatalogue } from "./protocol-check.ts";
+import { planFileProblem, type PlanFileKind } from "../util/plan-file.ts";
 
 export interface SemanticDiagnostic extends RawDiagnostic {
   severity: "error" | "warning";
@@ -48,18 +49,23 @@ export function validatePlan(plan: Plan, opts: ValidateOptions): SemanticDiagnos
   const secrets = Object.keys(plan.secrets);
   const dataSources = Object.keys(plan.data);
 
-  const checkFile = (path: Segment[], file: string | undefined, what: string) => {
+  // files read at run start are also checked for what they are and their size (src/util/plan-file.ts)
+  const checkFile = (path: Segment[], file: string | undefined, what: string, kind?: PlanFileKind) => {
     if (!opts.checkFiles || file === undefined) return;
     const full = isAbsolute(file) ? file : resolve(opts.baseDir, file);
     if (!existsSync(full)) error(path, `${what} \`${file}\` not found (looked in ${full})`);
+    else if (kind !== undefined) {
+      const problem = planFileProblem(full, kind);
+      if (problem !== undefined) error(path, `${what} \`${file}\`: ${problem}`);
+    }
   };
 
   const tls = plan.defaults.http.tls;
   checkFile(["defaults", "http", "tls", "ca_file"], tls.ca_file, "TLS CA file");
   checkFile(["defaults", "http", "tls", "cert_file"], tls.cert_file, "TLS certificate file");
   checkFile(["defaults", "http", "tls", "key_file"], tls.key_file, "TLS key file");
-  for (const [name, s] of Object.entries(plan.secrets)) checkFile(["secrets", name, "file"], s.file, "secret file");
-  for (const [name, d] of Object.entries(plan.data)) if (d.type !== "inline") checkFile(["data", name, "path"], d.path, "data file");
+  for (const [name, s] of Object.entries(plan.secrets)) checkFile(["secrets", name, "file"], s.file, "secret file", "secret");
+  for (const [name, d] of Object.entries(plan.data)) if (d.type !== "inline") checkFile(["data", name, "path"], d.path, "data file", "data");
   if (plan.js) checkFile(["js", "file"], plan.js.file, "JS file");
 
   for (const [sname, sc] of Object.entries(plan.scenarios)) {
@@ -87,8 +93,8 @@ export function validatePlan(plan: Plan, opts: ValidateOptions): SemanticDiagnos
       if (r.protocol !== undefined && !protocols.includes(r.protocol))
         error([...rp, "protocol"], `unknown protocol \`${r.protocol}\`; use a built-in one (${BUILTIN_PROTOCOLS.join(", ")}) or the name of a \`plugins:\` entry`, didYouMean(r.protocol, protocols));
       if (r.body !== undefined && typeof r.body === "object") {
-        checkFile([...rp, "body", "file"], r.body.file, "body file");
-        r.body.multipart?.forEach((part, i) => checkFile([...rp, "body", "multipart", i, "file"], part.file, "multipart file"));
+        checkFile([...rp, "body", "file"], r.body.file, "body file", "body");
+        r.body.multipart?.forEach((part, i) => checkFile([...rp, "body", "multipart", i, "file"], part.file, "multipart file", "body"));
       }
       r.extract.forEach((e, i) => {
         if ("chain" in e && e.check && ["equals", "matches", "one_of", "min", "max", "not_empty"].every((k) => e.check![k as keyof typeof e.check] === undefined))

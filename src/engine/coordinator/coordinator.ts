@@ -14,6 +14,7 @@ import { peakVus } from "../worker/executors/index.ts";
 import { SampleDictionary, type SampleColumns } from "../../metrics/sample-columns.ts";
 import { SampleSlots } from "../../metrics/sample-slots.ts";
 import { ControlError, type RunState, type RunStatus, type ScenarioStatus } from "../../control/status.ts";
+import { setLongTimeout, type LongTimeout } from "../../util/long-timeout.ts";
 
 const TICK_MS = 1000;
 /** how long after the workers' report cadence the coordinator ticks (see execute) */
@@ -49,7 +50,7 @@ export class Run {
   private live: ScenarioLive[][] = [];
   /** the last scale per scenario, replayed to workers created after it */
   private readonly scales = new Map<string, number>();
-  private hardTimer: ReturnType<typeof setTimeout> | undefined;
+  private hardTimer: LongTimeout | undefined;
   private finish!: () => void;
   private readonly finished = new Promise<void>((r) => (this.finish = r));
 
@@ -65,7 +66,7 @@ export class Run {
     if (this.state !== "finished") this.state = "stopping";
     for (const w of this.workers) w.postMessage({ type: "stop" } satisfies ToWorker);
     const grace = Math.max(0, ...this.o.scenarios.map((n) => this.o.plan.scenarios[n]!.graceful_stop));
-    this.hardTimer = setTimeout(() => {
+    this.hardTimer = setLongTimeout(() => {
       for (const w of this.workers) w.terminate();
       this.finish();
     }, grace + HARD_STOP_SLACK_MS);
@@ -258,7 +259,7 @@ export class Run {
     await this.finished;
     clearTimeout(phase);
     clearInterval(ticker);
-    clearTimeout(this.hardTimer);
+    this.hardTimer?.clear();
     for (const w of this.workers) w.terminate();
     this.feed.end();
     this.state = "finished";

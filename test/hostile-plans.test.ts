@@ -1,0 +1,158 @@
+/**
+ * The hostile suite, plan side: plans written to hurt the runner — files that never end, an
+ * alias bomb, numbers past every range, tags that never repeat — each with its expected outcome
+ * (docs/reliability-bounds.md). Through dist/loadr, as a user meets them.
+ */
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { loadr, LOADR, scratch } from "./support/cli.ts";
+import { ECHO_HEADER, runPlan } from "./support/run-plan.ts";
+import { MAX_TIMER_MS, setLongTimeout } from "../src/util/long-timeout.ts";
+import { PLAN_FILE_CAPS, readPlanFile } from "../src/util/plan-file.ts";
+
+setDefaultTimeout(60_000);
+
+/** A FIFO in `dir` fed forever by `yes` (which ends on SIGPIPE once the reader closes it). */
+function endlessFifo(dir: string, name: string): { path: string; stop(): void } {
+  const path = join(dir, name);
+  execFileSync("mkfifo", [path]);
+  const writer = Bun.spawn(["sh", "-c", `exec yes loadr > '${path}'`], { stdout: "ignore", stderr: "ignore" });
+  return { path, stop: () => writer.kill("SIGKILL") };
+}
+
+const writers: { stop(): void }[] = [];
+afterAll(() => writers.forEach((w) => w.stop()));
+
+/** The run's lines that are errors, for "one clear line" checks. */
+const errorLines = (stderr: string) => stderr.split("\n").filter((l) => l.startsWith("error") || l.includes(": error"));
+
+describe("files a plan names are bounded", () => {
+  const ONE_REQUEST = (extra: string, request = `{ url: /json }`) => `${ECHO_HEADER}
+${extra}
+scenarios:
+  s: { executor: shared-iterations, vus: 1, iterations: 1, flow: [{ request: ${request} }] }
+`;
+
+  test("/dev/zero as a body, a CSV or a secret is refused at validate and at run, with file:line", async () => {
+    const cases: [string, string, string][] = [
+      ["body", ONE_REQUEST("", `{ url: /echo, method: POST, body: { file: /dev/zero } }`), "body file `/dev/zero`: it is a character device"],
+      ["multipart", ONE_REQUEST("", `{ url: /echo, method: POST, body: { multipart: [{ name: f, file: /dev/zero }] } }`), "multipart file `/dev/zero`: it is a character device"],
+      ["csv", ONE_REQUEST("data:\n  d: { type: csv, path: /dev/zero }"), "data file `/dev/zero`: it is a character device"],
+      ["secret", ONE_REQUEST("secrets:\n  k: { file: /dev/zero }"), "secret file `/dev/zero`: it is a character device"],
+    ];
+    for (const [what, plan, message] of cases) {
+      const d = scratch({ "plan.yaml": plan });
+      for (const cmd of ["validate", "run"]) {
+        const r = await loadr([cmd, "plan.yaml"], { cwd: d, timeoutMs: 20_000 });
+        expect({ what, cmd, code: r.code }).toEqual({ what, cmd, code: 1 });
+        expect(r.stderr).toMatch(new RegExp(`plan\\.yaml: error at line \\d+, column \\d+ \\([^)]*\\): ${message.replace(/[`/()]/g, "\\$&")}`));
+        expect(r.stderr).not.toContain("    at ");
+      }
+    }
+  });
+
+  test("a plan that is /dev/zero, or a FIFO fed forever, is one line naming the file and the 16 MiB limit", async () => {
+    const d = scratch();
+    const fifo = endlessFifo(d, "plan.fifo");
+    writers.push(fifo);
+    const zero = await loadr(["run", "/dev/zero"], { timeoutMs: 20_000 });
+    expect(zero.code).toBe(1);
+    expect(zero.stderr.split("\n")[0]).toBe("/dev/zero: error: cannot read `/dev/zero`: it is a character device; name a regular file, a symlink to one, or a FIFO");
+    const t0 = performance.now();
+    const endless = await loadr(["validate", fifo.path], { timeoutMs: 20_000 });
+    expect(endless.code).toBe(1);
+    expect(endless.stderr).toContain(`cannot read \`${fifo.path}\`: it holds more than the 16 MiB limit for a plan`);
+    expect(performance.now() - t0).toBeLessThan(15_000);
+  });
+
+  test("a secret fed by a FIFO is read up to its 1 MiB cap; a symlinked secret (Kubernetes) is read", async () => {
+    const d = scratch({ "real-token": "s3cr3t\n" });
+    mkdirSync(join(d, "mount"));
+    symlinkSync(join(d, "real-token"), join(d, "mount", "token"));
+    const fifo = endlessFifo(d, "token.fifo");
+    writers.push(fifo);
+    const plan = (file: string) => ONE_REQUEST(`secrets:\n  k: { file: ${file} }`, `{ url: "/echo", method: POST, body: "\${secrets.k}" }`);
+    writeFileSync(join(d, "linked.yaml"), plan("mount/token"));
+    writeFileSync(join(d, "fifo.yaml"), plan("token.fifo"));
+    const linked = await loadr(["run", "linked.yaml", "-q"], { cwd: d, timeoutMs: 30_000 });
+    expect(linked.code).toBe(0);
+    const endless = await loadr(["run", "fifo.yaml", "-q"], { cwd: d, timeoutMs: 30_000 });
+    expect(endless.code).toBe(1);
+    expect(errorLines(endless.stderr)).toEqual(["error: secret `k`: cannot read `token.fifo`: it holds more than the 1 MiB limit for a secret file"]);
+  });
+
+  test("a data file over 256 MiB is refused by its size before a byte is read", async () => {
+    const d = scratch({ "plan.yaml": ONE_REQUEST("data:\n  d: { type: csv, path: big.csv }") });
+    writeFileSync(join(d, "big.csv"), "a\n1\n");
+    truncateSync(join(d, "big.csv"), 300 * 1024 * 1024); // sparse: nothing is written to disk
+    const r = await loadr(["validate", "plan.yaml"], { cwd: d });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("(data.d.path): data file `big.csv`: it is 300 MiB, over the 256 MiB limit for a data file");
+  });
+
+  test("readPlanFile: exactly the cap is read, one byte more is refused", () => {
+    const d = scratch();
+    const at = join(d, "s");
+    writeFileSync(at, Buffer.alloc(PLAN_FILE_CAPS.secret, 0x61));
+    expect(readPlanFile(at, "secret").length).toBe(PLAN_FILE_CAPS.secret);
+    writeFileSync(at, Buffer.alloc(PLAN_FILE_CAPS.secret + 1, 0x61));
+    expect(() => readPlanFile(at, "secret")).toThrow("it is 1 MiB, over the 1 MiB limit for a secret file");
+    expect(() => readPlanFile(d, "secret")).toThrow("it is a directory");
+    expect(() => readPlanFile(join(d, "nope"), "secret")).toThrow("no such file");
+  });
+});
+
+describe("YAML alias bombs", () => {
+  test("a billion-laughs plan is an error at the alias's line, not an internal error", async () => {
+    const levels = "abcdefghi".split("");
+    const lines = [`a: &a ["x","x","x","x","x","x","x","x","x"]`];
+    for (let i = 1; i < levels.length; i++) lines.push(`${levels[i]}: &${levels[i]} [${Array(9).fill(`*${levels[i - 1]}`).join(",")}]`);
+    const d = scratch({ "plan.yaml": `${lines.join("\n")}\nscenarios:\n  s: { executor: constant-vus, vus: 1, duration: 1s, flow: [] }\n` });
+    for (const cmd of ["validate", "run"]) {
+      const r = await loadr([cmd, "plan.yaml"], { cwd: d, timeoutMs: 20_000 });
+      expect(r.code).toBe(1);
+      expect(r.stderr).not.toContain("internal error");
+      expect(r.stderr).toContain("plan.yaml: error at line 9, column 8: YAML aliases expand too far: `*h` stands for 43,046,721 values");
+    }
+  });
+});
+
+describe("numbers past every range", () => {
+  test('"1e400" as a duration is refused as .inf is', async () => {
+    for (const v of [`"1e400"`, `.inf`, `"${"9".repeat(320)}s"`]) {
+      const d = scratch({ "plan.yaml": `scenarios:\n  s: { executor: constant-vus, vus: 1, duration: ${v}, flow: [] }\n` });
+      const r = await loadr(["validate", "plan.yaml"], { cwd: d });
+      expect({ v, code: r.code }).toEqual({ v, code: 1 });
+      expect(r.stderr).toContain("(scenarios.s.duration)");
+    }
+  });
+
+  test("a timer past setTimeout's 2^31-1 ms waits instead of firing after 1 ms", async () => {
+    let fired = false;
+    const t = setLongTimeout(() => (fired = true), MAX_TIMER_MS + 1);
+    await Bun.sleep(100);
+    t.clear();
+    expect(fired).toBe(false);
+  });
+
+  test("a 30d think time and a 30d start_time are waited for (until the run is stopped)", async () => {
+    const d = scratch({
+      "plan.yaml": `${ECHO_HEADER}
+scenarios:
+  thinker: { executor: constant-vus, vus: 1, duration: 30d, graceful_stop: 0s, flow: [{ request: { url: /json } }, { think_time: { type: constant, duration: 30d } }] }
+  later: { executor: constant-vus, vus: 1, duration: 1s, start_time: 30d, flow: [{ request: { url: /json } }] }
+`,
+    });
+    const proc = Bun.spawn([LOADR, "run", "plan.yaml", "-q", "--summary-export", "s.json"], { cwd: d, stdout: "ignore", stderr: "pipe" });
+    await Bun.sleep(2500);
+    proc.kill("SIGINT");
+    expect(await proc.exited).toBe(99);
+    const s = await Bun.file(join(d, "s.json")).json();
+    const reqs = (scenario: string) =>
+      s.snapshot.series.filter((x: any) => x.metric === "http_reqs" && x.tags.scenario === scenario).reduce((n: number, x: any) => n + x.agg.sum, 0);
+    expect(reqs("thinker")).toBe(1);
+    expect(reqs("later")).toBe(0);
+  });
+});
