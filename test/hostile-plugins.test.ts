@@ -3,11 +3,14 @@
  * each attack with its expected outcome (docs/reliability-bounds.md). Archives are installed
  * through dist/loadr; native plugins are C fixtures built from source here.
  */
-import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createGzip } from "node:zlib";
-import { loadr, scratch } from "./support/cli.ts";
+import { loadr, LOADR, scratch } from "./support/cli.ts";
+import { buildC } from "./support/native.ts";
+import { frame, frameHeader, FrameKind, FrameReader } from "../src/plugins/host/native/frames.ts";
+import { runPlan } from "./support/run-plan.ts";
 import { artifactText, manifestText, pluginTarGz, tar, zip } from "./support/plugin-fixtures.ts";
 
 setDefaultTimeout(60_000);
@@ -66,3 +69,155 @@ describe("plugin archives", () => {
     });
   }
 });
+
+describe("native plugins under isolation: process", () => {
+  let so = "";
+  beforeAll(() => {
+    so = buildC(join(import.meta.dir, "fixtures/native/hostile.c"), join(scratch(), "libhostile.so"));
+  });
+  /** A plan running the hostile plugin's `names` in order, `iterations` times, in a child process (or in process). */
+  const plan = (names: string[], o: { iterations?: number; timeout?: string; isolation?: string; think?: string } = {}) => `
+plugins:
+  - { name: hostile, path: ${so}, isolation: ${o.isolation ?? "process"} }
+scenarios:
+  s:
+    executor: shared-iterations
+    vus: 1
+    iterations: ${o.iterations ?? 1}
+    flow:
+${names.map((n) => `      - request: { name: ${n}, url: "hostile://h/"${o.timeout ? `, timeout: ${o.timeout}` : ""} }`).join("\n")}
+${o.think ? `      - think_time: { type: constant, duration: ${o.think} }` : ""}
+`;
+
+  test("a crash is one warning line, not the runtime's crash report; counted as plugin_crash", async () => {
+    const r = await runPlan(plan(["crash"], { iterations: 3, think: "300ms" }));
+    expect(r.code).toBe(0);
+    expect(r.count("hostile_reqs", { error_kind: "plugin_crash" })).toBe(3);
+    expect(r.stderr).not.toContain("Bun has crashed");
+    expect(r.stderr).not.toContain("panic(");
+    const lines = r.stderr.split("\n").filter((l) => l.length > 0 && !l.startsWith("✓ summary exported"));
+    expect(lines).toEqual(Array(3).fill("warn: plugin `hostile` crashed (signal SIGSEGV) in its isolated process; its in-flight requests fail as plugin_crash and it is restarted"));
+  });
+
+  test("a plugin printing to its stdout does not corrupt the channel: its lines go to stderr", async () => {
+    const r = await runPlan(plan(["print"], { iterations: 20, timeout: "5s" }));
+    expect(r.code).toBe(0);
+    expect(r.count("hostile_reqs")).toBe(20);
+    expect(r.sum("http_req_failed")).toBe(0);
+    expect(r.stdout).not.toContain("chatter");
+    expect(r.stderr.split("\n").filter((l) => l.startsWith("hostile plugin chatter 0"))).toHaveLength(20);
+  });
+
+  test("a bad result buffer is a transport error as in process, not a child death", async () => {
+    const failureOf = (r: Awaited<ReturnType<typeof runPlan>>) => r.summary.breakdown.failures.map((f: any) => [f.kind, f.count, f.message]);
+    const isolated = await runPlan(plan(["null-buffer", "ok"], { iterations: 3 }));
+    const inProcess = await runPlan(plan(["null-buffer", "ok"], { iterations: 3, isolation: "in-process" }));
+    expect(isolated.code).toBe(0);
+    expect(failureOf(isolated)).toEqual(failureOf(inProcess));
+    expect(failureOf(isolated)[0][2]).toBe("plugin `hostile` returned a null buffer with non-zero length 5");
+    expect(isolated.count("hostile_reqs", { name: "ok", status: "200" })).toBe(3);
+    expect(isolated.stderr).not.toContain("crashed");
+    expect(isolated.stderr).not.toContain("    at ");
+  });
+
+  test("the frame reader is linear: a 512 MiB answer in 64 KiB chunks, headers split anywhere, declined frames dropped", () => {
+    const got: [number, number][] = [];
+    const reader = new FrameReader((tag) => tag !== 2);
+    const onFrame = (tag: number, payload: Uint8Array) => void got.push([tag, payload.length]);
+    const big = 512 * 1024 * 1024;
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    const t0 = performance.now();
+    reader.push(frameHeader(1, big), onFrame);
+    for (let n = 0; n < big; n += chunk.length) reader.push(chunk, onFrame);
+    expect(performance.now() - t0).toBeLessThan(20_000); // joining chunk by chunk took hours
+    // a declined frame (its request timed out) between two small ones, all cut at odd places
+    const stream = new Uint8Array([...frame(3, new Uint8Array(5)), ...frameHeader(2, 100_000), ...new Uint8Array(100_000), ...frame(4, new Uint8Array(7), FrameKind.Error)]);
+    for (let i = 0; i < stream.length; i += 7) reader.push(stream.subarray(i, i + 7), onFrame);
+    expect(got).toEqual([[1, big], [3, 5], [4, 7]]);
+  });
+
+  test("the request timeout applies while a 512 MiB answer comes; the channel goes on after it", async () => {
+    const d = scratch({
+      "plan.yaml": `
+plugins:
+  - { name: hostile, path: ${so}, isolation: process }
+scenarios:
+  s:
+    executor: shared-iterations
+    vus: 1
+    iterations: 1
+    flow:
+      - request: { name: huge, url: "hostile://h/", timeout: 200ms }
+      - request: { name: ok, url: "hostile://h/", timeout: 60s }
+`,
+    });
+    const proc = Bun.spawn([LOADR, "run", "plan.yaml", "-q", "--summary-export", "s.json"], { cwd: d, stdout: "ignore", stderr: "pipe" });
+    let peakKb = 0;
+    const watch = setInterval(() => {
+      const m = /VmHWM:\s+(\d+) kB/.exec(existsSync(`/proc/${proc.pid}/status`) ? readFileSync(`/proc/${proc.pid}/status`, "utf8") : "");
+      if (m) peakKb = Math.max(peakKb, Number(m[1]));
+    }, 100);
+    const code = await proc.exited;
+    clearInterval(watch);
+    expect(code).toBe(0);
+    const s = JSON.parse(readFileSync(join(d, "s.json"), "utf8"));
+    const series = (name: string) => s.snapshot.series.filter((x: any) => x.metric === "hostile_req_duration" && x.tags.name === name);
+    expect(series("huge").map((x: any) => x.tags.error_kind)).toEqual(["timeout"]);
+    expect(series("huge")[0].agg.max).toBeLessThan(5000);
+    expect(series("ok").map((x: any) => [x.tags.status, x.tags.error_kind])).toEqual([["200", undefined]]);
+    // the late answer is dropped as it arrives, never held whole by the parent
+    expect(peakKb).toBeLessThan(512 * 1024);
+  });
+
+  test("no child outlives its parent, even one killed with SIGKILL during a blocking call", async () => {
+    const d = scratch({
+      "plan.yaml": `
+plugins:
+  - { name: hostile, path: ${so}, isolation: process }
+scenarios:
+  s: { executor: constant-vus, vus: 2, duration: 60s, flow: [{ request: { name: sleep, url: "hostile://h/", timeout: 90s } }] }
+`,
+    });
+    const proc = Bun.spawn([LOADR, "run", "plan.yaml", "-q"], { cwd: d, stdout: "ignore", stderr: "ignore" });
+    let children: number[] = [];
+    for (let i = 0; i < 100 && children.length === 0; i++) {
+      await Bun.sleep(100);
+      children = pluginHosts(proc.pid);
+    }
+    expect(children.length).toBeGreaterThan(0);
+    proc.kill("SIGKILL");
+    await proc.exited;
+    let alive = children;
+    for (let i = 0; i < 50 && alive.length > 0; i++) {
+      await Bun.sleep(100);
+      alive = children.filter(isAlive);
+    }
+    alive.forEach((pid) => process.kill(pid, "SIGKILL")); // leave nothing behind if the test fails
+    expect(alive).toEqual([]);
+  });
+});
+
+/** The `__plugin-host` children of `pid` (from /proc). */
+function pluginHosts(pid: number): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid && readFileSync(`/proc/${e}/cmdline`, "utf8").includes("__plugin-host")) out.push(Number(e));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
+  } catch {
+    return false;
+  }
+}

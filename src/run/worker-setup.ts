@@ -97,7 +97,7 @@ export async function setUpThread(m: ThreadInputs, hooks: ThreadHooks = {}): Pro
   const plugins = (m.plugins ?? []) as PluginSpec[];
   const wasm = plugins.filter((p): p is WasmPluginSpec => p.type === "wasm");
   registerWasmKinds(wasm.length > 0 ? new WasmHost(wasm, sink, run.log, write) : undefined, run, run.log);
-  await registerProtocolPlugins(run.protocols, nativeRefs(plugins));
+  await registerProtocolPlugins(run.protocols, nativeRefs(plugins), (line) => run.log.warn(line));
 
   const vuCount = hooks.vuCount ?? new VuCount();
   const scenarios = m.scenarios.map((name, index) => {
