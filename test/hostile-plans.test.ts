@@ -4,13 +4,14 @@
  * (docs/reliability-bounds.md). Through dist/loadr, as a user meets them.
  */
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { loadr, LOADR, scratch } from "./support/cli.ts";
 import { ECHO_HEADER, runPlan } from "./support/run-plan.ts";
 import { MAX_TIMER_MS, setLongTimeout } from "../src/util/long-timeout.ts";
 import { PLAN_FILE_CAPS, readPlanFile } from "../src/util/plan-file.ts";
+import { defaultMemoryLimit, machineMemory, parseMemoryLimit } from "../src/run/memory-guard.ts";
 
 setDefaultTimeout(60_000);
 
@@ -154,5 +155,85 @@ scenarios:
       s.snapshot.series.filter((x: any) => x.metric === "http_reqs" && x.tags.scenario === scenario).reduce((n: number, x: any) => n + x.agg.sum, 0);
     expect(reqs("thinker")).toBe(1);
     expect(reqs("later")).toBe(0);
+  });
+});
+
+describe("tags that never repeat", () => {
+  const UNIQUE_NAMES = (iterations: number, maxSeries?: number) => `
+plugins: [{ name: echo }]
+defaults:
+  http: { base_url: "\${services.echo.url}" }
+${maxSeries !== undefined ? `  max_series: ${maxSeries}` : ""}
+scenarios:
+  s: { executor: shared-iterations, vus: 8, iterations: ${iterations}, flow: [{ request: { name: "/item/\${vu}/\${iteration}", url: /json } }] }
+`;
+
+  test("a name per request stops at 1,000 series per metric with one warning; the rest count under __overflow__", async () => {
+    const r = await runPlan(UNIQUE_NAMES(3000), {}, ["--workers", "2"]);
+    expect(r.code).toBe(0);
+    const warnings = r.stderr.split("\n").filter((l) => l.startsWith("warning:"));
+    expect(warnings).toEqual([
+      "warning: metric `http_reqs` reached 1,000 series: its tag `name` has 1,000 values; new values of `name` are recorded as `name=__overflow__` (a request's `name:` groups URLs; --max-series raises the bound)",
+    ]);
+    expect(r.series("http_reqs").length).toBeLessThanOrEqual(1001);
+    expect(r.sum("http_reqs")).toBe(3000);
+    expect(r.sum("http_reqs", { name: "__overflow__" })).toBeGreaterThanOrEqual(2000);
+    expect(r.summary.breakdown.names.rows[0].key).toBe("__overflow__");
+  });
+
+  test("the bound is the plan's defaults.max_series, and --max-series wins over it", async () => {
+    const plan = await runPlan(UNIQUE_NAMES(300, 50));
+    expect(plan.code).toBe(0);
+    expect(plan.series("http_reqs").length).toBe(51);
+    const flag = await runPlan(UNIQUE_NAMES(300, 50), {}, ["--max-series", "20"]);
+    expect(flag.series("http_reqs").length).toBe(21);
+    expect(flag.stderr).toContain("reached 20 series");
+  });
+});
+
+describe("a plan that keeps what it allocates", () => {
+  test("--max-memory stops the run with its summary and one line, before the kernel would", async () => {
+    const d = scratch({
+      "plan.yaml": `
+scenarios:
+  s:
+    executor: constant-vus
+    vus: 2
+    duration: 60s
+    flow:
+      - js: "globalThis.keep = globalThis.keep || []; keep.push(new Float64Array(4 * 1024 * 1024).fill(1))"
+      - think_time: { type: constant, duration: 10ms }
+`,
+    });
+    const proc = Bun.spawn([LOADR, "run", "plan.yaml", "--max-memory", "400MB", "--summary-export", "s.json"], { cwd: d, stdout: "pipe", stderr: "pipe" });
+    let peakKb = 0;
+    const watch = setInterval(() => {
+      const m = /VmHWM:\s+(\d+) kB/.exec(existsSync(`/proc/${proc.pid}/status`) ? readFileSync(`/proc/${proc.pid}/status`, "utf8") : "");
+      if (m) peakKb = Math.max(peakKb, Number(m[1]));
+    }, 50);
+    const t0 = performance.now();
+    const [stdout, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+    clearInterval(watch);
+    expect(code).toBe(99);
+    expect(performance.now() - t0).toBeLessThan(45_000);
+    expect(stdout.split("\n").filter((l) => l.includes("run aborted"))).toEqual([
+      expect.stringMatching(/^  ! run aborted: memory: the process used \d+ MB, past --max-memory 400 MB \(/),
+    ]);
+    const s = JSON.parse(readFileSync(join(d, "s.json"), "utf8"));
+    expect(s.metrics.find((m: any) => m.metric === "iterations").agg.count).toBeGreaterThan(0);
+    expect(peakKb).toBeLessThan(400 * 1024 * 1.25 + 64 * 1024);
+  });
+
+  test("--max-memory takes a size, a share of the machine's memory or off; anything else is one usage line", async () => {
+    expect(parseMemoryLimit("512MB")).toBe(512 * 1024 * 1024);
+    expect(parseMemoryLimit("off")).toBe(0);
+    expect(parseMemoryLimit("50%")).toBe(Math.floor(machineMemory() * 0.5));
+    expect(defaultMemoryLimit()).toBe(Math.floor(machineMemory() * 0.8));
+    const d = scratch({ "plan.yaml": `scenarios:\n  s: { executor: shared-iterations, vus: 1, iterations: 1, flow: [] }\n` });
+    for (const bad of ["12XB", "150%", "-1GB"]) {
+      const r = await loadr(["run", "plan.yaml", `--max-memory=${bad}`], { cwd: d });
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^error: --max-memory: /)]);
+    }
   });
 });

@@ -1,9 +1,13 @@
-/** `--vus` / `--duration` (reference §3.1): only for single-scenario plans; set even if the executor ignores them. */
+/**
+ * `--vus` / `--duration` (reference §3.1): only for single-scenario plans; set even if the
+ * executor ignores them. `--max-series` replaces `defaults.max_series`.
+ */
 import { parseDuration, DurationError } from "../plan/duration.ts";
 import type { Plan } from "../plan/schema.ts";
 import { UsageError } from "./errors.ts";
 
-export function applyOverrides(plan: Plan, o: { vus?: number; duration?: string }): Plan {
+export function applyOverrides(plan: Plan, o: { vus?: number; duration?: string; maxSeries?: number }): Plan {
+  if (o.maxSeries !== undefined) plan = { ...plan, defaults: { ...plan.defaults, max_series: o.maxSeries } };
   if (o.vus === undefined && o.duration === undefined) return plan;
   const names = Object.keys(plan.scenarios);
   if (names.length !== 1) throw new UsageError(`--vus/--duration require a single-scenario test (this plan has ${names.length})`);

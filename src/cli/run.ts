@@ -20,6 +20,7 @@ import { filterScenarios, splitTagList } from "./run-tags.ts";
 import { prepareRun } from "../run/prepare.ts";
 import { RunSession } from "../run/session.ts";
 import { RunSetupError } from "../run/errors.ts";
+import { parseMemoryLimit } from "../run/memory-guard.ts";
 import { SUMMARY_FLAG_OPTIONS, SUMMARY_FLAGS_HELP, summaryFlags } from "./summary-flags.ts";
 
 export const HELP = `Usage: loadr run <plan.yaml> [options]
@@ -48,6 +49,10 @@ ${SUMMARY_FLAGS_HELP}
   --ui                        serve a live dashboard while the run goes (and after, until Ctrl-C)
   --ui-bind <addr>            where the dashboard listens (default ${DEFAULT_UI_BIND})
   --progress                  draw the live progress line even when stderr is not a terminal
+  --max-series <n>            series (tag sets) per metric before its noisiest tag is capped
+                              (default: the plan's defaults.max_series, else 1000)
+  --max-memory <size>         stop the run, with its summary, when loadr's memory passes this:
+                              4GB, 512MB, 50% of the machine's, or off (default 80%)
   -q, --quiet                 no progress, no warnings
   -v, --verbose               more log lines (-vv: debug)
   --no-color                  no colours (also: NO_COLOR=1)
@@ -72,6 +77,8 @@ export async function main(args: string[]): Promise<number> {
     output: { type: "string", short: "o", multiple: true },
     ui: { type: "boolean" },
     "ui-bind": { type: "string" },
+    "max-series": { type: "string" },
+    "max-memory": { type: "string" },
     ...SUMMARY_FLAG_OPTIONS,
   });
   if (values.help) {
@@ -100,7 +107,13 @@ export async function main(args: string[]): Promise<number> {
   if (errors.length > 0 || !loaded.plan) throw new CliError("test definition is invalid (fix the errors above; `loadr validate` lists them too)");
   const filtered = filterScenarios(loaded.plan, splitTagList(values.tags), splitTagList(values["exclude-tags"]));
   if (!quiet && filtered.kept !== filtered.had) say(`→ running ${filtered.kept} of ${filtered.had} scenario(s) after tag filter`);
-  const plan = applyOverrides(filtered.plan, { vus: intFlag("vus", values.vus), duration: values.duration });
+  const plan = applyOverrides(filtered.plan, { vus: intFlag("vus", values.vus), duration: values.duration, maxSeries: intFlag("max-series", values["max-series"]) });
+  let maxMemory: number | undefined;
+  try {
+    maxMemory = values["max-memory"] === undefined ? undefined : parseMemoryLimit(values["max-memory"]);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 
   const progress = new Progress(!quiet && (values.progress === true || process.stderr.isTTY === true));
   const log = new Logger(logLevel);
@@ -126,6 +139,7 @@ export async function main(args: string[]): Promise<number> {
         process.stdout.write(renderConsole(summary, { color: outColor, ...summaryOpts }) + "\n");
       },
       loopLagProbe: process.env.LOADR_LOOP_LAG_PROBE !== undefined && process.env.LOADR_LOOP_LAG_PROBE !== "",
+      maxMemory,
     });
   } catch (e) {
     throw e instanceof RunSetupError ? new CliError(e.message) : e;

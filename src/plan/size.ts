@@ -1,7 +1,8 @@
 /**
- * Memory sizes for plugin `memory_limit` (DESIGN.md contracts): `16MB`, `512KB`, `1GB`, a bare
- * number of bytes. Units are binary (MB = MiB) and the result is rounded up to whole 64 KiB
- * WebAssembly pages, because that is the granularity the cap is enforced at.
+ * Memory sizes: `16MB`, `512KB`, `1GB`, a bare number of bytes; units are binary (MB = MiB).
+ * For a plugin's `memory_limit` (DESIGN.md contracts) the result is rounded up to whole 64 KiB
+ * WebAssembly pages, because that is the granularity the cap is enforced at; `--max-memory`
+ * takes the bytes as given.
  */
 const UNITS: Record<string, number> = {
   "": 1, b: 1,
@@ -11,7 +12,8 @@ const UNITS: Record<string, number> = {
 };
 export const WASM_PAGE = 65536;
 
-export function parseSize(v: unknown): number {
+/** A size in bytes (`16MB`, `512KB`, `1GB`, a bare number), greater than zero; binary units. */
+export function parseBytes(v: unknown): number {
   let bytes: number;
   if (typeof v === "number") bytes = v;
   else if (typeof v === "string") {
@@ -20,6 +22,12 @@ export function parseSize(v: unknown): number {
     if (!m || mult === undefined) throw new Error(`invalid size \`${v}\` (try e.g. \`16MB\`, \`512KB\`)`);
     bytes = Number(m[1]) * mult;
   } else throw new Error("a size must be a string like `16MB` or a number of bytes");
-  if (!Number.isFinite(bytes) || bytes <= 0) throw new Error("size must be greater than zero");
-  return Math.ceil(bytes / WASM_PAGE) * WASM_PAGE;
+  if (!Number.isFinite(bytes)) throw new Error("size is too large");
+  if (bytes <= 0) throw new Error("size must be greater than zero");
+  return bytes;
+}
+
+/** parseBytes() rounded up to whole WebAssembly pages (a plugin's `memory_limit`). */
+export function parseSize(v: unknown): number {
+  return Math.ceil(parseBytes(v) / WASM_PAGE) * WASM_PAGE;
 }

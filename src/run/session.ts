@@ -24,6 +24,7 @@ import { Disposers } from "./disposers.ts";
 import { RunSetupError } from "./errors.ts";
 import { writeExports, type ExportOutcome, type ExportPaths } from "./exports.ts";
 import { loadRunPlugins } from "./plugins.ts";
+import { defaultMemoryLimit, guardMemory } from "./memory-guard.ts";
 import { refuseUnservedRequests } from "./unserved-requests.ts";
 import type { PreparedRun } from "./prepare.ts";
 import { workerEntryUrl } from "./worker-url.ts";
@@ -57,6 +58,8 @@ export interface SessionOptions {
   onSummary?(summary: Summary): void;
   /** bench/: sample each worker's event-loop lag (`loadr_event_loop_lag`) */
   loopLagProbe?: boolean;
+  /** bytes the process may use before the run is stopped (src/run/memory-guard.ts); 0: no bound; default a share of the machine's */
+  maxMemory?: number;
 }
 
 export interface RunResult {
@@ -206,12 +209,17 @@ export class RunSession {
   async run(): Promise<RunResult> {
     const { o, coordinator } = this;
     this.running = true;
+    const unguard = guardMemory(o.maxMemory ?? defaultMemoryLimit(), coordinator);
     const { aborted, error } = await coordinator
       .execute()
       .catch((e: Error) => {
         throw e instanceof RunError ? new RunSetupError(e.message) : e;
       })
-      .finally(() => (this.running = false));
+      .finally(() => {
+        this.running = false;
+        unguard();
+      });
+    for (const w of coordinator.feed.takeWarnings()) o.warn(w);
     const summary = coordinator.feed.summary(o.run.plan.name, aborted, o.trendStats);
     o.onSummary?.(summary);
     this.outputsDone = true;
@@ -227,6 +235,7 @@ export class RunSession {
   }
 
   private tick(feed: MetricsFeed): void {
+    for (const w of feed.takeWarnings()) this.o.warn(w);
     const snap = feed.lastSnapshot();
     if (snap) this.outputs.snapshot(snap);
     this.tickUi?.(feed);

@@ -66,7 +66,7 @@ const toStderr = (line: string) => void process.stderr.write(line + "\n");
 
 /** Build one thread's run; a bad flow or plugin throws here, before any load, with its message. */
 export async function setUpThread(m: ThreadInputs, hooks: ThreadHooks = {}): Promise<ThreadSetUp> {
-  const sink = hooks.sink ?? new Sink();
+  const sink = hooks.sink ?? new Sink(undefined, m.plan.defaults.max_series);
   const write = hooks.write ?? toStderr;
   const plan = m.plan;
   const defaults = plan.defaults;

@@ -55,7 +55,7 @@ export class Run {
   private readonly finished = new Promise<void>((r) => (this.finish = r));
 
   constructor(private readonly o: RunOptions) {
-    this.feed = new MetricsFeed(o.scenarios, o.thresholds);
+    this.feed = new MetricsFeed(o.scenarios, o.thresholds, o.plan.defaults.max_series);
   }
 
   /** Graceful stop of the whole run (Ctrl-C, SIGTERM, abort_on_fail, abort_test); the reason becomes `aborted`. */
