@@ -3,7 +3,7 @@
  * carrying file-relative line/column, a dotted path and a did-you-mean where one exists.
  */
 import { dirname } from "node:path";
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter, parseDocument, type Node } from "yaml";
 import { countErrors, formatPath, type Diagnostic } from "./diagnostics.ts";
 import { locate, type Position, type Segment } from "./locate.ts";
 import { normalisePlan } from "./normalise.ts";
@@ -13,7 +13,7 @@ import type { ProtocolCatalogue } from "./protocol-check.ts";
 import { PlanSchema } from "./schema/plan.ts";
 import { validatePlan } from "./validate.ts";
 import { PlanFileError, readPlanText } from "../util/plan-file.ts";
-import { heaviestAlias } from "./yaml-aliases.ts";
+import { aliasCycle, aliasProblem } from "./yaml-aliases.ts";
 import { issuesToDiagnostics } from "./zod-issues.ts";
 
 export { formatDiagnostic, type Diagnostic } from "./diagnostics.ts";
@@ -64,7 +64,8 @@ export async function loadPlan(file: string, opts: LoadOptions = {}): Promise<Lo
 
 export function loadPlanText(text: string, _file: string, baseDir: string, opts: LoadOptions = {}): LoadResult {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, merge: true, uniqueKeys: true });
+  // logLevel error: the package's warnings (a collection as a key) would go to stderr; the schema reports such keys
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, merge: true, uniqueKeys: true, logLevel: "error" });
   // Where to look for a path in the source: inside the overlay first (it wins), then the base.
   const prefixes: Segment[][] = [[]];
   const at = (path: readonly Segment[], mode: "key" | "value" = "value") => locate(doc, lc, path, mode, prefixes);
@@ -78,22 +79,19 @@ export function loadPlanText(text: string, _file: string, baseDir: string, opts:
     return result([{ severity: "error", path: "", message: `YAML syntax error: ${message}`, line: pos.line, column: pos.col, suggestion: null }]);
   }
 
+  // aliases that go wrong are diagnostics at their line (yaml-aliases.ts), never an internal error
+  const yamlError = (node: Node | undefined, message: string) => {
+    const pos = node?.range ? lc.linePos(node.range[0]) : undefined;
+    return result([{ severity: "error", path: "", message, line: pos?.line ?? null, column: pos?.col ?? null, suggestion: null }]);
+  };
+  const cycle = aliasCycle(doc);
+  if (cycle !== undefined) return yamlError(cycle.node, cycle.message);
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
   } catch (e) {
-    if (!(e instanceof ReferenceError && /alias count/i.test(e.message))) throw e;
-    const heavy = heaviestAlias(doc);
-    const pos = heavy?.alias.range ? lc.linePos(heavy.alias.range[0]) : undefined;
-    const what = heavy ? `\`*${heavy.alias.source}\` stands for ${heavy.values.toLocaleString("en-US")} values` : "its aliases";
-    return result([{
-      severity: "error",
-      path: "",
-      message: `YAML aliases expand too far: ${what} once nested aliases are expanded (at most ${MAX_ALIAS_COUNT.toLocaleString("en-US")} alias uses); write the repeated part out or nest fewer aliases`,
-      line: pos?.line ?? null,
-      column: pos?.col ?? null,
-      suggestion: null,
-    }]);
+    const problem = aliasProblem(doc, e as Error, MAX_ALIAS_COUNT);
+    return yamlError(problem?.node, problem?.message ?? `YAML error: ${(e as Error).message}`);
   }
   if (opts.env !== undefined) {
     try {
