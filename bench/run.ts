@@ -18,7 +18,7 @@ import { parseArgs } from "./lib/args.ts";
 import { httpBench } from "./lib/http-bench.ts";
 import { ensureAptTools, machine, toolVersions } from "./lib/prereqs.ts";
 import { pinning } from "./lib/proc.ts";
-import { arrivalTable, httpTable, ratios, scalingTable, startupTable, vusTable, flowTable, wasmTable, writeDocs, writeResults, type Results } from "./lib/report.ts";
+import { arrivalTable, httpTable, scalingTable, startupTable, vusTable, flowTable, wasmTable, writeDocs, writeResults, type Results } from "./lib/report.ts";
 import { arrivalBench, scalingBench } from "./lib/load-models-bench.ts";
 import { startupBench } from "./lib/startup-bench.ts";
 import { startTarget, type Target } from "./lib/target.ts";
@@ -65,19 +65,20 @@ async function main(): Promise<number> {
       console.log(`target: ${target.kind} at ${target.url}`);
     }
     if (args.only.includes("http") && target) {
-      console.log(`\n[http] 50 connections × ${args.duration} s each`);
+      console.log(`\n[http] 50 connections × ${args.duration} s each, ${args.rounds} alternated rounds`);
       const t = target;
-      const rows = await httpBench({
+      const { rows, ratios } = await httpBench({
         root,
         url: t.url,
         seconds: args.duration,
         connections: 50,
+        rounds: args.rounds,
         tmp,
         loadr,
         rawDir: args.rawDir,
         targetCpu: () => t.cpuSeconds(),
       });
-      results.http = { target: target.kind, connections: 50, seconds: args.duration, rows, ratios: ratios(rows) };
+      results.http = { target: target.kind, connections: 50, seconds: args.duration, rounds: args.rounds, rows, ratios };
       console.log("\n" + httpTable(results.http));
     }
     if (args.only.includes("vus") && target) {
@@ -91,7 +92,7 @@ async function main(): Promise<number> {
       const echo = target?.kind === "echo" ? target : await startTarget(root, "echo");
       console.log(`\n[wasm] C example plugin; plan runs on ${echo.url}`);
       try {
-        results.wasm = await wasmBench({ root, loadr, tmp, targetUrl: echo.url, seconds: Math.min(args.duration, 5) }).catch((e: Error) => ({
+        results.wasm = await wasmBench({ root, loadr, tmp, targetUrl: echo.url, seconds: Math.min(args.duration, 5), rounds: args.rounds, targetCpu: () => echo.cpuSeconds() }).catch((e: Error) => ({
           status: "failed" as const,
           error: e.message,
         }));
@@ -109,9 +110,9 @@ async function main(): Promise<number> {
     }
     if (args.only.includes("scaling") && target) {
       const t = target;
-      console.log(`\n[scaling] 1…N workers vs wrk -t1…-tN, 100 connections, ${args.duration} s each`);
-      const rows = await scalingBench({ loadr, url: t.url, tmp, seconds: args.duration, connections: 100, targetCpu: () => t.cpuSeconds() });
-      results.scaling = { target: t.kind, seconds: args.duration, connections: 100, rows };
+      console.log(`\n[scaling] 1…N workers vs wrk -t1…-tN, 100 connections, ${args.duration} s each, ${args.rounds} alternated rounds`);
+      const rows = await scalingBench({ loadr, url: t.url, tmp, seconds: args.duration, connections: 100, rounds: args.rounds, targetCpu: () => t.cpuSeconds() });
+      results.scaling = { target: t.kind, seconds: args.duration, connections: 100, rounds: args.rounds, rows };
       console.log("\n" + scalingTable(results.scaling));
     }
     if (args.only.includes("vus50k") && target) {
@@ -130,8 +131,9 @@ async function main(): Promise<number> {
       console.log("\n" + vusTable(results.vus50k));
     }
     if (args.only.includes("flow") && target) {
-      console.log(`\n[flow] loadr: plain GET vs a 3-request flow (jsonpath, chain, CSV), 50 VUs × ${args.duration} s each`);
-      results.flow = { ...(await flowBench({ loadr, url: target.url, tmp, seconds: args.duration, vus: 50 })), target: target.kind };
+      console.log(`\n[flow] loadr: plain GET vs a 3-request flow (jsonpath, chain, CSV), 50 VUs × ${args.duration} s each, ${args.rounds} alternated rounds`);
+      const t = target;
+      results.flow = { ...(await flowBench({ loadr, url: t.url, tmp, seconds: args.duration, vus: 50, rounds: args.rounds, targetCpu: () => t.cpuSeconds() })), target: t.kind };
       console.log("\n" + flowTable(results.flow));
     }
     if (args.only.includes("startup")) {
@@ -140,8 +142,9 @@ async function main(): Promise<number> {
       console.log("\n" + startupTable(results.startup));
     }
     if (args.only.includes("native")) {
-      console.log(`\n[native] echo plugin inline, 5 ms blocking plugin × 64 VUs, redis vs redis-benchmark — ${args.duration} s each`);
-      const n = await nativeBench({ root, loadr, tmp, seconds: args.duration, httpUrl: target?.url });
+      console.log(`\n[native] echo plugin inline, 5 ms blocking plugin × 64 VUs, redis vs redis-benchmark — ${args.duration} s each, ${args.rounds} alternated rounds`);
+      const t = target;
+      const n = await nativeBench({ root, loadr, tmp, seconds: args.duration, rounds: args.rounds, httpUrl: t?.url, targetCpu: t ? () => t.cpuSeconds() : undefined });
       results.native = { ...n, seconds: args.duration };
       console.log("\n" + nativeTable(n));
     }

@@ -7,7 +7,7 @@
  * (`${env.X}`, `secrets: {env}`, `__ENV`) comes from `env`, by default process.env.
  */
 import { availableParallelism, homedir } from "node:os";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { formatDiagnostic, loadPlan, loadPlanText, type Diagnostic, type LoadOptions, type LoadResult } from "./plan/load.ts";
 import { validationCatalogue } from "./protocols/builtins.ts";
 import type { Summary } from "./metrics/summary.ts";
@@ -15,6 +15,7 @@ import type { LogLevel } from "./util/logger.ts";
 import { prepareRun } from "./run/prepare.ts";
 import { RunSession } from "./run/session.ts";
 import { RunSetupError } from "./run/errors.ts";
+import { validationMetricCheck } from "./run/metric-check.ts";
 import type { ExportPaths } from "./run/exports.ts";
 
 export type { Summary, Diagnostic, LogLevel, ExportPaths };
@@ -30,6 +31,8 @@ export interface ValidateOptions {
   overlay?: string;
   /** check that files the plan names (bodies, data, TLS, secrets) exist; default true */
   checkFiles?: boolean;
+  /** where `plugins:` entries without a `path` are found; default ~/.loadr/plugins */
+  pluginsDir?: string;
 }
 
 export interface RunOptions extends ValidateOptions {
@@ -37,8 +40,6 @@ export interface RunOptions extends ValidateOptions {
   env?: Record<string, string | undefined>;
   /** worker threads; default the usable cores (at most one per VU is used) */
   workers?: number;
-  /** where `plugins:` entries without a `path` are found; default ~/.loadr/plugins */
-  pluginsDir?: string;
   /** extra outputs as the CLI's `--output kind=value`, e.g. `json=out.ndjson` */
   outputs?: string[];
   /** report files to write after the run (summary JSON, JUnit XML, HTML report) */
@@ -67,8 +68,10 @@ export class LoadrError extends Error {
 
 /** Check a plan without running it: `valid` when no diagnostic is an error (warnings allowed). */
 export async function validate(plan: PlanSource, options: ValidateOptions = {}): Promise<{ valid: boolean; diagnostics: Diagnostic[] }> {
-  // requests no handler of this build serves are warnings here, as in `loadr validate`
-  const loaded = await load(plan, options, validationCatalogue);
+  // requests no handler of this build serves are warnings here, as in `loadr validate`; thresholds
+  // are checked against the metric catalogue as there
+  const checks = validationMetricCheck({ baseDir: baseDirOf(plan, options), pluginsDir: pluginsDirOf(options) });
+  const loaded = await load(plan, options, { protocols: validationCatalogue, checks });
   return { valid: loaded.plan !== undefined, diagnostics: loaded.diagnostics };
 }
 
@@ -92,7 +95,7 @@ export async function run(plan: PlanSource, options: RunOptions = {}): Promise<S
       run: prepared,
       workers: options.workers ?? availableParallelism(),
       logLevel: options.logLevel ?? "warn",
-      pluginsDir: resolve(options.pluginsDir ?? resolve(homedir(), ".loadr", "plugins")),
+      pluginsDir: pluginsDirOf(options),
       outputFlags: options.outputs,
       exports: options.exports,
       warn: (line) => say(`warning: ${line}`),
@@ -120,11 +123,14 @@ export async function run(plan: PlanSource, options: RunOptions = {}): Promise<S
 
 const notStarted = () => new LoadrError("the run was not started: its AbortSignal is already aborted");
 
-async function load(plan: PlanSource, o: ValidateOptions, protocols?: LoadOptions["protocols"]): Promise<LoadResult> {
-  const opts = { env: o.overlay, checkFiles: o.checkFiles ?? true, protocols };
+const pluginsDirOf = (o: ValidateOptions) => resolve(o.pluginsDir ?? resolve(homedir(), ".loadr", "plugins"));
+const baseDirOf = (plan: PlanSource, o: ValidateOptions) => (typeof plan === "string" ? dirname(plan) || "." : resolve(o.baseDir ?? process.cwd()));
+
+async function load(plan: PlanSource, o: ValidateOptions, checks: Pick<LoadOptions, "protocols" | "checks"> = {}): Promise<LoadResult> {
+  const opts = { env: o.overlay, checkFiles: o.checkFiles ?? true, ...checks };
   if (typeof plan === "string") return loadPlan(plan, opts);
   // an object is checked as the same data in YAML form; positions in that text mean nothing to
   // the caller, so its diagnostics carry the dotted path only
-  const loaded = loadPlanText(JSON.stringify(plan, null, 2), "<plan object>", resolve(o.baseDir ?? process.cwd()), opts);
+  const loaded = loadPlanText(JSON.stringify(plan, null, 2), "<plan object>", baseDirOf(plan, o), opts);
   return { ...loaded, diagnostics: loaded.diagnostics.map((d) => ({ ...d, line: null, column: null })) };
 }

@@ -11,7 +11,8 @@ import {
   procStatusBytes,
   startupFromSamples,
 } from "../bench/lib/parse.ts";
-import { MARKER, ratios, renderGenerated, type Results } from "../bench/lib/report.ts";
+import { httpRatios, toolRow } from "../bench/lib/http-bench.ts";
+import { MARKER, renderGenerated, type Results } from "../bench/lib/report.ts";
 
 const fixture = (name: string) => Bun.file(join(import.meta.dir, "fixtures", "bench", name)).text();
 
@@ -139,13 +140,18 @@ describe("harness flags and report", () => {
     expect(() => parseArgs(["--target", "x"])).toThrow(/--target/);
   });
 
+  test("--rounds: a positive count (fractions round up)", () => {
+    expect(parseArgs([]).rounds).toBe(4);
+    expect(parseArgs(["--rounds", "6"]).rounds).toBe(6);
+    expect(parseArgs(["--rounds=0.5"]).rounds).toBe(1);
+    expect(() => parseArgs(["--rounds", "0"])).toThrow(/positive/);
+  });
+
   test("ratios are loadr's rps over each peer's that ran", () => {
-    const r = ratios([
-      { tool: "loadr", status: "ok", rps: 50 },
-      { tool: "wrk", status: "ok", rps: 100 },
-      { tool: "hey", status: "not installed" },
-    ]);
-    expect(r).toEqual({ wrk: 0.5 });
+    const one = (rps: number) => [{ status: "ok" as const, rps, requests: rps, cpuUsPerReq: 1 }];
+    const r = httpRatios([toolRow("loadr", "", one(50)), toolRow("wrk", "", one(100)), { tool: "hey", status: "not installed" }]);
+    expect(Object.keys(r)).toEqual(["wrk"]);
+    expect(r.wrk!.rps!.median).toBe(0.5);
   });
 
   test("the generated docs part starts at the marker and shows a missing tool as such", () => {

@@ -128,7 +128,7 @@ describe.skipIf(!hasChromium)("in Chromium", () => {
 
   test("the live dashboard: charts and tables fill while the run goes; its tiles end on the summary's p95 and error rate, as the report's", async () => {
     const dir = scratch({ "plan.yaml": PLAN("6s") });
-    const live = await startLiveRun(["run", "plan.yaml", "--ui", "--ui-bind", `127.0.0.1:${freePort()}`, "--report", "report.html"], dir);
+    const live = await startLiveRun(["run", "plan.yaml", "--ui-linger", "--ui-bind", `127.0.0.1:${freePort()}`, "--report", "report.html"], dir);
     const page = await ctx.newPage();
     try {
       await page.goto(live.url);

@@ -66,7 +66,8 @@ thresholds:
 `,
     });
     const r = await loadr(["run", "plan.yaml", "--summary-export", "s.json", "--summary-mode", "full", "--summary-trend-stats", "avg,p(95),p(99.9),count"], { cwd: dir });
-    expect(r.stderr).toBe("✓ summary exported to s.json\n");
+    expect(r.stderr).toContain("\n✓ summary exported to s.json\n");
+    expect(r.stderr).not.toContain("warning");
     expect(r.code).toBe(0);
     const s = JSON.parse(readFileSync(join(dir, "s.json"), "utf8"));
     expect(s.schema_version).toBe(2);

@@ -243,29 +243,6 @@ describe("references and warnings", () => {
     expect(warnings(r)[0]!.message).toBe("`${order}` is neither a `variables:` key nor extracted by an earlier request in this scenario");
     expect(r.plan).toBeDefined();
   });
-  test("unknown threshold metric is a warning with did-you-mean; plugin and custom metrics are known", () => {
-    const r = load(`plugins: [{name: redis}]
-metrics: {orders: {kind: counter}}
-thresholds:
-  http_req_duraton: p(95) < 500
-  redis_req_duration: max < 1s
-  orders: count > 1
-  plugin_call_duration: p(99) < 5
-scenarios:
-  s: {vus: 1, duration: 1s, flow: []}
-`);
-    expect(r.diagnostics).toEqual([
-      {
-        severity: "warning",
-        path: "thresholds.http_req_duraton",
-        message: "unknown metric `http_req_duraton` in threshold",
-        line: 4,
-        column: 3,
-        suggestion: "did you mean `http_req_duration`?",
-      },
-    ]);
-    expect(r.plan).toBeDefined();
-  });
   test("non-standard method and empty group warn", () => {
     const r = load(planWithFlow("      - request: {url: http://x/, method: purge}\n      - group: {name: g, steps: []}\n"));
     expect(warnings(r).map((w) => w.message)).toEqual(["non-standard HTTP method `PURGE`", "empty group"]);

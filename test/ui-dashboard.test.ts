@@ -1,4 +1,4 @@
-/** `loadr run --ui`: the live dashboard's server — SSE from the run, serving after it, control forwarding, bad binds. */
+/** `loadr run --ui`: the live dashboard's server — SSE from the run, stopping with it (or serving after it with --ui-linger), control forwarding, bad binds. */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { loadr, scratch } from "./support/cli.ts";
 import { freePort } from "./support/receivers.ts";
@@ -52,9 +52,9 @@ async function readEvents(url: string, until: (events: { event: string; data: an
 }
 
 describe("live dashboard server", () => {
-  test("streams init + a tick per second + done, then keeps serving the results until Ctrl-C", async () => {
+  test("streams init + a tick per second + done, then with --ui-linger keeps serving the results until Ctrl-C", async () => {
     const dir = scratch({ "plan.yaml": PLAN });
-    const live = await startLiveRun(["run", "plan.yaml", "--ui", "--ui-bind", `127.0.0.1:${freePort()}`], dir);
+    const live = await startLiveRun(["run", "plan.yaml", "--ui-linger", "--ui-bind", `127.0.0.1:${freePort()}`], dir);
     const page = await (await fetch(live.url)).text();
     expect(page).toContain("<title>loadr live — live</title>");
     expect(page).toContain('id="controls" style="margin-top:12px;"'); // the run's control API is mounted
@@ -82,6 +82,17 @@ describe("live dashboard server", () => {
     expect(live.proc.exitCode).toBeNull(); // still serving
     live.proc.kill("SIGINT");
     expect(await live.proc.exited).toBe(0);
+  });
+
+  test("without --ui-linger the dashboard stops when the run ends: the process exits by itself (a CI job does not hang)", async () => {
+    const dir = scratch({ "plan.yaml": PLAN.replace("duration: 3s", "duration: 1s") });
+    const live = await startLiveRun(["run", "plan.yaml", "--ui", "--ui-bind", `127.0.0.1:${freePort()}`], dir);
+    const events = await readEvents(live.url + "events", (es) => es.some((e) => e.event === "done"));
+    expect(events.at(-1)!.event).toBe("done");
+    const code = await Promise.race([live.proc.exited, Bun.sleep(20_000).then(() => "still running")]);
+    expect(code).toBe(0);
+    expect(live.stderr()).not.toContain("still serving");
+    expect(await fetch(live.url).then(() => "served", () => "refused")).toBe("refused");
   });
 
   test("a port in use for --ui-bind is one clear line", async () => {

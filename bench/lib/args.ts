@@ -7,6 +7,8 @@ export interface BenchArgs {
   only: BenchName[];
   /** seconds per tool in the HTTP bench */
   duration: number;
+  /** alternated rounds of every comparison (each ratio is the median of the rounds' ratios) */
+  rounds: number;
   /** seconds of the 10,000-VU bench */
   vusDuration: number;
   vus: number;
@@ -23,12 +25,12 @@ export interface BenchArgs {
   target: "auto" | "nginx" | "echo";
 }
 
-export const USAGE = `usage: bun run bench -- [--only http|vus|startup|arrival|scaling|vus50k|flow|wasm|native[,...]] [--duration 10]
+export const USAGE = `usage: bun run bench -- [--only http|vus|startup|arrival|scaling|vus50k|flow|wasm|native[,...]] [--duration 10] [--rounds 4]
                       [--vus-duration 15] [--vus 10000] [--many-vus 50000] [--rates 1000,10000,50000]
                       [--no-install] [--raw-dir DIR] [--loadr dist/loadr] [--target auto|nginx|echo]`;
 
 export function parseArgs(argv: string[]): BenchArgs {
-  const a: BenchArgs = { only: [...ALL_BENCHES], duration: 10, vusDuration: 15, vus: 10_000, manyVus: 50_000, rates: [1000, 10_000, 50_000], install: true, loadr: "dist/loadr", target: "auto" };
+  const a: BenchArgs = { only: [...ALL_BENCHES], duration: 10, rounds: 4, vusDuration: 15, vus: 10_000, manyVus: 50_000, rates: [1000, 10_000, 50_000], install: true, loadr: "dist/loadr", target: "auto" };
   const positive = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, got ${v ?? "nothing"}\n${USAGE}`);
@@ -48,6 +50,9 @@ export function parseArgs(argv: string[]): BenchArgs {
       }
       case "--duration":
         a.duration = positive(name, value());
+        break;
+      case "--rounds":
+        a.rounds = Math.ceil(positive(name, value()));
         break;
       case "--vus-duration":
         a.vusDuration = positive(name, value());

@@ -3,16 +3,17 @@
  *   arrival — constant-arrival-rate accuracy: asked vs achieved iterations/s and dropped
  *             iterations at 1k, 10k and 50k/s (loadr pinned to the load core, one worker);
  *   scaling — requests/s of loadr with 1, 2, … N workers beside wrk -t1, -t2, … -tN, same target,
- *             same connection count, the load generator not pinned (it may use every core).
+ *             same connection count, alternated in rounds, the load generator not pinned (it
+ *             may use every core).
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { foreignCpuShare, machineBusySeconds } from "./cpu.ts";
+import { asRun, measuredRun, runFigures, summarizeRuns, type RunFigures } from "./measure.ts";
 import { parseLoadrSummary, parseWrk, summaryMetric, type Summary } from "./parse.ts";
 import { arrivalPlan, httpPlan } from "./plans.ts";
 import { findTool } from "./prereqs.ts";
-import { pinning, run } from "./proc.ts";
+import { alternate, cpuUsPerRequest, median, pairedRatio } from "./stats.ts";
 
 export const ARRIVAL_TOLERANCE = 0.01;
 export const SCALING_TARGET = 1.7;
@@ -29,10 +30,17 @@ export interface ArrivalRow {
   dropped?: number;
   vusMax?: number;
   p99?: number | null;
+  /** CPU µs per iteration (one request each) of the loadr process */
+  cpuUsPerReq?: number;
+  /** other work in cores: on the load core beside loadr (machine-wide when not pinned) */
   foreignCpu?: number | null;
   ok?: boolean;
 }
 
+/**
+ * One run per rate: achieved ÷ asked compares loadr with its own schedule, not with another run,
+ * so there is nothing to alternate.
+ */
 export async function arrivalBench(o: { loadr: string; url: string; tmp: string; seconds: number; rates: number[]; targetCpu: () => number }): Promise<ArrivalRow[]> {
   const rows: ArrivalRow[] = [];
   for (const rate of o.rates) {
@@ -46,12 +54,10 @@ export async function arrivalBench(o: { loadr: string; url: string; tmp: string;
     // could not start them, not that VUs ran out); 10 ms worth pre-allocated
     const maxVus = Math.max(100, Math.ceil(rate * 0.1));
     writeFileSync(plan, arrivalPlan(o.url, rate, o.seconds, Math.ceil(rate * 0.01) + 10, maxVus));
-    const argv = pinning.load([o.loadr, "run", plan, "--workers", "1", "-q", "--summary-export", out]);
-    console.log(`  loadr       ${rate}/s × ${o.seconds} s: ${argv.join(" ")}`);
-    const busy0 = machineBusySeconds();
-    const t0 = o.targetCpu();
-    const r = await run(argv, o.seconds * 1000 + SLACK_MS);
-    const foreignCpu = foreignCpuShare({ busyBefore: busy0, busyAfter: machineBusySeconds(), targetBefore: t0, targetAfter: o.targetCpu(), toolSeconds: r.cpuSeconds, wallSeconds: r.ms / 1000 });
+    const argv = [o.loadr, "run", plan, "--workers", "1", "-q", "--summary-export", out];
+    console.log(`  loadr       ${rate}/s × ${o.seconds} s: ${asRun(argv).join(" ")}`);
+    const r = await measuredRun(argv, { timeoutMs: o.seconds * 1000 + SLACK_MS, targetCpu: o.targetCpu });
+    const foreignCpu = r.contention.loadCore ?? r.contention.machine;
     try {
       const s = JSON.parse(readFileSync(out, "utf8")) as Summary;
       const iterations = summaryMetric(s, "iterations")?.agg.count ?? 0;
@@ -68,6 +74,7 @@ export async function arrivalBench(o: { loadr: string; url: string; tmp: string;
         dropped,
         vusMax: summaryMetric(s, "vus_max")?.agg.max ?? undefined,
         p99: summaryMetric(s, "http_req_duration")?.agg.p99 ?? null,
+        cpuUsPerReq: cpuUsPerRequest(r.cpuSeconds, summaryMetric(s, "http_reqs")?.agg.count ?? 0),
         foreignCpu,
         ok: Math.abs(ratio - 1) <= ARRIVAL_TOLERANCE,
       });
@@ -80,12 +87,21 @@ export async function arrivalBench(o: { loadr: string; url: string; tmp: string;
 
 export interface ScalingRow {
   threads: number;
+  /** medians over the rounds */
   loadr?: number;
   wrk?: number;
-  /** loadr's requests/s over its own 1-worker figure */
+  loadrCpuUs?: number;
+  wrkCpuUs?: number;
+  /** loadr ÷ wrk requests/s at this count, median of the rounds */
+  ratio?: number;
+  /** loadr's requests/s over its own 1-worker figure, median of the rounds */
   loadrScale?: number;
   wrkScale?: number;
+  /** median other work on the machine, cores */
   foreignCpu?: number | null;
+  /** runs (loadr and wrk) marked contended (lib/cpu.ts) */
+  contendedRuns?: number;
+  okRuns?: number;
   error?: string;
 }
 
@@ -97,45 +113,53 @@ export function threadSteps(n = cpus().length): number[] {
   return [...new Set(out)];
 }
 
-export async function scalingBench(o: { loadr: string; url: string; tmp: string; seconds: number; connections: number; targetCpu: () => number }): Promise<ScalingRow[]> {
-  const rows: ScalingRow[] = [];
+/**
+ * loadr --workers k and wrk -tk for every k, all 2 × steps runs alternated in rounds (rotated
+ * order); the load generator is not pinned.
+ */
+export async function scalingBench(o: { loadr: string; url: string; tmp: string; seconds: number; connections: number; rounds: number; targetCpu: () => number }): Promise<ScalingRow[]> {
   const wrk = findTool("wrk");
   const plan = join(o.tmp, "scaling.yaml");
   writeFileSync(plan, httpPlan(o.url, o.connections, o.seconds));
-  for (const k of threadSteps()) {
-    const row: ScalingRow = { threads: k };
-    const busy0 = machineBusySeconds();
-    const t0 = o.targetCpu();
-    let ownCpu = 0;
-    let wall = 0;
+  const steps = threadSteps();
+  const sides = steps.flatMap((k) => (wrk ? [`loadr ${k}`, `wrk ${k}`] : [`loadr ${k}`]));
+  const errors: Record<string, string> = {};
+  const runs = await alternate(sides, o.rounds, async (side, round): Promise<RunFigures | undefined> => {
+    const [tool, k] = side.split(" ") as ["loadr" | "wrk", string];
     const out = join(o.tmp, `scaling-${k}.json`);
-    console.log(`  loadr       --workers ${k}, ${o.connections} VUs`);
-    const r = await run([o.loadr, "run", plan, "--workers", String(k), "-q", "--summary-export", out], o.seconds * 1000 + SLACK_MS);
-    ownCpu += r.cpuSeconds;
-    wall += r.ms / 1000;
+    const argv = tool === "loadr" ? [o.loadr, "run", plan, "--workers", k, "-q", "--summary-export", out] : [wrk!, `-t${k}`, `-c${o.connections}`, `-d${o.seconds}s`, o.url + "/"];
+    rmSync(out, { force: true }); // a run that fails to write it must not read an earlier one's
+    const m = await measuredRun(argv, { timeoutMs: o.seconds * 1000 + SLACK_MS, targetCpu: o.targetCpu, pin: false });
     try {
-      row.loadr = parseLoadrSummary(readFileSync(out, "utf8")).rps;
+      const f = tool === "loadr" ? parseLoadrSummary(readFileSync(out, "utf8")) : parseWrk(m.stdout);
+      const r = runFigures(m, f.rps, f.requests);
+      console.log(`  round ${round + 1} ${side.padEnd(8)} ${Math.round(r.rps).toLocaleString("en-US")} req/s, ${r.cpuUsPerReq?.toFixed(2)} µs CPU/request`);
+      return r;
     } catch (e) {
-      row.error = `loadr: ${(e as Error).message}`;
+      errors[tool] = `${tool}: ${(e as Error).message}`;
+      return undefined;
     }
-    if (wrk) {
-      console.log(`  wrk         -t${k} -c${o.connections}`);
-      const w = await run([wrk, `-t${k}`, `-c${o.connections}`, `-d${o.seconds}s`, o.url + "/"], o.seconds * 1000 + SLACK_MS);
-      ownCpu += w.cpuSeconds;
-      wall += w.ms / 1000;
-      try {
-        row.wrk = parseWrk(w.stdout).rps;
-      } catch (e) {
-        row.error = `${row.error ? row.error + "; " : ""}wrk: ${(e as Error).message}`;
-      }
-    }
-    row.foreignCpu = foreignCpuShare({ busyBefore: busy0, busyAfter: machineBusySeconds(), targetBefore: t0, targetAfter: o.targetCpu(), toolSeconds: ownCpu, wallSeconds: wall });
-    rows.push(row);
-  }
-  const base = rows[0];
-  for (const r of rows) {
-    if (base?.loadr && r.loadr) r.loadrScale = r.loadr / base.loadr;
-    if (base?.wrk && r.wrk) r.wrkScale = r.wrk / base.wrk;
-  }
-  return rows;
+  });
+  const rps = (side: string) => (runs[side] ?? []).map((r) => r?.rps);
+  return steps.map((k) => {
+    const l = runs[`loadr ${k}`] ?? [];
+    const w = runs[`wrk ${k}`] ?? [];
+    const lSum = summarizeRuns(l);
+    const wSum = wrk ? summarizeRuns(w) : undefined;
+    const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : undefined);
+    return {
+      threads: k,
+      loadr: finite(lSum.rps),
+      wrk: finite(wSum?.rps),
+      loadrCpuUs: finite(lSum.cpuUsPerReq),
+      wrkCpuUs: finite(wSum?.cpuUsPerReq),
+      ratio: pairedRatio(rps(`loadr ${k}`), rps(`wrk ${k}`))?.median,
+      loadrScale: pairedRatio(rps(`loadr ${k}`), rps(`loadr ${steps[0]}`))?.median,
+      wrkScale: wrk ? pairedRatio(rps(`wrk ${k}`), rps(`wrk ${steps[0]}`))?.median : undefined,
+      foreignCpu: finite(median([...l, ...w].map((r) => r?.contention?.machine))) ?? null,
+      contendedRuns: lSum.contendedRuns + (wSum?.contendedRuns ?? 0),
+      okRuns: lSum.okRuns + (wSum?.okRuns ?? 0),
+      ...(Object.keys(errors).length ? { error: Object.values(errors).join("; ") } : {}),
+    };
+  });
 }

@@ -7,8 +7,10 @@ export interface RunResult {
   stderr: string;
   timedOut: boolean;
   ms: number;
-  /** user + system CPU seconds the process used */
+  /** user + system CPU seconds the process used (its rusage: every thread, and waited-for children) */
   cpuSeconds: number;
+  userSeconds: number;
+  sysSeconds: number;
 }
 
 /**
@@ -27,8 +29,9 @@ export async function run(argv: string[], timeoutMs: number, onStart?: (pid: num
   const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   clearTimeout(timer);
   const cpu = p.resourceUsage()?.cpuTime;
-  const cpuSeconds = cpu ? Number(cpu.user + cpu.system) / 1e6 : 0;
-  return { code, stdout, stderr, timedOut, ms: performance.now() - t0, cpuSeconds };
+  const userSeconds = cpu ? Number(cpu.user) / 1e6 : 0;
+  const sysSeconds = cpu ? Number(cpu.system) / 1e6 : 0;
+  return { code, stdout, stderr, timedOut, ms: performance.now() - t0, cpuSeconds: userSeconds + sysSeconds, userSeconds, sysSeconds };
 }
 
 /** Full path of an executable on PATH, or null. */
@@ -37,16 +40,18 @@ export function which(cmd: string): string | null {
 }
 
 /**
- * Core pinning: the target on core 0, the load generator on core 1, so every tool gets exactly
- * one core and none competes with the target. Needs taskset and at least two cores.
+ * Core pinning: the target on core 0, the load generator on core 1, so the tool and the target
+ * never compete with each other. Other work on the machine is not pinned and may still share
+ * either core: lib/cpu.ts measures how much did, per run. Needs taskset and at least two cores.
  */
 export const pinning = {
   available: which("taskset") !== null && cpus().length >= 2,
+  cores: { target: 0, load: 1 },
   target(argv: string[]): string[] {
-    return this.available ? ["taskset", "-c", "0", ...argv] : argv;
+    return this.available ? ["taskset", "-c", String(this.cores.target), ...argv] : argv;
   },
   load(argv: string[]): string[] {
-    return this.available ? ["taskset", "-c", "1", ...argv] : argv;
+    return this.available ? ["taskset", "-c", String(this.cores.load), ...argv] : argv;
   },
 };
 

@@ -8,6 +8,7 @@ import { join, relative } from "node:path";
 import { parseLoadrSummary, procStatusBytes } from "./parse.ts";
 import { vusPlan, vusSpreadPlan } from "./plans.ts";
 import { hardNofile, pinning, run, withNofile } from "./proc.ts";
+import { cpuUsPerRequest } from "./stats.ts";
 
 export const RSS_TARGET_MB = 300;
 /** the many-VU target of the load-models issue */
@@ -43,6 +44,8 @@ export interface VusResult {
   avgLatencyMs?: number | null;
   requests?: number;
   errors?: number;
+  /** user + system CPU µs per request of the loadr process (start-up and the stop grace included) */
+  cpuUsPerReq?: number;
   rssOk?: boolean;
   rateOk?: boolean;
 }
@@ -124,6 +127,7 @@ export async function vusBench(o: {
     avgLatencyMs: s.avg,
     requests: s.requests,
     errors: s.errors,
+    cpuUsPerReq: cpuUsPerRequest(r.cpuSeconds, s.requests),
     rssOk: Math.max(peakRss, hwm) < rssTargetMB * 2 ** 20,
     rateOk: Math.abs(ratio - 1) <= IDEAL_TOLERANCE,
   };

@@ -4,10 +4,10 @@
  *     deadline instrumentation on (target ≥ 150,000/s), side by side with the same component
  *     without the instrumentation and with the built-in JS `boundary` extractor;
  *  2. a plan with the plugin extractor on every request vs the same plan with the built-in
- *     `boundary` extractor: 20 VUs, 1 worker, the echo target's /json, in back-to-back pairs
- *     (order alternating per pair); the figure is the median of the pairs' ratios, which holds
- *     up better than a ratio of medians when other work on the machine comes and goes
- *     (target: plugin ≥ 85 % of boundary's requests/s);
+ *     `boundary` extractor: 20 VUs, 1 worker on the load core, the echo target's /json, in
+ *     alternated rounds (lib/stats.ts); the figure is the median of the rounds' ratios, which
+ *     holds up better than a ratio of medians when other work on the machine comes and goes
+ *     (target: plugin ≥ 85 % of boundary's requests/s), with CPU per request beside it;
  *  3. cold start of the plugin from the transpile cache in a fresh process (target < 20 ms),
  *     and the first transpile into an empty cache.
  * 1 and 3 run the host from the sources (same code as in dist/loadr); 2 runs dist/loadr.
@@ -20,7 +20,11 @@ import { capMemory, PAGE } from "../../src/plugins/host/wasm/memory-cap.ts";
 import { loadWasmPlugin } from "../../src/plugins/host/wasm/load.ts";
 import { WasmRuntime } from "../../src/plugins/host/wasm/runtime.ts";
 import { transpile } from "../../src/plugins/host/wasm/transpile.ts";
+import { isContended } from "./cpu.ts";
+import { loadrFigures, runLoadrPlan } from "./loadr-run.ts";
+import { summaryMetric } from "./parse.ts";
 import { run } from "./proc.ts";
+import { alternate, median, pairedRatio } from "./stats.ts";
 
 export const CALLS_TARGET = 150_000;
 export const PLAN_RATIO_TARGET = 0.85;
@@ -30,7 +34,26 @@ export interface WasmResult {
   status: "ok" | "failed";
   error?: string;
   calls?: { instrumented: number; plain: number; builtinBoundary: number; ok: boolean };
-  plan?: { seconds: number; rounds: number; pluginRps: number[]; boundaryRps: number[]; pairRatios: number[]; ratio: number; callAvgUs: number; ok: boolean };
+  plan?: {
+    seconds: number;
+    rounds: number;
+    pluginRps: number[];
+    boundaryRps: number[];
+    /** CPU µs per request of each run (user + system of the loadr process) */
+    pluginCpuUs: (number | undefined)[];
+    boundaryCpuUs: (number | undefined)[];
+    /** plugin ÷ boundary requests/s per round, and their median */
+    pairRatios: number[];
+    ratio: number;
+    /** boundary's CPU µs per request ÷ the plugin's, median of the rounds */
+    cpuRatio?: number;
+    /** median other work on the load core during the runs, cores */
+    otherLoadCore: number;
+    /** runs (of both sides) marked contended (lib/cpu.ts) */
+    contendedRuns?: number;
+    callAvgUs: number;
+    ok: boolean;
+  };
   cold?: { firstTranspileMs: number; firstLoadMs: number; cachedLoadMs: number[]; medianMs: number; ok: boolean };
   /** 1-minute load average at the start and the end: other work on the machine skews every figure */
   loadavg?: [number, number];
@@ -44,13 +67,7 @@ function loadavg(): number {
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-export async function wasmBench(o: { root: string; loadr: string; tmp: string; targetUrl?: string; seconds: number }): Promise<WasmResult> {
+export async function wasmBench(o: { root: string; loadr: string; tmp: string; targetUrl?: string; seconds: number; rounds: number; targetCpu?: () => number }): Promise<WasmResult> {
   const artifact = join(o.root, "dist/plugins/upper-boundary/loadr_wasm_extractor.wasm");
   if (!existsSync(artifact)) return { status: "failed", error: "dist/plugins/upper-boundary is missing — run `bun run build` first" };
   const out: WasmResult = { status: "ok" };
@@ -60,7 +77,7 @@ export async function wasmBench(o: { root: string; loadr: string; tmp: string; t
   out.calls = await calls(o.tmp, artifact);
   console.log(`  extract calls/s: ${Math.round(out.calls.instrumented)} instrumented, ${Math.round(out.calls.plain)} plain, ${Math.round(out.calls.builtinBoundary)} built-in boundary`);
   if (o.targetUrl && existsSync(o.loadr)) {
-    out.plan = await planRatio(o.loadr, o.root, o.tmp, o.targetUrl, o.seconds);
+    out.plan = await planRatio({ ...o, url: o.targetUrl });
     console.log(`  plan req/s: plugin ${out.plan.pluginRps.map(Math.round).join(", ")} vs boundary ${out.plan.boundaryRps.map(Math.round).join(", ")} → median pair ratio ${(out.plan.ratio * 100).toFixed(1)} %`);
   }
   out.loadavg = [load0, loadavg()];
@@ -154,26 +171,42 @@ scenarios:
 `;
 }
 
-async function planRatio(loadr: string, root: string, tmp: string, url: string, seconds: number): Promise<NonNullable<WasmResult["plan"]>> {
-  const variants = EXTRACTORS;
-  const rps: Record<keyof typeof variants, number[]> = { plugin: [], boundary: [] };
-  const pairRatios: number[] = [];
-  const callAvg: number[] = [];
-  const rounds = 4;
-  for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? (["boundary", "plugin"] as const) : (["plugin", "boundary"] as const);
-    for (const v of order) {
-      const file = join(tmp, `wasm-${v}.yaml`);
-      const summary = join(tmp, `wasm-${v}.json`);
-      writeFileSync(file, extractorPlan(url, seconds, variants[v]));
-      const r = await run([loadr, "run", file, "--workers", "1", "-q", "--plugins-dir", join(root, "dist/plugins"), "--summary-export", summary], (seconds + 60) * 1000);
-      if (r.code !== 0) throw new Error(`loadr (${v}) exited ${r.code}: ${r.stderr.trim().split("\n").pop()}`);
-      const s = JSON.parse(readFileSync(summary, "utf8")) as { metrics: { metric: string; agg: Record<string, number> }[] };
-      rps[v].push(s.metrics.find((m) => m.metric === "http_reqs")!.agg.per_second!);
-      if (v === "plugin") callAvg.push(s.metrics.find((m) => m.metric === "plugin_call_duration")!.agg.avg! * 1000);
-    }
-    pairRatios.push(rps.plugin.at(-1)! / rps.boundary.at(-1)!);
-  }
-  const ratio = median(pairRatios);
-  return { seconds, rounds, pluginRps: rps.plugin, boundaryRps: rps.boundary, pairRatios, ratio, callAvgUs: median(callAvg), ok: ratio >= PLAN_RATIO_TARGET };
+async function planRatio(o: { loadr: string; root: string; tmp: string; url: string; seconds: number; rounds: number; targetCpu?: () => number }): Promise<NonNullable<WasmResult["plan"]>> {
+  const runs = await alternate(
+    ["boundary", "plugin"] as const,
+    o.rounds,
+    async (v) => {
+      const r = await runLoadrPlan({
+        loadr: o.loadr,
+        tmp: o.tmp,
+        name: `wasm-${v}`,
+        plan: extractorPlan(o.url, o.seconds, EXTRACTORS[v]),
+        seconds: o.seconds,
+        args: ["--plugins-dir", join(o.root, "dist/plugins")],
+        targetCpu: o.targetCpu,
+      });
+      const callAvgUs = v === "plugin" ? (summaryMetric(r.summary, "plugin_call_duration")?.agg.avg ?? NaN) * 1000 : undefined;
+      return { ...loadrFigures(r), callAvgUs };
+    },
+    () => Bun.sleep(300),
+  );
+  const rps = (v: keyof typeof runs) => runs[v].map((r) => r.rps);
+  const cpu = (v: keyof typeof runs) => runs[v].map((r) => r.cpuUsPerReq);
+  const ratio = pairedRatio(rps("plugin"), rps("boundary"))!;
+  const cpuRatio = pairedRatio(cpu("boundary"), cpu("plugin"));
+  return {
+    seconds: o.seconds,
+    rounds: o.rounds,
+    pluginRps: rps("plugin"),
+    boundaryRps: rps("boundary"),
+    pluginCpuUs: cpu("plugin"),
+    boundaryCpuUs: cpu("boundary"),
+    pairRatios: ratio.rounds,
+    ratio: ratio.median,
+    cpuRatio: cpuRatio?.median,
+    otherLoadCore: median(runs.plugin.concat(runs.boundary).map((r) => r.contention?.loadCore)),
+    contendedRuns: runs.plugin.concat(runs.boundary).filter((r) => isContended(r.contention)).length,
+    callAvgUs: median(runs.plugin.map((r) => r.callAvgUs)),
+    ok: ratio.median >= PLAN_RATIO_TARGET,
+  };
 }

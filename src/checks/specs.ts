@@ -1,105 +1,28 @@
 /**
- * Condition specs (`assert:` / `checks:` entries) exactly as the plan keeps them: the YAML objects
- * of reference §1.10, snake_case keys, durations already in milliseconds.
+ * Condition specs are the plan's own types (src/plan/schema/checks.ts, the one source of truth):
+ * an `assert:` / `checks:` entry as the plan writes it, where the keys the schema defaults
+ * (`on_failure`, `negate`, `exists`) may be left out — compileCondition fills them as loading
+ * does — and durations are milliseconds, as a loaded plan holds them. This file names the variants
+ * the condition kinds compile, and the run-time shapes they compile to.
  */
+import type { z } from "zod";
+import type { Condition } from "../plan/schema/checks.ts";
 import type { ResponseView } from "../extract/response-view.ts";
 
-export type OnFailure = "continue" | "abort_iteration" | "abort_scenario" | "abort_test";
-
-interface ConditionBase {
-  /** the `check` tag; generated from the condition when absent (names.ts) */
-  name?: string;
-  /** default `continue`; only meaningful under `assert:` */
-  on_failure?: OnFailure;
-}
-
-export interface StatusConditionSpec extends ConditionBase {
-  type: "status";
-  equals?: number;
-  one_of?: number[];
-  /** unanchored regex over the decimal status, e.g. `2..` */
-  matches?: string;
-}
-
-export interface BodyContainsConditionSpec extends ConditionBase {
-  type: "body_contains";
-  value: string;
-  negate?: boolean;
-}
-
-export interface BodyMatchesConditionSpec extends ConditionBase {
-  type: "body_matches";
-  pattern: string;
-  negate?: boolean;
-}
-
-export interface JsonPathConditionSpec extends ConditionBase {
-  type: "jsonpath";
-  expression: string;
-  /** what the query reads: the JSON body (default) or a plugin response's `extras` */
-  source?: "body" | "extras";
-  /** exact JSON equality with the first selected node */
-  equals?: unknown;
-  /** default true; false = passes when nothing is selected */
-  exists?: boolean;
-}
-
-export interface HeaderConditionSpec extends ConditionBase {
-  type: "header";
-  header: string;
-  equals?: string;
-  contains?: string;
-  exists?: boolean;
-}
-
-export interface SizeConditionSpec extends ConditionBase {
-  type: "size";
-  /** body bytes, inclusive */
-  min?: number;
-  max?: number;
-  equals?: number;
-}
-
-export interface DurationConditionSpec extends ConditionBase {
-  type: "duration";
-  /** milliseconds; passes when the request duration is <= max */
-  max: number;
-}
-
-export interface PluginConditionSpec extends ConditionBase {
-  type: "plugin";
-  /** the `plugins:` entry name of a WASM assertion plugin */
-  plugin: string;
-  /** shallow-merged over the plugin's config for this condition */
-  config?: Record<string, unknown>;
-}
-
-export interface XPathConditionSpec extends ConditionBase {
-  type: "xpath";
-  expression: string;
-  /** string equality with the first selected value */
-  equals?: string;
-  /** default true; false = passes when nothing is selected */
-  exists?: boolean;
-}
-
-export interface JsConditionSpec extends ConditionBase {
-  type: "js";
-  /** a JS expression (or statements) with `response` in scope; passes when truthy */
-  expression: string;
-}
-
-export type ConditionSpec =
-  | StatusConditionSpec
-  | BodyContainsConditionSpec
-  | BodyMatchesConditionSpec
-  | JsonPathConditionSpec
-  | HeaderConditionSpec
-  | SizeConditionSpec
-  | DurationConditionSpec
-  | PluginConditionSpec
-  | XPathConditionSpec
-  | JsConditionSpec;
+type Written = z.input<typeof Condition>;
+export type ConditionSpec = Exclude<Written, { type: "duration" }> | (Omit<Extract<Written, { type: "duration" }>, "max"> & { max: number });
+export type OnFailure = z.output<typeof Condition>["on_failure"];
+type Variant<T extends ConditionSpec["type"]> = Extract<ConditionSpec, { type: T }>;
+export type StatusConditionSpec = Variant<"status">;
+export type BodyContainsConditionSpec = Variant<"body_contains">;
+export type BodyMatchesConditionSpec = Variant<"body_matches">;
+export type JsonPathConditionSpec = Variant<"jsonpath">;
+export type HeaderConditionSpec = Variant<"header">;
+export type SizeConditionSpec = Variant<"size">;
+export type DurationConditionSpec = Variant<"duration">;
+export type PluginConditionSpec = Variant<"plugin">;
+export type XPathConditionSpec = Variant<"xpath">;
+export type JsConditionSpec = Variant<"js">;
 
 /**
  * What a condition may need beyond the response: the VU's JS context (`type: js`). The engine

@@ -18,7 +18,7 @@ const SUMMARY: Record<ControlCommand, string> = {
   scale: "set the VUs of an externally-controlled scenario",
 };
 
-function help(cmd: ControlCommand): string {
+export function controlHelp(cmd: ControlCommand): string {
   const usage = cmd === "scale" ? "loadr scale <scenario> --vus <n> [options]" : `loadr ${cmd} [options]`;
   return `Usage: ${usage}
 
@@ -41,7 +41,7 @@ async function run(cmd: ControlCommand, args: string[]): Promise<number> {
     ...(cmd === "scale" ? { vus: { type: "string" } } : {}),
   });
   if (values.help) {
-    process.stdout.write(help(cmd) + "\n");
+    process.stdout.write(controlHelp(cmd) + "\n");
     return 0;
   }
   const address = (values.address as string | undefined) ?? process.env.LOADR_API ?? DEFAULT_API_ADDRESS;

@@ -5,21 +5,7 @@
 import pkg from "../../package.json" with { type: "json" };
 import { CliError } from "./errors.ts";
 import { closest } from "../plan/suggest.ts";
-
-const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(args: string[]): Promise<number> }> }> = {
-  run: { summary: "run a test plan", load: () => import("./run.ts") },
-  validate: { summary: "check test plans and print diagnostics with line and column", load: () => import("./validate.ts") },
-  echo: { summary: "serve the built-in echo target (until Ctrl-C)", load: () => import("./echo.ts") },
-  report: { summary: "render a summary JSON as a self-contained HTML report (or JUnit)", load: () => import("./report.ts") },
-  schema: { summary: "print the JSON Schema of the plan format", load: () => import("./schema.ts") },
-  plugin: { summary: "install, list, enable, pack and mirror plugins", load: () => import("./plugin.ts") },
-  version: { summary: "print version and build details", load: () => import("./version.ts") },
-  status: { summary: "show a running test's state (control API, `run --api`)", load: () => import("./control.ts").then((m) => m.controlCommand("status")) },
-  pause: { summary: "pause a running test (control API)", load: () => import("./control.ts").then((m) => m.controlCommand("pause")) },
-  resume: { summary: "resume a paused test (control API)", load: () => import("./control.ts").then((m) => m.controlCommand("resume")) },
-  stop: { summary: "stop a running test gracefully (control API)", load: () => import("./control.ts").then((m) => m.controlCommand("stop")) },
-  scale: { summary: "set an externally-controlled scenario's VUs (control API)", load: () => import("./control.ts").then((m) => m.controlCommand("scale")) },
-};
+import { COMMANDS } from "./commands.ts";
 
 export const USAGE = `loadr ${pkg.version} — load testing from YAML plans
 
@@ -27,7 +13,7 @@ Usage: loadr <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`)
+  .map(([n, c]) => `  ${n.padEnd(11)} ${c.summary}`)
   .join("\n")}
 
 Global options: -q/--quiet, -v/--verbose, --no-color, -h/--help, -V/--version

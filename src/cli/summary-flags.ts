@@ -12,15 +12,19 @@ export const SUMMARY_FLAG_OPTIONS = {
   "summary-trend-stats": { type: "string" },
 } as const;
 
-export function summaryFlags(values: { "summary-mode"?: string; "summary-trend-stats"?: string }): { mode: SummaryMode; trendStats?: TrendStat[] } {
+/** `from`: how each flag was given, for the messages (`--summary-mode`, or its LOADR_ variable). */
+export function summaryFlags(
+  values: { "summary-mode"?: string; "summary-trend-stats"?: string },
+  from: (flag: string) => string = (f) => `--${f}`,
+): { mode: SummaryMode; trendStats?: TrendStat[] } {
   const mode = values["summary-mode"] ?? "compact";
   if (!(SUMMARY_MODES as readonly string[]).includes(mode))
-    throw new UsageError(`--summary-mode must be ${SUMMARY_MODES.join(" or ")}, got \`${mode}\``);
+    throw new UsageError(`${from("summary-mode")} must be ${SUMMARY_MODES.join(" or ")}, got \`${mode}\``);
   try {
     const text = values["summary-trend-stats"];
     return { mode: mode as SummaryMode, trendStats: text === undefined ? undefined : parseTrendStats(text) };
   } catch (e) {
-    if (e instanceof TrendStatsError) throw new UsageError(e.message);
+    if (e instanceof TrendStatsError) throw new UsageError(e.message.replace("--summary-trend-stats", from("summary-trend-stats")));
     throw e;
   }
 }

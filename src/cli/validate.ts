@@ -1,10 +1,13 @@
 /** `loadr validate <files...>`: every diagnostic with line and column (reference §3.2). */
+import { dirname } from "node:path";
 import { loadPlan, formatDiagnostic, type Diagnostic } from "../plan/load.ts";
-import { parse } from "./args.ts";
+import { overlayFlag, parse } from "./args.ts";
 import { UsageError } from "./errors.ts";
 import { colorWanted, makeStyle } from "./style.ts";
 import { countRequestSteps } from "../plan/walk.ts";
 import { validationCatalogue } from "../protocols/builtins.ts";
+import { pluginsDir } from "../plugins/store/plugins-dir.ts";
+import { validationMetricCheck } from "../run/metric-check.ts";
 
 export const HELP = `Usage: loadr validate <files...> [options]
 
@@ -14,6 +17,8 @@ Exit code 0 when no file has errors (warnings allowed), 1 otherwise.
 Options:
   -e, --env <name>      apply the plan's env.<name> overlay first
   --no-check-files      don't check that referenced files (bodies, TLS, secrets) exist
+  --plugins-dir <dir>   where \`plugins:\` entries without a path are found, to know the
+                        metrics they record (default: $LOADR_PLUGINS_DIR, else ~/.loadr/plugins)
   --format <text|json>  output format (default text); json prints an array of diagnostics`;
 
 export async function main(args: string[]): Promise<number> {
@@ -21,6 +26,7 @@ export async function main(args: string[]): Promise<number> {
     env: { type: "string", short: "e" },
     "no-check-files": { type: "boolean" },
     format: { type: "string" },
+    "plugins-dir": { type: "string" },
   });
   if (values.help) {
     process.stdout.write(HELP + "\n");
@@ -36,7 +42,8 @@ export async function main(args: string[]): Promise<number> {
   let warnings = 0;
   const all: (Diagnostic & { file: string })[] = [];
   for (const file of positionals) {
-    const r = await loadPlan(file, { env: values.env, checkFiles: !values["no-check-files"], protocols: validationCatalogue });
+    const checks = validationMetricCheck({ baseDir: dirname(file) || ".", pluginsDir: pluginsDir(values["plugins-dir"]) });
+    const r = await loadPlan(file, { env: overlayFlag(values.env), checkFiles: !values["no-check-files"], protocols: validationCatalogue, checks });
     const fileErrors = r.diagnostics.filter((d) => d.severity === "error").length;
     errors += fileErrors;
     warnings += r.diagnostics.length - fileErrors;

@@ -28,6 +28,8 @@ export interface RunInputs {
   logTo?: "stderr" | "main";
   /** bench/: sample the worker's event-loop lag as `loadr_event_loop_lag` (src/run/worker-thread.ts) */
   loopLagProbe?: boolean;
+  /** `--http-debug`: print every request and response (src/pipeline/http-debug.ts) */
+  httpDebug?: "headers" | "full";
 }
 
 export type ToWorker =

@@ -4,7 +4,7 @@ import type { BoundaryExtractorSpec, Matcher } from "./specs.ts";
  * `type: boundary`: every non-overlapping substring between `left` and the next `right`, scanning
  * on after each `right`. Plain substring search (no regex), so it is the cheapest extractor.
  */
-export function boundaryMatcher(spec: BoundaryExtractorSpec): Matcher {
+export function boundaryMatcher(spec: Pick<BoundaryExtractorSpec, "name" | "left" | "right">): Matcher {
   const { left, right } = spec;
   if (typeof left !== "string" || typeof right !== "string") {
     throw new Error(`boundary extractor "${spec.name}": left and right must both be strings`);

@@ -66,13 +66,13 @@ function sourceFor(spec: ChainExtractorSpec, index: IndexMode): Source {
     };
   }
   let m: Matcher;
-  if (spec.jsonpath !== undefined) m = jsonPathMatcher({ type: "jsonpath", name: spec.chain, expression: spec.jsonpath });
-  else if (spec.regex !== undefined) m = regexMatcher({ type: "regex", name: spec.chain, expression: spec.regex, group: spec.group });
-  else if (spec.header !== undefined) m = headerMatcher({ type: "header", name: spec.chain, header: spec.header });
+  if (spec.jsonpath !== undefined) m = jsonPathMatcher({ expression: spec.jsonpath });
+  else if (spec.regex !== undefined) m = regexMatcher({ name: spec.chain, expression: spec.regex, group: spec.group });
+  else if (spec.header !== undefined) m = headerMatcher({ name: spec.chain, header: spec.header });
   else if (spec.css !== undefined) m = cssMatcher({ expression: spec.css, attribute: spec.attribute });
   else if (spec.xpath !== undefined) m = xpathMatcher({ expression: spec.xpath });
   else if (spec.left !== undefined && spec.right !== undefined)
-    m = boundaryMatcher({ type: "boundary", name: spec.chain, left: spec.left, right: spec.right });
+    m = boundaryMatcher({ name: spec.chain, left: spec.left, right: spec.right });
   else throw new Error(`chain \`${spec.chain}\` has no source; set one of jmespath, jsonpath, regex, header, css, xpath, left/right`);
   const limit = index === "first" ? 1 : Infinity;
   return (r, random) => {

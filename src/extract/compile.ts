@@ -6,8 +6,7 @@ import { headerMatcher } from "./header.ts";
 import { jsonPathMatcher } from "./jsonpath.ts";
 import { checkIndexMode, pick } from "./pick.ts";
 import { regexMatcher } from "./regex.ts";
-import type { ChainExtractorSpec, CompiledExtractor, ExtractorSpec, Matcher } from "./specs.ts";
-import type { PluginExtractorSpec } from "./plugin.ts";
+import type { ChainExtractorSpec, CompiledExtractor, ExtractorSpec, Matcher, PluginExtractorSpec } from "./specs.ts";
 
 /** How an `extract:` entry of one `type:` compiles, once per worker (bad expressions throw here). */
 export type ExtractorKind = (spec: any) => CompiledExtractor;

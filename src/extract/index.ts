@@ -1,6 +1,6 @@
 export { compileExtractor, type ExtractorKind } from "./compile.ts";
 export { ExtractorRegistry } from "./registry.ts";
-export { pluginExtractor, type ExtractorPlugin, type PluginExtractorSpec } from "./plugin.ts";
+export { pluginExtractor, type ExtractorPlugin } from "./plugin.ts";
 export { makeResponseView, findHeader, BufferedResponseView, type ResponseView } from "./response-view.ts";
 export { compileRegex, RegexSyntaxError } from "../plan/regex.ts";
 export { compileJsonPath, JsonPathSyntaxError, type CompiledJsonPath } from "./jsonpath-query.ts";

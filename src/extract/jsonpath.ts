@@ -6,7 +6,7 @@ import type { JsonPathExtractorSpec, Matcher } from "./specs.ts";
  * stay numbers, objects stay objects). A body that is not JSON selects nothing, as in the
  * reference (serde_json failure → null → no match).
  */
-export function jsonPathMatcher(spec: JsonPathExtractorSpec): Matcher {
+export function jsonPathMatcher(spec: Pick<JsonPathExtractorSpec, "expression" | "source">): Matcher {
   const q = compileJsonPath(spec.expression);
   if (spec.source === "extras") {
     return {

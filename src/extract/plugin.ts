@@ -8,15 +8,7 @@
  * sample) with the reason.
  */
 import type { ResponseView } from "./response-view.ts";
-import type { CompiledExtractor } from "./specs.ts";
-
-export interface PluginExtractorSpec {
-  type: "plugin";
-  name: string;
-  plugin: string;
-  config?: Record<string, unknown>;
-  default?: unknown;
-}
+import type { CompiledExtractor, PluginExtractorSpec } from "./specs.ts";
 
 /** An extractor plugin as extract/ sees it (the WASM host's MeteredPlugin is one). */
 export interface ExtractorPlugin {

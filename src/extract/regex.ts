@@ -6,7 +6,8 @@ import type { Matcher, RegexExtractorSpec } from "./specs.ts";
  * text, as strings (Rust's captures_iter). A match where that group did not participate yields
  * nothing. Regex syntax notes: see src/plan/regex.ts.
  */
-export function regexMatcher(spec: RegexExtractorSpec): Matcher {
+/** `group` absent = 1, the schema's default (a chain's `group` has none of its own) */
+export function regexMatcher(spec: Pick<RegexExtractorSpec, "name" | "expression"> & { group?: number }): Matcher {
   const group = spec.group ?? 1;
   if (!Number.isInteger(group) || group < 0) {
     throw new RegexSyntaxError(`regex extractor "${spec.name}": group must be a non-negative integer, got ${JSON.stringify(spec.group)}`);

@@ -1,95 +1,26 @@
 /**
- * Extractor specs exactly as the plan keeps them: the YAML objects of reference §1.10 with their
- * snake_case keys. The plan's zod types are structurally compatible with these (field names are
- * the contract; types here are deliberately no narrower than the plan's).
+ * Extractor specs are the plan's own types (src/plan/schema/checks.ts, the one source of truth):
+ * an `extract:` entry as the loaded plan holds it, defaults filled. This file names the variants
+ * the extractor kinds compile, and the run-time shapes they compile to.
  */
+import type { ChainExtractor, ClassicExtractor } from "../plan/schema.ts";
 import type { ResponseView } from "./response-view.ts";
 
-/** Which match to keep when several matched (`all` = a JSON array of every match). */
-export type IndexMode = "first" | "last" | "random" | "all";
-
-interface ExtractorBase {
-  /** the variable the value is saved to */
-  name: string;
-  /** used when nothing matched (the reference types it as a string; returned as given) */
-  default?: unknown;
-}
-
-export interface JsonPathExtractorSpec extends ExtractorBase {
-  type: "jsonpath";
-  /** RFC 9535 JSONPath */
-  expression: string;
-  index?: IndexMode;
-  /** what the query reads: the JSON body (default) or a plugin response's `extras` */
-  source?: "body" | "extras";
-}
-
-export interface RegexExtractorSpec extends ExtractorBase {
-  type: "regex";
-  expression: string;
-  /** capture group to return; default 1, 0 = the whole match */
-  group?: number;
-  index?: IndexMode;
-}
-
-export interface BoundaryExtractorSpec extends ExtractorBase {
-  type: "boundary";
-  left: string;
-  right: string;
-  index?: IndexMode;
-}
-
-export interface HeaderExtractorSpec extends ExtractorBase {
-  type: "header";
-  /** header name, matched case-insensitively */
-  header: string;
-}
-
-export interface XPathExtractorSpec extends ExtractorBase {
-  type: "xpath";
-  /** XPath 1.0 over an XML body */
-  expression: string;
-}
-
-export interface CssExtractorSpec extends ExtractorBase {
-  type: "css";
-  /** CSS selector over an HTML body */
-  expression: string;
-  /** take this attribute instead of the element's text */
-  attribute?: string;
-  index?: IndexMode;
-}
-
-export type ExtractorSpec =
-  | JsonPathExtractorSpec | RegexExtractorSpec | BoundaryExtractorSpec | HeaderExtractorSpec | XPathExtractorSpec | CssExtractorSpec;
-
+type Variant<T extends ClassicExtractor["type"]> = Extract<ClassicExtractor, { type: T }>;
+export type JsonPathExtractorSpec = Variant<"jsonpath">;
+export type RegexExtractorSpec = Variant<"regex">;
+export type BoundaryExtractorSpec = Variant<"boundary">;
+export type HeaderExtractorSpec = Variant<"header">;
+export type XPathExtractorSpec = Variant<"xpath">;
+export type CssExtractorSpec = Variant<"css">;
+export type PluginExtractorSpec = Variant<"plugin">;
+/** the built-in kinds that match over the response (everything but `plugin`) */
+export type ExtractorSpec = Exclude<ClassicExtractor, { type: "plugin" }>;
 /** A fused chain (§1.10): `chain: <var>` plus exactly one source, then default → as → transform → check. */
-export interface ChainExtractorSpec {
-  chain: string;
-  jmespath?: string;
-  jsonpath?: string;
-  regex?: string;
-  group?: number;
-  header?: string;
-  css?: string;
-  attribute?: string;
-  xpath?: string;
-  left?: string;
-  right?: string;
-  index?: IndexMode;
-  as?: "int" | "float" | "bool" | "string";
-  transform?: import("./chain-values.ts").Transform[];
-  default?: unknown;
-  check?: {
-    equals?: unknown;
-    matches?: string;
-    one_of?: unknown[];
-    min?: number;
-    max?: number;
-    not_empty?: boolean;
-    on_failure?: "continue" | "abort_iteration" | "abort_scenario" | "abort_test";
-  };
-}
+export type ChainExtractorSpec = ChainExtractor;
+
+/** Which match to keep when several matched (`all` = a JSON array of every match). */
+export type IndexMode = JsonPathExtractorSpec["index"];
 
 /**
  * `check` is set only by chains that have a `check:`: whether it passed (a `checks` sample tagged

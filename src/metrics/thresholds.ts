@@ -5,9 +5,9 @@
 import type { Aggregator } from "./aggregator.ts";
 import type { ValueUnit } from "./format.ts";
 import { DATA_METRICS, type MetricKind } from "./registry.ts";
-import type { AggValues } from "./series.ts";
+import { SeriesState, type AggValues } from "./series.ts";
 import { precomputedPercentile } from "./trend-stats.ts";
-import type { ThresholdOp, ThresholdSpec } from "../plan/thresholds.ts";
+import type { ThresholdAgg, ThresholdOp, ThresholdSpec } from "../plan/thresholds.ts";
 
 export type { ThresholdSpec };
 
@@ -61,6 +61,14 @@ export function observedValue(
   }
 }
 
+/** The aggregations that have a value for each kind (§1.12's table); any other observes "none", and passes. */
+export const AGGREGATIONS_BY_KIND: Readonly<Record<MetricKind, readonly ThresholdAgg[]>> = {
+  counter: ["count", "rate"],
+  gauge: ["min", "max", "count", "value"],
+  rate: ["rate", "count"],
+  trend: ["avg", "min", "max", "med", "p", "rate", "count"],
+};
+
 /** `observed <op> bound`; == and != use f64::EPSILON tolerance like the reference. */
 export function compare(op: ThresholdOp, observed: number, bound: number): boolean {
   switch (op) {
@@ -94,8 +102,20 @@ export function observedUnit(spec: Pick<ThresholdSpec, "agg" | "metric">, kind: 
   }
 }
 
+/**
+ * A series no sample reached, for a metric whose kind the run's catalogue knows: a counter that
+ * counted nothing observes `count` 0, not "no samples" (gauges have no such zero: left out).
+ */
+const emptySeries = new Map<MetricKind, SeriesState>();
+function emptyState(kind: MetricKind | undefined): { kind: MetricKind; state: SeriesState } | null {
+  if (kind === undefined || kind === "gauge") return null;
+  let state = emptySeries.get(kind);
+  if (state === undefined) emptySeries.set(kind, (state = new SeriesState(kind)));
+  return { kind, state };
+}
+
 export function evaluateThreshold(spec: ThresholdSpec, agg: Aggregator, nowMs: number = Date.now()): ThresholdStatus {
-  const merged = agg.query(spec.metric, spec.tags);
+  const merged = agg.query(spec.metric, spec.tags) ?? emptyState(spec.kind);
   let observed: number | null = null;
   if (merged !== null) {
     const values = merged.state.aggValues(agg.elapsedSecs(nowMs));

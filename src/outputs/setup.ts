@@ -15,8 +15,7 @@ export async function buildOutputs(o: {
   /** output plugins that run whether or not `outputs:` names them (as `{type: plugin, name}`) */
   pluginOutputs?: readonly string[];
 }): Promise<OutputSet> {
-  const named = new Set(o.planOutputs.flatMap((s) => (s.type === "plugin" ? [s.name] : [])));
-  const implied = (o.pluginOutputs ?? []).filter((n) => !named.has(n)).map((name): OutputSpec => ({ type: "plugin", name, config: {} }));
+  const implied = impliedPluginOutputs(o.planOutputs, o.pluginOutputs ?? []);
   const specs = [...implied, ...o.planOutputs.map((s, i) => expandEnv(s, o.env, `outputs[${i}]`)), ...o.flags.map(parseOutputFlag)];
   const registry = o.registry ?? new OutputRegistry();
   const outputs: Output[] = [];
@@ -25,6 +24,12 @@ export async function buildOutputs(o: {
   const ctx = { cwd: process.cwd(), problem: (out: string, m: string) => set.problem(out, m), note: (m: string) => set.note(m) };
   for (const spec of specs) outputs.push(await registry.create(spec, ctx));
   return set;
+}
+
+/** Output plugins run whether or not `outputs:` names them: those it does not name, as `{type: plugin, name}`. */
+export function impliedPluginOutputs(planOutputs: readonly OutputSpec[], pluginOutputs: readonly string[]): OutputSpec[] {
+  const named = new Set(planOutputs.flatMap((s) => (s.type === "plugin" ? [s.name] : [])));
+  return pluginOutputs.filter((n) => !named.has(n)).map((name): OutputSpec => ({ type: "plugin", name, config: {} }));
 }
 
 export { OutputSpecError };

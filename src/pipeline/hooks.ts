@@ -1,7 +1,8 @@
 /**
  * The request hook seam (docs/dev/architecture.md "Request pipeline"): code that attaches to a
  * request's before-send, after-response and after-record phases. JavaScript `beforeRequest` /
- * `afterRequest` and WASM hook plugins will register here; today only in-process tests do.
+ * `afterRequest` and WASM hook plugins will register here; today `--http-debug` (http-debug.ts)
+ * and in-process tests do.
  *
  * Hooks are registered before the flows compile. Each request step decides once, when it compiles,
  * whether it runs hooks at all: with none registered the request path has no hook loop and no

@@ -11,10 +11,11 @@ import { applyEnvOverlay, UnknownEnvironmentError } from "./overlay.ts";
 import type { Plan, PluginEntry } from "./schema.ts";
 import type { ProtocolCatalogue } from "./protocol-check.ts";
 import { PlanSchema } from "./schema/plan.ts";
-import { validatePlan } from "./validate.ts";
+import { validatePlan, type SemanticDiagnostic } from "./validate.ts";
 import { PlanFileError, readPlanText } from "../util/plan-file.ts";
 import { aliasCycle, aliasProblem } from "./yaml-aliases.ts";
 import { issuesToDiagnostics } from "./zod-issues.ts";
+import { salvage, type Attempt } from "./salvage.ts";
 
 export { formatDiagnostic, type Diagnostic } from "./diagnostics.ts";
 
@@ -29,6 +30,11 @@ export interface LoadOptions {
    * out and refuses such a plan once its plugins are loaded (src/plan/protocol-check.ts).
    */
   protocols?: ((plugins: readonly PluginEntry[]) => ProtocolCatalogue) | undefined;
+  /**
+   * Checks that need more than the plan, run on it after its own (`loadr validate` gives the
+   * threshold metrics' check against the run's metric catalogue: src/run/metric-check.ts).
+   */
+  checks?: ((plan: Plan) => SemanticDiagnostic[]) | undefined;
 }
 
 export interface LoadResult {
@@ -109,16 +115,42 @@ export function loadPlanText(text: string, _file: string, baseDir: string, opts:
     return { severity, path: formatPath(path), message, line: pos?.line ?? null, column: pos?.column ?? null, suggestion: suggestion ?? null };
   };
 
+  const parse = (doc: unknown): Attempt<Plan> => {
+    const r = PlanSchema.safeParse(doc, { reportInput: true });
+    return r.success ? { ok: true, value: r.data } : { ok: false, paths: issuesToDiagnostics(r.error.issues, doc).map((d) => d.path) };
+  };
+  const semanticChecks = (plan: Plan): SemanticDiagnostic[] => [
+    ...validatePlan(plan, { baseDir, checkFiles: opts.checkFiles ?? false, protocols: opts.protocols?.(plan.plugins) }),
+    ...(opts.checks?.(plan) ?? []),
+  ];
+
   const parsed = PlanSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    const ds = issuesToDiagnostics(parsed.error.issues, raw).map((d) => diag("error", d.path, d.message, d.suggestion, d.at));
+    const raws = issuesToDiagnostics(parsed.error.issues, raw);
+    const ds = raws.map((d) => diag("error", d.path, d.message, d.suggestion, d.at));
+    // the rest of the plan is still checked: every problem at once (salvage.ts)
+    const rest = salvage(raw, raws.map((d) => d.path), parse, repairScenario);
+    if (rest !== undefined) {
+      const flagged = new Set(ds.map((d) => d.path));
+      for (const d of semanticChecks(rest.value)) {
+        const path = rest.mapBack(d.path, d.severity, d.message);
+        if (path !== undefined && !flagged.has(formatPath(path))) ds.push(diag(d.severity, path, d.message, d.suggestion, d.at));
+      }
+    }
     return result(sortByPosition(ds));
   }
-  const checkFiles = opts.checkFiles ?? false;
-  const protocols = opts.protocols?.(parsed.data.plugins);
-  const semantic = validatePlan(parsed.data, { baseDir, checkFiles, protocols }).map((d) => diag(d.severity, d.path, d.message, d.suggestion, d.at));
-  const diagnostics = sortByPosition(semantic);
+  const diagnostics = sortByPosition(semanticChecks(parsed.data).map((d) => diag(d.severity, d.path, d.message, d.suggestion, d.at)));
   return result(diagnostics, countErrors(diagnostics) === 0 ? normalisePlan(parsed.data) : undefined);
+}
+
+/** Settings of a scenario's executor: a scenario whose executor is set wrong is checked with a stand-in one. */
+const EXECUTOR_KEYS = new Set(["executor", "vus", "duration", "stages", "start_vus", "rate", "time_unit", "pre_allocated_vus", "max_vus", "iterations", "max_duration", "start_rate"]);
+
+/** salvage.ts's repair: a scenario at fault keeps its flow (its requests are still checked) under a stand-in executor. */
+function repairScenario(path: readonly Segment[], node: unknown): unknown {
+  if (path.length !== 2 || path[0] !== "scenarios" || node === null || typeof node !== "object" || Array.isArray(node)) return undefined;
+  const kept = Object.entries(node).filter(([k]) => !EXECUTOR_KEYS.has(k));
+  return { ...Object.fromEntries(kept), executor: "per-vu-iterations", vus: 1, iterations: 1 };
 }
 
 /** Source order reads best; diagnostics without a position keep their relative order at the end. */

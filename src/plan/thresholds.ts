@@ -21,6 +21,11 @@ export interface ThresholdSpec {
   bound: number;
   abortOnFail: boolean;
   delayAbortEvalMs: number;
+  /**
+   * The metric's kind, when the run's metric catalogue knows it (src/run/metric-check.ts): a
+   * counter that got no sample then observes 0 for `count` and `rate` instead of "no samples".
+   */
+  kind?: "counter" | "gauge" | "rate" | "trend";
 }
 
 /** A normalised threshold entry as it sits in the Plan (see schema/thresholds.ts). */
@@ -34,15 +39,6 @@ export interface ThresholdEntry {
 export class ThresholdError extends Error {
   override name = "ThresholdError";
 }
-
-/** Built-in metric names a threshold may name without a warning (§1.12, plus our plugin metrics). */
-export const KNOWN_METRICS: readonly string[] = [
-  "http_reqs", "http_req_duration", "http_req_blocked", "http_req_connecting", "http_req_tls_handshaking",
-  "http_req_sending", "http_req_waiting", "http_req_receiving", "http_req_failed", "iterations",
-  "iteration_duration", "dropped_iterations", "vus", "vus_max", "checks", "data_sent", "data_received",
-  "ws_connecting", "ws_session_duration", "ws_msgs_sent", "ws_msgs_received", "grpc_req_duration",
-  "tcp_req_duration", "udp_req_duration", "graphql_req_duration", "plugin_call_duration", "plugin_errors",
-];
 
 export function parseSelector(raw: string): { metric: string; tags: Record<string, string>; selector: string } {
   const s = raw.trim();

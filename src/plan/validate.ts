@@ -12,7 +12,6 @@ import type { Step } from "./schema/steps.ts";
 import { didYouMean } from "./suggest.ts";
 import { compileTemplate, templateExprs } from "./template.ts";
 import { stringLeaves } from "./schema/common.ts";
-import { KNOWN_METRICS, parseSelector } from "./thresholds.ts";
 import { walkSteps } from "./walk.ts";
 import type { RawDiagnostic } from "./zod-issues.ts";
 import { formatPath } from "./diagnostics.ts";
@@ -146,14 +145,9 @@ export function validatePlan(plan: Plan, opts: ValidateOptions): SemanticDiagnos
       if (!flagged.has(formatPath(p.path))) warn(p.path, `${p.message}; \`loadr run\` refuses this plan`);
   }
 
-  // Threshold metric names: unknown ones only warn (§1.12).
-  const known = new Set([...KNOWN_METRICS, ...Object.keys(plan.metrics)]);
-  for (const p of pluginNames) for (const suffix of ["_reqs", "_req_duration", "_docs", "_rows"]) known.add(p + suffix);
-  for (const sel of Object.keys(plan.thresholds)) {
-    const { metric } = parseSelector(sel);
-    if (!known.has(metric)) warn(["thresholds", sel], `unknown metric \`${metric}\` in threshold`, didYouMean(metric, known));
-  }
-  return out.map((d) => (d.message.startsWith("unknown metric") ? { ...d, at: "key" as const } : d));
+  // Threshold metric names are checked against the run's metric catalogue, which knows the
+  // handlers and plugins (src/run/metric-check.ts, given to loadPlan as a check).
+  return out;
 }
 
 /** Every templated string of a request step with its path below `request` (§1.11 "Where templates apply"). */

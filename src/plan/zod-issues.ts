@@ -70,7 +70,8 @@ function bestBranch(errors: Issue[][], input: unknown): Issue[] {
   return bestScore >= 100 ? [] : best;
 }
 
-function inputAt(root: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at `path` in a document, or undefined (also salvage.ts's). */
+export function inputAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v = root;
   for (const p of path) {
     if (v === null || typeof v !== "object") return undefined;

@@ -8,6 +8,7 @@ import type { ProtocolCatalogue } from "../plan/protocol-check.ts";
 import type { HandlerInfo, ProtocolHandler } from "./handler.ts";
 import type { HttpClient, HttpClientOptions } from "./http/client.ts";
 import { HTTP_INFO, HttpHandler } from "./http/handler.ts";
+import { HTTP_METRICS } from "./http/metrics.ts";
 import { ProtocolRouter, type Routed } from "./router.ts";
 
 const HTTP_ADDRESS = { names: ["http", "https"], schemes: ["http", "https"] };
@@ -19,6 +20,13 @@ export const PLUGIN_OPTION_BLOCKS: readonly string[] = ["plugin", "sql"];
 export function builtinRouter(http: HttpClientOptions): ProtocolRouter {
   return new ProtocolRouter<ProtocolHandler>([{ handler: new HttpHandler(http), ...HTTP_ADDRESS }]);
 }
+
+/**
+ * The metric names each built-in handler declares (its `metrics`), for the run's metric catalogue
+ * (src/run/metric-check.ts): a threshold may name them without any handler being built. A new
+ * built-in handler adds its line here (test/metric-catalogue.test.ts checks it against the router).
+ */
+export const BUILTIN_HANDLER_METRICS: readonly { handler: string; metrics: readonly string[] }[] = [{ handler: HTTP_INFO.name, metrics: HTTP_METRICS }];
 
 /** The built-in HTTP handler of a router, whose per-VU state is the VU's HttpClient (the JS cookie functions use its jar). */
 export function httpRoute(router: ProtocolRouter): Routed<ProtocolHandler<HttpClient>> {

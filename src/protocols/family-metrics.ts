@@ -4,6 +4,7 @@
  * built) records `F_reqs` +1, `F_req_duration`, counters `F_docs`/`F_rows`/`F_msgs` from numeric
  * extras, `http_req_failed` by the handler's failure rule, and data_sent/data_received.
  */
+import type { MetricKind } from "../metrics/registry.ts";
 import type { Sink, TagSet } from "../metrics/sink.ts";
 import type { ProtocolResponse } from "./types.ts";
 
@@ -25,7 +26,7 @@ export class FamilyMetrics {
     this.docs = `${family}_docs`;
     this.rows = `${family}_rows`;
     this.msgs = `${family}_msgs`;
-    this.names = [this.reqs, this.duration, this.docs, this.rows, this.msgs, "http_req_failed", "data_sent", "data_received"];
+    this.names = familyMetrics(family).map((m) => m.name);
   }
 
   emit(sink: Sink, ts: TagSet, r: ProtocolResponse): void {
@@ -44,6 +45,21 @@ export class FamilyMetrics {
     sink.endEvent();
   }
 }
+
+/** Every metric family F records, with its kind (what the run's metric catalogue declares for a loaded plugin). */
+export function familyMetrics(family: string): { name: string; kind: MetricKind }[] {
+  return [
+    ...FAMILY_SUFFIXES.map(([suffix, kind]) => ({ name: family + suffix, kind })),
+    { name: "http_req_failed", kind: "rate" },
+    { name: "data_sent", kind: "counter" },
+    { name: "data_received", kind: "counter" },
+  ];
+}
+
+/** The family's own names are F + one of these. */
+export const FAMILY_SUFFIXES: readonly (readonly [suffix: string, kind: MetricKind])[] = [
+  ["_reqs", "counter"], ["_req_duration", "trend"], ["_docs", "counter"], ["_rows", "counter"], ["_msgs", "counter"],
+];
 
 /** Reference §5.3: lower-case; chars outside [a-z0-9_] → `_`; trim `_`; empty → `plugin`. */
 export function metricFamily(name: string): string {

@@ -10,6 +10,7 @@ import { renderJunit } from "../metrics/junit.ts";
 import { renderReport } from "../report/html.ts";
 
 export interface ExportPaths {
+  /** `-`: stdout */
   summaryExport?: string;
   junit?: string;
   report?: string;
@@ -26,7 +27,9 @@ export function writeExports(summary: Summary, paths: ExportPaths): ExportOutcom
   const write = (what: ExportOutcome["written"][number]["what"], path: string | undefined, text: () => string) => {
     if (!path) return;
     try {
-      writeFileAtomic(path, text());
+      // `--summary-export -`: the summary JSON goes to stdout (the CLI moved its console summary to stderr)
+      if (path === "-" && what === "summary") process.stdout.write(text());
+      else writeFileAtomic(path, text());
       out.written.push({ what, path });
     } catch (e) {
       out.failures.push(`cannot write ${path}: ${(e as Error).message}`);

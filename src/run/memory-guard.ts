@@ -39,13 +39,13 @@ export function parseMemoryLimit(v: string): number {
   const pct = /^(\d+(?:\.\d+)?)\s*%$/.exec(s);
   if (pct) {
     const share = Number(pct[1]) / 100;
-    if (share <= 0 || share > 1) throw new Error(`--max-memory: a share must be above 0% and at most 100%, got \`${v}\``);
+    if (share <= 0 || share > 1) throw new Error(`a share must be above 0% and at most 100%, got \`${v}\``);
     return Math.floor(machineMemory() * share);
   }
   try {
     return Math.floor(parseBytes(v));
   } catch (e) {
-    throw new Error(`--max-memory: ${(e as Error).message.replace(/ \(try .*\)$/, "")} (try e.g. \`4GB\`, \`512MB\`, \`50%\` or \`off\`)`);
+    throw new Error(`${(e as Error).message.replace(/ \(try .*\)$/, "")} (try e.g. \`4GB\`, \`512MB\`, \`50%\` or \`off\`)`);
   }
 }
 

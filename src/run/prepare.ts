@@ -9,6 +9,7 @@ import type { Position, Segment } from "../plan/locate.ts";
 import { parseThresholds, type ThresholdSpec } from "../plan/thresholds.ts";
 import { resolveSecrets, resolveVariables } from "../plan/startup.ts";
 import { jsModuleUse, notYetRunnable } from "../engine/worker/flow/unsupported.ts";
+import { formatPath } from "../plan/diagnostics.ts";
 import { RunSetupError } from "./errors.ts";
 
 export interface PreparedRun {
@@ -29,7 +30,15 @@ export interface PreparedRun {
 
 export interface PlanSource {
   file: string;
-  locate(path: readonly Segment[]): Position | undefined;
+  /** where the value at `path` is (or its key, `mode: "key"`) */
+  locate(path: readonly Segment[], mode?: "key" | "value"): Position | undefined;
+}
+
+/** `file:line:column (path)` for a run-start refusal that points into the plan ("(path)" alone for a plan object). */
+export function planPlace(run: Pick<PreparedRun, "source">, path: readonly Segment[], mode?: "key" | "value"): string {
+  const at = run.source?.locate(path, mode);
+  const where = run.source ? `${run.source.file}${at ? `:${at.line}:${at.column}` : ""} ` : "";
+  return `${where}(${formatPath(path)})`;
 }
 
 export function prepareRun(plan: Plan, o: { baseDir: string; env: Record<string, string | undefined>; controlApi: boolean; source?: PlanSource }): PreparedRun {

@@ -15,7 +15,8 @@ import { Run, RunError } from "../engine/coordinator/coordinator.ts";
 import type { MetricsFeed } from "../engine/coordinator/metrics-feed.ts";
 import type { Summary } from "../metrics/summary.ts";
 import type { TrendStat } from "../metrics/index.ts";
-import { buildOutputs } from "../outputs/setup.ts";
+import { buildOutputs, impliedPluginOutputs } from "../outputs/setup.ts";
+import { parseOutputFlag } from "../outputs/spec.ts";
 import { OutputStartError, type OutputSet } from "../outputs/output-set.ts";
 import type { ControlServer } from "../control/server.ts";
 import type { UiServer } from "../ui/server.ts";
@@ -26,8 +27,10 @@ import { writeExports, type ExportOutcome, type ExportPaths } from "./exports.ts
 import { loadRunPlugins } from "./plugins.ts";
 import { defaultMemoryLimit, guardMemory } from "./memory-guard.ts";
 import { refuseUnservedRequests } from "./unserved-requests.ts";
+import { checkThresholdMetrics } from "./metric-check.ts";
 import type { PreparedRun } from "./prepare.ts";
 import { workerEntryUrl } from "./worker-url.ts";
+import { runOutline, type RunOutline } from "./outline.ts";
 
 export interface SessionOptions {
   run: PreparedRun;
@@ -60,6 +63,8 @@ export interface SessionOptions {
   loopLagProbe?: boolean;
   /** bytes the process may use before the run is stopped (src/run/memory-guard.ts); 0: no bound; default a share of the machine's */
   maxMemory?: number;
+  /** `--http-debug`: every request and response printed by the workers (heads; `full`: bodies too) */
+  httpDebug?: "headers" | "full";
 }
 
 export interface RunResult {
@@ -89,6 +94,8 @@ export class RunSession {
     /** the control API server, when asked for */
     readonly api: ControlServer | undefined,
     private readonly tickUi: ((feed: MetricsFeed) => void) | undefined,
+    /** what the run is about to do, for the start banner */
+    readonly outline: RunOutline,
   ) {}
 
   /** Start everything up to the coordinator; a part that fails undoes what started before it. */
@@ -98,6 +105,7 @@ export class RunSession {
     try {
       const plugins = await loadRunPlugins(plan, { baseDir, pluginsDir: o.pluginsDir, debug: o.debug });
       refuseUnservedRequests(o.run, plugins.protocols, o.warn);
+      const thresholds = checkThresholdMetrics(o.run, { protocols: plugins.protocols, wasm: plugins.specs.some((s) => s.type === "wasm") }, o.warn);
       let outputs: OutputSet;
       try {
         // built (and their specs checked) before any service starts; started after
@@ -139,8 +147,9 @@ export class RunSession {
         logTo: o.onLog ? "main" : "stderr",
         onLog: o.onLog,
         loopLagProbe: o.loopLagProbe,
+        httpDebug: o.httpDebug,
         workers: o.workers,
-        thresholds: o.run.thresholds,
+        thresholds,
         onTick: (feed) => session?.tick(feed),
         samples: outputs.wantsSamples,
         onSamples: (batch) => outputs.samples(batch),
@@ -180,7 +189,8 @@ export class RunSession {
         const served = api;
         d.defer(() => served.stop());
       }
-      session = new RunSession(o, d, coordinator, outputs, ui, api, tickUi);
+      const outputSpecs = [...impliedPluginOutputs(plan.outputs ?? [], plugins.pluginOutputs), ...(plan.outputs ?? []), ...(o.outputFlags ?? []).map(parseOutputFlag)];
+      session = new RunSession(o, d, coordinator, outputs, ui, api, tickUi, runOutline(o.run, outputSpecs, o.exports));
       return session;
     } catch (e) {
       await d.close();

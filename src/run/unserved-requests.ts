@@ -5,18 +5,15 @@
  * one line — where (file:line:column when the plan came from a file), the step's field, and the
  * handlers available. A protocol plugin that declares a built-in name or scheme is one warning.
  */
-import { formatPath } from "../plan/diagnostics.ts";
 import { unservedRequests } from "../plan/protocol-check.ts";
 import { runCatalogue, type PluginProtocolInfo } from "../protocols/builtins.ts";
 import { RunSetupError } from "./errors.ts";
-import type { PreparedRun } from "./prepare.ts";
+import { planPlace, type PreparedRun } from "./prepare.ts";
 
 export function refuseUnservedRequests(run: PreparedRun, plugins: readonly PluginProtocolInfo[], warn: (line: string) => void): void {
   const { catalogue, warnings } = runCatalogue(plugins);
   for (const w of warnings) warn(w);
   const first = unservedRequests(run.plan, catalogue)[0];
   if (first === undefined) return;
-  const at = run.source?.locate(first.path);
-  const where = run.source ? `${run.source.file}${at ? `:${at.line}:${at.column}` : ""} ` : "";
-  throw new RunSetupError(`${where}(${formatPath(first.path)}): ${first.message}`);
+  throw new RunSetupError(`${planPlace(run, first.path)}: ${first.message}`);
 }

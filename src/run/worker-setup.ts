@@ -30,6 +30,9 @@ import { registerWasmKinds } from "../plugins/host/wasm/register.ts";
 import type { WasmPluginSpec } from "../plugins/host/wasm/runtime.ts";
 import { nativeRefs, registerProtocolPlugins } from "../plugins/host/plan-plugins.ts";
 import type { PluginSpec } from "../plugins/host/resolve.ts";
+import { RequestHooks } from "../pipeline/hooks.ts";
+import { httpDebugHook } from "../pipeline/http-debug.ts";
+import type { Vu } from "../engine/worker/vu.ts";
 
 /** One thread's share of a run: the run's inputs and which segment of every scenario it runs. */
 export interface ThreadInputs extends RunInputs {
@@ -98,6 +101,8 @@ export async function setUpThread(m: ThreadInputs, hooks: ThreadHooks = {}): Pro
   const wasm = plugins.filter((p): p is WasmPluginSpec => p.type === "wasm");
   registerWasmKinds(wasm.length > 0 ? new WasmHost(wasm, sink, run.log, write) : undefined, run, run.log);
   await registerProtocolPlugins(run.protocols, nativeRefs(plugins), (line) => run.log.warn(line));
+  // hooks are registered before any flow compiles; without one, no step runs a hook loop
+  if (m.httpDebug) (run.hooks ??= new RequestHooks<Vu>()).add(httpDebugHook(m.httpDebug, write));
 
   const vuCount = hooks.vuCount ?? new VuCount();
   const scenarios = m.scenarios.map((name, index) => {

@@ -94,14 +94,18 @@ export class UiServer {
     this.send("done", done);
   }
 
-  stop(): void {
+  /** Ends every event stream (what was sent, the final `done` included, still reaches the page) and stops listening. */
+  async stop(): Promise<void> {
     clearInterval(this.heartbeat);
     for (const c of this.clients) {
       try {
         c.close();
       } catch {}
     }
-    this.server.stop(true);
+    // not forced: a stream just closed still delivers its last events; a connection left open
+    // past a second is cut
+    await Promise.race([this.server.stop(false), Bun.sleep(1000)]);
+    await this.server.stop(true);
   }
 
   private init(): LiveInit {

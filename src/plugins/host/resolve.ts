@@ -16,28 +16,18 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { dirname, extname, join, resolve } from "node:path";
-import type { LogLevel } from "../../util/logger.ts";
+/** `plugins:` entries are the loaded plan's (src/plan/schema/blocks.ts), defaults filled */
+import type { PluginEntry } from "../../plan/schema.ts";
 import { isBuiltInService } from "../../services/registry.ts";
 import { type Manifest, ManifestError, mergeConfig, readManifest } from "../store/manifest.ts";
 import { findEnabled, PluginNotFoundError } from "../store/plugins-dir.ts";
 import { loadWasmPlugin, WasmLoadError } from "./wasm/load.ts";
 import type { WasmPluginSpec } from "./wasm/runtime.ts";
 
-export interface PluginEntryLike {
-  name: string;
-  path?: string;
-  config?: Record<string, unknown>;
-  enabled?: boolean;
-  timeout?: number;
-  memory_limit?: number;
-  log_level?: LogLevel;
-  isolation?: "in-process" | "process";
-}
-
 /** A native entry, resolved but not loaded (plain data: it is posted to workers). */
 export interface NativePluginRef {
   type: "native";
-  entry: PluginEntryLike;
+  entry: PluginEntry;
   /** absolute artifact path */
   path: string;
   manifest?: Manifest;
@@ -60,7 +50,7 @@ export class PluginResolveError extends Error {}
 
 /** A resolved entry before its type's loader runs. */
 export interface ResolvedEntry {
-  entry: PluginEntryLike;
+  entry: PluginEntry;
   type: "wasm" | "native";
   /** from the manifest or `config.kind`; undefined = ask the plugin */
   kind?: string;
@@ -72,7 +62,7 @@ export interface ResolvedEntry {
 const DEFAULT_TIMEOUT_MS = 50;
 const DEFAULT_MEMORY = 16 * 1024 * 1024;
 
-export async function resolvePlugins(entries: readonly PluginEntryLike[], o: ResolveOptions): Promise<PluginSpec[]> {
+export async function resolvePlugins(entries: readonly PluginEntry[], o: ResolveOptions): Promise<PluginSpec[]> {
   const out: PluginSpec[] = [];
   for (const entry of entries) {
     if (entry.enabled === false || isBuiltInService(entry)) continue;
@@ -89,7 +79,7 @@ export async function resolvePlugins(entries: readonly PluginEntryLike[], o: Res
   return out;
 }
 
-export function resolveEntry(entry: PluginEntryLike, o: ResolveOptions): ResolvedEntry {
+export function resolveEntry(entry: PluginEntry, o: ResolveOptions): ResolvedEntry {
   if (entry.path === undefined) {
     const p = findEnabled(o.pluginsDir, entry.name);
     return fromManifest(entry, p.manifest, p.artifact);
@@ -110,7 +100,7 @@ export function resolveEntry(entry: PluginEntryLike, o: ResolveOptions): Resolve
   return { entry, type: "native", artifact: path, config };
 }
 
-function fromManifest(entry: PluginEntryLike, m: Manifest, artifact: string): ResolvedEntry {
+function fromManifest(entry: PluginEntry, m: Manifest, artifact: string): ResolvedEntry {
   return { entry, type: m.type, kind: m.kind, artifact, manifest: m, config: mergeConfig(m.config, entry.config) };
 }
 

@@ -6,7 +6,8 @@
  */
 import type { ExtractorRegistry } from "../../../extract/registry.ts";
 import type { ConditionRegistry } from "../../../checks/registry.ts";
-import { pluginExtractor, type PluginExtractorSpec } from "../../../extract/plugin.ts";
+import { pluginExtractor } from "../../../extract/plugin.ts";
+import type { PluginExtractorSpec } from "../../../extract/specs.ts";
 import { pluginCheck } from "../../../checks/plugin.ts";
 import type { PluginConditionSpec } from "../../../checks/specs.ts";
 import type { Logger } from "../../../util/logger.ts";
