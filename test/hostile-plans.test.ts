@@ -4,11 +4,12 @@
  * (docs/reliability-bounds.md). Through dist/loadr, as a user meets them.
  */
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { loadr, LOADR, scratch } from "./support/cli.ts";
 import { ECHO_HEADER, runPlan } from "./support/run-plan.ts";
+import { watchPeakRss } from "./support/peak-rss.ts";
 import { MAX_TIMER_MS, setLongTimeout } from "../src/util/long-timeout.ts";
 import { PLAN_FILE_CAPS, readPlanFile } from "../src/util/plan-file.ts";
 import { defaultMemoryLimit, machineMemory, parseMemoryLimit } from "../src/run/memory-guard.ts";
@@ -206,14 +207,10 @@ scenarios:
 `,
     });
     const proc = Bun.spawn([LOADR, "run", "plan.yaml", "--max-memory", "400MB", "--summary-export", "s.json"], { cwd: d, stdout: "pipe", stderr: "pipe" });
-    let peakKb = 0;
-    const watch = setInterval(() => {
-      const m = /VmHWM:\s+(\d+) kB/.exec(existsSync(`/proc/${proc.pid}/status`) ? readFileSync(`/proc/${proc.pid}/status`, "utf8") : "");
-      if (m) peakKb = Math.max(peakKb, Number(m[1]));
-    }, 50);
+    const peakRss = watchPeakRss(proc.pid);
     const t0 = performance.now();
     const [stdout, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
-    clearInterval(watch);
+    const peakKb = peakRss();
     expect(code).toBe(99);
     expect(performance.now() - t0).toBeLessThan(45_000);
     expect(stdout.split("\n").filter((l) => l.includes("run aborted"))).toEqual([

@@ -11,6 +11,7 @@ import { loadr, LOADR, scratch } from "./support/cli.ts";
 import { buildC } from "./support/native.ts";
 import { frame, frameHeader, FrameKind, FrameReader } from "../src/plugins/host/native/frames.ts";
 import { runPlan } from "./support/run-plan.ts";
+import { watchPeakRss } from "./support/peak-rss.ts";
 import { artifactText, manifestText, pluginTarGz, tar, zip } from "./support/plugin-fixtures.ts";
 
 setDefaultTimeout(60_000);
@@ -153,13 +154,9 @@ scenarios:
 `,
     });
     const proc = Bun.spawn([LOADR, "run", "plan.yaml", "-q", "--summary-export", "s.json"], { cwd: d, stdout: "ignore", stderr: "pipe" });
-    let peakKb = 0;
-    const watch = setInterval(() => {
-      const m = /VmHWM:\s+(\d+) kB/.exec(existsSync(`/proc/${proc.pid}/status`) ? readFileSync(`/proc/${proc.pid}/status`, "utf8") : "");
-      if (m) peakKb = Math.max(peakKb, Number(m[1]));
-    }, 100);
+    const peakRss = watchPeakRss(proc.pid);
     const code = await proc.exited;
-    clearInterval(watch);
+    const peakKb = peakRss();
     expect(code).toBe(0);
     const s = JSON.parse(readFileSync(join(d, "s.json"), "utf8"));
     const series = (name: string) => s.snapshot.series.filter((x: any) => x.metric === "hostile_req_duration" && x.tags.name === name);
