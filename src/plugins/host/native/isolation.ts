@@ -127,7 +127,8 @@ export class IsolatedProtocol extends NativeProtocolHandler {
       arm(deadline);
       try {
         this.channel!.write(frame(tag, bytes));
-        void this.channel!.flush();
+        // a write the child can no longer read fails with the child: its exit fails this call
+        Promise.resolve(this.channel!.flush()).catch(() => {});
       } catch (e) {
         this.settle(tag, () => failure(this.name, c, `plugin \`${this.name}\` isolated process: ${(e as Error).message}`, undefined, "plugin_crash"));
       }
