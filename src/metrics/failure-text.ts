@@ -10,6 +10,8 @@ const HINTS: Record<string, string> = {
   connection_reset: "the target closed the connection: is it overloaded or restarting?",
   plugin_crash: "the plugin's process crashed (see its log lines)",
   invalid_request: "the protocol handler could not send this request as the plan builds it",
+  body_too_large: "raise max_body_size (defaults.http or the request's) if the body is needed, or set discard_response_bodies if it is not",
+  too_many_open_files: "raise the open-file limit (`ulimit -n`) or run fewer VUs",
 };
 
 /** `connection_refused` / `status 404` … the row's kind as a label. */

@@ -1,8 +1,8 @@
 /**
- * Memory sizes: `16MB`, `512KB`, `1GB`, a bare number of bytes; units are binary (MB = MiB).
- * For a plugin's `memory_limit` (DESIGN.md contracts) the result is rounded up to whole 64 KiB
- * WebAssembly pages, because that is the granularity the cap is enforced at; `--max-memory`
- * takes the bytes as given.
+ * Sizes: `16MB`, `512KB`, `1GB`, a bare number of bytes; units are binary (MB = MiB). parseBytes
+ * gives the bytes (defaults.http.max_body_size); parseSize, for plugin `memory_limit` (DESIGN.md
+ * contracts), rounds them up to whole 64 KiB WebAssembly pages, because that is the granularity
+ * the cap is enforced at.
  */
 const UNITS: Record<string, number> = {
   "": 1, b: 1,
@@ -12,7 +12,10 @@ const UNITS: Record<string, number> = {
 };
 export const WASM_PAGE = 65536;
 
-/** A size in bytes (`16MB`, `512KB`, `1GB`, a bare number), greater than zero; binary units. */
+export function parseSize(v: unknown): number {
+  return Math.ceil(parseBytes(v) / WASM_PAGE) * WASM_PAGE;
+}
+
 export function parseBytes(v: unknown): number {
   let bytes: number;
   if (typeof v === "number") bytes = v;
@@ -22,12 +25,6 @@ export function parseBytes(v: unknown): number {
     if (!m || mult === undefined) throw new Error(`invalid size \`${v}\` (try e.g. \`16MB\`, \`512KB\`)`);
     bytes = Number(m[1]) * mult;
   } else throw new Error("a size must be a string like `16MB` or a number of bytes");
-  if (!Number.isFinite(bytes)) throw new Error("size is too large");
-  if (bytes <= 0) throw new Error("size must be greater than zero");
-  return bytes;
-}
-
-/** parseBytes() rounded up to whole WebAssembly pages (a plugin's `memory_limit`). */
-export function parseSize(v: unknown): number {
-  return Math.ceil(parseBytes(v) / WASM_PAGE) * WASM_PAGE;
+  if (!Number.isFinite(bytes) || bytes <= 0) throw new Error("size must be greater than zero");
+  return Math.ceil(bytes);
 }

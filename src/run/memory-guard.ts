@@ -43,7 +43,7 @@ export function parseMemoryLimit(v: string): number {
     return Math.floor(machineMemory() * share);
   }
   try {
-    return Math.floor(parseBytes(v));
+    return parseBytes(v);
   } catch (e) {
     throw new Error(`${(e as Error).message.replace(/ \(try .*\)$/, "")} (try e.g. \`4GB\`, \`512MB\`, \`50%\` or \`off\`)`);
   }

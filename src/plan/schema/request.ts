@@ -1,6 +1,6 @@
 /** The `request` step (§1.8, strict) with its body variants and per-protocol option blocks. */
 import { z } from "zod";
-import { checkTemplate, Count, Dur, StrMap, strict, stringLeaves } from "./common.ts";
+import { ByteSize, checkTemplate, Count, Dur, StrMap, strict, stringLeaves } from "./common.ts";
 import { Condition, Extractor } from "./checks.ts";
 
 const MultipartPart = strict({
@@ -106,6 +106,8 @@ export const RequestStep = strict({
   timeout: Dur.optional(),
   /** Filled from `defaults.http.follow_redirects` by normalisation when absent. */
   follow_redirects: z.boolean().optional(),
+  /** this request's response body cap; `defaults.http.max_body_size` when absent */
+  max_body_size: ByteSize.optional(),
   tags: StrMap.default({}),
   extract: z.array(Extractor).default([]),
   assert: z.array(Condition).default([]),

@@ -22,7 +22,14 @@ export interface HttpClientOptions {
   /** http://[user:pass@]host:port */
   proxy?: string;
   tls: HttpTlsOptions;
+  /** the body bytes kept per response, as received and as decoded (defaults.http.max_body_size); DEFAULT_MAX_BODY_SIZE when absent */
+  maxBodySize?: number;
+  /** count response bodies without keeping them: no cap applies (defaults.http.discard_response_bodies) */
+  discardBodies?: boolean;
 }
+
+/** defaults.http.max_body_size's default */
+export const DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024;
 
 export interface HttpRequest {
   method: string;
@@ -37,4 +44,6 @@ export interface HttpRequest {
   timeoutMs: number;
   followRedirects?: boolean;
   maxRedirects?: number;
+  /** this request's max_body_size, bytes (else the client's) */
+  maxBodySize?: number;
 }

@@ -9,6 +9,8 @@ export interface HttpDefaultsPlan {
   compression: boolean;
   keep_alive: boolean;
   cookies: boolean;
+  max_body_size: number;
+  discard_response_bodies: boolean;
   proxy?: string;
   hosts?: Record<string, string>;
   tls?: {
@@ -33,6 +35,8 @@ export function httpClientOptions(d: HttpDefaultsPlan, baseDir: string): HttpCli
     maxRedirects: d.max_redirects,
     hosts: d.hosts ?? {},
     proxy: d.proxy,
+    maxBodySize: d.max_body_size,
+    discardBodies: d.discard_response_bodies,
     tls: {
       insecureSkipVerify: tls.insecure_skip_verify,
       ca: read(tls.ca_file),

@@ -55,6 +55,7 @@ export function buildRequest(spec: RequestStep, defaults: HttpDefaults, baseDir:
   const timeoutMs = spec.timeout ?? defaults.timeout;
   const followRedirects = spec.follow_redirects ?? defaults.follow_redirects;
   const maxRedirects = defaults.max_redirects;
+  const maxBodySize = spec.max_body_size;
   const tracing = defaults.tracing === true;
   const options = compileOptions(spec);
 
@@ -72,7 +73,7 @@ export function buildRequest(spec: RequestStep, defaults: HttpDefaults, baseDir:
       h = renderHeaders.map(([k, r]) => [k, r(vu)]);
       if (tracing) h.push(["traceparent", traceparent(vu.random)]);
     }
-    const req: ProtocolRequest = { name: renderName(vu), method, url: u, headers: h, body: body(vu), timeoutMs, followRedirects, maxRedirects };
+    const req: ProtocolRequest = { name: renderName(vu), method, url: u, headers: h, body: body(vu), timeoutMs, followRedirects, maxRedirects, maxBodySize };
     if (options !== undefined) req.options = options.render(vu);
     return req;
   };
