@@ -51,7 +51,7 @@ const TOKENS = [
   "flow:", "- request:", " { url: /x }", "url:", " \"${vu}\"", " \"${data.d.x}\"", " \"${js: 1+}\"", "think_time:", " { type: constant, duration: 1s }",
   "stages:", "- { duration: 1s, target: 2 }", "thresholds:", " http_req_duration:", " [\"p(95)<500\"]", "data:", " d: { type: csv, path: x.csv }",
   "&a", "*a", "<<: *a", "&b [*a, *a]", "[", "]", "{", "}", ",", ":", "- ", "? ", "|", ">", "'", "\"", "#", "---", "...", "%YAML 1.2",
-  "!!binary", "!!str", "!!map", "!!seq", "!!int", "!!float", "!!js/function", "~", "null", "true", "0x10", "0o7", "1_000", "\t", "\u0000", "\ufeff", "é",
+  "!!binary", "!!str", "!!map", "!!seq", "!!int", "!!float", "!!set", "!!omap", "!!pairs", "!!timestamp", "!!js/function", "~", "null", "true", "0x10", "0o7", "1_000", "\t", "\u0000", "\ufeff", "é",
   "env:", " staging: { scenarios: {} }", "plugins:", " - { name: echo }", "outputs:", " - { type: json, path: o.json }", "defaults:", " { max_series: 0 }",
 ];
 const tokenText = fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 }).map((t) => t.join(""));

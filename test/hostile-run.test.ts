@@ -6,7 +6,7 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ECHO_HEADER, runPlan } from "./support/run-plan.ts";
-import { LOADR, scratch } from "./support/cli.ts";
+import { measuredRun } from "./support/measured-run.ts";
 
 setDefaultTimeout(60_000);
 
@@ -32,24 +32,19 @@ outputs: [{ type: statsd, address: "127.0.0.1:${port}" }]
 
 describe("a disk that fills up", () => {
   test("exports are whole or absent: a write that fails partway (EFBIG past `ulimit -f`) leaves the previous file, not a truncated one", async () => {
-    const dir = scratch({
-      "plan.yaml": `${ECHO_HEADER}
+    // 4 KiB per file: the summary export and the report are larger, so their write fails partway
+    // (SIGXFSZ ignored, as a full disk's ENOSPC the write returns EFBIG); the JUnit file fits
+    const r = await measuredRun(
+      `${ECHO_HEADER}
 scenarios:
   s: { executor: shared-iterations, vus: 1, iterations: 20, flow: [{ request: { url: /json } }, { request: { url: /status/404 } }] }
 `,
-      "s.json": '{"previous": true}\n',
-    });
-    // 4 KiB per file: the summary export and the report are larger, so their write fails partway
-    // (SIGXFSZ ignored, as a full disk's ENOSPC the write returns EFBIG); the JUnit file fits
-    const proc = Bun.spawn(["sh", "-c", `ulimit -f 8; trap '' XFSZ; exec '${LOADR}' run plan.yaml -q --summary-export s.json --report r.html --junit j.xml`], {
-      cwd: dir,
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
-    expect(code).toBe(1);
-    expect(stderr).toContain("error: cannot write s.json: EFBIG");
-    expect(stderr).toContain("cannot write r.html: EFBIG");
+      { files: { "s.json": '{"previous": true}\n' }, shellPrefix: "ulimit -f 8; trap '' XFSZ", args: ["-q", "--report", "r.html", "--junit", "j.xml"] },
+    );
+    const dir = r.dir;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: cannot write ${join(dir, "s.json")}: EFBIG`);
+    expect(r.stderr).toContain("cannot write r.html: EFBIG");
     expect(readFileSync(join(dir, "s.json"), "utf8")).toBe('{"previous": true}\n');
     expect(existsSync(join(dir, "r.html"))).toBe(false);
     expect(readFileSync(join(dir, "j.xml"), "utf8")).toEndWith("</testsuites>\n");

@@ -13,7 +13,7 @@ import type { ProtocolCatalogue } from "./protocol-check.ts";
 import { PlanSchema } from "./schema/plan.ts";
 import { validatePlan, type SemanticDiagnostic } from "./validate.ts";
 import { PlanFileError, readPlanText } from "../util/plan-file.ts";
-import { aliasCycle, aliasProblem } from "./yaml-aliases.ts";
+import { aliasCycle, aliasProblem, nonJsonValue } from "./yaml-problems.ts";
 import { issuesToDiagnostics } from "./zod-issues.ts";
 import { salvage, type Attempt } from "./salvage.ts";
 
@@ -85,7 +85,7 @@ export function loadPlanText(text: string, _file: string, baseDir: string, opts:
     return result([{ severity: "error", path: "", message: `YAML syntax error: ${message}`, line: pos.line, column: pos.col, suggestion: null }]);
   }
 
-  // aliases that go wrong are diagnostics at their line (yaml-aliases.ts), never an internal error
+  // aliases that go wrong and values a plan cannot hold are diagnostics at their line (yaml-problems.ts), never an internal error
   const yamlError = (node: Node | undefined, message: string) => {
     const pos = node?.range ? lc.linePos(node.range[0]) : undefined;
     return result([{ severity: "error", path: "", message, line: pos?.line ?? null, column: pos?.col ?? null, suggestion: null }]);
@@ -98,6 +98,12 @@ export function loadPlanText(text: string, _file: string, baseDir: string, opts:
   } catch (e) {
     const problem = aliasProblem(doc, e as Error, MAX_ALIAS_COUNT);
     return yamlError(problem?.node, problem?.message ?? `YAML error: ${(e as Error).message}`);
+  }
+  const odd = nonJsonValue(raw);
+  if (odd !== undefined) {
+    const pos = at(odd.path);
+    const message = `${odd.what} is not a plan value; write it as a string, a number, a list or a mapping`;
+    return result([{ severity: "error", path: formatPath(odd.path), message, line: pos?.line ?? null, column: pos?.column ?? null, suggestion: null }]);
   }
   if (opts.env !== undefined) {
     try {

@@ -1,6 +1,7 @@
 /**
- * Where a YAML document's aliases go wrong, for a file:line diagnostic instead of an internal
- * error: an alias with no anchor before it, an alias inside its own anchor (a cycle, which would
+ * What in a YAML document cannot become a plan, and where, for a file:line diagnostic instead of
+ * an internal error: a value that is not JSON's (an explicit `!!binary`, `!!set`, `!!omap`,
+ * `!!timestamp` tag builds bytes, a Set, a Map or a Date), and aliases that go wrong: an alias with no anchor before it, an alias inside its own anchor (a cycle, which would
  * make the plan an endless structure), a merge key (`<<`) whose source is not a mapping, and an
  * alias bomb ("billion laughs": anchors whose aliases nest, each level multiplying the one
  * below, so a few lines stand for billions of values). The yaml package refuses a bomb (toJS's
@@ -94,4 +95,29 @@ function heaviestAlias(aliases: Alias[], target: Map<Alias, unknown>): { alias: 
     if (best === undefined || values > best.values) best = { alias, values };
   }
   return best;
+}
+
+/** The first value of `v` that is not JSON's (string, number, boolean, null, array, plain mapping), with its path. */
+export function nonJsonValue(v: unknown, path: (string | number)[] = []): { path: (string | number)[]; what: string } | undefined {
+  if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const odd = nonJsonValue(v[i], [...path, i]);
+      if (odd !== undefined) return odd;
+    }
+    return undefined;
+  }
+  if (typeof v === "object") {
+    const proto = Object.getPrototypeOf(v);
+    if (proto === Object.prototype || proto === null) {
+      for (const [k, x] of Object.entries(v)) {
+        const odd = nonJsonValue(x, [...path, k]);
+        if (odd !== undefined) return odd;
+      }
+      return undefined;
+    }
+    const what = v instanceof Uint8Array ? "binary data (`!!binary`)" : v instanceof Set ? "a set (`!!set`)" : v instanceof Map ? "an ordered map (`!!omap`, `!!pairs`)" : v instanceof Date ? "a timestamp (`!!timestamp`)" : "a tagged value";
+    return { path, what };
+  }
+  return { path, what: `a ${typeof v}` };
 }
