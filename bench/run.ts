@@ -9,6 +9,7 @@
  *   7. wasm:    plugin extract calls/s, plugin vs built-in extractor plan req/s, cold start
  *   8. native:  echo protocol plugin inline, 5 ms blocking plugin, redis vs redis-benchmark
  *   9. flow:    a 3-request flow (jsonpath, chain, CSV feeder) vs plain GET
+ *  10. h2grpc:  HTTP/2 vs h2load against nginx h2 over TLS; gRPC unary vs a bare @grpc/grpc-js loop
  * Every tool is optional: a missing one is reported as "not installed" and the rest still runs.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -25,6 +26,7 @@ import { startTarget, type Target } from "./lib/target.ts";
 import { RSS_TARGET_50K_MB, vusBench } from "./lib/vus-bench.ts";
 import { wasmBench } from "./lib/wasm-bench.ts";
 import { nativeBench, nativeTable } from "./lib/native-bench.ts";
+import { grpcBench, h2Bench, h2grpcTable } from "./lib/h2grpc-bench.ts";
 import { flowBench } from "./lib/flow-bench.ts";
 
 const root = resolve(import.meta.dir, "..");
@@ -147,6 +149,12 @@ async function main(): Promise<number> {
       const n = await nativeBench({ root, loadr, tmp, seconds: args.duration, rounds: args.rounds, httpUrl: t?.url, targetCpu: t ? () => t.cpuSeconds() : undefined });
       results.native = { ...n, seconds: args.duration };
       console.log("\n" + nativeTable(n));
+    }
+    if (args.only.includes("h2grpc")) {
+      console.log(`\n[h2grpc] HTTP/2: loadr vs h2load -m 1, 50 connections; gRPC unary: loadr vs a bare grpc-js loop, 10 channels — ${args.duration} s each, ${args.rounds} alternated rounds`);
+      const o = { root, loadr, tmp, seconds: args.duration, rounds: args.rounds };
+      results.h2grpc = { h2: await h2Bench({ ...o, connections: 50 }), grpc: await grpcBench({ ...o, connections: 10 }) };
+      console.log("\n" + h2grpcTable(results.h2grpc));
     }
   } finally {
     await cleanup();

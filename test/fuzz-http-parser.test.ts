@@ -11,7 +11,7 @@
  *
  * `bun test` runs each property a few hundred times (a few seconds). For a longer hunt:
  * `LOADR_FUZZ_RUNS=200000 bun test test/fuzz-http-parser.test.ts` (and `LOADR_FUZZ_SEED=<seed>`
- * replays a failure fast-check printed). docs/reliability-http.md.
+ * replays a failure fast-check printed). docs/reliability.md "The response parser, fuzzed".
  */
 import { expect, setDefaultTimeout, test } from "bun:test";
 import fc from "fast-check";

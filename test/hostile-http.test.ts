@@ -3,7 +3,7 @@
  * (test/support/hostile-server.ts). Each attack is a named request of a plan, and each test
  * asserts every attack's outcome — its error_kind, and that the run stayed within its time and
  * memory (peak RSS, asserted generously: a loaded 2-core machine runs this suite).
- * docs/reliability-http.md lists these bounds.
+ * docs/reliability.md "A hostile HTTP server" lists these bounds.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";

@@ -2,6 +2,7 @@
  * Output of a bench run: the console table, bench/results/<date>.json and the generated part of
  * docs/benchmarks.md (everything below MARKER; the prose above it is kept as written).
  */
+import { h2grpcTable, type H2GrpcResult } from "./h2grpc-bench.ts";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { LOADR, LOADR_JSON, type ToolRatio, type ToolRow } from "./http-bench.ts";
@@ -31,6 +32,8 @@ export interface Results {
   scaling?: { target: string; seconds: number; connections: number; rounds?: number; rows: ScalingRow[] };
   vus50k?: VusResult & { target: string };
   flow?: FlowResult & { target: string };
+  /** HTTP/2 vs h2load and gRPC vs a bare grpc-js loop (lib/h2grpc-bench.ts) */
+  h2grpc?: H2GrpcResult;
 }
 
 const f = (v: number | null | undefined, digits = 2) => (v === null || v === undefined || !Number.isFinite(v) ? "—" : v.toFixed(digits));
@@ -213,6 +216,7 @@ export function renderGenerated(r: Results): string {
     );
   if (r.wasm) parts.push("### WASM plugins", "", wasmTable(r.wasm), "");
   if (r.native) parts.push(`### Native plugins (${r.native.seconds} s per run, one worker)`, "", nativeTable(r.native), "");
+  if (r.h2grpc) parts.push("### HTTP/2 and gRPC (one worker on the load core, the target on its own core)", "", h2grpcTable(r.h2grpc), "");
   parts.push(`Raw figures: \`bench/results/${r.date}.json\`.`, "");
   return parts.join("\n");
 }
@@ -250,6 +254,7 @@ export function writeResults(path: string, r: Results): Results {
         wasm: r.wasm ?? prev.wasm,
         native: r.native ?? prev.native,
         flow: r.flow ?? prev.flow,
+        h2grpc: r.h2grpc ?? prev.h2grpc,
       };
     } catch {
       // unreadable previous file: replace it

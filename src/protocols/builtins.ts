@@ -8,17 +8,23 @@ import type { ProtocolCatalogue } from "../plan/protocol-check.ts";
 import type { HandlerInfo, ProtocolHandler } from "./handler.ts";
 import type { HttpClient, HttpClientOptions } from "./http/client.ts";
 import { HTTP_INFO, HttpHandler } from "./http/handler.ts";
+import { GRPC_INFO, GrpcHandler } from "./grpc/handler.ts";
 import { HTTP_METRICS } from "./http/metrics.ts";
+import { GRPC_METRICS } from "./grpc/metrics.ts";
 import { ProtocolRouter, type Routed } from "./router.ts";
 
 const HTTP_ADDRESS = { names: ["http", "https"], schemes: ["http", "https"] };
+const GRPC_ADDRESS = { names: ["grpc"], schemes: ["grpc", "grpcs"] };
 
 /** What a protocol plugin is to the router before it loads: a handler reading `plugin:` and `sql:` options. */
 export const PLUGIN_OPTION_BLOCKS: readonly string[] = ["plugin", "sql"];
 
 /** A worker's router: the built-in handlers; the caller registers the run's protocol plugins. */
 export function builtinRouter(http: HttpClientOptions): ProtocolRouter {
-  return new ProtocolRouter<ProtocolHandler>([{ handler: new HttpHandler(http), ...HTTP_ADDRESS }]);
+  return new ProtocolRouter<ProtocolHandler>([
+    { handler: new HttpHandler(http), ...HTTP_ADDRESS },
+    { handler: new GrpcHandler(http) as ProtocolHandler, ...GRPC_ADDRESS },
+  ]);
 }
 
 /**
@@ -26,12 +32,21 @@ export function builtinRouter(http: HttpClientOptions): ProtocolRouter {
  * (src/run/metric-check.ts): a threshold may name them without any handler being built. A new
  * built-in handler adds its line here (test/metric-catalogue.test.ts checks it against the router).
  */
-export const BUILTIN_HANDLER_METRICS: readonly { handler: string; metrics: readonly string[] }[] = [{ handler: HTTP_INFO.name, metrics: HTTP_METRICS }];
+export const BUILTIN_HANDLER_METRICS: readonly { handler: string; metrics: readonly string[] }[] = [
+  { handler: HTTP_INFO.name, metrics: HTTP_METRICS },
+  { handler: GRPC_INFO.name, metrics: GRPC_METRICS },
+];
 
 /** The built-in HTTP handler of a router, whose per-VU state is the VU's HttpClient (the JS cookie functions use its jar). */
 export function httpRoute(router: ProtocolRouter): Routed<ProtocolHandler<HttpClient>> {
   return router.handlers[0] as Routed<ProtocolHandler<HttpClient>>;
 }
+
+/** The built-ins as the main thread knows them: names, addresses and plan checks, no handler. */
+const BUILTIN_INFOS = [
+  { handler: HTTP_INFO, ...HTTP_ADDRESS },
+  { handler: GRPC_INFO, ...GRPC_ADDRESS },
+];
 
 /** A loaded protocol plugin as the main thread knows it. */
 export interface PluginProtocolInfo {
@@ -46,7 +61,7 @@ export interface PluginProtocolInfo {
  * plugins, with one warning per name or scheme a plugin declares that a built-in owns.
  */
 export function runCatalogue(plugins: readonly PluginProtocolInfo[]): { catalogue: ProtocolRouter<HandlerInfo>; warnings: string[] } {
-  const router = new ProtocolRouter<HandlerInfo>([{ handler: HTTP_INFO, ...HTTP_ADDRESS }]);
+  const router = new ProtocolRouter<HandlerInfo>(BUILTIN_INFOS);
   const warnings = plugins.flatMap((p) => router.register({ name: p.name, optionBlocks: PLUGIN_OPTION_BLOCKS }, p.schemes, [p.entry]));
   return { catalogue: router, warnings };
 }
@@ -57,7 +72,7 @@ export function runCatalogue(plugins: readonly PluginProtocolInfo[]): { catalogu
  * listed a URL scheme no built-in serves is left to `loadr run` to judge.
  */
 export function validationCatalogue(plugins: readonly { name: string }[]): ProtocolCatalogue {
-  const router = new ProtocolRouter<HandlerInfo>([{ handler: HTTP_INFO, ...HTTP_ADDRESS }]);
+  const router = new ProtocolRouter<HandlerInfo>(BUILTIN_INFOS);
   for (const p of plugins) router.register({ name: p.name, optionBlocks: PLUGIN_OPTION_BLOCKS }, []);
   if (plugins.length === 0) return router;
   return {

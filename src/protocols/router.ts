@@ -12,7 +12,7 @@
  * per-VU state in every VU (src/engine/worker/vu.ts). The main thread builds one over handler
  * descriptions only, to refuse a plan before any load (src/plan/protocol-check.ts).
  */
-import type { ProtocolCatalogue, RouteProblem } from "../plan/protocol-check.ts";
+import type { ProtocolCatalogue, RouteProblem, StepView } from "../plan/protocol-check.ts";
 import type { HandlerInfo, ProtocolHandler } from "./handler.ts";
 
 /** A handler as the router placed it. */
@@ -107,13 +107,19 @@ export class ProtocolRouter<H extends HandlerInfo = ProtocolHandler> implements 
   }
 
   /** ProtocolCatalogue: why no handler serves a request step, or undefined when one does. */
-  unserved(step: { protocol?: string; url: string; blocks: readonly string[] }): RouteProblem | undefined {
-    const r = this.find(step.protocol, step.url);
+  unserved(step: StepView): RouteProblem | undefined {
+    let r = this.find(step.protocol, step.url);
+    if (step.protocol === undefined && step.blocks.length > 0 && urlScheme(step.url) === undefined && step.url.includes("${")) {
+      // a scheme only a template gives (`${services.echo.grpc_url}`): the option blocks say which
+      // handler the step is meant for; the worker routes the rendered URL
+      const meant = this.list.find((h) => step.blocks.every((b) => h.handler.optionBlocks.includes(b)));
+      if (meant !== undefined) r = meant;
+    }
     if (typeof r === "string") return { field: step.protocol !== undefined ? "protocol" : "url", message: r };
     for (const b of step.blocks)
       if (!r.handler.optionBlocks.includes(b))
         return { field: b, message: `\`${b}:\` options: the \`${r.handler.name}\` handler this request goes to does not read them (${this.available()})` };
-    return undefined;
+    return r.handler.checkStep?.(step);
   }
 
   /** "handlers: http (http://, https://), echo-proto (echo-proto://)" */

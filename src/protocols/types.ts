@@ -48,6 +48,8 @@ export const ERROR_KINDS = [
   "body_too_large",
   /** a socket could not be opened: the process (or the system) has no file descriptor left */
   "too_many_open_files",
+  /** a gRPC call ended with a status that is not OK (src/protocols/grpc/) */
+  "grpc_status",
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 

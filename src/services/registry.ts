@@ -78,5 +78,8 @@ async function startEchoService(e: ServiceEntry): Promise<StartedService> {
   }).catch((err: Error) => {
     throw new Error(`service \`${e.name}\` failed to start: ${err.message} (choose another \`config.port\`, or 0 for any free port)`);
   });
-  return { info: { url: echo.url, port: echo.port }, stop: () => echo.stop() };
+  return {
+    info: { url: echo.url, port: echo.port, h2_url: echo.h2Url, h2c_url: echo.h2cUrl, grpc_url: echo.grpcUrl, grpcs_url: echo.grpcsUrl },
+    stop: () => echo.stop(),
+  };
 }

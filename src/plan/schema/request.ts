@@ -58,11 +58,18 @@ export const GrpcOptions = strict({
   message: z.unknown().optional(),
   messages: z.array(z.unknown()).optional(),
   metadata: StrMap.optional(),
+  /** loadr's own: the largest message sent or received (default 4MB, as gRPC's) */
+  max_message_size: ByteSize.optional(),
+  /** loadr's own: compress the request messages (`gzip`), default `identity` */
+  compression: z.enum(["gzip", "identity"]).optional(),
 }).superRefine((g, ctx) => {
   if (!g.proto_files?.length && !g.reflection)
     ctx.addIssue({ code: "custom", message: "grpc needs `proto_files` or `reflection: true`" });
   if (g.message !== undefined && g.messages !== undefined)
     ctx.addIssue({ code: "custom", message: "grpc cannot set both `message` and `messages`", path: ["messages"] });
+  for (const [s, p] of stringLeaves(g.message, ["message"])) checkTemplate(ctx, s, p);
+  for (const [s, p] of stringLeaves(g.messages, ["messages"])) checkTemplate(ctx, s, p);
+  for (const [k, v] of Object.entries(g.metadata ?? {})) checkTemplate(ctx, v, ["metadata", k]);
 });
 
 export const GraphqlOptions = strict({

@@ -98,8 +98,8 @@ export class HttpClient implements ConnectionOwner {
   private readonly tls: TlsSettings | null;
   private readonly proxy: Proxy | null;
   private readonly headCfg: HeadConfig;
-  private readonly maxBodySize: number;
-  private readonly keepBodies: boolean;
+  protected readonly maxBodySize: number;
+  protected readonly keepBodies: boolean;
   /** a configuration problem reported by every request (the constructor does not throw) */
   private readonly configError: string | null;
   private closed = false;
@@ -314,7 +314,8 @@ export class HttpClient implements ConnectionOwner {
 }
 
 /** A bound passed (the cap, the timeout) says so as it is; corrupt data says which coding failed. */
-function decodeErrorMessage(e: unknown, ex: Exchange): string {
+/** A decoding failure as the request's error: a cap or a timeout says so itself; zlib's errors name the coding. */
+export function decodeErrorMessage(e: unknown, ex: { contentEncoding: string }): string {
   if (e instanceof DecodeError) return e.message;
   return `error decoding response body (${ex.contentEncoding}): ${(e as Error).message}`;
 }

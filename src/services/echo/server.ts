@@ -23,6 +23,14 @@ export interface EchoServer {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:41234`. */
   url: string;
   port: number;
+  /** HTTP/2 over TLS (ALPN h2, the test certificate), e.g. `https://127.0.0.1:41235` (h2-server.ts) */
+  h2Url: string;
+  /** cleartext HTTP/2 (prior knowledge), e.g. `http://127.0.0.1:41236` */
+  h2cUrl: string;
+  /** the gRPC services (grpc-service.ts) on the h2c listener, e.g. `grpc://127.0.0.1:41236` */
+  grpcUrl: string;
+  /** the same over TLS, e.g. `grpcs://127.0.0.1:41235` */
+  grpcsUrl: string;
   /** Stops listening and closes every open connection (including WebSockets and SSE streams). */
   stop(): Promise<void>;
 }
@@ -72,11 +80,22 @@ export async function startEcho(o: EchoOptions = {}): Promise<EchoServer> {
   });
   const port = server.port;
   if (port === undefined) throw new Error("echo target: Bun.serve did not report a port");
+  // node:http2 is loaded when an echo target starts, not with every run
+  const { startH2 } = await import("./h2-server.ts");
+  const h2 = await startH2(host).catch(async (e: Error) => {
+    await server.stop(true);
+    throw e;
+  });
+  const at = urlHost(host);
   return {
-    url: `${o.tls ? "https" : "http"}://${urlHost(host)}:${port}`,
+    url: `${o.tls ? "https" : "http"}://${at}:${port}`,
     port,
+    h2Url: `https://${at}:${h2.tlsPort}`,
+    h2cUrl: `http://${at}:${h2.cleartextPort}`,
+    grpcUrl: `grpc://${at}:${h2.cleartextPort}`,
+    grpcsUrl: `grpcs://${at}:${h2.tlsPort}`,
     async stop() {
-      await server.stop(true);
+      await Promise.all([server.stop(true), h2.stop()]);
     },
   };
 }

@@ -326,6 +326,8 @@ function jsScope(vu: Vu, res: ProtocolResponse, url: string, protocol: string): 
       error: res.error ?? null,
       url,
       protocol,
+      // "HTTP/1.1", "HTTP/2", "grpc", or a plugin's
+      protocol_version: res.protocolVersion,
     };
   };
   return {

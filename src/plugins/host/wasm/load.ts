@@ -15,7 +15,7 @@ import { isComponent, WasmFormatError } from "./wasm-binary.ts";
 export class WasmLoadError extends Error {}
 
 /** Bump when memory-cap.ts or deadline-rewrite.ts change what they emit (cached rewrites). */
-const REWRITE_VERSION = "r3";
+const REWRITE_VERSION = "r4";
 
 export interface WasmLoadRequest {
   name: string;
