@@ -4,7 +4,8 @@
  * error, and a plan it accepts has durations that are finite numbers of milliseconds.
  *
  * Each property runs for a bounded time in `bun test` (LOADR_FUZZ_MS per property, default
- * 1500); set LOADR_FUZZ_MS=60000 (and LOADR_FUZZ_SEED to replay a failure) to fuzz longer.
+ * 1500). To fuzz longer: LOADR_FUZZ_MS=60000, or LOADR_FUZZ_RUNS=200000 (a number of cases per
+ * property, as test/fuzz-http-parser.test.ts takes it); LOADR_FUZZ_SEED replays a failure.
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import fc from "fast-check";
@@ -15,9 +16,14 @@ import { loadPlanText, type LoadResult } from "../src/plan/load.ts";
 import { DurationError, parseDuration } from "../src/plan/duration.ts";
 
 const FUZZ_MS = Number(process.env.LOADR_FUZZ_MS ?? 1500);
+const RUNS = process.env.LOADR_FUZZ_RUNS === undefined ? undefined : Number(process.env.LOADR_FUZZ_RUNS);
 const SEED = process.env.LOADR_FUZZ_SEED === undefined ? undefined : Number(process.env.LOADR_FUZZ_SEED);
-setDefaultTimeout(FUZZ_MS * 2 + 30_000); // a property stops at FUZZ_MS, then shrinks what failed
-const params = { numRuns: 1_000_000, interruptAfterTimeLimit: FUZZ_MS, markInterruptAsFailure: false, seed: SEED } as const;
+// a property stops at FUZZ_MS (or after RUNS cases, however long they take), then shrinks what failed
+setDefaultTimeout(RUNS === undefined ? FUZZ_MS * 2 + 30_000 : 24 * 3600_000);
+const params =
+  RUNS === undefined
+    ? ({ numRuns: 1_000_000, interruptAfterTimeLimit: FUZZ_MS, markInterruptAsFailure: false, seed: SEED } as const)
+    : ({ numRuns: RUNS, seed: SEED } as const);
 
 /** Load and check the loader's promises; returns the result for more checks. */
 function loadChecked(text: string): LoadResult {

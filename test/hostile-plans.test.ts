@@ -1,7 +1,7 @@
 /**
  * The hostile suite, plan side: plans written to hurt the runner — files that never end, an
  * alias bomb, numbers past every range, tags that never repeat — each with its expected outcome
- * (docs/reliability-bounds.md). Through dist/loadr, as a user meets them.
+ * (docs/reliability.md "Bounds on what a run holds"). Through dist/loadr, as a user meets them.
  */
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";

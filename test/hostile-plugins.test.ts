@@ -1,6 +1,6 @@
 /**
  * The hostile suite, plugin side: plugin archives and native plugins written to hurt the host —
- * each attack with its expected outcome (docs/reliability-bounds.md). Archives are installed
+ * each attack with its expected outcome (docs/reliability.md "Bounds on what a run holds"). Archives are installed
  * through dist/loadr; native plugins are C fixtures built from source here.
  */
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
