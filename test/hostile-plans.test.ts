@@ -11,6 +11,10 @@ import { loadr, LOADR, scratch } from "./support/cli.ts";
 import { ECHO_HEADER, runPlan } from "./support/run-plan.ts";
 import { measuredRun } from "./support/measured-run.ts";
 import { MAX_TIMER_MS, setLongTimeout } from "../src/util/long-timeout.ts";
+import { startEcho } from "../src/services/echo/server.ts";
+import { DEFAULT_WS_OPTIONS } from "../src/protocols/ws/options.ts";
+import { DEFAULT_SSE_OPTIONS } from "../src/protocols/sse/options.ts";
+import { streamHandlers } from "./support/stream-handlers.ts";
 import { PLAN_FILE_CAPS, readPlanFile } from "../src/util/plan-file.ts";
 import { defaultMemoryLimit, machineMemory, parseMemoryLimit } from "../src/run/memory-guard.ts";
 
@@ -156,6 +160,26 @@ scenarios:
       s.snapshot.series.filter((x: any) => x.metric === "http_reqs" && x.tags.scenario === scenario).reduce((n: number, x: any) => n + x.agg.sum, 0);
     expect(reqs("thinker")).toBe(1);
     expect(reqs("later")).toBe(0);
+  });
+
+  test("a WebSocket frame's 30d delay and a 30d sse.duration are waited for, not fired after 1 ms", async () => {
+    const DAYS_30 = 30 * 86_400_000;
+    const echo = await startEcho({});
+    let up = true;
+    const h = streamHandlers();
+    try {
+      // the frame waits its delay, so the 1 s request timeout ends the session before it is sent
+      const ws = await h.call("ws", { url: echo.wsUrl, timeoutMs: 1000, options: { ...DEFAULT_WS_OPTIONS, frames: [{ data: new TextEncoder().encode("x"), binary: false, delayMs: DAYS_30 }] } });
+      expect({ kind: ws.errorKind, sent: (ws.extras as { msgs_sent: number }).msgs_sent }).toEqual({ kind: "timeout", sent: 0 });
+      // a silent stream read for 30d of a 31d timeout: still open after 500 ms; it ends when the server goes
+      const sse = h.call("sse", { url: echo.sseUrl + "?count=0&end=hold", timeoutMs: DAYS_30 + 86_400_000, options: { ...DEFAULT_SSE_OPTIONS, durationMs: DAYS_30 } });
+      expect(await Promise.race([sse.then((r) => r.error), Bun.sleep(500).then(() => "still reading")])).toBe("still reading");
+      up = false;
+      await echo.stop();
+      expect((await sse).error).not.toContain("sse.duration");
+    } finally {
+      if (up) await echo.stop();
+    }
   });
 });
 
