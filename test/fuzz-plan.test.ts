@@ -9,7 +9,7 @@
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import fc from "fast-check";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { loadPlanText, type LoadResult } from "../src/plan/load.ts";
@@ -96,6 +96,11 @@ const planObject = fc.record(
 
 /** A plan that uses every block, mutated at random places: the loader's semantic checks and normalisation see near-valid plans. */
 const FULL = parse(readFileSync(join(import.meta.dir, "fixtures/plans/full.yaml"), "utf8")) as unknown;
+/** The reference examples (examples/reference/): the protocol blocks (ws, sse, grpc, graphql, tcp/udp), environments, lifecycle, tags. */
+const EXAMPLES_DIR = join(import.meta.dir, "../examples/reference");
+const EXAMPLES = readdirSync(EXAMPLES_DIR)
+  .filter((f) => f.endsWith(".yaml"))
+  .map((f) => parse(readFileSync(join(EXAMPLES_DIR, f), "utf8"), { merge: true }) as unknown);
 const replacement = fc.oneof(
   anyValue,
   duration,
@@ -145,6 +150,14 @@ describe("the plan loader under fuzzing", () => {
 
   test("a full plan mutated at random places: never a throw; accepted durations are finite", () => {
     fc.assert(fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ms) => void loadChecked(stringify(ms.reduce(mutate, FULL)))), params);
+  });
+
+  test("the reference examples mutated at random places: never a throw; accepted durations are finite", () => {
+    expect(EXAMPLES.length).toBeGreaterThan(20);
+    fc.assert(
+      fc.property(fc.nat({ max: EXAMPLES.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 4 }), (i, ms) => void loadChecked(stringify(ms.reduce(mutate, EXAMPLES[i])))),
+      params,
+    );
   });
 
   test("nested aliases of any depth and width: refused at a line, never expanded", () => {
