@@ -59,6 +59,46 @@ scenarios:
     }
   });
 
+  test("/dev/zero as a TLS file or a proto file is refused with file:line; an imported proto or a FIFO-fed CA file at run", async () => {
+    const step = `{ url: "https://127.0.0.1:9/" }`;
+    const grpc = (proto: string) => `{ url: "grpc://127.0.0.1:9", protocol: grpc, grpc: { service: x.Y, method: Z, proto_files: [${proto}] } }`;
+    const plan = (tls: string, request: string) =>
+      `defaults:\n  http:\n    tls: { ${tls} }\nscenarios:\n  s: { executor: shared-iterations, vus: 1, iterations: 1, flow: [{ request: ${request} }] }\n`;
+    const cases: [string, string, string][] = [
+      ["ca", plan("ca_file: /dev/zero", step), "TLS CA file `/dev/zero`: it is a character device"],
+      ["cert", plan("cert_file: /dev/zero, key_file: k.pem", step), "TLS certificate file `/dev/zero`: it is a character device"],
+      ["key", plan("cert_file: k.pem, key_file: /dev/zero", step), "TLS key file `/dev/zero`: it is a character device"],
+      ["proto", plan("", grpc("/dev/zero")), "proto file `/dev/zero`: it is a character device"],
+    ];
+    for (const [what, text, message] of cases) {
+      const d = scratch({ "plan.yaml": text, "k.pem": "" });
+      for (const cmd of ["validate", "run"]) {
+        const r = await loadr([cmd, "plan.yaml"], { cwd: d, timeoutMs: 20_000 });
+        expect({ what, cmd, code: r.code }).toEqual({ what, cmd, code: 1 });
+        expect(r.stderr).toMatch(new RegExp(`plan\\.yaml: error at line \\d+, column \\d+ \\([^)]*\\): ${message.replace(/[`/()]/g, "\\$&")}`));
+        expect(r.stderr).not.toContain("    at ");
+      }
+    }
+    // protobufjs reads the imports itself: an import that is /dev/zero is refused before it reads it
+    const d = scratch({
+      "plan.yaml": plan("", grpc("a.proto")),
+      "a.proto": `syntax = "proto3";\nimport "zero.proto";\npackage x;\nservice Y { rpc Z (M) returns (M); }\nmessage M {}\n`,
+    });
+    symlinkSync("/dev/zero", join(d, "zero.proto"));
+    const imported = await loadr(["run", "plan.yaml"], { cwd: d, timeoutMs: 20_000 });
+    expect(imported.code).toBe(1);
+    expect(errorLines(imported.stderr)).toEqual([
+      `error: plan.yaml:5:156 (scenarios.s.flow[0].request.grpc.proto_files): cannot load the proto files: cannot read proto file ${join(d, "zero.proto")} (imported by ${join(d, "a.proto")}): it is a character device; name a regular file, a symlink to one, or a FIFO`,
+    ]);
+    // a FIFO passes validate's check (its size is known only by reading it): the run reads it up to the cap
+    const fifo = endlessFifo(d, "ca.fifo");
+    writers.push(fifo);
+    writeFileSync(join(d, "fifo.yaml"), plan("ca_file: ca.fifo", step));
+    const endless = await loadr(["run", "fifo.yaml"], { cwd: d, timeoutMs: 20_000 });
+    expect(endless.code).toBe(1);
+    expect(errorLines(endless.stderr)).toEqual(["error: TLS file `ca.fifo`: it holds more than the 4 MiB limit for a TLS file"]);
+  });
+
   test("a plan that is /dev/zero, or a FIFO fed forever, is one line naming the file and the 16 MiB limit", async () => {
     const d = scratch();
     const fifo = endlessFifo(d, "plan.fifo");

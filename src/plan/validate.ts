@@ -63,9 +63,9 @@ export function validatePlan(plan: Plan, opts: ValidateOptions): SemanticDiagnos
   };
 
   const tls = plan.defaults.http.tls;
-  checkFile(["defaults", "http", "tls", "ca_file"], tls.ca_file, "TLS CA file");
-  checkFile(["defaults", "http", "tls", "cert_file"], tls.cert_file, "TLS certificate file");
-  checkFile(["defaults", "http", "tls", "key_file"], tls.key_file, "TLS key file");
+  checkFile(["defaults", "http", "tls", "ca_file"], tls.ca_file, "TLS CA file", "tls");
+  checkFile(["defaults", "http", "tls", "cert_file"], tls.cert_file, "TLS certificate file", "tls");
+  checkFile(["defaults", "http", "tls", "key_file"], tls.key_file, "TLS key file", "tls");
   for (const [name, s] of Object.entries(plan.secrets)) checkFile(["secrets", name, "file"], s.file, "secret file", "secret");
   for (const [name, d] of Object.entries(plan.data)) if (d.type !== "inline") checkFile(["data", name, "path"], d.path, "data file", "data");
   if (plan.js) checkFile(["js", "file"], plan.js.file, "JS file");
@@ -117,7 +117,7 @@ export function validatePlan(plan: Plan, opts: ValidateOptions): SemanticDiagnos
         if ("chain" in e && e.check && ["equals", "matches", "one_of", "min", "max", "not_empty"].every((k) => e.check![k as keyof typeof e.check] === undefined))
           warn([...rp, "extract", i, "check"], "empty `check` on chain; it always passes");
       });
-      r.grpc?.proto_files?.forEach((f, i) => checkFile([...rp, "grpc", "proto_files", i], f, "proto file"));
+      r.grpc?.proto_files?.forEach((f, i) => checkFile([...rp, "grpc", "proto_files", i], f, "proto file", "proto"));
       for (const [list, key] of [[r.extract, "extract"], [r.assert, "assert"], [r.checks, "checks"]] as const)
         list.forEach((e, i) => {
           if ("type" in e && e.type === "plugin" && !pluginNames.includes(e.plugin))

@@ -1,14 +1,14 @@
 /**
- * Reading a file a plan names — the plan itself, data sources, request bodies, secrets — with a
- * bound. Only a regular file (or a symlink to one: Kubernetes mounts secrets as symlinks) or a
- * FIFO is read, and never past its kind's cap: `/dev/zero` as a body or a CSV, or a plan that
+ * Reading a file a plan names — the plan itself, data sources, request bodies, secrets, TLS
+ * certificates and keys, gRPC proto files — with a bound. Only a regular file (or a symlink to
+ * one: Kubernetes mounts secrets as symlinks) or a FIFO is read, and never past its kind's cap: `/dev/zero` as a body or a CSV, or a plan that
  * is a named pipe fed forever, is one clear error instead of a run that reads until memory is
  * gone. Every reader of such a file goes through readPlanFile(); `loadr validate` asks
  * planFileProblem() the same questions without reading.
  */
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from "node:fs";
 
-export type PlanFileKind = "plan" | "data" | "body" | "secret";
+export type PlanFileKind = "plan" | "data" | "body" | "secret" | "tls" | "proto";
 
 const MiB = 1024 * 1024;
 
@@ -18,9 +18,18 @@ export const PLAN_FILE_CAPS: Readonly<Record<PlanFileKind, number>> = {
   data: 256 * MiB,
   body: 256 * MiB,
   secret: 1 * MiB,
+  tls: 4 * MiB, // a CA bundle is ~220 KiB (Debian's ca-certificates.crt)
+  proto: 16 * MiB,
 };
 
-const KIND_NAME: Record<PlanFileKind, string> = { plan: "a plan", data: "a data file", body: "a body file", secret: "a secret file" };
+const KIND_NAME: Record<PlanFileKind, string> = {
+  plan: "a plan",
+  data: "a data file",
+  body: "a body file",
+  secret: "a secret file",
+  tls: "a TLS file",
+  proto: "a proto file",
+};
 
 /** Why a file cannot be read (one clause, no path: the caller names the file). */
 export class PlanFileError extends Error {
