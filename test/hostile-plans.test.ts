@@ -254,6 +254,23 @@ scenarios:
     expect(flag.series("http_reqs").length).toBe(21);
     expect(flag.stderr).toContain("reached 20 series");
   });
+
+  test("setup()'s requests are bounded by the plan's max_series, not the default", async () => {
+    const r = await runPlan(
+      `${ECHO_HEADER}  max_series: 2000
+js:
+  file: lib.js
+scenarios:
+  s: { executor: shared-iterations, vus: 1, iterations: 1, flow: [{ request: { url: /json } }] }
+`,
+      { "lib.js": `import http from "k6/http";\nexport function setup() { for (let i = 0; i < 1200; i++) http.get("/json", { tags: { name: "setup-" + i } }); }\n` },
+    );
+    expect(r.code).toBe(0);
+    expect(r.sum("http_reqs")).toBe(1201);
+    // past the default 1,000 the setup's sink would have capped `name` before the run's bound
+    expect(r.series("http_reqs").length).toBe(1201);
+    expect(r.stderr).not.toContain("reached");
+  });
 });
 
 describe("a plan that keeps what it allocates", () => {
