@@ -99,6 +99,21 @@ scenarios:
     expect(errorLines(endless.stderr)).toEqual(["error: TLS file `ca.fifo`: it holds more than the 4 MiB limit for a TLS file"]);
   });
 
+  test("open() in a module: a symlink to /dev/zero or an endless FIFO below the plan is one line, not a read forever", async () => {
+    const plan = `scenarios:\n  s: { executor: shared-iterations, vus: 1, iterations: 1, exec: run }\njs:\n  file: lib.js\n`;
+    for (const [name, message] of [
+      ["zero", "it is a character device; name a regular file, a symlink to one, or a FIFO"],
+      ["feed.fifo", "it holds more than the 256 MiB limit for a data file"],
+    ]) {
+      const d = scratch({ "plan.yaml": plan, "lib.js": `const rows = open("./${name}");\nexport function run() {}\n` });
+      if (name === "zero") symlinkSync("/dev/zero", join(d, name));
+      else writers.push(endlessFifo(d, name));
+      const r = await loadr(["run", "plan.yaml"], { cwd: d, timeoutMs: 30_000 });
+      expect({ name, code: r.code }).toEqual({ name, code: 1 });
+      expect(errorLines(r.stderr)).toEqual([`error: js module: the module's init code failed: open(\`./${name}\`): ${message}`]);
+    }
+  });
+
   test("a plan that is /dev/zero, or a FIFO fed forever, is one line naming the file and the 16 MiB limit", async () => {
     const d = scratch();
     const fifo = endlessFifo(d, "plan.fifo");

@@ -68,7 +68,7 @@ export function validatePlan(plan: Plan, opts: ValidateOptions): SemanticDiagnos
   checkFile(["defaults", "http", "tls", "key_file"], tls.key_file, "TLS key file", "tls");
   for (const [name, s] of Object.entries(plan.secrets)) checkFile(["secrets", name, "file"], s.file, "secret file", "secret");
   for (const [name, d] of Object.entries(plan.data)) if (d.type !== "inline") checkFile(["data", name, "path"], d.path, "data file", "data");
-  if (plan.js) checkFile(["js", "file"], plan.js.file, "JS file");
+  if (plan.js) checkFile(["js", "file"], plan.js.file, "JS file", "script");
 
   // What one process can run (docs/reliability.md): the rate it can start, the sockets its open-file
   // limit allows (a machine's property: checked with the files, a warning here, a refusal at run start).

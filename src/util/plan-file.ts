@@ -1,14 +1,15 @@
 /**
  * Reading a file a plan names — the plan itself, data sources, request bodies, secrets, TLS
- * certificates and keys, gRPC proto files — with a bound. Only a regular file (or a symlink to
- * one: Kubernetes mounts secrets as symlinks) or a FIFO is read, and never past its kind's cap: `/dev/zero` as a body or a CSV, or a plan that
- * is a named pipe fed forever, is one clear error instead of a run that reads until memory is
- * gone. Every reader of such a file goes through readPlanFile(); `loadr validate` asks
+ * certificates and keys, gRPC proto files, the JS module and what it imports or open()s — with a
+ * bound. Only a regular file (or a symlink to one: Kubernetes mounts secrets as symlinks) or a
+ * FIFO is read, and never past its kind's cap: `/dev/zero` as a body or a CSV, or a plan that is
+ * a named pipe fed forever, is one clear error instead of a run that reads until memory is gone.
+ * Every reader of such a file goes through readPlanFile(); `loadr validate` asks
  * planFileProblem() the same questions without reading.
  */
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from "node:fs";
 
-export type PlanFileKind = "plan" | "data" | "body" | "secret" | "tls" | "proto";
+export type PlanFileKind = "plan" | "data" | "body" | "secret" | "tls" | "proto" | "script";
 
 const MiB = 1024 * 1024;
 
@@ -20,6 +21,7 @@ export const PLAN_FILE_CAPS: Readonly<Record<PlanFileKind, number>> = {
   secret: 1 * MiB,
   tls: 4 * MiB, // a CA bundle is ~220 KiB (Debian's ca-certificates.crt)
   proto: 16 * MiB,
+  script: 16 * MiB,
 };
 
 const KIND_NAME: Record<PlanFileKind, string> = {
@@ -29,6 +31,7 @@ const KIND_NAME: Record<PlanFileKind, string> = {
   secret: "a secret file",
   tls: "a TLS file",
   proto: "a proto file",
+  script: "a JavaScript file",
 };
 
 /** Why a file cannot be read (one clause, no path: the caller names the file). */
