@@ -129,6 +129,19 @@ function mutate(plan: unknown, m: { path: number[]; value: unknown }): unknown {
   return root;
 }
 
+describe("what fuzzing found stays found: each a diagnostic, not a throw", () => {
+  test.each([
+    ["a scenario that is null", "scenarios:\n  s: null\n"],
+    ["an alias without an anchor", "scenarios: *nope\n"],
+    ["a merge key of a scalar", "scenarios:\n  s:\n    <<: 1\n"],
+    ["an alias inside its own anchor", "a: &a [*a]\nscenarios: {}\n"],
+    ["a value only an explicit tag builds", "scenarios:\n  s: { executor: constant-vus, vus: 1, duration: !!binary .inf }\n"],
+    ["an executor that is a mapping whose toString is not a function", JSON.stringify({ scenarios: { s: { executor: { toString: "" } } } })],
+  ])("%s", (_, text) => {
+    expect(loadChecked(text).diagnostics.length).toBeGreaterThan(0);
+  });
+});
+
 describe("the plan loader under fuzzing", () => {
   test("any text: a plan or diagnostics, never a throw", () => {
     fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 400 }), (t) => void loadChecked(t)), params);
