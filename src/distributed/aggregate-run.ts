@@ -72,7 +72,8 @@ export class AggregateRun implements Controllable {
 
   /** Listens at once (a port in use fails here, before anything else starts). */
   constructor(private readonly o: AggregateOptions) {
-    this.feed = new MetricsFeed(o.scenarios, o.thresholds);
+    // every part's series are its own (tagged `instance`): the plan's bound per metric holds per part
+    this.feed = new MetricsFeed(o.scenarios, o.thresholds, o.plan.defaults.max_series * o.parts);
     this.hub = new Hub(
       { listen: o.listen, parts: o.parts, planHash: o.planHash, version: o.version, testId: randomUUID(), token: o.token, tls: o.tls },
       {
