@@ -86,7 +86,7 @@ export function thresholdMetricProblems(plan: Plan, catalogue: MetricCatalogue, 
     if (found.status === "unknown") {
       const why = isBuiltinMetric(metric)
         ? "it belongs to a protocol this build has no handler for, so it never gets a sample"
-        : "nothing in this run records it (a custom metric needs an entry under `metrics:` or a `new Counter/Gauge/Rate/Trend(...)` in the `js:` module's init code)";
+        : "nothing in this run records it (declare a custom metric under `metrics:` or in the `js:` module's init code)";
       const suggestion = familyHint(metric, plugins) ?? (found.near && `did you mean \`${found.near}\`?`);
       out.push({ severity: "error", path, at: "key", message: `unknown metric \`${metric}\` in threshold: ${why}`, suggestion });
     } else if (found.status === "possible") {
