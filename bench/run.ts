@@ -13,6 +13,7 @@
  *  11. realtime: WebSocket messages/s and TCP echo round trips/s vs bare Bun loops (loadr echo target)
  *  12. ws10k:   RSS of 10,000 WebSocket sessions held open for a minute
  *  13. js:      a JS module exec vs the YAML plan, a beforeRequest hook's cost, 1,000 VUs with a SharedArray
+ *  14. scaleout: 4 parts + aggregator vs one process on the same core; the aggregator merging 100 parts' batches
  * Every tool is optional: a missing one is reported as "not installed" and the rest still runs.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -33,6 +34,7 @@ import { nativeBench, nativeTable } from "./lib/native-bench.ts";
 import { grpcBench, h2Bench, h2grpcTable } from "./lib/h2grpc-bench.ts";
 import { flowBench } from "./lib/flow-bench.ts";
 import { realtimeBench, realtimeTable } from "./lib/realtime-bench.ts";
+import { scaleOutBench, scaleOutTable } from "./lib/scaleout-bench.ts";
 
 const root = resolve(import.meta.dir, "..");
 
@@ -180,6 +182,12 @@ async function main(): Promise<number> {
         only: { compare: args.only.includes("realtime"), held: args.only.includes("ws10k") },
       });
       console.log("\n" + realtimeTable(results.realtime));
+    }
+    if (args.only.includes("scaleout") && target) {
+      const t = target;
+      console.log(`\n[scaleout] 50 VUs × ${args.duration} s: one process vs 4 parts + aggregator on the load core, ${args.rounds} alternated rounds; the aggregator merging 100 parts × 50 series`);
+      results.scaleout = { ...(await scaleOutBench({ loadr, url: t.url, tmp, seconds: args.duration, vus: 50, rounds: args.rounds, targetCpu: () => t.cpuSeconds() })), target: t.kind };
+      console.log("\n" + scaleOutTable(results.scaleout));
     }
   } finally {
     await cleanup();

@@ -35,6 +35,11 @@ export interface LoadOptions {
    * threshold metrics' check against the run's metric catalogue: src/run/metric-check.ts).
    */
   checks?: ((plan: Plan) => SemanticDiagnostic[]) | undefined;
+  /**
+   * The share of the plan's load this process sends (a scale-out part: its segment's width; the
+   * aggregator: 0), for the checks of what one process can run (rate, open files). Default 1.
+   */
+  share?: number | undefined;
 }
 
 export interface LoadResult {
@@ -126,7 +131,7 @@ export function loadPlanText(text: string, _file: string, baseDir: string, opts:
     return r.success ? { ok: true, value: r.data } : { ok: false, paths: issuesToDiagnostics(r.error.issues, doc).map((d) => d.path) };
   };
   const semanticChecks = (plan: Plan): SemanticDiagnostic[] => [
-    ...validatePlan(plan, { baseDir, checkFiles: opts.checkFiles ?? false, protocols: opts.protocols?.(plan.plugins) }),
+    ...validatePlan(plan, { baseDir, checkFiles: opts.checkFiles ?? false, protocols: opts.protocols?.(plan.plugins), share: opts.share }),
     ...(opts.checks?.(plan) ?? []),
   ];
 

@@ -34,6 +34,8 @@ export interface ValidateOptions {
   checkFiles: boolean;
   /** the handlers this build has, for the plan's `plugins:` (src/protocols/builtins.ts); absent: requests are not checked against them */
   protocols?: ProtocolCatalogue;
+  /** the share of the load this process sends (src/plan/load.ts LoadOptions.share); default 1 */
+  share?: number;
 }
 
 export function validatePlan(plan: Plan, opts: ValidateOptions): SemanticDiagnostic[] {
@@ -72,16 +74,19 @@ export function validatePlan(plan: Plan, opts: ValidateOptions): SemanticDiagnos
 
   // What one process can run (docs/reliability.md): the rate it can start, the sockets its open-file
   // limit allows (a machine's property: checked with the files, a warning here, a refusal at run start).
+  // A part of a scale-out test runs its share of each (src/engine/segments.ts: within one VU or arrival).
+  const share = opts.share ?? 1;
+  const ownVus = share === 1 ? undefined : (n: number) => Math.ceil(n * share);
   for (const [sname, sc] of Object.entries(plan.scenarios)) {
-    const rate = peakRate(sc);
+    const rate = peakRate(sc) * share;
     if (rate > MAX_RATE_PER_PROCESS)
       error(
         ["scenarios", sname, sc.executor === "constant-arrival-rate" ? "rate" : "stages"],
-        `${Math.round(rate).toLocaleString("en-US")} iterations/s is more than one loadr process can start (at most ${MAX_RATE_PER_PROCESS.toLocaleString("en-US")}/s): lower the rate or split the load over several loadr processes`,
+        `${Math.round(rate).toLocaleString("en-US")} iterations/s is more than one loadr process can start (at most ${MAX_RATE_PER_PROCESS.toLocaleString("en-US")}/s): lower the rate or split the load over several loadr processes (a scale-out test: docs/distributed.md)`,
       );
   }
   if (opts.checkFiles) {
-    const shortfall = openFilesShortfall(plan, Object.keys(plan.scenarios), openFileLimit());
+    const shortfall = openFilesShortfall(plan, Object.keys(plan.scenarios), openFileLimit(), ownVus);
     if (shortfall !== undefined) warn(["scenarios"], shortfall);
   }
 

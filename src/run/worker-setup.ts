@@ -12,7 +12,7 @@ import { httpClientOptions } from "../protocols/http/plan-options.ts";
 import { builtinRouter } from "../protocols/builtins.ts";
 import { Logger } from "../util/logger.ts";
 import type { RunInputs } from "../engine/messages.ts";
-import type { Segment } from "../engine/segments.ts";
+import { partShare, type Segment } from "../engine/segments.ts";
 import { runScenario, type ScenarioTiming } from "../engine/worker/scenario.ts";
 import { ScenarioRuntime, type RunContext } from "../engine/worker/scenario-runtime.ts";
 import { VuCount } from "../engine/worker/live-vus.ts";
@@ -76,19 +76,21 @@ const toStderr = (line: string) => void process.stderr.write(line + "\n");
  * A thread's run context without its scenarios and plugins: what the run session's lifecycle VU
  * (setup/teardown/handleSummary on the main thread, src/run/lifecycle.ts) runs in too.
  */
-export function threadRunContext(m: Omit<ThreadInputs, "segment">, hooks: ThreadHooks & { sink: Sink }): RunContext {
+export function threadRunContext(m: Omit<ThreadInputs, "segment"> & { segment?: Segment }, hooks: ThreadHooks & { sink: Sink }): RunContext {
   const { sink } = hooks;
   const write = hooks.write ?? toStderr;
   const plan = m.plan;
   const defaults = plan.defaults;
   const flowShared = m.flowShared ? new FlowSharedState(m.flowShared, flowLayout(plan, m.scenarios)) : FlowSharedState.create(plan, m.scenarios);
+  // a part of a scale-out test (segments.ts); the lifecycle VU has no segment: the whole test
+  const part = m.segment?.part;
   const run: RunContext = {
     env: m.env,
     variables: m.variables,
     secrets: m.secrets,
     services: m.services,
     sink,
-    shared: m.shared ? new SharedState(m.shared) : SharedState.create(m.scenarios.length),
+    shared: m.shared ? new SharedState(m.shared, part) : SharedState.create(m.scenarios.length, part),
     log: new Logger(m.logLevel, write),
     baseDir: m.baseDir,
     pause: hooks.pause ?? new PauseGate(),
@@ -97,9 +99,10 @@ export function threadRunContext(m: Omit<ThreadInputs, "segment">, hooks: Thread
     conditions: new ConditionRegistry(),
     flow: {
       shared: flowShared,
-      data: new DataFeeds(plan, m.baseDir, flowShared),
+      data: new DataFeeds(plan, m.baseDir, flowShared, part),
       jsTimeoutMs: plan.js?.timeout ?? 10_000,
       env: Object.freeze({ ...m.env }),
+      part,
     },
     protocols: builtinRouter(httpClientOptions(defaults.http, m.baseDir)),
   };
@@ -145,7 +148,7 @@ export async function setUpThread(m: ThreadInputs, hooks: ThreadHooks = {}): Pro
       defaults: defaults.http,
       baseDir: m.baseDir,
       thinkAfter: think ? thinkTimeSampler(think) : undefined,
-      throttle: spec.throttle ? new Throttle(flowShared, flowShared.layout.throttle.get(name)!, spec.throttle.requests_per_second) : undefined,
+      throttle: spec.throttle ? new Throttle(flowShared, flowShared.layout.throttle.get(name)!, spec.throttle.requests_per_second * partShare(m.segment.part)) : undefined,
     }, `scenarios.${name}.flow`);
     // exec / on_start / on_stop: module functions around the flow's steps
     const fns = m.js !== undefined ? scenarioFns(rt, spec) : undefined;

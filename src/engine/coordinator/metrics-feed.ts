@@ -78,6 +78,11 @@ export class MetricsFeed {
     this.agg.setGauge("vus_max", this.vusMax);
   }
 
+  /** The most VUs seen at once so far (the `vus_max` gauge). */
+  get vusPeak(): number {
+    return this.vusMax;
+  }
+
   /** The reason to abort the run, once an abort_on_fail threshold has failed past its delay. */
   abortReason(): string | null {
     return this.abort;
