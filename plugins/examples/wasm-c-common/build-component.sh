@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Builds one C plugin into a component: build-component.sh <src.c> <world> <out.wasm> [-DLP_EXTRACTOR|-DLP_ASSERTION ...]
+# The world is wit/loadr.wit's (0.1); LP_WIT=wit/0.2/loadr.wit picks a 0.2 world (hooks, the host API).
 # Needs Debian clang + lld + wasi-libc (scripts/setup.sh); exits 3 when they are missing so
 # build.ts falls back to the committed prebuilt component.
 set -euo pipefail
@@ -13,4 +14,4 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$CC" --target=wasm32-wasi -O2 -g0 -mexec-model=reactor -Wl,--strip-all -I"$here" "$@" -o "$tmp/core.wasm" "$src"
-bun "$here/core2component.ts" "$tmp/core.wasm" "$world" "$out"
+bun "$here/core2component.ts" "$tmp/core.wasm" "$world" "$out" "${LP_WIT:-wit/loadr.wit}"
