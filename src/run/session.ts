@@ -100,9 +100,11 @@ export class RunSession {
     const { plan, baseDir } = o.run;
     const d = new Disposers();
     try {
-      const plugins = await loadRunPlugins(plan, { baseDir, pluginsDir: o.pluginsDir, debug: o.debug });
+      const plugins = await loadRunPlugins(plan, { baseDir, pluginsDir: o.pluginsDir, debug: o.debug, warn: o.warn, env: o.run.env });
       refuseUnservedRequests(o.run, plugins.protocols, o.warn);
-      const thresholds = checkThresholdMetrics(o.run, { protocols: plugins.protocols, wasm: plugins.specs.some((s) => s.type === "wasm") }, o.warn);
+      const wasm = plugins.specs.filter((s) => s.type === "wasm");
+      const declared = wasm.map((s) => ({ entry: s.name, metrics: s.metrics }));
+      const thresholds = checkThresholdMetrics(o.run, { protocols: plugins.protocols, wasm: wasm.length > 0, declared }, o.warn);
       let outputs: OutputSet;
       try {
         // built (and their specs checked) before any service starts; started after

@@ -72,6 +72,8 @@ export interface RequestCompileContext {
   thinkAfter?: (random: () => number) => number;
   /** the scenario's `throttle`, one limiter shared by all its requests */
   throttle?: Throttle;
+  /** the scenario's `plugins:`: the scoped hooks its requests run (absent: all); a request's `hooks:` replaces it */
+  hookNames?: readonly string[];
 }
 
 /** `at`: the step's plan path (`scenarios.s.flow[0]`), for errors. */
@@ -196,7 +198,7 @@ export function compileRequest(spec: RequestStep, ctx: RequestCompileContext, at
     return outcome;
   };
 
-  const hooks = rt.run.hooks?.forStep();
+  const hooks = rt.run.hooks?.forStep(spec.hooks ?? ctx.hookNames);
   if (hooks !== undefined) return { run: hooked(hooks) };
 
   return {

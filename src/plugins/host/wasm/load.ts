@@ -141,7 +141,7 @@ export async function loadWasmPlugin(req: WasmLoadRequest): Promise<WasmLoaded> 
   }
   spec.info = info;
   if (spec.kind === "hook") spec.hook = { phases: selectPhases(req, exportedPhases), priority: req.hook?.priority ?? 0 };
-  else if (req.hook?.phase !== undefined) throw new WasmLoadError(`\`phase\` applies to hooks; \`${req.name}\` is ${article(spec.kind)}`);
+  else if (req.hook?.phase !== undefined || (req.hook?.priority ?? 0) !== 0) throw new WasmLoadError(`\`phase\` and \`priority\` apply to hooks; \`${req.name}\` is ${article(spec.kind)}`);
   const warnings: string[] = [];
   const started = probe.memoryBytes();
   if (started > highWaterOf(spec.memoryLimitBytes)) {

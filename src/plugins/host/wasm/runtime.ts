@@ -25,6 +25,7 @@ import { SharedStore } from "./shared-store.ts";
 import type { HookPhaseName, WitExchange, WitRequest, WitRequestAction, WitResponse, WitResponseAction } from "./hook-types.ts";
 import { type Bytes, wholeBytes } from "../../../protocols/byte-range.ts";
 import { DirectAbi, headerPairs, type HeaderList, isMainInstance } from "./canonical-abi.ts";
+import { HookAbi, isHookInstance } from "./hook-abi.ts";
 
 /** Everything a thread needs to run a WASM plugin: plain data (and one shared buffer), posted to workers. */
 export interface WasmPluginSpec {
@@ -84,6 +85,8 @@ interface Live {
   memories: WebAssembly.Memory[];
   /** the lean call path, when the main core instance exports our world directly */
   direct?: DirectAbi;
+  /** the same for the hook interfaces */
+  hooks?: HookAbi;
   /** each core module's "a memory.grow failed" flag (grow-watch.ts) */
   growFailed: WebAssembly.Global[];
 }
@@ -152,21 +155,21 @@ export class WasmRuntime {
 
   /** on-request: what to do with the request (`vu` is the VU the host's `vu`/`var-*` functions see). */
   onRequest(vu: CallVu | undefined, req: WitRequest): WitRequestAction {
-    return this.withVu(vu, (x) => x.requestHook.onRequest(req));
+    return this.withVu(vu, (x, h) => (h?.hasOnRequest ? h.onRequest(req) : x.requestHook.onRequest(req)));
   }
 
   onResponse(vu: CallVu | undefined, req: WitRequest, res: WitResponse): WitResponseAction {
-    return this.withVu(vu, (x) => x.responseHook.onResponse(req, res));
+    return this.withVu(vu, (x, h) => (h?.hasOnResponse ? h.onResponse(req, res) : x.responseHook.onResponse(req, res)));
   }
 
   onLog(vu: CallVu | undefined, exchange: WitExchange): void {
-    this.withVu(vu, (x) => x.logHook.onLog(exchange));
+    this.withVu(vu, (x, h) => (h?.hasOnLog ? h.onLog(exchange) : x.logHook.onLog(exchange)));
   }
 
-  private withVu<T>(vu: CallVu | undefined, f: (x: Record<string, any>) => T): T {
+  private withVu<T>(vu: CallVu | undefined, f: (x: Record<string, any>, hooks: HookAbi | undefined) => T): T {
     this.host.vu = vu;
     try {
-      return this.call(f);
+      return this.call((x, _d, h) => f(x, h));
     } finally {
       this.host.vu = undefined;
     }
@@ -190,7 +193,7 @@ export class WasmRuntime {
     return this.live?.memories[0]?.buffer.byteLength ?? 0;
   }
 
-  private call<T>(f: (x: Record<string, any>, direct: DirectAbi | undefined) => T): T {
+  private call<T>(f: (x: Record<string, any>, direct: DirectAbi | undefined, hooks: HookAbi | undefined) => T): T {
     let live = this.live;
     const start = (this.callStart = performance.now());
     this.timedOut = false;
@@ -200,7 +203,7 @@ export class WasmRuntime {
         this.deadline = performance.now() + this.spec.timeoutMs; // instantiating is not the call's time
       } else this.deadline = start + this.spec.timeoutMs;
       this.inCall = true;
-      const r = f(live.exports, live.direct);
+      const r = f(live.exports, live.direct, live.hooks);
       this.inCall = false;
       if (this.outBytes > 0) this.flushOutput();
       const mem = live.memories[0];
@@ -223,6 +226,7 @@ export class WasmRuntime {
     const memories: WebAssembly.Memory[] = [];
     const growFailed: WebAssembly.Global[] = [];
     let direct: DirectAbi | undefined;
+    let hooks: HookAbi | undefined;
     const hostFns = this.host.functions();
     const stdio = {
       write: (fd: 1 | 2, bytes: Uint8Array) => {
@@ -249,6 +253,7 @@ export class WasmRuntime {
       const grow = inst.exports[GROW_FAILED];
       if (grow instanceof WebAssembly.Global) growFailed.push(grow);
       if (direct === undefined && isMainInstance(inst.exports)) direct = new DirectAbi(inst.exports);
+      if (hooks === undefined && isHookInstance(inst.exports)) hooks = new HookAbi(inst.exports);
       return inst;
     };
     this.deadline = performance.now() + Math.max(this.spec.timeoutMs, 1000); // _initialize runs here too
@@ -256,7 +261,8 @@ export class WasmRuntime {
       const caps = { grants: this.spec.grants, inCall: () => this.inCall };
       const exports = this.instantiate((n) => this.compiled.get(n)!, sandboxImports(stdio, caps), instantiateCore);
       this.instances++;
-      return { exports, memories, growFailed, direct: process.env.LOADR_WASM_JCO_CALLS ? undefined : direct };
+      const lean = !process.env.LOADR_WASM_JCO_CALLS;
+      return { exports, memories, growFailed, direct: lean ? direct : undefined, hooks: lean ? hooks : undefined };
     } finally {
       this.deadline = Infinity;
     }
