@@ -256,7 +256,7 @@ export function compileRequest(spec: RequestStep, ctx: RequestCompileContext, at
       let res: ProtocolResponse | undefined;
       let synthetic = false;
       let sent: ProtocolRequest = prepared;
-      const pre = await runBeforeSend(hooks.beforeSend, { vu, name, protocol: handler.name, request });
+      const pre = hooks.beforeSend.length === 0 ? undefined : await runBeforeSend(hooks.beforeSend, { vu, name, protocol: handler.name, request });
       if (pre !== undefined && "failure" in pre) {
         hookFailed(name, pre.failure);
         res = errorResponse(prepared, handler.name, pre.failure, "hook");
@@ -289,7 +289,8 @@ export function compileRequest(spec: RequestStep, ctx: RequestCompileContext, at
       if (vu.cancelled) return Outcome.Cancelled;
       const seen = { method: sent.method, url: sent.url, headers: sent.headers, body: sent.body };
       const protocol = to.handler.name;
-      const failedAfter = await runAfter(hooks.afterResponse, { vu, name, protocol, request: seen, response: res, synthetic });
+      // a phase without hooks costs no promise
+      const failedAfter = hooks.afterResponse.length === 0 ? undefined : await runAfter(hooks.afterResponse, { vu, name, protocol, request: seen, response: res, synthetic });
       if (failedAfter !== undefined) {
         hookFailed(name, failedAfter);
         res = withError(res, failedAfter, "hook");
@@ -297,7 +298,8 @@ export function compileRequest(spec: RequestStep, ctx: RequestCompileContext, at
       let ts = tagsFor(to, sent.method).get(vu.group, name, res.status, res.errorKind);
       if (synthetic) ts = sink.withTag(ts, SYNTHETIC_TAG, "true");
       const outcome = conclude(vu, name, sent.url, res, to.handler, ts);
-      const failedRecord = await runAfter(hooks.afterRecord, { vu, name, protocol, request: seen, response: res, synthetic, failed: vu.lastFailed });
+      const failedRecord =
+        hooks.afterRecord.length === 0 ? undefined : await runAfter(hooks.afterRecord, { vu, name, protocol, request: seen, response: res, synthetic, failed: vu.lastFailed });
       if (failedRecord !== undefined) {
         // the request's samples are recorded already: one extra failure, as for a failed extraction
         hookFailed(name, failedRecord);

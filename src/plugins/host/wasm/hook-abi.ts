@@ -20,6 +20,7 @@
  * the canonical ABI traps.
  */
 import type { WitExchange, WitHeaders, WitRequest, WitRequestAction, WitResponse, WitResponseAction } from "./hook-types.ts";
+import { latin1 } from "../../../protocols/header-block.ts";
 
 const ON_REQUEST = "loadr:plugin/request-hook@0.2.0#on-request";
 const ON_RESPONSE = "loadr:plugin/response-hook@0.2.0#on-response";
@@ -30,9 +31,17 @@ const strict = new TextDecoder("utf-8", { fatal: true });
 
 type Realloc = (old: number, oldSize: number, align: number, size: number) => number;
 
-/** Does this core instance export a hook (and what lowering needs)? */
+/** The memory a core instance exports, or else the one it imports (a componentize-qjs module imports its memory). */
+export function memoryOf(exports: Record<string, unknown>, imports: Record<string, unknown> | undefined): WebAssembly.Memory | undefined {
+  if (exports.memory instanceof WebAssembly.Memory) return exports.memory;
+  for (const ns of Object.values(imports ?? {}))
+    if (ns !== null && typeof ns === "object") for (const v of Object.values(ns)) if (v instanceof WebAssembly.Memory) return v;
+  return undefined;
+}
+
+/** Does this core instance export a hook (and have what lowering needs)? */
 export function isHookInstance(x: Record<string, unknown>): boolean {
-  return x.memory instanceof WebAssembly.Memory && typeof x.cabi_realloc === "function" && (ON_REQUEST in x || ON_RESPONSE in x || ON_LOG in x);
+  return typeof x.cabi_realloc === "function" && (ON_REQUEST in x || ON_RESPONSE in x || ON_LOG in x);
 }
 
 export class HookAbi {
@@ -46,15 +55,17 @@ export class HookAbi {
   private readonly shared: boolean;
   private u8 = new Uint8Array(0);
   private dv = new DataView(new ArrayBuffer(0));
+  /** the same bytes as a Buffer, for latin1() */
+  private buf = Buffer.alloc(0);
   /** one call's strings, UTF-8, back to back, and where each starts and ends */
   private scratch = new Uint8Array(1024);
   private readonly at: number[] = [];
   private readonly len: number[] = [];
   private readonly ptr: number[] = [];
 
-  constructor(x: Record<string, unknown>) {
+  constructor(x: Record<string, unknown>, memory: WebAssembly.Memory) {
     this.realloc = x.cabi_realloc as Realloc;
-    this.memory = x.memory as WebAssembly.Memory;
+    this.memory = memory;
     this.onRequestFn = x[ON_REQUEST] as HookAbi["onRequestFn"];
     this.onRequestPost = x[`cabi_post_${ON_REQUEST}`] as HookAbi["onRequestPost"];
     this.onResponseFn = x[ON_RESPONSE] as HookAbi["onResponseFn"];
@@ -247,11 +258,19 @@ export class HookAbi {
     const b = this.memory.buffer;
     this.u8 = new Uint8Array(b);
     this.dv = new DataView(b);
+    this.buf = Buffer.from(b);
   }
 
   private string(ptr: number, len: number): string {
-    if (ptr + len > this.u8.length) throw new RangeError("result string out of bounds"); // the canonical ABI traps
-    return strict.decode(this.u8.subarray(ptr, ptr + len));
+    const u8 = this.u8;
+    if (ptr + len > u8.length) throw new RangeError("result string out of bounds"); // the canonical ABI traps
+    if (len <= 128) {
+      // short ASCII results (header names, signatures) skip the decoder and its subarray
+      let i = ptr;
+      while (i < ptr + len && u8[i]! < 0x80) i++;
+      if (i === ptr + len) return latin1(this.buf, ptr, ptr + len);
+    }
+    return strict.decode(u8.subarray(ptr, ptr + len));
   }
 
   /** option<string> at `at`: {u8 some, ptr @+4, len @+8} */

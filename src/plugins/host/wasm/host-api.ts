@@ -62,11 +62,8 @@ export class HostApi {
   }
 
   /** The instance's memory and allocator (its main core module's exports), once it exists. */
-  bind(exports: Record<string, unknown>, imports: Record<string, Record<string, unknown>> | undefined): void {
-    let mem = exports.memory;
-    if (!(mem instanceof WebAssembly.Memory))
-      for (const ns of Object.values(imports ?? {})) for (const v of Object.values(ns)) if (v instanceof WebAssembly.Memory) mem = v;
-    this.memory = mem instanceof WebAssembly.Memory ? mem : undefined;
+  bind(exports: Record<string, unknown>, memory: WebAssembly.Memory | undefined): void {
+    this.memory = memory;
     this.realloc = typeof exports.cabi_realloc === "function" ? (exports.cabi_realloc as HostApi["realloc"]) : undefined;
     this.u8 = new Uint8Array(0);
   }

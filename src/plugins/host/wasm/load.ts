@@ -56,7 +56,11 @@ export interface WasmLoaded {
 const KINDS = ["extractor", "assertion", "hook"] as const;
 type Kind = (typeof KINDS)[number];
 const WORLD_OF: Record<Kind, string> = { extractor: "loadr-plugin", assertion: "loadr-assertion-plugin", hook: "hook" };
-const INTERFACE_OF: Record<Kind, string> = { extractor: "extractor", assertion: "assertion", hook: "request-hook, response-hook or log-hook" };
+const INTERFACE_OF: Record<Kind, (wit: string) => string> = {
+  extractor: (wit) => `loadr:plugin/extractor@${wit}`,
+  assertion: (wit) => `loadr:plugin/assertion@${wit}`,
+  hook: () => "loadr:plugin/request-hook, response-hook or log-hook@0.2.0",
+};
 
 export async function loadWasmPlugin(req: WasmLoadRequest): Promise<WasmLoaded> {
   const t0 = performance.now();
@@ -136,7 +140,7 @@ export async function loadWasmPlugin(req: WasmLoadRequest): Promise<WasmLoaded> 
   const exported = spec.kind === "extractor" ? typeof x.extractor?.extract === "function" : spec.kind === "assertion" ? typeof x.assertion?.check === "function" : exportedPhases.length > 0;
   if (!exported) {
     throw new WasmLoadError(
-      `wasm plugin error: ${req.artifact} does not export loadr:plugin/${INTERFACE_OF[spec.kind]} (it exports ${transpiled.exports.join(", ") || "nothing"}); build it for world \`${WORLD_OF[spec.kind]}\`${spec.kind === "hook" ? " of wit/0.2/loadr.wit" : ""}`,
+      `wasm plugin error: ${req.artifact} does not export ${INTERFACE_OF[spec.kind](wit)} (it exports ${transpiled.exports.join(", ") || "nothing"}); build it for world \`${WORLD_OF[spec.kind]}\`${spec.kind === "hook" ? " of wit/0.2/loadr.wit" : ""}`,
     );
   }
   spec.info = info;

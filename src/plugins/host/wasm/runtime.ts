@@ -17,7 +17,7 @@ import { Sink } from "../../../metrics/sink.ts";
 import { DEADLINE_MODULE, DEADLINE_TICK, FUEL_PER_TICK } from "./deadline-rewrite.ts";
 import { PAGE } from "./memory-cap.ts";
 import { GROW_FAILED } from "./grow-watch.ts";
-import { PluginExit, sandboxImports } from "./sandbox.ts";
+import { coreClocks, PluginExit, sandboxImports, versionless } from "./sandbox.ts";
 import { CapabilityDenied, type Grants } from "./grants.ts";
 import { type CallVu, HostApi, HOST_INTERFACE } from "./host-api.ts";
 import { HostCallError, PluginMetrics } from "./plugin-metrics.ts";
@@ -25,7 +25,7 @@ import { SharedStore } from "./shared-store.ts";
 import type { HookPhaseName, WitExchange, WitRequest, WitRequestAction, WitResponse, WitResponseAction } from "./hook-types.ts";
 import { type Bytes, wholeBytes } from "../../../protocols/byte-range.ts";
 import { DirectAbi, headerPairs, type HeaderList, isMainInstance } from "./canonical-abi.ts";
-import { HookAbi, isHookInstance } from "./hook-abi.ts";
+import { HookAbi, isHookInstance, memoryOf } from "./hook-abi.ts";
 
 /** Everything a thread needs to run a WASM plugin: plain data (and one shared buffer), posted to workers. */
 export interface WasmPluginSpec {
@@ -83,6 +83,8 @@ export class PluginCallError extends Error {
 interface Live {
   exports: Record<string, any>;
   memories: WebAssembly.Memory[];
+  /** the plugin's own linear memory (its main module's), the one the limits watch */
+  main: WebAssembly.Memory | undefined;
   /** the lean call path, when the main core instance exports our world directly */
   direct?: DirectAbi;
   /** the same for the hook interfaces */
@@ -190,7 +192,7 @@ export class WasmRuntime {
 
   /** The live instance's linear memory in bytes (0 before it exists): load.ts warns when a plugin starts near its cap. */
   memoryBytes(): number {
-    return this.live?.memories[0]?.buffer.byteLength ?? 0;
+    return this.live?.main?.buffer.byteLength ?? 0;
   }
 
   private call<T>(f: (x: Record<string, any>, direct: DirectAbi | undefined, hooks: HookAbi | undefined) => T): T {
@@ -206,7 +208,7 @@ export class WasmRuntime {
       const r = f(live.exports, live.direct, live.hooks);
       this.inCall = false;
       if (this.outBytes > 0) this.flushOutput();
-      const mem = live.memories[0];
+      const mem = live.main;
       if (mem !== undefined && mem.buffer.byteLength > this.highWater) {
         this.log.debug(`plugin \`${this.spec.name}\`: memory at ${mem.buffer.byteLength >> 20} MiB after a call; recycling its instance`);
         this.live = undefined;
@@ -227,6 +229,7 @@ export class WasmRuntime {
     const growFailed: WebAssembly.Global[] = [];
     let direct: DirectAbi | undefined;
     let hooks: HookAbi | undefined;
+    let main: WebAssembly.Memory | undefined;
     const hostFns = this.host.functions();
     const stdio = {
       write: (fd: 1 | 2, bytes: Uint8Array) => {
@@ -244,25 +247,42 @@ export class WasmRuntime {
       this.timedOut = true;
       return 0;
     };
+    const caps = { grants: this.spec.grants, inCall: () => this.inCall };
     const instantiateCore = (module: WebAssembly.Module, imports?: Record<string, unknown>) => {
-      // the host interface is served to the module that imports it, in place of jco's trampolines
+      // the host interface and the clocks are served to the module that imports them, in place
+      // of jco's trampolines (each sets up a component-model task per call)
+      const patched: Record<string, unknown> = { ...imports, [DEADLINE_MODULE]: { [DEADLINE_TICK]: tick } };
       const host = imports !== undefined && HOST_INTERFACE in imports;
-      const inst = new WebAssembly.Instance(module, { ...imports, ...(host ? { [HOST_INTERFACE]: hostFns } : {}), [DEADLINE_MODULE]: { [DEADLINE_TICK]: tick } });
-      if (host) this.host.bind(inst.exports, imports as Record<string, Record<string, unknown>>);
+      if (host) patched[HOST_INTERFACE] = hostFns;
+      let memory: WebAssembly.Memory | undefined;
+      const clocks = coreClocks(caps, () => memory);
+      for (const [ns, fns] of Object.entries(imports ?? {})) {
+        const iface = versionless(ns);
+        if (iface === "wasi:clocks/monotonic-clock") patched[ns] = { ...(fns as object), now: clocks.monotonic };
+        else if (iface === "wasi:clocks/wall-clock") patched[ns] = { ...(fns as object), now: clocks.wall };
+      }
+      const inst = new WebAssembly.Instance(module, patched as never);
+      memory = memoryOf(inst.exports, imports);
+      if (host) this.host.bind(inst.exports, memory);
       for (const v of Object.values(inst.exports)) if (v instanceof WebAssembly.Memory && !memories.includes(v)) memories.push(v);
       const grow = inst.exports[GROW_FAILED];
       if (grow instanceof WebAssembly.Global) growFailed.push(grow);
       if (direct === undefined && isMainInstance(inst.exports)) direct = new DirectAbi(inst.exports);
-      if (hooks === undefined && isHookInstance(inst.exports)) hooks = new HookAbi(inst.exports);
+      if (hooks === undefined && isHookInstance(inst.exports)) {
+        const mem = memoryOf(inst.exports, imports);
+        if (mem !== undefined) hooks = new HookAbi(inst.exports, (main = mem));
+      }
+      if (main === undefined && isMainInstance(inst.exports)) main = inst.exports.memory;
       return inst;
     };
     this.deadline = performance.now() + Math.max(this.spec.timeoutMs, 1000); // _initialize runs here too
     try {
-      const caps = { grants: this.spec.grants, inCall: () => this.inCall };
       const exports = this.instantiate((n) => this.compiled.get(n)!, sandboxImports(stdio, caps), instantiateCore);
       this.instances++;
       const lean = !process.env.LOADR_WASM_JCO_CALLS;
-      return { exports, memories, growFailed, direct: lean ? direct : undefined, hooks: lean ? hooks : undefined };
+      // the plugin's memory: its main module's, else the largest (a helper module may export a small one)
+      main ??= memories.reduce<WebAssembly.Memory | undefined>((a, m) => (a === undefined || m.buffer.byteLength > a.buffer.byteLength ? m : a), undefined);
+      return { exports, memories, main, growFailed, direct: lean ? direct : undefined, hooks: lean ? hooks : undefined };
     } finally {
       this.deadline = Infinity;
     }
@@ -280,7 +300,7 @@ export class WasmRuntime {
     if (e instanceof TypeError && /decode|utf-?8|encoded data|invalid variant/i.test(msg)) {
       return new PluginCallError("invalid", `${who} returned invalid UTF-8`);
     }
-    const mem = live?.memories[0];
+    const mem = live?.main;
     if (live?.growFailed.some((g) => g.value !== 0) || (mem !== undefined && mem.buffer.byteLength >= this.nearCap)) {
       return new PluginCallError("memory", `${who} ran out of memory (memory_limit ${this.spec.memoryLimitBytes >> 20} MiB): ${msg}`);
     }

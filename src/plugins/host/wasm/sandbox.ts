@@ -213,6 +213,30 @@ export function sandboxImports(stdio: StdioSink, caps: Capabilities = { grants: 
   });
 }
 
+/**
+ * The two clock reads at the core level (runtime.ts hands them to the core module that imports
+ * them, as it does the host interface): jco's generated trampoline around a WASI import sets up a
+ * component-model task on every call — ~300 µs for a `Date.now()` in a QuickJS component. Same
+ * grant rule as the JS-level imports above. `memory`: the importing module's memory (wall-clock
+ * writes its datetime {u64 seconds @0, u32 nanoseconds @8} to the return area there).
+ */
+export function coreClocks(caps: Capabilities, memory: () => WebAssembly.Memory | undefined): { monotonic: () => bigint; wall: (ret: number) => void } {
+  const check = (iface: string): boolean => {
+    if (caps.grants.clock) return true;
+    if (caps.inCall()) throw new CapabilityDenied("clock", iface);
+    return false;
+  };
+  return {
+    monotonic: () => (check("wasi:clocks/monotonic-clock") ? bigNow() : 0n),
+    wall: (ret) => {
+      const ms = check("wasi:clocks/wall-clock") ? Date.now() : 0;
+      const dv = new DataView(memory()!.buffer);
+      dv.setBigUint64(ret, BigInt(Math.floor(ms / 1000)), true);
+      dv.setUint32(ret + 8, (ms % 1000) * 1e6, true);
+    },
+  };
+}
+
 export function versionless(key: string): string {
   const at = key.indexOf("@");
   return at < 0 ? key : key.slice(0, at);
