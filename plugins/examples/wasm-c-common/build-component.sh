@@ -6,6 +6,10 @@
 set -euo pipefail
 src=$1 world=$2 out=$3; shift 3
 here=$(cd "$(dirname "$0")" && pwd)
+# clang runs binaryen's wasm-opt after linking when it finds one: the repository's (a dependency
+# of jco) is on PATH under `bun run build`, so put it there for a direct run too, or the same
+# sources give other bytes (and another archive sha256) depending on how the script was started
+PATH="$here/../../../node_modules/.bin:$PATH"
 CC=${CC:-$(command -v clang-14 || command -v clang || true)}
 if [[ -z "$CC" ]] || ! command -v wasm-ld >/dev/null || [[ ! -d /usr/lib/wasm32-wasi && ! -d /usr/share/wasi-sysroot ]]; then
   echo "build-component: clang/wasm-ld/wasi-libc not found" >&2

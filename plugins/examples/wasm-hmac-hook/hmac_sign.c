@@ -116,12 +116,14 @@ static void configure(void) {
   if (!secret) {
     char *name = config_string("secret_env");
     if (name) {
-      const char *v = getenv(name); /* needs the env grant for `name`; without it this call fails */
+      /* needs the env grant for `name`: wasi-libc reads the environment when the plugin starts,
+         and without the grant it is empty */
+      const char *v = getenv(name);
       if (v) secret = lp_dup(v, strlen(v));
       else {
         size_t n = strlen(name) + 64;
         problem = malloc(n);
-        snprintf(problem, n, "hmac-sign: environment variable %s is not set", name);
+        snprintf(problem, n, "hmac-sign: environment variable %s is not set (or not granted)", name);
       }
       free(name);
     } else problem = lp_dup("hmac-sign: set config.secret or config.secret_env", 49);
