@@ -116,8 +116,7 @@ static void configure(void) {
   if (!secret) {
     char *name = config_string("secret_env");
     if (name) {
-      /* needs the env grant for `name`: wasi-libc reads the environment when the plugin starts,
-         and without the grant it is empty */
+      /* needs the env grant for `name`: without it the plugin's environment is empty */
       const char *v = getenv(name);
       if (v) secret = lp_dup(v, strlen(v));
       else {

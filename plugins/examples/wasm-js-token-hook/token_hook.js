@@ -62,7 +62,8 @@ function token() {
       host.log("info", `minted a token for ${c.user}, valid ${c.ttl} ms`);
       return minted.token;
     } catch (e) {
-      if (e && e.tag === "conflict") continue;
+      // an error result arrives as an Error whose `payload` is the shared-error variant
+      if (e?.payload?.tag === "conflict") continue;
       throw e;
     }
   }

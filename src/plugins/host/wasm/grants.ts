@@ -5,16 +5,18 @@
  *   random: true       wasi:random (random, insecure, insecure-seed)
  *   env: [NAMES]       wasi:cli/environment: these variables of the run's environment, when set
  *   files: [{path, mode: ro}]   wasi:filesystem: these directories (relative to the plan), read-only
- * A component that imports an interface it was not granted still loads; using it fails the call
- * (the sandbox throws CapabilityDenied, the runtime classes the failure `capability`). Code that
- * runs while the plugin starts (before its first call) sees the neutral answers instead — an
- * empty environment, no directories, a clock at 0, zero bytes — so a language runtime's start-up
- * never keeps a plugin from loading.
+ * A component that imports an interface it was not granted still loads. Without `env` its
+ * environment is empty and without `files` it has no directories — WASI's own way to say "none",
+ * as wasmtime's builder does, and what language runtimes expect when they read the environment
+ * for their own reasons (a time zone, a locale) on a first call. A clock or random read it was not
+ * granted fails the call (the sandbox throws CapabilityDenied, the runtime classes the failure
+ * `capability`); code that runs while the plugin starts (before its first call) reads a clock at 0
+ * and zero bytes instead, so a language runtime's start-up never keeps a plugin from loading.
  */
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, normalize, resolve } from "node:path";
 
-export type GrantName = "clock" | "random" | "env" | "files";
+export type GrantName = "clock" | "random";
 
 /** A granted directory: the host directory and the name the plugin opens it by. */
 export interface GrantedDir {
@@ -62,20 +64,9 @@ export function resolveGrants(spec: CapabilitiesSpec | undefined, baseDir: strin
   return { clock: spec.clock === true, random: spec.random === true, env: envPairs, envNames, files };
 }
 
-/** The grant a WASI interface needs (version-less name), or undefined for the always-available ones (stdio, exit, io). */
-export function grantFor(iface: string): GrantName | undefined {
-  if (iface.startsWith("wasi:clocks/")) return "clock";
-  if (iface.startsWith("wasi:random/")) return "random";
-  if (iface === "wasi:cli/environment") return "env";
-  if (iface.startsWith("wasi:filesystem/")) return "files";
-  return undefined;
-}
-
 const HOW: Record<GrantName, string> = {
   clock: "`capabilities: {clock: true}`",
   random: "`capabilities: {random: true}`",
-  env: "`capabilities: {env: [NAME, …]}`",
-  files: "`capabilities: {files: [{path: <dir>, mode: ro}]}`",
 };
 
 /** Thrown by a WASI function the plugin was not granted, inside a call: the call fails, classed `capability`. */

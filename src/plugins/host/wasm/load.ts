@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import type { LogLevel } from "../../../util/logger.ts";
 import type { MetricKind } from "../../../metrics/registry.ts";
 import { instrumentDeadline } from "./deadline-rewrite.ts";
-import { capMemory, MemoryLimitError, PAGE } from "./memory-cap.ts";
+import { capMemory, MemoryLimitError, mib, PAGE } from "./memory-cap.ts";
 import { watchGrow } from "./grow-watch.ts";
 import { NO_GRANTS, type Grants } from "./grants.ts";
 import { HOST_INTERFACE } from "./host-api.ts";
@@ -171,4 +171,4 @@ function selectPhases(req: WasmLoadRequest, exported: HookPhaseName[]): HookPhas
 }
 
 const article = (kind: string) => (/^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`);
-const mib = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MiB`;
+

@@ -15,7 +15,7 @@ import { Logger } from "../../../util/logger.ts";
 import type { MetricKind } from "../../../metrics/registry.ts";
 import { Sink } from "../../../metrics/sink.ts";
 import { DEADLINE_MODULE, DEADLINE_TICK, FUEL_PER_TICK } from "./deadline-rewrite.ts";
-import { PAGE } from "./memory-cap.ts";
+import { mib, PAGE } from "./memory-cap.ts";
 import { GROW_FAILED } from "./grow-watch.ts";
 import { coreClocks, PluginExit, sandboxImports, versionless } from "./sandbox.ts";
 import { CapabilityDenied, type Grants } from "./grants.ts";
@@ -283,6 +283,11 @@ export class WasmRuntime {
       // the plugin's memory: its main module's, else the largest (a helper module may export a small one)
       main ??= memories.reduce<WebAssembly.Memory | undefined>((a, m) => (a === undefined || m.buffer.byteLength > a.buffer.byteLength ? m : a), undefined);
       return { exports, memories, main, growFailed, direct: lean ? direct : undefined, hooks: lean ? hooks : undefined };
+    } catch (e) {
+      // start-up code that could not grow its memory under the cap: say so, not "unreachable"
+      if (growFailed.some((g) => g.value !== 0))
+        throw new PluginCallError("memory", `plugin \`${this.spec.name}\` ran out of memory while starting (memory_limit ${mib(this.spec.memoryLimitBytes)}); raise its \`memory_limit\``);
+      throw e;
     } finally {
       this.deadline = Infinity;
     }
@@ -302,7 +307,7 @@ export class WasmRuntime {
     }
     const mem = live?.main;
     if (live?.growFailed.some((g) => g.value !== 0) || (mem !== undefined && mem.buffer.byteLength >= this.nearCap)) {
-      return new PluginCallError("memory", `${who} ran out of memory (memory_limit ${this.spec.memoryLimitBytes >> 20} MiB): ${msg}`);
+      return new PluginCallError("memory", `${who} ran out of memory (memory_limit ${mib(this.spec.memoryLimitBytes)}): ${msg}`);
     }
     if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) return new PluginCallError("trap", `${who} trapped: ${msg}`);
     return new PluginCallError("invalid", `${who} failed: ${msg}`);

@@ -4,9 +4,9 @@
  * time: it hands the plugin the whole environment and its `exit` ends the process. Here a plugin
  * gets:
  *  - no arguments or cwd;
- *  - the clocks, random, the environment and directories only as granted: an ungranted one
- *    fails the call that uses it (CapabilityDenied), and answers neutrally while the plugin
- *    starts (empty environment, no directories, clock 0, zero bytes);
+ *  - the environment variables and the (read-only) directories it is granted, none otherwise;
+ *  - the clocks and random only when granted: an ungranted one fails the call that uses it
+ *    (CapabilityDenied), and answers neutrally while the plugin starts (clock 0, zero bytes);
  *  - stdin closed; stdout/stderr captured into a size-capped sink (the host logs the lines);
  *  - `exit` throws PluginExit: the call fails, the host lives;
  *  - any other interface (sockets, http, custom imports) resolves to stubs that answer
@@ -125,25 +125,26 @@ export const COMPUTE_ONLY: Capabilities = {
   inCall: () => false,
 };
 
+/** May the plugin use `grant` now? Granted: yes; else inside a call it fails the call, and while it starts: no (answer neutrally). */
+function allowed(caps: Capabilities, grant: GrantName, iface: string): boolean {
+  if (caps.grants[grant]) return true;
+  if (caps.inCall()) throw new CapabilityDenied(grant, iface);
+  return false;
+}
+
 /** The import object for one plugin instance; `stdio` receives what it prints. */
 export function sandboxImports(stdio: StdioSink, caps: Capabilities = { grants: NO_GRANTS, inCall: () => false }): Record<string, unknown> {
   const g = caps.grants;
   const stdout = new OutputStream(1, stdio);
   const stderr = new OutputStream(2, stdio);
   const stdin = new InputStream();
-  /**
-   * An ungranted function: inside a call it fails the call (the runtime classes it `capability`);
-   * while the plugin starts it answers `neutral`.
-   */
-  const gated = <A extends unknown[], R>(granted: boolean, grant: GrantName, iface: string, f: (...a: A) => R, neutral: (...a: A) => R) =>
-    granted
-      ? f
-      : (...a: A): R => {
-          if (caps.inCall()) throw new CapabilityDenied(grant, iface);
-          return neutral(...a);
-        };
-  const clock = <A extends unknown[], R>(iface: string, f: (...a: A) => R, neutral: (...a: A) => R) => gated(g.clock, "clock", iface, f, neutral);
-  const random = <A extends unknown[], R>(iface: string, f: (...a: A) => R, neutral: (...a: A) => R) => gated(g.random, "random", iface, f, neutral);
+  /** A clock or random function: granted, else it fails the call, or answers `neutral` while the plugin starts. */
+  const gated =
+    <A extends unknown[], R>(grant: GrantName, iface: string, f: (...a: A) => R, neutral: (...a: A) => R) =>
+    (...a: A): R =>
+      allowed(caps, grant, iface) ? f(...a) : neutral(...a);
+  const clock = <A extends unknown[], R>(iface: string, f: (...a: A) => R, neutral: (...a: A) => R) => gated("clock", iface, f, neutral);
+  const random = <A extends unknown[], R>(iface: string, f: (...a: A) => R, neutral: (...a: A) => R) => gated("random", iface, f, neutral);
   const cap = (len: bigint) => Math.min(Number(len), 65536);
   const randomBytes = (len: bigint) => crypto.getRandomValues(new Uint8Array(cap(len)));
   const randomU64 = () => crypto.getRandomValues(new BigUint64Array(1))[0]!;
@@ -154,7 +155,7 @@ export function sandboxImports(stdio: StdioSink, caps: Capabilities = { grants: 
   const dirs = g.files.map((d) => [Descriptor.root(d, streams), d.guest] as const);
   const known: Record<string, Record<string, unknown>> = {
     "wasi:cli/environment": {
-      getEnvironment: gated(g.envNames.length > 0, "env", "wasi:cli/environment", () => g.env.map(([k, v]) => [k, v]), () => []),
+      getEnvironment: () => g.env.map(([k, v]) => [k, v]),
       getArguments: () => [],
       initialCwd: () => undefined,
     },
@@ -194,9 +195,7 @@ export function sandboxImports(stdio: StdioSink, caps: Capabilities = { grants: 
       ),
       resolution: () => ({ seconds: 0n, nanoseconds: 1e6 }),
     },
-    "wasi:filesystem/preopens": {
-      getDirectories: gated(g.files.length > 0, "files", "wasi:filesystem/preopens", () => dirs, () => []),
-    },
+    "wasi:filesystem/preopens": { getDirectories: () => dirs },
     "wasi:filesystem/types": { Descriptor, DirectoryEntryStream, filesystemErrorCode: () => undefined },
     "wasi:random/random": {
       getRandomBytes: random("wasi:random/random", randomBytes, zeros),
@@ -221,15 +220,10 @@ export function sandboxImports(stdio: StdioSink, caps: Capabilities = { grants: 
  * writes its datetime {u64 seconds @0, u32 nanoseconds @8} to the return area there).
  */
 export function coreClocks(caps: Capabilities, memory: () => WebAssembly.Memory | undefined): { monotonic: () => bigint; wall: (ret: number) => void } {
-  const check = (iface: string): boolean => {
-    if (caps.grants.clock) return true;
-    if (caps.inCall()) throw new CapabilityDenied("clock", iface);
-    return false;
-  };
   return {
-    monotonic: () => (check("wasi:clocks/monotonic-clock") ? bigNow() : 0n),
+    monotonic: () => (allowed(caps, "clock", "wasi:clocks/monotonic-clock") ? bigNow() : 0n),
     wall: (ret) => {
-      const ms = check("wasi:clocks/wall-clock") ? Date.now() : 0;
+      const ms = allowed(caps, "clock", "wasi:clocks/wall-clock") ? Date.now() : 0;
       const dv = new DataView(memory()!.buffer);
       dv.setBigUint64(ret, BigInt(Math.floor(ms / 1000)), true);
       dv.setUint32(ret + 8, (ms % 1000) * 1e6, true);
