@@ -4,21 +4,14 @@
  * plan's names for its phases.
  */
 
+import { HOOK_PHASE_ALIASES, type HookPhase } from "../../../plan/schema/blocks.ts";
+
 /** The phases a hook component may export, by their WIT function names. */
-export type HookPhaseName = "on-request" | "on-response" | "on-log";
+export type HookPhaseName = HookPhase;
 export const HOOK_PHASES: readonly HookPhaseName[] = ["on-request", "on-response", "on-log"];
 
-/** What the plan's `phase:` accepts: the WIT names, and Loom's names for the same places. */
-export const PHASE_ALIASES: Readonly<Record<string, HookPhaseName>> = {
-  "on-request": "on-request",
-  "on-response": "on-response",
-  "on-log": "on-log",
-  on_request_headers: "on-request",
-  on_request_body: "on-request",
-  on_response_headers: "on-response",
-  on_response_body: "on-response",
-  on_log: "on-log",
-};
+/** What the plan's `phase:` accepts (the plan schema's list): the WIT names, and Loom's for the same places. */
+export const PHASE_ALIASES: Readonly<Record<string, HookPhaseName>> = HOOK_PHASE_ALIASES;
 
 /** The exported interface of each phase. */
 export const PHASE_INTERFACE: Readonly<Record<HookPhaseName, string>> = {

@@ -15,7 +15,7 @@ const TOKEN = Symbol("loadr-descriptor");
 /** wasi:filesystem error codes (thrown as plain strings: jco lowers them into the result's error case) */
 type ErrorCode = "access" | "read-only" | "no-entry" | "not-directory" | "is-directory" | "invalid" | "not-permitted" | "bad-descriptor" | "unsupported" | "io";
 
-const READ_ONLY = (): never => {
+const READ_ONLY = (..._args: unknown[]): never => {
   throw "read-only" satisfies ErrorCode;
 };
 
