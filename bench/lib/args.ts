@@ -1,7 +1,7 @@
 /** Command-line flags of `bun run bench -- ...`. */
 
-export type BenchName = "http" | "vus" | "startup" | "arrival" | "scaling" | "vus50k" | "flow" | "wasm" | "native";
-export const ALL_BENCHES: readonly BenchName[] = ["http", "vus", "startup", "arrival", "scaling", "vus50k", "flow", "wasm", "native"];
+export type BenchName = "http" | "vus" | "startup" | "arrival" | "scaling" | "vus50k" | "flow" | "wasm" | "hooks" | "native";
+export const ALL_BENCHES: readonly BenchName[] = ["http", "vus", "startup", "arrival", "scaling", "vus50k", "flow", "wasm", "hooks", "native"];
 
 export interface BenchArgs {
   only: BenchName[];
@@ -25,7 +25,7 @@ export interface BenchArgs {
   target: "auto" | "nginx" | "echo";
 }
 
-export const USAGE = `usage: bun run bench -- [--only http|vus|startup|arrival|scaling|vus50k|flow|wasm|native[,...]] [--duration 10] [--rounds 4]
+export const USAGE = `usage: bun run bench -- [--only http|vus|startup|arrival|scaling|vus50k|flow|wasm|hooks|native[,...]] [--duration 10] [--rounds 4]
                       [--vus-duration 15] [--vus 10000] [--many-vus 50000] [--rates 1000,10000,50000]
                       [--no-install] [--raw-dir DIR] [--loadr dist/loadr] [--target auto|nginx|echo]`;
 
