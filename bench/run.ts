@@ -10,6 +10,9 @@
  *   8. native:  echo protocol plugin inline, 5 ms blocking plugin, redis vs redis-benchmark
  *   9. flow:    a 3-request flow (jsonpath, chain, CSV feeder) vs plain GET
  *  10. hooks:   WASM request hooks: no-op and HMAC hook vs plain GET, shared-data gets/s, cross-worker visibility
+ *  11. h2grpc:  HTTP/2 vs h2load against nginx h2 over TLS; gRPC unary vs a bare @grpc/grpc-js loop
+ *  12. realtime: WebSocket messages/s and TCP echo round trips/s vs bare Bun loops (loadr echo target)
+ *  13. ws10k:   RSS of 10,000 WebSocket sessions held open for a minute
  * Every tool is optional: a missing one is reported as "not installed" and the rest still runs.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -27,7 +30,9 @@ import { RSS_TARGET_50K_MB, vusBench } from "./lib/vus-bench.ts";
 import { wasmBench } from "./lib/wasm-bench.ts";
 import { hooksBench, hooksTable } from "./lib/wasm-hooks-bench.ts";
 import { nativeBench, nativeTable } from "./lib/native-bench.ts";
+import { grpcBench, h2Bench, h2grpcTable } from "./lib/h2grpc-bench.ts";
 import { flowBench } from "./lib/flow-bench.ts";
+import { realtimeBench, realtimeTable } from "./lib/realtime-bench.ts";
 
 const root = resolve(import.meta.dir, "..");
 
@@ -62,7 +67,7 @@ async function main(): Promise<number> {
   };
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => void cleanup().then(() => process.exit(130)));
   try {
-    if (args.only.some((b) => b !== "startup")) {
+    if (args.only.some((b) => b !== "startup" && b !== "realtime" && b !== "ws10k")) {
       target = await startTarget(root, args.target);
       console.log(`target: ${target.kind} at ${target.url}`);
     }
@@ -163,6 +168,26 @@ async function main(): Promise<number> {
       const n = await nativeBench({ root, loadr, tmp, seconds: args.duration, rounds: args.rounds, httpUrl: t?.url, targetCpu: t ? () => t.cpuSeconds() : undefined });
       results.native = { ...n, seconds: args.duration };
       console.log("\n" + nativeTable(n));
+    }
+    if (args.only.includes("h2grpc")) {
+      console.log(`\n[h2grpc] HTTP/2: loadr vs h2load -m 1, 50 connections; gRPC unary: loadr vs a bare grpc-js loop, 10 channels — ${args.duration} s each, ${args.rounds} alternated rounds`);
+      const o = { root, loadr, tmp, seconds: args.duration, rounds: args.rounds };
+      results.h2grpc = { h2: await h2Bench({ ...o, connections: 50 }), grpc: await grpcBench({ ...o, connections: 10 }) };
+      console.log("\n" + h2grpcTable(results.h2grpc));
+    }
+    if (args.only.includes("realtime") || args.only.includes("ws10k")) {
+      console.log(`\n[realtime] against \`loadr echo\` in its own process: WebSocket and TCP vs bare Bun loops (${args.duration} s each, ${args.rounds} alternated rounds); ${args.heldSessions} sessions held ${args.heldSeconds} s`);
+      results.realtime = await realtimeBench({
+        root,
+        loadr,
+        tmp,
+        seconds: args.duration,
+        rounds: args.rounds,
+        heldSessions: args.heldSessions,
+        heldSeconds: args.heldSeconds,
+        only: { compare: args.only.includes("realtime"), held: args.only.includes("ws10k") },
+      });
+      console.log("\n" + realtimeTable(results.realtime));
     }
   } finally {
     await cleanup();

@@ -13,7 +13,7 @@ describe("loadr commands", () => {
     expect(a.code).toBe(0);
     expect(a.stdout).toMatch(/^loadr \d+\.\d+\.\d+\n$/);
     const b = await loadr(["version"]);
-    expect(b.stdout).toContain("protocols: http/1.1");
+    expect(b.stdout).toContain("protocols: http/1.1, http/2, grpc");
     expect(b.stdout).toContain(`arch: ${process.arch}`);
   });
 

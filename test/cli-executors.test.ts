@@ -300,13 +300,14 @@ scenarios:
     flow:
       - request: { url: /delay/${delayMs} }
 `;
-  async function stopAfter(plan: string, ms: number) {
+  /** SIGTERM about 1.2 s into the load: once the progress line shows it running (its first tick) */
+  async function stopWhenRunning(plan: string) {
     const dir = scratch({ "plan.yaml": plan });
-    const { LOADR } = await import("./support/cli.ts");
+    const { LOADR, untilLoadRuns } = await import("./support/cli.ts");
     const t0 = Date.now();
-    const proc = Bun.spawn([LOADR, "run", "plan.yaml", "-q", "--summary-export", "s.json"], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+    const proc = Bun.spawn([LOADR, "run", "plan.yaml", "--progress", "--summary-export", "s.json"], { cwd: dir, stdout: "pipe", stderr: "pipe" });
     const killer = setTimeout(() => proc.kill("SIGKILL"), 40_000);
-    await Bun.sleep(ms);
+    await untilLoadRuns(proc).running;
     proc.kill("SIGTERM");
     const code = await proc.exited;
     clearTimeout(killer);
@@ -314,11 +315,11 @@ scenarios:
   }
 
   test("graceful stop: arrivals stop at once, in-flight iterations finish within graceful_stop", async () => {
-    const { code, secs, summary } = await stopAfter(stopPlan("10s"), 1500);
+    const { code, secs, summary } = await stopWhenRunning(stopPlan("10s"));
     expect(code).toBe(99);
     expect(summary.aborted).toBe("stopped by SIGTERM");
     const n = count(summary, "iterations");
-    expect(n).toBeGreaterThanOrEqual(5); // ~1 s of 10/s arrivals (startup time varies on a loaded box)
+    expect(n).toBeGreaterThanOrEqual(5); // ~1.2 s of 10/s arrivals
     expect(n).toBeLessThanOrEqual(17);
     expect(count(summary, "dropped_iterations")).toBe(0);
     expect(secs).toBeLessThan(10);
@@ -326,7 +327,7 @@ scenarios:
 
   test("past graceful_stop the in-flight iterations are dropped, not counted", async () => {
     // 5 s responses: none can finish before the stop's 200 ms grace ends, however slow the box
-    const { secs, summary } = await stopAfter(stopPlan("200ms", 5000), 1500);
+    const { secs, summary } = await stopWhenRunning(stopPlan("200ms", 5000));
     expect(count(summary, "iterations")).toBe(0);
     expect(count(summary, "http_reqs")).toBe(0);
     // (the echo service's own stop waits for its 5 s responses to finish: that, not loadr, sets the time)

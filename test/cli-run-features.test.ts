@@ -72,7 +72,7 @@ scenarios:
     const dir = scratch({
       "plan.yaml": `
 plugins: [{ name: echo }]
-defaults: { http: { cache: true, version: http2 } }
+defaults: { http: { cache: true } }
 scenarios:
   s: { executor: per-vu-iterations, vus: 1, iterations: 1, flow: [{ request: { url: "\${services.echo.url}/" } }] }
 `,
@@ -80,7 +80,6 @@ scenarios:
     const r = await loadr(["run", "plan.yaml"], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("warning: defaults.http.cache is not applied by this build yet");
-    expect(r.stderr).toContain("warning: defaults.http.version `http2` is not supported by this build yet: HTTP/1.1 is used");
     const quiet = await loadr(["run", "plan.yaml", "-q"], { cwd: dir });
     expect(quiet.stderr).toBe("");
   });

@@ -234,13 +234,15 @@ scenarios:
       - think_time: { type: constant, duration: 20ms }
 `,
     });
-    const proc = Bun.spawn([(await import("./support/cli.ts")).LOADR, "run", "plan.yaml", "--summary-export", "s.json"], {
+    const { LOADR, untilLoadRuns } = await import("./support/cli.ts");
+    const proc = Bun.spawn([LOADR, "run", "plan.yaml", "--progress", "--summary-export", "s.json"], {
       cwd: dir,
       env: { PATH: process.env.PATH!, NO_COLOR: "1" },
       stdout: "pipe",
       stderr: "pipe",
     });
-    await Bun.sleep(2500);
+    // SIGTERM once the load runs (a stop while the workers set up ends the run before any request)
+    await untilLoadRuns(proc).running;
     proc.kill("SIGTERM");
     const t0 = performance.now();
     const [stdout, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);

@@ -1,8 +1,9 @@
 /** Schedule math of the load models: stage interpolation, arrival times, per-worker shares. */
 import { describe, expect, test } from "bun:test";
 import { Profile } from "../src/engine/worker/executors/stages.ts";
-import { arrivalProfile } from "../src/engine/worker/executors/arrival-rate.ts";
-import { peakVus } from "../src/engine/worker/executors/index.ts";
+import { constantArrivalProfile } from "../src/engine/worker/executors/constant-arrival-rate.ts";
+import { rampingArrivalProfile } from "../src/engine/worker/executors/ramping-arrival-rate.ts";
+import { peakVus } from "../src/plan/scenario-bounds.ts";
 import { splitCount } from "../src/engine/segments.ts";
 
 describe("stage profile", () => {
@@ -38,13 +39,13 @@ describe("stage profile", () => {
 
 describe("arrival-rate schedules", () => {
   test("rate is normalised by time_unit: 600 per 1m is 10/s, so 2 s hold exactly 20 arrivals", () => {
-    const p = arrivalProfile({ executor: "constant-arrival-rate", rate: 600, time_unit: 60_000, duration: 2000, graceful_ramp_down: 0 });
+    const p = constantArrivalProfile({ executor: "constant-arrival-rate", rate: 600, time_unit: 60_000, duration: 2000, graceful_ramp_down: 0 });
     expect(p.integral(p.totalMs)).toBeCloseTo(20, 9);
     expect(p.timeOf(1)).toBeCloseTo(100, 9);
   });
 
   test("ramping-arrival-rate integrates start_rate and stages", () => {
-    const p = arrivalProfile({
+    const p = rampingArrivalProfile({
       executor: "ramping-arrival-rate",
       start_rate: 10,
       time_unit: 1000,

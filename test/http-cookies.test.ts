@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { HttpClient } from "../src/protocols/http/client.ts";
-import { CookieJar, defaultPath, pathMatch } from "../src/protocols/http/cookies.ts";
+import { CookieJar, defaultPath, MAX_COOKIE_BYTES, MAX_COOKIES, MAX_PER_DOMAIN, pathMatch } from "../src/protocols/http/cookies.ts";
 import { get, options, text } from "./fixtures/http/helpers.ts";
 
 describe("cookie jar rules (§2.8)", () => {
@@ -57,6 +57,57 @@ describe("cookie jar rules (§2.8)", () => {
     j.setFromHeader("s=2; Secure", "h", "/", now);
     expect(j.headerFor("h", "/", false, now)).toBe("x=1");
     expect(j.headerFor("h", "/", true, now)).toBe("s=2; x=1");
+  });
+});
+
+describe("cookie jar limits (a browser's: docs/plan.md \"Cookies\")", () => {
+  const now = 1_000_000_000_000;
+  const names = (j: CookieJar, domain?: string) => j.all().filter((c) => domain === undefined || c.domain === domain).map((c) => c.name);
+
+  test("a cookie whose name and value pass 4 KiB is ignored; one at 4 KiB is kept", () => {
+    const j = new CookieJar();
+    j.setFromHeader(`big=${"b".repeat(MAX_COOKIE_BYTES - 3 + 1)}`, "h", "/", now);
+    expect(j.size).toBe(0);
+    j.setFromHeader(`fit=${"f".repeat(MAX_COOKIE_BYTES - 3)}`, "h", "/", now);
+    expect(names(j)).toEqual(["fit"]);
+    // an oversized value for a stored name leaves the stored cookie as it was
+    j.setFromHeader(`fit=${"g".repeat(MAX_COOKIE_BYTES)}`, "h", "/", now);
+    expect(j.all()[0]!.value[0]).toBe("f");
+  });
+
+  test("past 180 cookies for one domain the oldest of that domain goes; other domains keep theirs; replacing keeps a cookie's age", () => {
+    expect(MAX_PER_DOMAIN).toBe(180);
+    const j = new CookieJar();
+    j.setFromHeader("other=1", "b.test", "/", now);
+    for (let i = 0; i < MAX_PER_DOMAIN; i++) j.setFromHeader(`c${i}=1`, "a.test", "/", now);
+    j.setFromHeader("c0=2", "a.test", "/", now); // replaced in place: still the oldest of a.test
+    j.setFromHeader("new=1", "a.test", "/", now);
+    const a = names(j, "a.test");
+    expect(a.length).toBe(MAX_PER_DOMAIN);
+    expect(a[0]).toBe("c1");
+    expect(a.at(-1)).toBe("new");
+    expect(names(j, "b.test")).toEqual(["other"]);
+  });
+
+  test("past 3,000 cookies in all the oldest goes, whatever its domain", () => {
+    expect(MAX_COOKIES).toBe(3000);
+    const j = new CookieJar();
+    for (let d = 0; d < 20; d++) for (let i = 0; i < 150; i++) j.setFromHeader(`c${i}=1`, `d${d}.test`, "/", now);
+    expect(j.size).toBe(3000);
+    j.setFromHeader("late=1", "late.test", "/", now);
+    expect(j.size).toBe(3000);
+    expect(j.all()[0]).toMatchObject({ name: "c1", domain: "d0.test" });
+    expect(j.all().at(-1)).toMatchObject({ name: "late", domain: "late.test" });
+  });
+
+  test("500 new cookies per response keep the Cookie header under 180 cookies' worth", () => {
+    const j = new CookieJar();
+    let serial = 0;
+    for (let r = 0; r < 20; r++) for (let i = 0; i < 500; i++) j.setFromHeader(`c${serial++}=${"v".repeat(16)}`, "h", "/", now);
+    const header = j.headerFor("h", "/", false, now);
+    expect(header.split("; ").length).toBe(MAX_PER_DOMAIN);
+    expect(header.length).toBeLessThan(MAX_PER_DOMAIN * 30);
+    expect(header.startsWith(`c${serial - MAX_PER_DOMAIN}=`)).toBe(true);
   });
 });
 

@@ -1,16 +1,17 @@
 import { expect, test } from "bun:test";
 import { headerRanges, splitHeaderBlock } from "../src/protocols/header-block.ts";
-import { Feed, ResponseParser } from "../src/protocols/http/response-parser.ts";
+import { MAX_SKIPPED } from "../src/protocols/http/chunked.ts";
+import { Feed, MAX_HEAD, ResponseParser } from "../src/protocols/http/response-parser.ts";
 
 const RESPONSE =
   "HTTP/1.1 100 Continue\r\n\r\n" +
   "HTTP/1.1 203 Non-Authoritative Information\r\nServer: t\r\nX-Odd:\ta\rb \r\nContent-Encoding: gzip\r\n" +
   "set-COOKIE: s=1\r\nConnection: Keep-Alive\r\nContent-Length: 5\r\n\r\nhello";
 
-/** Feeds `chunks` to a fresh parser; what it made of them. */
-function parse(chunks: Buffer[]) {
+/** Feeds `chunks` to a fresh parser (keeping at most `maxBody` body bytes, or none unless `keep`); what it made of them. */
+function parse(chunks: Buffer[], maxBody = Infinity, keep = true) {
   const p = new ResponseParser();
-  p.reset(false);
+  p.reset(false, maxBody, keep);
   let r: Feed = Feed.More;
   for (const c of chunks) {
     r = p.feed(c);
@@ -30,6 +31,7 @@ function parse(chunks: Buffer[]) {
     contentEncoding: p.contentEncoding,
     hasSetCookie: p.hasSetCookie,
     headBytes: p.headBytes,
+    rawBodyBytes: p.rawBodyBytes,
     headers: block === null ? [] : splitHeaderBlock(block),
     body: Buffer.from(body).toString("latin1"),
   };
@@ -48,6 +50,7 @@ test("a response split at every byte position parses the same as in one piece", 
     contentEncoding: "gzip",
     hasSetCookie: true,
     headBytes: whole.length - 5,
+    rawBodyBytes: 5,
     headers: [
       ["Server", "t"],
       ["X-Odd", "a\rb"],
@@ -122,12 +125,79 @@ test("header names with whitespace, control or non-ASCII bytes are refused, not 
   expect([ok.result, ok.headers]).toEqual([Feed.Done, [[tchars, "v"], ["Content-Length", "0"]]]);
 });
 
+/** `text` in pieces of `n` bytes */
+const pieces = (text: string, n: number) => {
+  const out = [];
+  for (let i = 0; i < text.length; i += n) out.push(Buffer.from(text.slice(i, i + n), "latin1"));
+  return out;
+};
+const TOO_LARGE = "invalid HTTP response: header section too large";
+
 test("a head that never ends is refused past 64 KiB, whether it came in one piece or trickled", () => {
   const huge = "HTTP/1.1 200 OK\r\n" + "X-Pad: " + "p".repeat(70 * 1024);
-  expect(parse([Buffer.from(huge)]).error).toBe("invalid HTTP response: header section too large");
-  const pieces = [];
-  for (let i = 0; i < huge.length; i += 1000) pieces.push(Buffer.from(huge.slice(i, i + 1000)));
-  expect(parse(pieces).error).toBe("invalid HTTP response: header section too large");
+  expect(parse([Buffer.from(huge)]).error).toBe(TOO_LARGE);
+  expect(parse(pieces(huge, 1000)).error).toBe(TOO_LARGE);
+});
+
+test("a complete head past 64 KiB is refused in one piece as in many; one of 64 KiB is read; interim heads count toward the bound", () => {
+  const head = (pad: number) => `HTTP/1.1 200 OK\r\nX-Pad: ${"p".repeat(pad)}\r\nContent-Length: 2\r\n\r\n`;
+  const fixed = head(0).length;
+  const over = head(MAX_HEAD - fixed + 1) + "ok";
+  expect(parse([Buffer.from(over)]).error).toBe(TOO_LARGE);
+  expect(parse(pieces(over, 4096)).error).toBe(TOO_LARGE);
+  const fits = parse([Buffer.from(head(MAX_HEAD - fixed) + "ok")]);
+  expect([fits.error, fits.body, fits.headBytes]).toEqual(["", "ok", MAX_HEAD]);
+  // 100 Continue heads, 25 bytes each: the 2,622nd passes 64 KiB, in one piece or several
+  const interims = "HTTP/1.1 100 Continue\r\n\r\n".repeat(2700) + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  expect(parse([Buffer.from(interims)]).error).toBe(TOO_LARGE);
+  expect(parse(pieces(interims, 1000)).error).toBe(TOO_LARGE);
+  expect(parse([Buffer.from("HTTP/1.1 100 Continue\r\n\r\n".repeat(100) + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")]).body).toBe("ok");
+});
+
+test("max_body_size: a Content-Length past it fails from the head; chunked and read-until-close bodies fail once past it; a body of exactly that size is read", () => {
+  const tooLarge = (what: string) => `response body too large: ${what} passed max_body_size (10 bytes)`;
+  const len = parse([Buffer.from("HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n")], 10);
+  expect([len.result, len.error]).toEqual([Feed.Error, tooLarge("its Content-Length of 11 bytes")]);
+  expect(parse([Buffer.from("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789")], 10).body).toBe("0123456789");
+  const chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n01234\r\n5\r\n56789\r\n";
+  expect(parse([Buffer.from(chunked + "0\r\n\r\n")], 10).body).toBe("0123456789");
+  for (const p of [[Buffer.from(chunked + "1\r\nx\r\n0\r\n\r\n")], pieces(chunked + "1\r\nx\r\n0\r\n\r\n", 3)]) {
+    expect(parse(p, 10).error).toBe(tooLarge("its chunks"));
+  }
+  const close = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n0123456789";
+  expect(parse([Buffer.from(close)], 10).result).toBe(Feed.More); // 10 bytes so far: read on until the close
+  expect(parse([Buffer.from(close), Buffer.from("x")], 10).error).toBe(tooLarge("the bytes before the server closed"));
+  // HEAD, 204 and 304 have no body whatever Content-Length says
+  expect(parse([Buffer.from("HTTP/1.1 304 Not Modified\r\nContent-Length: 999\r\n\r\n")], 10).result).toBe(Feed.Done);
+});
+
+test("a body not kept (discard_response_bodies) is counted whatever its size, in every framing", () => {
+  const big = "b".repeat(5000);
+  const framings = [
+    `HTTP/1.1 200 OK\r\nContent-Length: ${big.length}\r\n\r\n${big}`,
+    `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${big.length.toString(16)}\r\n${big}\r\n0\r\n\r\n`,
+  ];
+  for (const f of framings) {
+    for (const p of [[Buffer.from(f)], pieces(f, 700)]) {
+      const r = parse(p, 10, false);
+      expect([r.result, r.error, r.body]).toEqual([Feed.Done, "", ""]);
+    }
+  }
+  expect(parse([Buffer.from(framings[0]!)], 10, false).rawBodyBytes).toBe(5000);
+  const close = parse(pieces(`HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n${big}`, 700), 10, false);
+  expect([close.result, close.error, close.body, close.rawBodyBytes]).toEqual([Feed.More, "", "", 5000]);
+});
+
+test("chunk extensions and trailers are skipped up to 64 KiB per body, then refused", () => {
+  const head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const ext = (n: number) => `${head}2;${"e".repeat(n)}\r\nok\r\n0\r\n\r\n`;
+  expect(parse([Buffer.from(ext(MAX_SKIPPED - 10))]).body).toBe("ok");
+  expect(parse([Buffer.from(ext(MAX_SKIPPED + 1))]).error).toBe("invalid chunked body: chunk extensions and trailers too large");
+  const trailers = (n: number) => `${head}2\r\nok\r\n0\r\n${"X-T: 0123456789\r\n".repeat(n)}\r\n`;
+  expect(parse([Buffer.from(trailers(100))]).body).toBe("ok");
+  for (const p of [[Buffer.from(trailers(4000))], pieces(trailers(4000), 999)]) {
+    expect(parse(p).error).toBe("invalid chunked body: chunk extensions and trailers too large");
+  }
 });
 
 test("an interim head's framing headers do not carry over; a chunked body with trailers split anywhere parses the same", () => {
@@ -147,6 +217,7 @@ test("an interim head's framing headers do not carry over; a chunked body with t
     contentEncoding: "",
     hasSetCookie: false,
     headBytes: interim.length + head.length,
+    rawBodyBytes: whole.length - interim.length - head.length,
     headers: [
       ["Transfer-Encoding", "chunked"],
       ["X-Final", "yes"],

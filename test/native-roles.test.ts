@@ -7,7 +7,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { LOADR, loadr, scratch } from "./support/cli.ts";
+import { LOADR, loadr, scratch, untilLoadRuns } from "./support/cli.ts";
 import { DIST_PLUGINS, metric, type SummaryLike } from "./support/native.ts";
 
 setDefaultTimeout(60_000);
@@ -103,8 +103,8 @@ describe("service plugins", () => {
 
   test("stopped on Ctrl-C too", async () => {
     const d = scratch({ "plan.yaml": SERVICE_PLAN("60s") });
-    const proc = Bun.spawn([LOADR, "run", "plan.yaml", "-q", "--summary-export", "s.json"], { cwd: d, env: { ...process.env, ...ENV }, stdout: "pipe", stderr: "pipe" });
-    await Bun.sleep(2000);
+    const proc = Bun.spawn([LOADR, "run", "plan.yaml", "--progress", "--summary-export", "s.json"], { cwd: d, env: { ...process.env, ...ENV }, stdout: "pipe", stderr: "pipe" });
+    await untilLoadRuns(proc).running; // a loaded machine can take seconds to start the load
     proc.kill("SIGINT");
     const code = await proc.exited;
     expect(code).toBe(99); // aborted by the user, results kept

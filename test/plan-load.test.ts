@@ -21,7 +21,7 @@ describe("loadPlan: the normalised Plan", () => {
     expect(http).toEqual({
       headers: {}, timeout: 30_000, follow_redirects: true, max_redirects: 10, version: "auto", compression: true,
       keep_alive: true, tls: { insecure_skip_verify: false }, cookies: true, cache: false,
-      discard_response_bodies: false, tracing: false, hosts: {},
+      discard_response_bodies: false, max_body_size: 64 * 1024 * 1024, tracing: false, hosts: {},
     });
     expect(r.plan!.scenarios.s).toMatchObject({ executor: "constant-vus", start_time: 0, graceful_stop: 30_000, tags: {} });
   });

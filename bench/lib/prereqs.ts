@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { run, which } from "./proc.ts";
 
-const APT_PACKAGES: Record<string, string> = { nginx: "nginx", wrk: "wrk", hey: "hey", hyperfine: "hyperfine" };
+const APT_PACKAGES: Record<string, string> = { nginx: "nginx", wrk: "wrk", hey: "hey", hyperfine: "hyperfine", h2load: "nghttp2-client" };
 
 export async function ensureAptTools(install: boolean): Promise<void> {
   const missing = Object.keys(APT_PACKAGES).filter((t) => !findTool(t));
@@ -64,6 +64,7 @@ export async function toolVersions(root: string, loadr: string): Promise<Record<
   if (nginx) v.nginx = (await firstLine([nginx, "-v"]))?.replace(/^nginx version: /, "") ?? "?";
   if (findTool("wrk")) v.wrk = (await dpkgVersion("wrk")) ?? (await firstLine(["wrk", "-v"])) ?? "?";
   if (findTool("hey")) v.hey = (await dpkgVersion("hey")) ?? "?";
+  if (findTool("h2load")) v.h2load = (await dpkgVersion("nghttp2-client")) ?? "?";
   if (findTool("hyperfine")) v.hyperfine = (await firstLine(["hyperfine", "--version"]))?.replace(/^hyperfine /, "") ?? "?";
   const ac = autocannonCommand(root);
   if (ac) {

@@ -6,6 +6,7 @@ import pkg from "../../package.json" with { type: "json" };
 import { CliError } from "./errors.ts";
 import { closest } from "../plan/suggest.ts";
 import { COMMANDS } from "./commands.ts";
+import { abandonedThreads } from "../util/abandoned-threads.ts";
 
 export const USAGE = `loadr ${pkg.version} — load testing from YAML plans
 
@@ -61,4 +62,7 @@ main(process.argv.slice(2)).then(
       process.exitCode = 1;
     }
   },
-);
+).finally(() => {
+  // a worker stuck in a native call would keep the process alive now that all is done (src/util/abandoned-threads.ts)
+  if (abandonedThreads() > 0) process.exit();
+});

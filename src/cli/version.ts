@@ -13,7 +13,7 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   process.stdout.write(
-    [`loadr ${pkg.version}`, `  protocols: http/1.1`, `  js engine: none (JavaScript steps come in a later build)`, `  arch: ${process.arch}`, `  runtime: bun ${Bun.version}`].join("\n") + "\n",
+    [`loadr ${pkg.version}`, `  protocols: http/1.1, http/2, grpc`, `  js engine: none (JavaScript steps come in a later build)`, `  arch: ${process.arch}`, `  runtime: bun ${Bun.version}`].join("\n") + "\n",
   );
   return 0;
 }

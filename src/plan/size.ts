@@ -1,7 +1,8 @@
 /**
- * Memory sizes for plugin `memory_limit` (DESIGN.md contracts): `16MB`, `512KB`, `1GB`, a bare
- * number of bytes. Units are binary (MB = MiB) and the result is rounded up to whole 64 KiB
- * WebAssembly pages, because that is the granularity the cap is enforced at.
+ * Sizes: `16MB`, `512KB`, `1GB`, a bare number of bytes; units are binary (MB = MiB). parseBytes
+ * gives the bytes (defaults.http.max_body_size); parseSize, for plugin `memory_limit` (DESIGN.md
+ * contracts), rounds them up to whole 64 KiB WebAssembly pages, because that is the granularity
+ * the cap is enforced at.
  */
 const UNITS: Record<string, number> = {
   "": 1, b: 1,
@@ -12,6 +13,10 @@ const UNITS: Record<string, number> = {
 export const WASM_PAGE = 65536;
 
 export function parseSize(v: unknown): number {
+  return Math.ceil(parseBytes(v) / WASM_PAGE) * WASM_PAGE;
+}
+
+export function parseBytes(v: unknown): number {
   let bytes: number;
   if (typeof v === "number") bytes = v;
   else if (typeof v === "string") {
@@ -21,5 +26,5 @@ export function parseSize(v: unknown): number {
     bytes = Number(m[1]) * mult;
   } else throw new Error("a size must be a string like `16MB` or a number of bytes");
   if (!Number.isFinite(bytes) || bytes <= 0) throw new Error("size must be greater than zero");
-  return Math.ceil(bytes / WASM_PAGE) * WASM_PAGE;
+  return Math.ceil(bytes);
 }

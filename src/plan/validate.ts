@@ -13,6 +13,9 @@ import { didYouMean } from "./suggest.ts";
 import { compileTemplate, templateExprs } from "./template.ts";
 import { stringLeaves } from "./schema/common.ts";
 import { walkSteps } from "./walk.ts";
+import { MAX_RATE_PER_PROCESS, peakRate } from "./scenario-bounds.ts";
+import { openFilesShortfall } from "./open-files.ts";
+import { openFileLimit } from "../util/open-file-limit.ts";
 import type { RawDiagnostic } from "./zod-issues.ts";
 import { formatPath } from "./diagnostics.ts";
 import { unservedRequests, type ProtocolCatalogue } from "./protocol-check.ts";
@@ -66,6 +69,21 @@ export function validatePlan(plan: Plan, opts: ValidateOptions): SemanticDiagnos
   for (const [name, s] of Object.entries(plan.secrets)) checkFile(["secrets", name, "file"], s.file, "secret file");
   for (const [name, d] of Object.entries(plan.data)) if (d.type !== "inline") checkFile(["data", name, "path"], d.path, "data file");
   if (plan.js) checkFile(["js", "file"], plan.js.file, "JS file");
+
+  // What one process can run (docs/reliability.md): the rate it can start, the sockets its open-file
+  // limit allows (a machine's property: checked with the files, a warning here, a refusal at run start).
+  for (const [sname, sc] of Object.entries(plan.scenarios)) {
+    const rate = peakRate(sc);
+    if (rate > MAX_RATE_PER_PROCESS)
+      error(
+        ["scenarios", sname, sc.executor === "constant-arrival-rate" ? "rate" : "stages"],
+        `${Math.round(rate).toLocaleString("en-US")} iterations/s is more than one loadr process can start (at most ${MAX_RATE_PER_PROCESS.toLocaleString("en-US")}/s): lower the rate or split the load over several loadr processes`,
+      );
+  }
+  if (opts.checkFiles) {
+    const shortfall = openFilesShortfall(plan, Object.keys(plan.scenarios), openFileLimit());
+    if (shortfall !== undefined) warn(["scenarios"], shortfall);
+  }
 
   for (const [sname, sc] of Object.entries(plan.scenarios)) {
     const sp: Segment[] = ["scenarios", sname];
@@ -143,7 +161,7 @@ export function validatePlan(plan: Plan, opts: ValidateOptions): SemanticDiagnos
   // Requests no handler of this build serves: a warning here, a refusal at `loadr run` (one rule: protocol-check.ts).
   if (opts.protocols) {
     const flagged = new Set(out.map((d) => formatPath(d.path)));
-    for (const p of unservedRequests(plan, opts.protocols))
+    for (const p of unservedRequests(plan, opts.protocols, opts.baseDir))
       if (!flagged.has(formatPath(p.path))) warn(p.path, `${p.message}; \`loadr run\` refuses this plan`);
   }
 

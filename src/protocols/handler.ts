@@ -17,6 +17,7 @@
  *   request failed" (which drives `retry`).
  */
 import type { Sink, TagSet } from "../metrics/sink.ts";
+import type { RouteProblem, StepView } from "../plan/protocol-check.ts";
 import type { ProtocolRequest, ProtocolResponse } from "./types.ts";
 
 /** What the router and the plan check need of a handler: its name and the option blocks it reads. */
@@ -29,6 +30,12 @@ export interface HandlerInfo {
    * (src/plan/protocol-check.ts). `plugin:` is every handler's to ignore.
    */
   readonly optionBlocks: readonly string[];
+  /**
+   * A request step routed to this handler that the plan alone shows it cannot send (HTTP:
+   * `version: http2` on an http:// URL; gRPC: a proto that does not parse, a method or message
+   * that does not fit it): `loadr run` refuses the plan before any load, `loadr validate` warns.
+   */
+  checkStep?(step: StepView): RouteProblem | undefined;
 }
 
 /**

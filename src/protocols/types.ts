@@ -44,6 +44,22 @@ export const ERROR_KINDS = [
   "invalid_request",
   /** a request hook failed (src/pipeline/hooks.ts) */
   "hook",
+  /** the response body, as received or decoded, passed the request's max_body_size */
+  "body_too_large",
+  /** a socket could not be opened: the process (or the system) has no file descriptor left */
+  "too_many_open_files",
+  /** a gRPC call ended with a status that is not OK (src/protocols/grpc/) */
+  "grpc_status",
+  /** a WebSocket upgrade was refused (not 101) or answered wrongly (src/protocols/ws/) */
+  "handshake",
+  /** the server broke its protocol: an invalid WebSocket frame (src/protocols/ws/frames.ts) */
+  "protocol",
+  /** a WebSocket message, an SSE event or a TCP/UDP read passed its `max_message_size` */
+  "message_too_large",
+  /** an SSE stream ended before its first event, or the answer was no stream (src/protocols/sse/) */
+  "no_events",
+  /** a GraphQL answer with `errors` and no `data` (src/protocols/graphql/) */
+  "graphql_errors",
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
@@ -62,12 +78,18 @@ export interface ProtocolRequest {
   timeoutMs: number;
   followRedirects?: boolean;
   maxRedirects?: number;
+  /** the step's `max_body_size` in bytes, when it sets one (else the handler's default: defaults.http) */
+  maxBodySize?: number;
   /** the rendered protocol options (a plugin's `plugin:` or `sql:` block); undefined when the step has none */
   options?: unknown;
 }
 
 /** how every message about a response that is not valid HTTP starts (response-parser.ts) */
 export const INVALID_RESPONSE = "invalid HTTP response: ";
+/** how every message about a body past its max_body_size starts (error_kind body_too_large) */
+export const BODY_TOO_LARGE = "response body too large: ";
+/** how every message about a socket the file-descriptor limit refused starts (error_kind too_many_open_files) */
+export const TOO_MANY_OPEN_FILES = "too many open files: ";
 
 export interface ProtocolResponse {
   /** protocol status (HTTP status; 0 when no response was received) */
@@ -131,9 +153,12 @@ export function withError(res: ProtocolResponse, error: string, errorKind: Error
 
 /** Classify a transport error message into an error_kind, as reference §2.5 does — except that a
  *  response loadr cannot read is `transport` whatever the server's bytes quoted in the message say
- *  (`malformed header name "Connection "` is no connection error). */
+ *  (`malformed header name "Connection "` is no connection error), and the bounds loadr keeps
+ *  (body size, open files) have kinds of their own, told by how their messages start. */
 export function classifyError(message: string): ErrorKind {
   if (message.startsWith(INVALID_RESPONSE)) return "transport";
+  if (message.startsWith(BODY_TOO_LARGE)) return "body_too_large";
+  if (message.startsWith(TOO_MANY_OPEN_FILES)) return "too_many_open_files";
   const m = message.toLowerCase();
   if (m.includes("timed out") || m.includes("timeout")) return "timeout";
   if (m.includes("dns") || m.includes("resolve") || m.includes("name or service")) return "dns";

@@ -7,7 +7,7 @@
 import { formatDuration } from "../plan/duration.ts";
 import type { Plan } from "../plan/schema.ts";
 import type { OutputSpec } from "../outputs/spec.ts";
-import { peakVus } from "../engine/worker/executors/index.ts";
+import { peakVus, scheduleMs } from "../plan/scenario-bounds.ts";
 import type { ExportPaths } from "./exports.ts";
 import type { PreparedRun } from "./prepare.ts";
 
@@ -58,19 +58,7 @@ const perUnit = (sc: Scenario) => (sc.time_unit === undefined || sc.time_unit ==
 
 /** How long a scenario can go from its start: its schedule plus the graceful stop (k6's full duration). */
 function scenarioSpan(sc: Scenario): number {
-  switch (sc.executor) {
-    case "constant-vus":
-    case "constant-arrival-rate":
-      return sc.duration! + sc.graceful_stop;
-    case "ramping-vus":
-    case "ramping-arrival-rate":
-      return sumStages(sc) + sc.graceful_stop;
-    case "per-vu-iterations":
-    case "shared-iterations":
-      return sc.max_duration! + sc.graceful_stop;
-    case "externally-controlled":
-      return sc.duration ?? Number.POSITIVE_INFINITY;
-  }
+  return scheduleMs(sc) + sc.graceful_stop;
 }
 
 export function describeScenario(sc: Scenario): string {

@@ -71,11 +71,8 @@ export function prepareRun(plan: Plan, o: { baseDir: string; env: Record<string,
 }
 
 /** Plan settings this build accepts but does not act on yet (docs/compat.md), said once at start. */
-function notYetApplied(plan: { defaults: { http: { cache?: boolean; version?: string } } }): string[] {
+function notYetApplied(plan: { defaults: { http: { cache?: boolean } } }): string[] {
   const out: string[] = [];
-  const http = plan.defaults.http;
-  if (http.cache) out.push("defaults.http.cache is not applied by this build yet: every request goes to the target");
-  if (http.version && http.version !== "auto" && http.version !== "http1")
-    out.push(`defaults.http.version \`${http.version}\` is not supported by this build yet: HTTP/1.1 is used`);
+  if (plan.defaults.http.cache) out.push("defaults.http.cache is not applied by this build yet: every request goes to the target");
   return out;
 }

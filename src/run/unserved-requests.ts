@@ -13,7 +13,7 @@ import { planPlace, type PreparedRun } from "./prepare.ts";
 export function refuseUnservedRequests(run: PreparedRun, plugins: readonly PluginProtocolInfo[], warn: (line: string) => void): void {
   const { catalogue, warnings } = runCatalogue(plugins);
   for (const w of warnings) warn(w);
-  const first = unservedRequests(run.plan, catalogue)[0];
+  const first = unservedRequests(run.plan, catalogue, run.baseDir)[0];
   if (first === undefined) return;
   throw new RunSetupError(`${planPlace(run, first.path)}: ${first.message}`);
 }

@@ -13,6 +13,7 @@ import { VuCount } from "../engine/worker/live-vus.ts";
 import { PauseGate } from "../engine/worker/pause.ts";
 import { GcPacer } from "../engine/worker/gc-pacer.ts";
 import { setUpThread, type ThreadSetUp } from "./worker-setup.ts";
+import { Executor } from "../plugins/host/native/executor.ts";
 
 declare const self: Worker;
 const post = (m: FromWorker) => self.postMessage(m);
@@ -112,6 +113,7 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     if (lagProbe) clearInterval(lagProbe);
     clearInterval(statusTicker);
     status();
+    Executor.muteThisThread(); // the coordinator terminates this thread next: no plugin call may ring it after
     post({ type: "done", delta: sink.drain(), vusPeak: vuCount.peak });
   }
 }

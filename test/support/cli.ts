@@ -38,3 +38,21 @@ export function scratch(files: Record<string, string> = {}): string {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
+
+/**
+ * For a `loadr run --progress` child whose stderr is piped: resolves once the progress line shows
+ * the load running (a signal sent earlier, while the workers set up, ends the run before any
+ * request), or once the process has exited. Keeps reading stderr to the end (a closed pipe would
+ * fail loadr's next write); `stderr()` is what it printed so far.
+ */
+export function untilLoadRuns(proc: { stderr: ReadableStream<Uint8Array>; exitCode: number | null }): { running: Promise<void>; stderr(): string } {
+  let err = "";
+  const read = (async () => {
+    const dec = new TextDecoder();
+    for await (const chunk of proc.stderr) err += dec.decode(chunk);
+  })();
+  const running = (async () => {
+    while (!err.includes("running 00:") && proc.exitCode === null) await Bun.sleep(50);
+  })();
+  return { running: Promise.race([running, read]), stderr: () => err };
+}

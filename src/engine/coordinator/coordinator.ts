@@ -3,6 +3,11 @@
  * segment, merges their metric deltas once a second, evaluates thresholds (abort_on_fail), feeds
  * progress, and turns the end of the run into a Summary. It never loses measured results: a
  * stopped or aborted run still merges every delta the workers sent.
+ *
+ * It also owns when the run ends, whatever the workers do (docs/reliability.md): a stop ends it
+ * within the longest graceful_stop + HARD_STOP_SLACK_MS, the schedule within its end + the same
+ * slack (schedule-watch.ts); a worker still running then is abandoned with the metrics of its last
+ * report, and a worker that exits or throws ends the run as a failure.
  */
 import { MetricsFeed } from "./metrics-feed.ts";
 import type { ThresholdSpec } from "../../plan/thresholds.ts";
@@ -10,7 +15,13 @@ import type { FromWorker, RunInputs, ScenarioLive, ToWorker } from "../messages.
 import { workerCount } from "../segments.ts";
 import { SharedState } from "../shared-state.ts";
 import { FlowSharedState } from "../flow-shared-state.ts";
-import { peakVus } from "../worker/executors/index.ts";
+import { peakVus } from "../../plan/scenario-bounds.ts";
+import { openFileLimit } from "../../util/open-file-limit.ts";
+import { openFilesShortfall } from "../../plan/open-files.ts";
+import { abandonThread } from "../../util/abandoned-threads.ts";
+import { Logger } from "../../util/logger.ts";
+import { ScheduleWatch, scheduleEndMs } from "./schedule-watch.ts";
+import { whyLine } from "./worker-failure.ts";
 import { SampleDictionary, type SampleColumns } from "../../metrics/sample-columns.ts";
 import { SampleSlots } from "../../metrics/sample-slots.ts";
 import { ControlError, type RunState, type RunStatus, type ScenarioStatus } from "../../control/status.ts";
@@ -18,7 +29,10 @@ import { ControlError, type RunState, type RunStatus, type ScenarioStatus } from
 const TICK_MS = 1000;
 /** how long after the workers' report cadence the coordinator ticks (see execute) */
 const TICK_PHASE_MS = 200;
-/** extra wait past the longest graceful_stop before workers are terminated (their last second may be lost) */
+/**
+ * extra wait past the longest graceful_stop after a stop, or past the schedule's end, before
+ * workers still running are abandoned (what they measured since their last report is lost)
+ */
 const HARD_STOP_SLACK_MS = 5000;
 
 export interface RunOptions extends RunInputs {
@@ -39,6 +53,12 @@ export class RunError extends Error {}
 export class Run {
   readonly feed: MetricsFeed;
   private readonly workers: Worker[] = [];
+  /** per worker: it sent `done`, exited, or was abandoned — nothing more will come from it */
+  private ended: boolean[] = [];
+  /** why the run failed (a worker threw, exited or was abandoned): the CLI exits 1 with it */
+  private failed: string | undefined;
+  private watch: ScheduleWatch | undefined;
+  private readonly log: Logger;
   private aborted: string | undefined;
   private stopping = false;
   private state: RunState = "starting";
@@ -55,6 +75,7 @@ export class Run {
 
   constructor(private readonly o: RunOptions) {
     this.feed = new MetricsFeed(o.scenarios, o.thresholds);
+    this.log = new Logger(o.logLevel);
   }
 
   /** Graceful stop of the whole run (Ctrl-C, SIGTERM, abort_on_fail, abort_test); the reason becomes `aborted`. */
@@ -65,10 +86,7 @@ export class Run {
     if (this.state !== "finished") this.state = "stopping";
     for (const w of this.workers) w.postMessage({ type: "stop" } satisfies ToWorker);
     const grace = Math.max(0, ...this.o.scenarios.map((n) => this.o.plan.scenarios[n]!.graceful_stop));
-    this.hardTimer = setTimeout(() => {
-      for (const w of this.workers) w.terminate();
-      this.finish();
-    }, grace + HARD_STOP_SLACK_MS);
+    this.hardTimer = setTimeout(() => this.abandon(`within graceful_stop + ${HARD_STOP_SLACK_MS / 1000} s of the stop`), grace + HARD_STOP_SLACK_MS);
   }
 
   /** Active VUs per scenario as of the workers' latest status reports (live dashboard). */
@@ -78,20 +96,49 @@ export class Run {
     return out;
   }
 
-  /** Hard stop: terminate the workers now (second Ctrl-C). */
+  /** Hard stop: terminate the workers now (second Ctrl-C; the caller then exits the process itself). */
   kill(): void {
     for (const w of this.workers) w.terminate();
+    this.ended.fill(true);
     this.finish();
+  }
+
+  /**
+   * The run ends now: workers that have not ended are terminated and given up on (one stuck in a
+   * native call cannot be stopped; the process exits without it). What they reported so far is
+   * kept; the run fails, naming them.
+   */
+  private abandon(when: string): void {
+    const stuck = this.workers.flatMap((_, i) => (this.ended[i] ? [] : [i]));
+    for (const i of stuck) {
+      this.workers[i]!.terminate();
+      this.ended[i] = true;
+      abandonThread();
+    }
+    if (stuck.length > 0)
+      this.fail(
+        `${stuck.length === 1 ? "worker" : "workers"} ${stuck.map((i) => i + 1).join(", ")} of ${this.workers.length} did not finish ${when} ` +
+          `(stuck in a plugin call that never returns?) and ${stuck.length === 1 ? "was abandoned; its" : "were abandoned; their"} last second of metrics is lost`,
+      );
+    this.finish();
+  }
+
+  /** A worker failed: the run fails with the first reason and, once started, stops gracefully. */
+  private fail(why: string): void {
+    this.failed ??= why;
+    if (this.startedMs !== 0) this.stop(`internal error: ${why}`);
   }
 
   /** Hold the load: no new iterations or arrivals until resume(); in-flight iterations finish. */
   pause(): void {
     this.paused = true;
+    this.watch?.pause();
     for (const w of this.workers) w.postMessage({ type: "pause" } satisfies ToWorker);
   }
 
   resume(): void {
     this.paused = false;
+    this.watch?.resume();
     for (const w of this.workers) w.postMessage({ type: "resume" } satisfies ToWorker);
   }
 
@@ -154,25 +201,34 @@ export class Run {
     };
   }
 
-  /** Runs the plan. `error`: a worker failed after the load started; the metrics so far are
-   *  complete up to that point and the run still ends normally, so the summary is not lost. */
+  /**
+   * Runs the plan. `error`: a worker failed (threw, exited, or was abandoned) after the load
+   * started; the metrics so far are kept and the run still ends normally, so the summary is not
+   * lost. Throws RunError when the run cannot start (a worker failed to set up, too few open files).
+   */
   async execute(): Promise<{ aborted?: string; error?: string }> {
     const { o } = this;
+    const shortfall = openFilesShortfall(o.plan, o.scenarios, openFileLimit());
+    if (shortfall !== undefined) throw new RunError(shortfall);
     const totalVus = o.scenarios.reduce((n, s) => n + peakVus(o.plan.scenarios[s]!), 0);
     const count = workerCount(o.workers, totalVus);
     const shared = SharedState.create(o.scenarios.length);
     const flowShared = FlowSharedState.create(o.plan, o.scenarios);
     const vus = new Array<number>(count).fill(0);
+    this.ended = new Array<boolean>(count).fill(false);
     let ready = 0;
-    let done = 0;
-    let failed: string | undefined;
     let onReady!: () => void;
     const allReady = new Promise<void>((r) => (onReady = r));
+    const ended = (i: number) => {
+      this.ended[i] = true;
+      if (this.ended.every(Boolean)) this.finish();
+    };
 
     for (let i = 0; i < count; i++) {
       const w = new Worker(o.workerUrl);
       const slots = o.samples ? new SampleSlots(SampleSlots.allocate()) : undefined;
       const samples = slots && new SampleDictionary(slots);
+      const who = `worker ${i + 1} of ${count}`;
       this.workers.push(w);
       w.onmessage = (e: MessageEvent<FromWorker>) => {
         const m = e.data;
@@ -181,9 +237,8 @@ export class Run {
             if (++ready === count) onReady();
             break;
           case "error":
-            failed ??= m.message;
+            this.fail(m.message);
             onReady();
-            if (this.startedMs !== 0) this.stop(`internal error: ${m.message}`);
             break;
           case "metrics":
             this.feed.merge(m.delta);
@@ -211,16 +266,24 @@ export class Run {
             this.feed.merge(m.delta);
             this.feed.sawVus(m.vusPeak);
             vus[i] = 0;
-            if (++done === count) this.finish();
+            ended(i);
             break;
         }
       };
+      // an uncaught exception or rejection in the worker: Bun then closes it (the close below)
       w.onerror = (e) => {
-        failed ??= `worker ${i} crashed: ${e.message}`;
+        this.log.info(`${who}: ${e.message}`);
+        this.fail(`${who} failed: ${whyLine(e.message)}`);
         onReady();
-        if (this.startedMs !== 0) this.stop(`internal error: ${failed}`);
-        if (++done === count) this.finish();
       };
+      // the thread is gone: after `done` that is the end of the run; before, a failure
+      w.addEventListener("close", (e) => {
+        if (this.ended[i]) return;
+        vus[i] = 0;
+        this.fail(`${who} exited (code ${(e as Event & { code?: number }).code ?? "unknown"}) before the run ended`);
+        onReady();
+        ended(i);
+      });
       const { workerUrl: _u, workers: _w, thresholds: _t, onTick: _o, onSamples: _s, onLog: _l, ...inputs } = o;
       w.postMessage({
         type: "init",
@@ -235,14 +298,23 @@ export class Run {
       for (const [scenario, n] of this.scales) w.postMessage({ type: "scale", scenario, vus: n } satisfies ToWorker);
     }
 
-    await allReady;
-    if (failed !== undefined) {
+    // a stop while the workers set up ends the run there (its hard deadline still holds)
+    await Promise.race([allReady, this.finished]);
+    if (this.failed !== undefined || this.stopping) {
+      clearTimeout(this.hardTimer);
       for (const w of this.workers) w.terminate();
-      throw new RunError(failed);
+      if (this.failed !== undefined) throw new RunError(this.failed);
+      this.feed.start();
+      this.feed.end();
+      this.state = "finished";
+      return { aborted: this.aborted };
     }
     this.feed.start();
     this.startedMs = Date.now();
-    if (!this.stopping) this.state = "running";
+    this.state = "running";
+    this.watch = new ScheduleWatch(scheduleEndMs(o.plan, o.scenarios) + HARD_STOP_SLACK_MS, () => this.abandon(`by the end of the schedule + ${HARD_STOP_SLACK_MS / 1000} s`));
+    if (this.paused) this.watch.pause();
+    this.watch.start();
     for (const w of this.workers) w.postMessage({ type: "go" } satisfies ToWorker);
     const tick = () => {
       this.feed.tick(vus.reduce((a, b) => a + b, 0));
@@ -259,10 +331,11 @@ export class Run {
     clearTimeout(phase);
     clearInterval(ticker);
     clearTimeout(this.hardTimer);
+    this.watch.dispose();
     for (const w of this.workers) w.terminate();
     this.feed.end();
     this.state = "finished";
-    return { aborted: this.aborted, error: failed };
+    return { aborted: this.aborted, error: this.failed };
   }
 }
 

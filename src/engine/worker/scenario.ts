@@ -7,6 +7,7 @@
 import type { Segment } from "../segments.ts";
 import type { ScenarioRuntime } from "./scenario-runtime.ts";
 import { planExecutor, type ExecutorSpec } from "./executors/index.ts";
+import { scheduleMs } from "../../plan/scenario-bounds.ts";
 
 export interface ScenarioTiming extends ExecutorSpec {
   start_time: number;
@@ -29,6 +30,7 @@ async function runPhases(rt: ScenarioRuntime, spec: ScenarioTiming, seg: Segment
     if (rt.softStopped) return; // stopped before it began: skip it
   }
   const ex = planExecutor({ rt, spec, seg });
+  const softDeadlineMs = scheduleMs(spec);
   rt.startClock();
   rt.phase = "running";
   let finished = false;
@@ -36,11 +38,11 @@ async function runPhases(rt: ScenarioRuntime, spec: ScenarioTiming, seg: Segment
   let deadline: ReturnType<typeof setTimeout> | undefined;
   // re-armed until the schedule clock (which stands still while paused) reaches the deadline
   const checkDeadline = () => {
-    const left = ex.softDeadlineMs - rt.elapsed();
+    const left = softDeadlineMs - rt.elapsed();
     if (left <= 0) rt.softStop();
     else deadline = setTimeout(checkDeadline, left);
   };
-  if (Number.isFinite(ex.softDeadlineMs)) checkDeadline();
+  if (Number.isFinite(softDeadlineMs)) checkDeadline();
   void rt.whenSoftStopped().then(() => {
     if (!finished) grace = setTimeout(() => rt.cancel(), spec.graceful_stop);
   });

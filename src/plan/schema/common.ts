@@ -1,7 +1,7 @@
 /** Building blocks shared by every part of the plan schema. */
 import { z } from "zod";
 import { parseDuration } from "../duration.ts";
-import { parseSize } from "../size.ts";
+import { parseBytes, parseSize } from "../size.ts";
 import { compileTemplate, templateExprs, TemplateError } from "../template.ts";
 import { jsSyntaxError } from "../js-syntax.ts";
 
@@ -40,16 +40,19 @@ export const Dur = DurInput.transform((v, ctx) => {
 export const Count = z.number().int().nonnegative();
 export const StrMap = z.record(z.string(), z.string());
 
-/** Memory size (`16MB`) → bytes. */
+/** Memory size (`16MB`) → bytes, in whole WebAssembly pages (Size) or exactly (ByteSize). */
 export const SizeInput = z.union([z.number(), z.string()]);
-export const Size = SizeInput.transform((v, ctx) => {
-  try {
-    return parseSize(v);
-  } catch (e) {
-    ctx.addIssue({ code: "custom", message: (e as Error).message });
-    return z.NEVER;
-  }
-});
+const sizeOf = (parse: (v: unknown) => number) =>
+  SizeInput.transform((v, ctx) => {
+    try {
+      return parse(v);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: (e as Error).message });
+      return z.NEVER;
+    }
+  });
+export const Size = sizeOf(parseSize);
+export const ByteSize = sizeOf(parseBytes);
 
 /** Report a template syntax error at `path` (relative to the refined object). */
 export function checkTemplate(ctx: z.RefinementCtx, src: string, path: (string | number)[]): void {

@@ -1,6 +1,6 @@
 /** `defaults` (§1.5, strict): HTTP client defaults, global tags, default think time. */
 import { z } from "zod";
-import { checkTemplate, Count, Dur, StrMap, strict } from "./common.ts";
+import { ByteSize, checkTemplate, Count, Dur, StrMap, strict } from "./common.ts";
 import { ThinkTime } from "./steps.ts";
 
 // YAML reads `1.2` as a number; accept it as the version string it obviously means.
@@ -48,6 +48,8 @@ export const HttpDefaults = strict({
   cookies: z.boolean().default(true),
   cache: z.boolean().default(false),
   discard_response_bodies: z.boolean().default(false),
+  /** response body bytes kept per request, as received and as decoded (the cap does not apply to discarded bodies) */
+  max_body_size: ByteSize.prefault("64MB"),
   tracing: z.boolean().default(false),
   hosts: StrMap.default({}),
 }).superRefine((h, ctx) => {

@@ -2,6 +2,8 @@
  * Incremental `Transfer-Encoding: chunked` decoder. It is fed socket chunks as they arrive and
  * pushes sub-arrays of them (no copies) into the caller's list. Trailer fields are read and
  * discarded: the reference exposes only the head's headers, so trailers never reach a response.
+ * What is skipped — chunk extensions and trailers — is bounded as a head is (MAX_SKIPPED), so a
+ * server cannot hold a request with an endless extension or trailer section.
  */
 
 const enum S {
@@ -21,17 +23,25 @@ const CR = 13;
 const LF = 10;
 /** a chunk-size line longer than this many hex digits is hostile or garbage */
 const MAX_SIZE_DIGITS = 12;
+/** chunk extensions and trailers of one body, together: past this many bytes the body is refused */
+export const MAX_SKIPPED = 64 * 1024;
 
 export class ChunkedDecoder {
   private s: S = S.Size;
   private size = 0;
   private digits = 0;
+  /** bytes of chunk extensions and trailers skipped so far */
+  private skipped = 0;
+  /** the body's data bytes so far */
+  bodyBytes = 0;
   error = "";
 
   reset(): void {
     this.s = S.Size;
     this.size = 0;
     this.digits = 0;
+    this.skipped = 0;
+    this.bodyBytes = 0;
     this.error = "";
   }
 
@@ -40,10 +50,11 @@ export class ChunkedDecoder {
   }
 
   /**
-   * Decodes from `buf[start..]`. Returns the index just after the last byte consumed (the end of
-   * the terminating CRLF once done), or -1 on a framing error (see `error`).
+   * Decodes from `buf[start..]`, pushing the data into `out` (null: counted only). Returns the index
+   * just after the last byte consumed (the end of the terminating CRLF once done), or -1 on a
+   * framing error (see `error`).
    */
-  feed(buf: Uint8Array, start: number, out: Uint8Array[]): number {
+  feed(buf: Uint8Array, start: number, out: Uint8Array[] | null): number {
     let i = start;
     const n = buf.length;
     while (i < n) {
@@ -71,6 +82,7 @@ export class ChunkedDecoder {
         case S.Ext: {
           // chunk extensions are ignored; skip to the CR
           const cr = buf.indexOf(CR, i);
+          if (!this.skip((cr < 0 ? n : cr) - i)) return -1;
           if (cr < 0) return n;
           this.s = S.SizeLf;
           i = cr + 1;
@@ -83,9 +95,10 @@ export class ChunkedDecoder {
           break;
         case S.Data: {
           const take = Math.min(this.size, n - i);
-          out.push(buf.subarray(i, i + take));
+          if (out !== null) out.push(buf.subarray(i, i + take));
           i += take;
           this.size -= take;
+          this.bodyBytes += take;
           if (this.size === 0) this.s = S.DataCr;
           break;
         }
@@ -104,12 +117,14 @@ export class ChunkedDecoder {
           if (buf[i] === CR) {
             this.s = S.TrailerEndLf;
           } else {
+            if (!this.skip(1)) return -1;
             this.s = S.Trailer;
           }
           i++;
           break;
         case S.Trailer: {
           const lf = buf.indexOf(LF, i);
+          if (!this.skip((lf < 0 ? n : lf + 1) - i)) return -1;
           if (lf < 0) return n;
           i = lf + 1;
           this.s = S.TrailerStart;
@@ -124,6 +139,14 @@ export class ChunkedDecoder {
       }
     }
     return i;
+  }
+
+  /** Counts `n` skipped bytes; false (with `error` set) past MAX_SKIPPED. */
+  private skip(n: number): boolean {
+    this.skipped += n;
+    if (this.skipped <= MAX_SKIPPED) return true;
+    this.fail("chunk extensions and trailers too large");
+    return false;
   }
 
   private fail(msg: string): number {

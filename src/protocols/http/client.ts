@@ -9,10 +9,10 @@ import type { Connection, ConnectionOwner, Dial } from "./connection.ts";
 import { Connection as Conn } from "./connection.ts";
 import { CookieJar } from "./cookies.ts";
 import { arm, type Deadline, disarm } from "../../util/deadline-wheel.ts";
-import { decodeBody } from "./decompress.ts";
+import { DecodeError, decodeBody, type Decoding } from "./decompress.ts";
 import { timeoutMessage } from "./errors.ts";
 import { Exchange } from "./exchange.ts";
-import type { HttpClientOptions, HttpRequest } from "./options.ts";
+import { DEFAULT_MAX_BODY_SIZE, type HttpClientOptions, type HttpRequest } from "./options.ts";
 
 export type { HttpClientOptions, HttpRequest, HttpTlsOptions } from "./options.ts";
 import { Pool } from "./pool.ts";
@@ -34,6 +34,8 @@ class Run implements Deadline {
   bytesSent = 0;
   bytesReceived = 0;
   current: Exchange | null = null;
+  /** the body's streaming decoding, while it runs: the timeout cancels it */
+  decoding: Decoding | null = null;
   timedOut = false;
   deadline = 0;
   timeoutMs = 0;
@@ -48,10 +50,21 @@ class Run implements Deadline {
     // built only when it fires: formatting it per request was measurable
     const message = timeoutMessage(this.timeoutMs);
     this.timedOut = true;
+    const d = this.decoding;
+    if (d !== null) {
+      d.cancel(message);
+      return;
+    }
     const ex = this.current;
     if (ex === null) return;
     if (ex.conn !== null) ex.conn.abort(message);
     else ex.fail(message);
+  }
+
+  /** Decoding the body took `ms`: it is part of reading the response (k6 decodes while it reads). */
+  addDecodeTime(ms: number): void {
+    this.timings.receiving += ms;
+    this.timings.duration += ms;
   }
 
   error(message: string, url: string): ProtocolResponse {
@@ -85,6 +98,8 @@ export class HttpClient implements ConnectionOwner {
   private readonly tls: TlsSettings | null;
   private readonly proxy: Proxy | null;
   private readonly headCfg: HeadConfig;
+  protected readonly maxBodySize: number;
+  protected readonly keepBodies: boolean;
   /** a configuration problem reported by every request (the constructor does not throw) */
   private readonly configError: string | null;
   private closed = false;
@@ -104,6 +119,8 @@ export class HttpClient implements ConnectionOwner {
     this.proxy = proxy;
     this.configError = configError;
     this.headCfg = { keepAlive: o.keepAlive, compression: o.compression, proxyAuthorization: proxy?.authorization ?? null };
+    this.maxBodySize = o.maxBodySize ?? DEFAULT_MAX_BODY_SIZE;
+    this.keepBodies = o.discardBodies !== true;
   }
 
   async request(req: HttpRequest): Promise<ProtocolResponse> {
@@ -121,12 +138,13 @@ export class HttpClient implements ConnectionOwner {
       let body = req.body ?? null;
       const follow = req.followRedirects ?? this.o.followRedirects;
       const max = req.maxRedirects ?? this.o.maxRedirects;
+      const maxBody = req.maxBodySize ?? this.maxBodySize;
       let tStart = t0;
       // each turn follows one redirect; the loop returns at the latest after `max` redirects
       for (let hop = 0; ; hop++) {
         const target = parseTarget(url);
         if (typeof target === "string") return run.error(target, url);
-        let ex = this.exchange(method, url, target, headers, body, tStart);
+        let ex = this.exchange(method, url, target, headers, body, tStart, maxBody);
         if (typeof ex === "string") return run.error(ex, url);
         run.current = ex;
         this.dispatch(ex, target, false);
@@ -134,7 +152,7 @@ export class HttpClient implements ConnectionOwner {
         if (ex.retryable && !run.timedOut) {
           // a pooled connection the server had already closed: once more on a fresh connection
           addRetriedAttempt(run.timings, ex);
-          const retry = this.exchange(method, url, target, headers, body, performance.now());
+          const retry = this.exchange(method, url, target, headers, body, performance.now(), maxBody);
           if (typeof retry === "string") return run.error(retry, url);
           ex = retry;
           run.current = ex;
@@ -161,7 +179,13 @@ export class HttpClient implements ConnectionOwner {
             continue;
           }
         }
-        return this.response(run, ex, target);
+        // the body is left unread (unsliced) unless it must be decoded here
+        if (!this.o.compression || ex.contentEncoding === "" || !this.keepBodies) {
+          return new HttpResponse(ex, null, run.timings, run.bytesSent, run.bytesReceived, target.href);
+        }
+        const r = this.decoded(run, ex, target, maxBody);
+        // a promise only for a body decoding as a stream: the deadline stays armed until it ends
+        return r instanceof Promise ? await r : r;
       }
     } finally {
       disarm(run);
@@ -184,17 +208,33 @@ export class HttpClient implements ConnectionOwner {
     this.pool.forget(c);
   }
 
-  private response(run: Run, ex: Exchange, target: Target): ProtocolResponse {
-    // the body is left unread (unsliced) unless it must be decoded here
-    let decoded: Uint8Array | null = null;
-    if (this.o.compression && ex.contentEncoding !== "") {
-      try {
-        decoded = decodeBody(ex.rawBody, ex.contentEncoding);
-      } catch (e) {
-        return run.error(`error decoding response body (${ex.contentEncoding}): ${(e as Error).message}`, target.href);
-      }
+  /** The response with its body content-decoded (decompress.ts): at once when it is small, else when its stream ends. */
+  private decoded(run: Run, ex: Exchange, target: Target, maxBody: number): ProtocolResponse | Promise<ProtocolResponse> {
+    const t0 = performance.now();
+    let d: Uint8Array | Decoding;
+    try {
+      d = decodeBody(ex.rawBody, ex.contentEncoding, maxBody);
+    } catch (e) {
+      run.addDecodeTime(performance.now() - t0);
+      return run.error(decodeErrorMessage(e, ex), target.href);
     }
-    return new HttpResponse(ex, decoded, run.timings, run.bytesSent, run.bytesReceived, target.href);
+    if (d instanceof Uint8Array) {
+      run.addDecodeTime(performance.now() - t0);
+      return new HttpResponse(ex, d, run.timings, run.bytesSent, run.bytesReceived, target.href);
+    }
+    run.decoding = d;
+    return d.promise.then(
+      (bytes) => {
+        run.decoding = null;
+        run.addDecodeTime(performance.now() - t0);
+        return new HttpResponse(ex, bytes, run.timings, run.bytesSent, run.bytesReceived, target.href);
+      },
+      (e: unknown) => {
+        run.decoding = null;
+        run.addDecodeTime(performance.now() - t0);
+        return run.error(decodeErrorMessage(e, ex), target.href);
+      },
+    );
   }
 
   private exchange(
@@ -204,6 +244,7 @@ export class HttpClient implements ConnectionOwner {
     headers: [string, string][],
     body: Uint8Array | null,
     tStart: number,
+    maxBody: number,
   ): Exchange | string {
     let tpl = headers === this.firstHeadKey ? this.firstHead : this.moreHeads?.get(headers);
     if (tpl == null || tpl.method !== method || tpl.url !== url) {
@@ -220,7 +261,7 @@ export class HttpClient implements ConnectionOwner {
     // past the template's prefix (bytes counted once) the head is ASCII but for cookies: the
     // request's own (its extra bytes known) and the jar's (counted when there are any)
     const headBytes = cookie === "" ? tpl.prefixBytes + (head.length - tpl.prefix.length) + tpl.userCookieExtraBytes : Buffer.byteLength(head);
-    return new Exchange(head, headBytes, body, method === "HEAD", tpl.close, tStart);
+    return new Exchange(head, headBytes, body, method === "HEAD", tpl.close, tStart, maxBody, this.keepBodies);
   }
 
   private dispatch(ex: Exchange, target: Target, fresh: boolean): void {
@@ -270,6 +311,13 @@ export class HttpClient implements ConnectionOwner {
       if (name.length === 10 && name.toLowerCase() === "set-cookie") this.jar.setFromHeader(value, target.hostname, target.pathname);
     }
   }
+}
+
+/** A bound passed (the cap, the timeout) says so as it is; corrupt data says which coding failed. */
+/** A decoding failure as the request's error: a cap or a timeout says so itself; zlib's errors name the coding. */
+export function decodeErrorMessage(e: unknown, ex: { contentEncoding: string }): string {
+  if (e instanceof DecodeError) return e.message;
+  return `error decoding response body (${ex.contentEncoding}): ${(e as Error).message}`;
 }
 
 function headerValue(headers: [string, string][], lowerName: string): string | undefined {

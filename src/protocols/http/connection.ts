@@ -4,7 +4,8 @@
  * pattern: no closures per socket); the Connection travels as `socket.data`.
  */
 import type { Socket, SocketHandler, TLSOptions } from "bun";
-import { CLOSED_EARLY, socketErrorMessage } from "./errors.ts";
+import { closeSync, openSync } from "node:fs";
+import { CLOSED_EARLY, socketErrorMessage, tooManyOpenFilesMessage } from "./errors.ts";
 import type { Exchange } from "./exchange.ts";
 import { resolveHost } from "./resolve.ts";
 import { Feed, ResponseParser } from "./response-parser.ts";
@@ -132,7 +133,7 @@ export class Connection {
     this.ex = ex;
     ex.conn = this;
     this.idle = false;
-    this.parser.reset(ex.isHead);
+    this.parser.reset(ex.isHead, ex.maxBody, ex.keepBody);
     ex.tSendStart = performance.now();
     const body = ex.body;
     let n: number;
@@ -275,7 +276,10 @@ export class Connection {
 
   onConnectError(err: Error): void {
     if (this.phase === Phase.Closed) return;
-    this.fail(socketErrorMessage(err, this.where));
+    // Bun (1.4.4) reports a socket it could not make for want of a file descriptor as ECONNREFUSED
+    const code = (err as { code?: string }).code;
+    const noFiles = code === "ECONNREFUSED" ? outOfFiles() : null;
+    this.fail(noFiles !== null ? tooManyOpenFilesMessage(noFiles, this.where) : socketErrorMessage(err, this.where));
   }
 
   private onTunnelData(d: Buffer): void {
@@ -359,6 +363,21 @@ export class Connection {
       else s.end();
     }
     if (raw !== null && abort) raw.terminate();
+  }
+}
+
+/**
+ * "EMFILE" or "ENFILE" when this process cannot open a file now, else null: whether a refused
+ * connect was the file-descriptor limit rather than the target (an open and a close of /dev/null,
+ * only after a connect failed).
+ */
+function outOfFiles(): string | null {
+  try {
+    closeSync(openSync("/dev/null", "r"));
+    return null;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    return code === "EMFILE" || code === "ENFILE" ? code : null;
   }
 }
 

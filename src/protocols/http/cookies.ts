@@ -1,6 +1,11 @@
 /**
  * The per-VU cookie jar (reference §2.8, RFC 6265 matching rules).
  * A jar belongs to one HttpClient; the engine copies or discards clients for parallel branches.
+ *
+ * It keeps a browser's limits (docs/plan.md "Cookies"), so that a server setting new cookies on
+ * every response cannot grow every later request's Cookie header without end: a cookie whose name
+ * and value pass MAX_COOKIE_BYTES is ignored; past MAX_PER_DOMAIN cookies for one domain, or
+ * MAX_COOKIES in all, the oldest (the first stored; replacing a cookie keeps its place) goes.
  */
 
 export interface Cookie {
@@ -14,6 +19,11 @@ export interface Cookie {
   /** ms since the epoch; Infinity for session cookies */
   expires: number;
 }
+
+/** name + value, in UTF-16 code units (bytes for the ASCII of nearly every cookie) */
+export const MAX_COOKIE_BYTES = 4096;
+export const MAX_PER_DOMAIN = 180;
+export const MAX_COOKIES = 3000;
 
 export class CookieJar {
   /** insertion order is the order cookies are sent in */
@@ -44,7 +54,7 @@ export class CookieJar {
     if (eq <= 0) return; // a nameless cookie is ignored
     const name = first.slice(0, eq).trim();
     const value = stripQuotes(first.slice(eq + 1).trim());
-    if (name === "") return;
+    if (name === "" || name.length + value.length > MAX_COOKIE_BYTES) return;
     const reqHost = host.toLowerCase();
     let domain = reqHost;
     let hostOnly = true;
@@ -86,8 +96,26 @@ export class CookieJar {
       return;
     }
     const cookie: Cookie = { name, value, domain, hostOnly, path, secure, expires };
-    if (idx >= 0) this.cookies[idx] = cookie;
-    else this.cookies.push(cookie);
+    if (idx >= 0) {
+      this.cookies[idx] = cookie;
+      return;
+    }
+    this.cookies.push(cookie);
+    this.evict(domain);
+  }
+
+  /** After a cookie for `domain` was added: the oldest goes past the limits (one at most each). */
+  private evict(domain: string): void {
+    const list = this.cookies;
+    let count = 0;
+    let oldest = -1;
+    for (let i = 0; i < list.length; i++) {
+      if (list[i]!.domain !== domain) continue;
+      if (oldest < 0) oldest = i;
+      count++;
+    }
+    if (count > MAX_PER_DOMAIN) list.splice(oldest, 1);
+    if (list.length > MAX_COOKIES) list.shift();
   }
 
   /** The `Cookie` header value for a request ("" when nothing matches). Purges expired cookies. */

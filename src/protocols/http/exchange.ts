@@ -62,6 +62,10 @@ export class Exchange {
     /** the request asked for `Connection: close` */
     readonly close: boolean,
     readonly tStart: number,
+    /** the body bytes the response may keep (max_body_size) */
+    readonly maxBody: number,
+    /** false: the body is counted, not kept (discard_response_bodies) */
+    readonly keepBody: boolean,
   ) {
     this.promise = new Promise<Exchange>((r) => {
       this.resolve = r;

@@ -11,6 +11,13 @@ export interface HttpTlsOptions {
   maxVersion?: "1.2" | "1.3";
 }
 
+/**
+ * `defaults.http.version` (docs/protocols/http2.md): `auto` offers h2 and HTTP/1.1 by ALPN over TLS
+ * (cleartext stays HTTP/1.1); `http1`; `http2` (h2 by ALPN, required; https:// only);
+ * `http2-prior-knowledge` (h2 without negotiation: cleartext h2c, or ALPN h2 over TLS).
+ */
+export type HttpVersion = "auto" | "http1" | "http2" | "http2-prior-knowledge";
+
 export interface HttpClientOptions {
   keepAlive: boolean;
   compression: boolean;
@@ -22,7 +29,16 @@ export interface HttpClientOptions {
   /** http://[user:pass@]host:port */
   proxy?: string;
   tls: HttpTlsOptions;
+  /** the body bytes kept per response, as received and as decoded (defaults.http.max_body_size); DEFAULT_MAX_BODY_SIZE when absent */
+  maxBodySize?: number;
+  /** count response bodies without keeping them: no cap applies (defaults.http.discard_response_bodies) */
+  discardBodies?: boolean;
+  /** absent = `auto` */
+  version?: HttpVersion;
 }
+
+/** defaults.http.max_body_size's default */
+export const DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024;
 
 export interface HttpRequest {
   method: string;
@@ -37,4 +53,6 @@ export interface HttpRequest {
   timeoutMs: number;
   followRedirects?: boolean;
   maxRedirects?: number;
+  /** this request's max_body_size, bytes (else the client's) */
+  maxBodySize?: number;
 }

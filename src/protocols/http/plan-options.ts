@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { HttpClientOptions } from "./client.ts";
+import type { HttpVersion } from "./options.ts";
 
 export interface HttpDefaultsPlan {
   follow_redirects: boolean;
@@ -9,6 +10,9 @@ export interface HttpDefaultsPlan {
   compression: boolean;
   keep_alive: boolean;
   cookies: boolean;
+  max_body_size: number;
+  discard_response_bodies: boolean;
+  version?: HttpVersion;
   proxy?: string;
   hosts?: Record<string, string>;
   tls?: {
@@ -33,6 +37,9 @@ export function httpClientOptions(d: HttpDefaultsPlan, baseDir: string): HttpCli
     maxRedirects: d.max_redirects,
     hosts: d.hosts ?? {},
     proxy: d.proxy,
+    maxBodySize: d.max_body_size,
+    discardBodies: d.discard_response_bodies,
+    version: d.version,
     tls: {
       insecureSkipVerify: tls.insecure_skip_verify,
       ca: read(tls.ca_file),

@@ -31,9 +31,11 @@ export interface HeadTemplate {
   close: boolean;
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** a method or header name (RFC 9110 token) */
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** what no header value may carry (it would end the header, or the head) */
 // eslint-disable-next-line no-control-regex
-const BAD_VALUE = /[\r\n\0]/;
+export const BAD_VALUE = /[\r\n\0]/;
 
 /** Builds the cacheable template, or returns an error message for a header that would corrupt the head. */
 export function buildHeadTemplate(

@@ -13,6 +13,7 @@
  */
 import { isOws, latin1 } from "../header-block.ts";
 import { ChunkedDecoder } from "./chunked.ts";
+import { bodyTooLargeMessage } from "./errors.ts";
 import { INVALID_RESPONSE } from "../types.ts";
 
 export const enum Feed {
@@ -28,8 +29,12 @@ const enum Mode {
   Close,
 }
 
-/** a response head larger than this is treated as garbage rather than buffered forever */
-const MAX_HEAD = 64 * 1024;
+/**
+ * A response head larger than this is treated as garbage rather than buffered forever — however it
+ * arrives, and counting the interim (1xx) heads before it: a server sending `100 Continue` forever
+ * is refused as soon as it passes the bound.
+ */
+export const MAX_HEAD = 64 * 1024;
 /** header lines whose ranges the parser keeps (ResponseParser.lines); a longer head is scanned again when read */
 const LINES_MAX = 32;
 const EMPTY = new Uint8Array(0);
@@ -45,6 +50,7 @@ const COLON = 58;
 const HTTP11 = "HTTP/1.1";
 const HTTP10 = "HTTP/1.0";
 const HTTP_SLASH = [0x48, 0x54, 0x54, 0x50, 0x2f]; // "HTTP/"
+const HEAD_TOO_LARGE = INVALID_RESPONSE + "header section too large";
 
 export class ResponseParser {
   isHead = false;
@@ -76,6 +82,10 @@ export class ResponseParser {
   /** bytes after the end of the response: the connection is out of sync and must not be reused */
   trailing = false;
   error = "";
+  /** the body bytes kept past which the response fails (max_body_size); Infinity when the body is not kept */
+  private maxBody = Infinity;
+  /** false: the body is counted, never kept (discard_response_bodies) */
+  private keep = true;
   private mode = Mode.None;
   private remaining = 0;
   /**
@@ -91,8 +101,15 @@ export class ResponseParser {
   private pending: Buffer | null = null;
   private readonly chunked = new ChunkedDecoder();
 
-  reset(isHead: boolean): void {
+  /**
+   * Readies the parser for the next response. `maxBody`: the body bytes it may keep (past them the
+   * response fails as too large and the connection is given up unread); `keep` false counts the
+   * body's bytes without keeping any, whatever its size.
+   */
+  reset(isHead: boolean, maxBody = Infinity, keep = true): void {
     this.isHead = isHead;
+    this.maxBody = keep ? maxBody : Infinity;
+    this.keep = keep;
     this.headDone = false;
     this.received = 0;
     this.status = 0;
@@ -135,7 +152,7 @@ export class ResponseParser {
         // a head trickling in is parsed again from its start only once its end has come (a
         // native search), not at every chunk: byte by byte that would be quadratic in JS
         if (buf.indexOf(CRLFCRLF) < 0) {
-          if (buf.length > MAX_HEAD) return this.fail(INVALID_RESPONSE + "header section too large");
+          if (this.headBytes + buf.length > MAX_HEAD) return this.fail(HEAD_TOO_LARGE);
           this.pending = buf;
           return Feed.More;
         }
@@ -146,11 +163,12 @@ export class ResponseParser {
         const end = this.parseHead(buf, start);
         if (end === HEAD_ERROR) return Feed.Error;
         if (end === HEAD_MORE) {
-          if (buf.length - start > MAX_HEAD) return this.fail(INVALID_RESPONSE + "header section too large");
+          if (this.headBytes + buf.length - start > MAX_HEAD) return this.fail(HEAD_TOO_LARGE);
           this.pending = start === 0 ? buf : buf.subarray(start);
           return Feed.More;
         }
         this.headBytes += end - start;
+        if (this.headBytes > MAX_HEAD) return this.fail(HEAD_TOO_LARGE);
         start = end;
         if (this.status >= 100 && this.status < 200 && this.status !== 101) {
           // interim response (100 Continue, 103 Early Hints): skip it, the real one follows (and
@@ -181,7 +199,7 @@ export class ResponseParser {
       case Mode.Length: {
         const rem = this.remaining;
         if (avail >= rem) {
-          if (rem > 0) {
+          if (rem > 0 && this.keep) {
             if (this.parts === null) {
               this.wholeChunk = buf;
               this.wholeStart = start;
@@ -193,15 +211,16 @@ export class ResponseParser {
           if (avail > rem) this.trailing = true;
           return Feed.Done;
         }
-        if (avail > 0) (this.parts ??= []).push(start === 0 ? buf : buf.subarray(start));
+        if (avail > 0 && this.keep) (this.parts ??= []).push(start === 0 ? buf : buf.subarray(start));
         this.rawBodyBytes += avail;
         this.remaining = rem - avail;
         return Feed.More;
       }
       case Mode.Chunked: {
         const c = this.chunked;
-        const end = c.feed(buf, start, (this.parts ??= []));
+        const end = c.feed(buf, start, this.keep ? (this.parts ??= []) : null);
         if (end < 0) return this.fail(c.error);
+        if (c.bodyBytes > this.maxBody) return this.fail(bodyTooLargeMessage("its chunks", this.maxBody));
         this.rawBodyBytes += end - start;
         if (c.done) {
           if (end < buf.length) this.trailing = true;
@@ -210,8 +229,9 @@ export class ResponseParser {
         return Feed.More;
       }
       case Mode.Close:
-        if (avail > 0) (this.parts ??= []).push(start === 0 ? buf : buf.subarray(start));
         this.rawBodyBytes += avail;
+        if (this.rawBodyBytes > this.maxBody) return this.fail(bodyTooLargeMessage("the bytes before the server closed", this.maxBody));
+        if (avail > 0 && this.keep) (this.parts ??= []).push(start === 0 ? buf : buf.subarray(start));
         return Feed.More;
     }
   }
@@ -339,6 +359,8 @@ export class ResponseParser {
       this.mode = Mode.Chunked;
       this.chunked.reset();
     } else if (contentLength >= 0 && !otherTe) {
+      // refused from the head: the connection is closed rather than read to the end
+      if (contentLength > this.maxBody) return this.headError(bodyTooLargeMessage(`its Content-Length of ${contentLength} bytes`, this.maxBody));
       this.mode = Mode.Length;
       this.remaining = contentLength;
     } else {
@@ -351,7 +373,12 @@ export class ResponseParser {
 
   /** parseHead's error: `invalid HTTP response: <what>` */
   private invalidHead(what: string): number {
-    this.error = INVALID_RESPONSE + what;
+    return this.headError(INVALID_RESPONSE + what);
+  }
+
+  /** parseHead's error, with `message` as it is */
+  private headError(message: string): number {
+    this.error = message;
     return HEAD_ERROR;
   }
 

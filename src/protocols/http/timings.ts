@@ -5,12 +5,15 @@
 import type { Timings } from "../types.ts";
 import type { Exchange } from "./exchange.ts";
 
+/** The phase marks an attempt carries (an HTTP/1.1 Exchange, an HTTP/2 stream: h2-exchange.ts). */
+export type TimingMarks = Pick<Exchange, "tStart" | "tConnStart" | "tConnected" | "tTlsDone" | "tls" | "tSendStart" | "tSendEnd" | "tFirst" | "tEnd">;
+
 export function emptyTimings(): Timings {
   return { blocked: 0, connecting: 0, tls: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 };
 }
 
 /** Adds `ex`'s phases to `t` (redirect hops and retried attempts accumulate). */
-export function addTimings(t: Timings, ex: Exchange): void {
+export function addTimings(t: Timings, ex: TimingMarks): void {
   const end = ex.tEnd;
   if (ex.tConnStart > 0) {
     t.blocked += ex.tConnStart - ex.tStart;
@@ -33,6 +36,6 @@ export function addTimings(t: Timings, ex: Exchange): void {
 }
 
 /** A failed attempt that is retried transparently: all of its time counts as blocked. */
-export function addRetriedAttempt(t: Timings, ex: Exchange): void {
+export function addRetriedAttempt(t: Timings, ex: TimingMarks): void {
   t.blocked += ex.tEnd - ex.tStart;
 }

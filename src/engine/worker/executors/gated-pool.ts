@@ -9,7 +9,7 @@
  */
 import type { ScenarioRuntime } from "../scenario-runtime.ts";
 import type { Vu } from "../vu.ts";
-import { endsVu, mayStart, newVu, runIteration } from "./vu-loop.ts";
+import { endsVu, mayStart, newVu, runIteration, startInBatches } from "./vu-loop.ts";
 
 interface Slot {
   vu: Vu | null;
@@ -22,6 +22,8 @@ interface Slot {
 export class GatedPool {
   private allowed = 0;
   private readonly slots: Slot[];
+  /** run() waits on this for slots it has not started yet to be allowed */
+  private moreAllowed: (() => void) | null = null;
 
   constructor(
     private readonly rt: ScenarioRuntime,
@@ -32,6 +34,7 @@ export class GatedPool {
     // a stop wakes every parked slot so that its loop can end
     void rt.whenSoftStopped().then(() => {
       for (const s of this.slots) this.wakeSlot(s);
+      this.wakeStarter();
     });
   }
 
@@ -47,6 +50,7 @@ export class GatedPool {
     this.allowed = next;
     this.rt.target = next;
     if (next > prev) {
+      this.wakeStarter();
       for (let i = prev; i < next; i++) {
         const s = this.slots[i]!;
         if (s.rampDown) clearTimeout(s.rampDown);
@@ -61,9 +65,20 @@ export class GatedPool {
     }
   }
 
-  /** Run every slot's loop; resolves when all have ended (scenario stopped). */
+  /**
+   * Run the slots' loops; resolves when all have ended (scenario stopped). A slot's loop starts
+   * the first time the slot is allowed, in bounded batches (startInBatches): a ramp to 100,000
+   * VUs in 0 s leaves the worker's deadline and a stop their turn.
+   */
   async run(): Promise<void> {
-    await Promise.all(this.slots.map((_, i) => this.slotLoop(i)));
+    const loops: Promise<void>[] = [];
+    let started = 0;
+    for (;;) {
+      started = await startInBatches(this.rt, started, () => this.allowed, (i) => loops.push(this.slotLoop(i)));
+      if (this.rt.softStopped || started >= this.slots.length) break;
+      await new Promise<void>((r) => (this.moreAllowed = r));
+    }
+    await Promise.all(loops);
   }
 
   private async slotLoop(i: number): Promise<void> {
@@ -102,6 +117,12 @@ export class GatedPool {
 
   private park(s: Slot): void {
     if (s.vu) this.rt.vus.delete(s.vu);
+  }
+
+  private wakeStarter(): void {
+    const w = this.moreAllowed;
+    this.moreAllowed = null;
+    w?.();
   }
 
   private wakeSlot(s: Slot): void {

@@ -27,9 +27,8 @@ export interface ExecutorContext {
   seg: Segment;
 }
 
+/** An executor's run in this worker; when it ends (the schedule, src/plan/scenario-bounds.ts) is the scenario's business. */
 export interface ExecutorPlan {
-  /** schedule ms (paused time excluded) after which no new iteration may begin; Infinity = until a stop */
-  softDeadlineMs: number;
   /** runs the scenario's VUs; resolves when every VU of this segment is done */
   run(): Promise<void>;
   /** externally-controlled: this worker's share of the new VU target */

@@ -7,18 +7,7 @@ import { Outcome } from "../outcome.ts";
 import type { ScenarioRuntime } from "../scenario-runtime.ts";
 import { runSteps } from "../flow/step.ts";
 import { Vu } from "../vu.ts";
-
-/**
- * When the event loop last turned (a timer moves it). An iteration that completes without the
- * loop turning — a request that fails before any I/O, such as an unsupported URL scheme; a flow of
- * synchronous steps — only ever runs microtasks, so a VU looping on such iterations would keep
- * every timer (the scenario's deadline among them) from firing, and the run would spin forever.
- * Every executor's iterations pass through runIteration, which yields a macrotask turn once the
- * loop has not turned for STARVED_MS.
- */
-let lastTurnMs = performance.now();
-setInterval(() => (lastTurnMs = performance.now()), 10).unref();
-const STARVED_MS = 50;
+import { starved, yieldTurn } from "../turns.ts";
 
 export async function runIteration(rt: ScenarioRuntime, vu: Vu): Promise<Outcome> {
   vu.iteration++;
@@ -36,10 +25,10 @@ export async function runIteration(rt: ScenarioRuntime, vu: Vu): Promise<Outcome
   sink.trend("iteration_duration", rt.baseTagSet, t1 - t0);
   sink.endEvent();
   if (o === Outcome.AbortScenario) rt.cancel(); // no grace for abort_scenario (§2.2)
-  if (t1 - lastTurnMs > STARVED_MS) {
-    lastTurnMs = t1;
-    await new Promise<void>((r) => setImmediate(r));
-  }
+  // An iteration that did no I/O (a request that fails before any, a flow of js steps, a
+  // `${js: ...}` that ran to its timeout) never let the event loop turn: yield one turn, in which
+  // the deadline's timer fires, so the VU's next mayStart() sees it (src/engine/worker/turns.ts).
+  if (starved(t1)) await yieldTurn();
   return o;
 }
 
@@ -84,6 +73,31 @@ export async function runVus(rt: ScenarioRuntime, count: number, another: (vu: V
     }
   };
   const all: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) all.push(one());
+  await startInBatches(rt, 0, () => count, () => all.push(one()));
   await Promise.all(all);
+}
+
+/** A batch of VU starts, with what the new VUs run before their first I/O, aims at this long before the event loop turns. */
+const START_BATCH_MS = 10;
+const MAX_START_BATCH = 4096;
+
+/**
+ * Start VU number `from` and on, while fewer than `upTo()` (re-read: a ramp may move it) are
+ * started, with `start(i)`, in batches. Starting a VU runs its first iteration up to its first
+ * I/O — partly in microtasks, after start() returns — so 100,000 of them in one go would hold the
+ * worker for seconds, deaf to its deadline and to a stop. Between batches the event loop turns
+ * (timers, messages) and a stopped scenario starts no more. A batch's size adapts to what the last
+ * one cost, measured across the turn that ran its microtasks: doubled while under START_BATCH_MS,
+ * halved above. Resolves to the number of the next VU to start.
+ */
+export async function startInBatches(rt: ScenarioRuntime, from: number, upTo: () => number, start: (i: number) => void): Promise<number> {
+  let i = from;
+  let batch = 16;
+  for (;;) {
+    const t0 = performance.now();
+    for (let k = 0; k < batch && i < upTo() && !rt.softStopped; k++) start(i++);
+    if (i >= upTo() || rt.softStopped) return i;
+    await yieldTurn();
+    batch = performance.now() - t0 > START_BATCH_MS ? Math.max(1, batch >> 1) : Math.min(MAX_START_BATCH, batch * 2);
+  }
 }

@@ -10,6 +10,7 @@ import { compileRender } from "../render.ts";
 import { DataExhaustedError } from "../data/feed.ts";
 import type { Vu } from "../vu.ts";
 import { runSteps, type CompiledStep } from "./step.ts";
+import { endPass } from "./loop-pass.ts";
 
 export function compileForeach(spec: ForeachStep, steps: CompiledStep[]): CompiledStep {
   const { var: itemVar, index: indexVar } = spec;
@@ -45,6 +46,8 @@ export function compileForeach(spec: ForeachStep, steps: CompiledStep[]): Compil
         vu.vars.set(indexVar, i);
         const o = await runSteps(steps, vu);
         if (o !== Outcome.Continue) return o;
+        const y = endPass(vu, i);
+        if (y !== undefined && (await y) !== Outcome.Continue) return Outcome.Cancelled;
       }
       return Outcome.Continue;
     },

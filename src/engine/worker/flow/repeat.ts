@@ -2,6 +2,7 @@
 import { Outcome } from "../outcome.ts";
 import type { RepeatStep } from "../../../plan/schema.ts";
 import { runSteps, type CompiledStep } from "./step.ts";
+import { endPass } from "./loop-pass.ts";
 
 export function compileRepeat(spec: RepeatStep, steps: CompiledStep[]): CompiledStep {
   const counter = spec.counter ?? "index";
@@ -12,6 +13,8 @@ export function compileRepeat(spec: RepeatStep, steps: CompiledStep[]): Compiled
         vu.vars.set(counter, i);
         const o = await runSteps(steps, vu);
         if (o !== Outcome.Continue) return o;
+        const y = endPass(vu, i);
+        if (y !== undefined && (await y) !== Outcome.Continue) return Outcome.Cancelled;
       }
       return Outcome.Continue;
     },

@@ -18,6 +18,8 @@ import type { ProtocolRequest } from "../../../protocols/types.ts";
 import type { Vu } from "../vu.ts";
 import { encodePairs, joinBaseUrl } from "../../../util/url-encode.ts";
 import { compileRender, type RenderFn } from "../render.ts";
+import { DEFAULT_MAX_MESSAGE, type GrpcCallOptions, type GrpcSpec } from "../../../protocols/grpc/options.ts";
+import { compileGraphqlBody, compileStreamOptions } from "./protocol-options.ts";
 
 const encoder = new TextEncoder();
 
@@ -48,15 +50,16 @@ export function buildRequest(spec: RequestStep, defaults: HttpDefaults, baseDir:
   const headerMap = new Map<string, [string, Template]>();
   for (const [k, v] of Object.entries(defaults.headers ?? {})) headerMap.set(k.toLowerCase(), [k, compileTemplate(String(v))]);
   for (const [k, v] of Object.entries(spec.headers ?? {})) headerMap.set(k.toLowerCase(), [k, compileTemplate(String(v))]);
-  const { body, contentType, static: bodyStatic } = compileBody(spec.body, baseDir);
+  const { body, contentType, static: bodyStatic } = compileGraphqlBody(spec) ?? compileBody(spec.body, baseDir);
   if (contentType && !headerMap.has("content-type")) headerMap.set("content-type", ["Content-Type", { kind: "static", text: contentType }]);
   const headers = [...headerMap.values()];
   const renderHeaders = headers.map(([k, t]) => [k, compileRender(t)] as const);
   const timeoutMs = spec.timeout ?? defaults.timeout;
   const followRedirects = spec.follow_redirects ?? defaults.follow_redirects;
   const maxRedirects = defaults.max_redirects;
+  const maxBodySize = spec.max_body_size;
   const tracing = defaults.tracing === true;
-  const options = compileOptions(spec);
+  const options = compileStreamOptions(spec) ?? compileOptions(spec, baseDir);
 
   // Static headers are one array for every request: the HTTP client keys its head cache by the
   // array's identity, so a dynamic URL with static headers still reuses the head when it can.
@@ -72,7 +75,7 @@ export function buildRequest(spec: RequestStep, defaults: HttpDefaults, baseDir:
       h = renderHeaders.map(([k, r]) => [k, r(vu)]);
       if (tracing) h.push(["traceparent", traceparent(vu.random)]);
     }
-    const req: ProtocolRequest = { name: renderName(vu), method, url: u, headers: h, body: body(vu), timeoutMs, followRedirects, maxRedirects };
+    const req: ProtocolRequest = { name: renderName(vu), method, url: u, headers: h, body: body(vu), timeoutMs, followRedirects, maxRedirects, maxBodySize };
     if (options !== undefined) req.options = options.render(vu);
     return req;
   };
@@ -88,10 +91,12 @@ export function buildRequest(spec: RequestStep, defaults: HttpDefaults, baseDir:
 }
 
 /**
- * A plugin's `options` (reference §6.5): the rendered `sql:` block (`{query, params}`, every value
- * a string) when there is one, else the rendered `plugin:` block (typed JSON leaves).
+ * The handler's `options`: the `grpc:` block (src/protocols/grpc/options.ts), or a plugin's
+ * (reference §6.5): the rendered `sql:` block (`{query, params}`, every value a string) when
+ * there is one, else the rendered `plugin:` block (typed JSON leaves).
  */
-function compileOptions(spec: RequestStep): { render: (vu: Vu) => unknown; static: boolean } | undefined {
+function compileOptions(spec: RequestStep, baseDir: string): { render: (vu: Vu) => unknown; static: boolean } | undefined {
+  if (spec.grpc !== undefined) return compileGrpcOptions(spec, baseDir);
   if (spec.sql !== undefined) {
     const query = compileTemplate(spec.sql.query);
     const params = (spec.sql.params ?? []).map((p) => compileTemplate(p));
@@ -102,6 +107,35 @@ function compileOptions(spec: RequestStep): { render: (vu: Vu) => unknown; stati
   if (spec.plugin === undefined) return undefined;
   const t = compileJsonTemplate(spec.plugin);
   return { render: (vu) => renderJsonTemplate(t, vu.resolve), static: t.kind === "static" };
+}
+
+/**
+ * `grpc:`: its fixed part one object for every call of the step (the handler resolves the method
+ * once per object), the messages rendered as typed JSON leaves, metadata then the request's
+ * headers (reference §5.1).
+ */
+function compileGrpcOptions(spec: RequestStep, baseDir: string): { render: (vu: Vu) => GrpcCallOptions; static: boolean } {
+  const g = spec.grpc!;
+  const fixed: GrpcSpec = {
+    protoFiles: (g.proto_files ?? []).map((f) => resolvePath(baseDir, f)),
+    protoIncludes: (g.proto_includes ?? []).map((f) => resolvePath(baseDir, f)),
+    reflection: g.reflection === true,
+    service: g.service,
+    method: g.method,
+    maxMessageBytes: g.max_message_size ?? DEFAULT_MAX_MESSAGE,
+    gzip: g.compression === "gzip",
+  };
+  const messages = (g.messages ?? (g.message !== undefined ? [g.message] : [])).map((m) => compileJsonTemplate(m));
+  const metadata = Object.entries(g.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), compileRender(compileTemplate(String(v)))] as const);
+  const isStaticMeta = Object.values(g.metadata ?? {}).every((v) => isStatic(compileTemplate(String(v))));
+  return {
+    render: (vu) => ({
+      spec: fixed,
+      messages: messages.map((t) => renderJsonTemplate(t, vu.resolve)),
+      metadata: metadata.map(([k, r]) => [k, r(vu)]),
+    }),
+    static: messages.every((t) => t.kind === "static") && isStaticMeta,
+  };
 }
 
 /** A W3C traceparent for `defaults.http.tracing`. */

@@ -8,6 +8,7 @@ import type { RetryStep } from "../../../plan/schema.ts";
 import { compileJs } from "../js/scripts.ts";
 import { evalCondition } from "../js/eval.ts";
 import { runSteps, type CompiledStep } from "./step.ts";
+import { endPass } from "./loop-pass.ts";
 
 export function compileRetry(spec: RetryStep, steps: CompiledStep[]): CompiledStep {
   const until = spec.until !== undefined ? compileJs(spec.until, "retry.until") : undefined;
@@ -27,6 +28,8 @@ export function compileRetry(spec: RetryStep, steps: CompiledStep[]): CompiledSt
         const ok = until !== undefined ? evalCondition(vu, until) : !vu.lastFailed;
         if (ok === undefined) return Outcome.StopVu;
         if (ok) break;
+        const y = endPass(vu, a);
+        if (y !== undefined && (await y) !== Outcome.Continue) return Outcome.Cancelled;
       }
       return Outcome.Continue;
     },

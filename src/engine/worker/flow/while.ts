@@ -7,6 +7,7 @@ import type { WhileStep } from "../../../plan/schema.ts";
 import { compileJs } from "../js/scripts.ts";
 import { evalCondition } from "../js/eval.ts";
 import { runSteps, type CompiledStep } from "./step.ts";
+import { endPass } from "./loop-pass.ts";
 
 export function compileWhile(spec: WhileStep, steps: CompiledStep[]): CompiledStep {
   const cond = compileJs(spec.condition, "while.condition");
@@ -19,6 +20,8 @@ export function compileWhile(spec: WhileStep, steps: CompiledStep[]): CompiledSt
         if (!c) break;
         const o = await runSteps(steps, vu);
         if (o !== Outcome.Continue) return o;
+        const y = endPass(vu, i);
+        if (y !== undefined && (await y) !== Outcome.Continue) return Outcome.Cancelled;
       }
       return Outcome.Continue;
     },

@@ -16,6 +16,7 @@ const SYMBOLS = {
   loadr_shim_drain: { args: [FFIType.ptr, FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
   loadr_shim_threads: { args: [FFIType.ptr], returns: FFIType.i32 },
   loadr_shim_stop: { args: [FFIType.ptr], returns: FFIType.void },
+  loadr_shim_mute: { args: [FFIType.ptr], returns: FFIType.void },
 } as const;
 
 export type ShimSymbols = ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"];

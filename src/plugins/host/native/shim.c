@@ -65,12 +65,9 @@ static void *worker_main(void *arg) {
     p->c_tail = j;
     int ring = !p->bell_pending;
     p->bell_pending = 1;
-    if (ring) {
-      /* threadsafe JSCallback: enqueues onto the owning JS thread's loop and returns at once */
-      pthread_mutex_unlock(&p->mu);
-      p->bell();
-      pthread_mutex_lock(&p->mu);
-    }
+    /* threadsafe JSCallback: enqueues onto the owning JS thread's loop and returns at once. Rung
+     * under the lock, so that once loadr_shim_mute() has returned no ring can still be on its way. */
+    if (ring && p->bell) p->bell();
   }
   p->threads--;
   pthread_mutex_unlock(&p->mu);
@@ -155,6 +152,21 @@ int32_t loadr_shim_threads(void *vp) {
   int32_t n = p->threads;
   pthread_mutex_unlock(&p->mu);
   return n;
+}
+
+/*
+ * The JS thread that owns the doorbell is about to end (a worker whose run is over is terminated
+ * next): no ring after this returns — a threadsafe JSCallback rung into a finished worker crashes
+ * the process. Calls still running complete into the queue, which nobody drains any more (their
+ * responses are not freed); idle threads exit.
+ */
+void loadr_shim_mute(void *vp) {
+  pool *p = vp;
+  pthread_mutex_lock(&p->mu);
+  p->bell = NULL;
+  p->stopping = 1;
+  pthread_cond_broadcast(&p->cv);
+  pthread_mutex_unlock(&p->mu);
 }
 
 /* Ask idle threads to exit; the pool itself stays allocated (threads still running finish). */

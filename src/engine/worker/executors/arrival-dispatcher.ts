@@ -1,5 +1,6 @@
 /**
- * The open-model executors (reference §2.3): constant-arrival-rate and ramping-arrival-rate.
+ * The schedule of the open-model executors (reference §2.3; constant-arrival-rate.ts and
+ * ramping-arrival-rate.ts give it their rate profile).
  *
  * Arrivals are numbered over the whole run: arrival k is due at the schedule time where the
  * rate's integral reaches k (k = 0 at t = 0, so `rate: 10` for 2 s is exactly 20 iterations).
@@ -15,8 +16,8 @@
  */
 import { splitCount } from "../../segments.ts";
 import type { Vu } from "../vu.ts";
-import { endsVu, newVu, runIteration } from "./vu-loop.ts";
-import { Profile } from "./stages.ts";
+import { endsVu, newVu, runIteration, startInBatches } from "./vu-loop.ts";
+import type { Profile } from "./stages.ts";
 import type { ExecutorContext, ExecutorPlan } from "./types.ts";
 import type { Outcome } from "../outcome.ts";
 
@@ -45,25 +46,7 @@ class Fifo<T> {
   }
 }
 
-export function arrivalProfile(spec: ExecutorContext["spec"]): Profile {
-  const perSecond = 1000 / spec.time_unit!;
-  if (spec.executor === "constant-arrival-rate") {
-    const r = spec.rate! * perSecond;
-    return new Profile(r, [{ duration: spec.duration!, target: r }]);
-  }
-  return new Profile(
-    (spec.start_rate ?? 0) * perSecond,
-    (spec.stages ?? []).map((s) => ({ duration: s.duration, target: s.target * perSecond })),
-  );
-}
-
-export function arrivalRate(ctx: ExecutorContext): ExecutorPlan {
-  const d = new Dispatcher(ctx);
-  return { softDeadlineMs: d.profile.totalMs, run: () => d.run() };
-}
-
-class Dispatcher {
-  readonly profile: Profile;
+export class ArrivalDispatcher {
   /** arrivals k < total belong to the schedule */
   private readonly total: number;
   private next: number;
@@ -77,9 +60,12 @@ class Dispatcher {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private drained: (() => void) | null = null;
 
-  constructor(private readonly ctx: ExecutorContext) {
+  constructor(
+    private readonly ctx: ExecutorContext,
+    /** the arrival rate over time, in iterations per second */
+    private readonly profile: Profile,
+  ) {
     const { spec, seg } = ctx;
-    this.profile = arrivalProfile(spec);
     this.total = this.profile.integral(this.profile.totalMs);
     this.next = seg.index;
     this.step = seg.count;
@@ -89,11 +75,15 @@ class Dispatcher {
     this.preAllocated = Math.min(this.maxVus, Math.max(spec.pre_allocated_vus! > 0 ? 1 : 0, splitCount(spec.pre_allocated_vus!, seg)));
   }
 
-  async run(): Promise<void> {
+  plan(): ExecutorPlan {
+    return { run: () => this.run() };
+  }
+
+  private async run(): Promise<void> {
     const { rt } = this.ctx;
-    for (let i = 0; i < this.preAllocated; i++) this.idle.push(this.allocate());
     void rt.whenSoftStopped().then(() => this.wake());
     try {
+      await startInBatches(rt, 0, () => this.preAllocated, () => this.idle.push(this.allocate()));
       await this.loop();
       if (this.busy > 0) await new Promise<void>((r) => (this.drained = r));
     } finally {
