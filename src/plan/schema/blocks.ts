@@ -110,7 +110,7 @@ export const Capabilities = strict({
   files: z.array(strict({ path: z.string().min(1), mode: z.literal("ro", { error: "`mode` must be `ro`: granted files are read-only" }).default("ro") })).default([]),
 });
 
-/** A `plugins:` entry (DESIGN.md "Contracts"). */
+/** A `plugins:` entry (docs/dev/architecture.md "Contracts"). */
 export const PluginEntry = strict({
   name: z.string().min(1),
   path: z.string().optional(),
