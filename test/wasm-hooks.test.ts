@@ -257,6 +257,29 @@ scenarios:
     expect(r.count("http_reqs", { method: "PUT" })).toBe(2); // a changed method shows in the method tag
   });
 
+  test("other protocols: a TCP exchange's payload (the request body) is what the hook made it; on-response and on-log run too", async () => {
+    const r = await runPlan(
+      fixturePlan(
+        "  - { name: rw, path: HOOKS, config: { request: rewrite, response: vars, log: trend } }",
+        `      - request:
+          url: \${services.echo.tcp_url}
+          body: the plan's payload
+          checks:
+            - { type: body_contains, name: hooked payload echoed, value: hooked body }
+            - { type: body_contains, name: plan payload gone, value: "plan's payload", negate: true }
+`,
+      ),
+      {},
+      ["-q"],
+      env,
+    );
+    expect(r.code).toBe(0);
+    for (const name of ["hooked payload echoed", "plan payload gone"]) expect(check(r, name)).toMatchObject({ passes: 2, fails: 0 });
+    expect(r.count("tcp_reqs")).toBe(2);
+    for (const phase of ["on-request", "on-response", "on-log"]) expect(r.count("plugin_call_duration", { plugin: "rw", phase })).toBe(2);
+    expect(r.count("plugin_errors")).toBe(0);
+  });
+
   test("shared data: both workers' compare-and-swap increments are each seen once", async () => {
     const r = await runPlan(
       fixturePlan(
