@@ -303,7 +303,8 @@ export function compileRequest(spec: RequestStep, ctx: RequestCompileContext, at
         hookFailed(name, failedAfter);
         res = withError(res, failedAfter, "hook");
       }
-      let ts = tagsFor(to, sent.method).get(vu.group, name, res.status, res.errorKind);
+      // the request as planned keeps the step's own tag cache (no key built, no Map lookup)
+      let ts = (sent === prepared && to === routed ? tags : tagsFor(to, sent.method)).get(vu.group, name, res.status, res.errorKind);
       if (synthetic) ts = sink.withTag(ts, SYNTHETIC_TAG, "true");
       const outcome = conclude(vu, name, sent.url, res, to.handler, ts);
       const failedRecord =
