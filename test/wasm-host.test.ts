@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { loadWasmPlugin, WasmLoadError } from "../src/plugins/host/wasm/load.ts";
 import { PluginCallError, WasmRuntime, type WasmPluginSpec } from "../src/plugins/host/wasm/runtime.ts";
 import { NO_GRANTS } from "../src/plugins/host/wasm/grants.ts";
+import { cacheDir } from "../src/util/cache-dir.ts";
 
 setDefaultTimeout(60_000);
 
@@ -20,7 +21,8 @@ const JS_EXTRACTOR = join(root, "plugins/examples/wasm-js-extractor/loadr_wasm_j
 const HOSTILE = join(root, "test/fixtures/wasm/hostile.wasm");
 const enc = (s: string) => new TextEncoder().encode(s);
 
-// a cache of our own, so the test proves transpile + cache hit rather than reusing a user's
+// a cache of our own, so the test proves transpile + cache hit rather than reusing a user's (the
+// root is chosen once per process, maybe by an earlier test file: the checks ask cacheDir() where)
 process.env.LOADR_CACHE_DIR = mkdtempSync(join(tmpdir(), "loadr-wasm-cache-"));
 
 async function load(artifact: string, extra: Partial<Parameters<typeof loadWasmPlugin>[0]> = {}) {
@@ -154,7 +156,7 @@ describe("loading", () => {
     const again = await load(EXTRACTOR);
     expect(again.transpile).toBe("cache");
     expect(first.spec.info.name).toBe("upper-boundary");
-    expect(readdirSync(join(process.env.LOADR_CACHE_DIR!, "wasm")).some((n) => n.endsWith("jco-transpile-0.15.0"))).toBe(true);
+    expect(readdirSync(cacheDir("wasm")).some((n) => n.endsWith("jco-transpile-0.15.0"))).toBe(true);
   });
 
   test("kind comes from describe() when nothing says it", async () => {
@@ -313,7 +315,7 @@ describe("transpile cache", () => {
     await load(EXTRACTOR);
     const { createHash } = await import("node:crypto");
     const sha = createHash("sha256").update(new Uint8Array(await Bun.file(EXTRACTOR).arrayBuffer())).digest("hex");
-    const dir = join(process.env.LOADR_CACHE_DIR!, "wasm", `${sha}-jco-transpile-0.15.0`);
+    const dir = join(cacheDir("wasm"), `${sha}-jco-transpile-0.15.0`);
     rmSync(join(dir, "plugin.js"));
     const again = await load(EXTRACTOR);
     expect(typeof again.transpile).toBe("number"); // transpiled again
