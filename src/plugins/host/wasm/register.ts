@@ -14,12 +14,13 @@ import type { PluginConditionSpec } from "../../../checks/specs.ts";
 import type { Logger } from "../../../util/logger.ts";
 import type { RequestHooks } from "../../../pipeline/hooks.ts";
 import type { Vu } from "../../../engine/worker/vu.ts";
+import { ofType } from "../../../util/kind-registry.ts";
 import { pluginFor, type PluginLookup, type WasmHost } from "./host.ts";
 import { wasmHooks } from "./hook-adapter.ts";
 
 export function registerWasmKinds(host: PluginLookup | undefined, to: { extractors: ExtractorRegistry; conditions: ConditionRegistry }, log: Logger): void {
-  to.extractors.register("plugin", (spec: PluginExtractorSpec) => pluginExtractor(spec, pluginFor(host, spec.plugin, "extractor")));
-  to.conditions.register("plugin", (spec: PluginConditionSpec, name) => pluginCheck(spec, name, pluginFor(host, spec.plugin, "assertion"), log));
+  to.extractors.register("plugin", ofType((spec: PluginExtractorSpec) => pluginExtractor(spec, pluginFor(host, spec.plugin, "extractor"))));
+  to.conditions.register("plugin", ofType((spec: PluginConditionSpec, name: string) => pluginCheck(spec, name, pluginFor(host, spec.plugin, "assertion"), log)));
 }
 
 /** Every hook plugin's hooks, in plan order (`hooks()` makes the registry only when there is one). */
