@@ -64,6 +64,27 @@ scenarios:
     expect(run.sum("plugin_errors")).toBe(0);
   });
 
+  test("hmac-sign signs what each request carries when URL and body change from one request to the next", async () => {
+    const plan = `plugins:
+  - name: hmac-sign
+    config: { secret: s3cret }${ECHO}
+scenarios:
+  s:
+    executor: per-vu-iterations
+    vus: 1
+    iterations: 3
+    flow:
+      - request: { method: POST, url: "/echo?i=\${iteration}", body: "body \${iteration}" }
+      - request: { method: POST, url: "/echo?i=\${iteration}", body: "body \${iteration}" }
+`;
+    const run = await runPlan(plan, {}, ["-q", "--http-debug=full", ...pluginsDir], env);
+    expect(run.code).toBe(0);
+    const urls = [...run.stderr.matchAll(/> POST (\S+)/g)].map((m) => m[1]!);
+    expect(new Set(urls).size).toBe(3);
+    const want = urls.map((u) => createHmac("sha256", "s3cret").update(`POST\n${u}\nbody ${/i=(\d+)/.exec(u)![1]}`).digest("hex"));
+    expect([...run.stderr.matchAll(/> x-signature: (\S+)/g)].map((m) => m[1])).toEqual(want);
+  });
+
   test("hmac-sign reads its key from an environment variable only when the plan grants it", async () => {
     const plan = (grant: string) => `plugins:
   - name: hmac-sign

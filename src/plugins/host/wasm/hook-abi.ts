@@ -62,6 +62,8 @@ export class HookAbi {
   private readonly at: number[] = [];
   private readonly len: number[] = [];
   private readonly ptr: number[] = [];
+  /** the strings whose bytes `scratch`, `at` and `len` hold (a static step lowers the same ones every call) */
+  private readonly last: string[] = [];
 
   constructor(x: Record<string, unknown>, memory: WebAssembly.Memory) {
     this.realloc = x.cabi_realloc as Realloc;
@@ -196,23 +198,32 @@ export class HookAbi {
     const n = first.length + 2 * headers.length;
     const at = this.at;
     const len = this.len;
-    let all = "";
-    for (const s of first) all += s;
-    for (const [k, v] of headers) all += k + v;
-    if (this.scratch.length < 3 * all.length) this.scratch = new Uint8Array(3 * all.length);
+    const last = this.last;
     const piece = (i: number) => (i < first.length ? first[i]! : headers[(i - first.length) >> 1]![(i - first.length) & 1]!);
-    const { written } = encoder.encodeInto(all, this.scratch);
-    let off = 0;
-    if (written === all.length) {
-      for (let i = 0; i < n; i++) {
-        at[i] = off;
-        off += len[i] = piece(i).length;
+    // the same strings as the call before (compared by ===: the prepared request's own strings,
+    // so mostly one pointer compare each): their bytes are in scratch already
+    let same = last.length === n;
+    for (let i = 0; same && i < n; i++) same = piece(i) === last[i];
+    if (!same) {
+      let all = "";
+      for (const s of first) all += s;
+      for (const [k, v] of headers) all += k + v;
+      if (this.scratch.length < 3 * all.length) this.scratch = new Uint8Array(3 * all.length);
+      const { written } = encoder.encodeInto(all, this.scratch);
+      let off = 0;
+      if (written === all.length) {
+        for (let i = 0; i < n; i++) {
+          at[i] = off;
+          off += len[i] = piece(i).length;
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          at[i] = off;
+          off += len[i] = encoder.encodeInto(piece(i), this.scratch.subarray(off)).written;
+        }
       }
-    } else {
-      for (let i = 0; i < n; i++) {
-        at[i] = off;
-        off += len[i] = encoder.encodeInto(piece(i), this.scratch.subarray(off)).written;
-      }
+      last.length = n;
+      for (let i = 0; i < n; i++) last[i] = piece(i);
     }
     const ptr = this.ptr;
     const realloc = this.realloc;
