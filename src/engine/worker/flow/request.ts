@@ -238,6 +238,7 @@ export function compileRequest(spec: RequestStep, ctx: RequestCompileContext, at
     // a hook may change the method or re-route the request: their tag sets, made on first use
     const tagsBy = new Map<string, RequestTagCache>([[`${routed.slot}\0${req.method}`, tags]]);
     const tagsFor = (to: Routed, method: string) => {
+      if (to === routed && method === req.method) return tags; // the common case: no string key built
       const key = `${to.slot}\0${method}`;
       let t = tagsBy.get(key);
       if (t === undefined) tagsBy.set(key, (t = new RequestTagCache(sink, baseTags, method, to.handler.name)));
@@ -299,7 +300,7 @@ export function compileRequest(spec: RequestStep, ctx: RequestCompileContext, at
       if (vu.cancelled) return Outcome.Cancelled;
       const seen = { method: sent.method, url: sent.url, headers: sent.headers, body: sent.body };
       const protocol = to.handler.name;
-      // a phase without hooks costs no promise
+      // a phase without hooks costs nothing (no promise)
       let failedAfter = hooks.afterResponse.length === 0 ? undefined : runAfter(hooks.afterResponse, { vu, name, protocol, request: seen, response: res, synthetic });
       if (failedAfter instanceof Promise) failedAfter = await failedAfter;
       if (failedAfter !== undefined) {
