@@ -301,6 +301,27 @@ scenarios:
     expect(r.count("plugin_errors")).toBe(0);
   });
 
+  test("other protocols: a hook on a WebSocket session (the sign mode: a header on the handshake) runs each phase once; the frames go as planned", async () => {
+    const r = await runPlan(
+      fixturePlan(
+        "  - { name: signer, path: HOOKS, config: { request: sign, response: vars, log: trend } }",
+        `      - request:
+          url: \${services.echo.ws_url}
+          ws: { send: [hello from the plan], receive_count: 1 }
+          checks: [{ type: body_contains, name: echoed frame, value: hello from the plan }]
+`,
+      ),
+      {},
+      ["-q"],
+      env,
+    );
+    expect(r.code).toBe(0);
+    expect(check(r, "echoed frame")).toMatchObject({ passes: 2, fails: 0 });
+    expect(r.count("ws_msgs_sent")).toBe(2);
+    for (const phase of ["on-request", "on-response", "on-log"]) expect(r.count("plugin_call_duration", { plugin: "signer", phase })).toBe(2);
+    expect(r.count("plugin_errors")).toBe(0);
+  });
+
   test("shared data: both workers' compare-and-swap increments are each seen once", async () => {
     const r = await runPlan(
       fixturePlan(
