@@ -25,6 +25,7 @@ import { filterScenarios, splitTagList } from "./run-tags.ts";
 import { prepareRun } from "../run/prepare.ts";
 import { RunSession } from "../run/session.ts";
 import { RunSetupError } from "../run/errors.ts";
+import { parseMemoryLimit } from "../run/memory-guard.ts";
 import { SUMMARY_FLAG_OPTIONS, SUMMARY_FLAGS_HELP, summaryFlags } from "./summary-flags.ts";
 
 export const HELP = `Usage: loadr run <plan.yaml> [options]
@@ -59,6 +60,10 @@ ${SUMMARY_FLAGS_HELP}
   --http-debug[=full]         print every request and response head (full: with bodies)
   --progress                  redraw the live progress line even when stderr is not a terminal
   --progress-interval <dur>   without a terminal, a progress line this often (default 10s; 0: none)
+  --max-series <n>            series (tag sets) per metric before its noisiest tag is capped
+                              (default: the plan's defaults.max_series, else 1000)
+  --max-memory <size>         stop the run, with its summary, when loadr's memory passes this:
+                              4GB, 512MB, 50% of the machine's, or off (default 80%)
   -q, --quiet                 no banner, progress, warnings or verdict
   -v, --verbose               more log lines (-vv: debug)
   --no-color                  no colours (also: NO_COLOR=1)
@@ -91,6 +96,8 @@ export const OPTIONS = {
   "ui-bind": { type: "string" },
   "ui-linger": { type: "boolean" },
   "http-debug": { type: "string" },
+  "max-series": { type: "string" },
+  "max-memory": { type: "string" },
   ...SUMMARY_FLAG_OPTIONS,
 } as const;
 
@@ -127,6 +134,13 @@ export async function main(argv: string[]): Promise<number> {
     iterations: numberOverride("iterations", values.iterations, from("iterations")),
   };
   const envVars = envVarFlags(values["env-var"]);
+  const maxSeries = intFlag("max-series", values["max-series"], 1, from("max-series"));
+  let maxMemory: number | undefined;
+  try {
+    maxMemory = values["max-memory"] === undefined ? undefined : parseMemoryLimit(values["max-memory"]);
+  } catch (e) {
+    throw new UsageError(`${from("max-memory")}: ${(e as Error).message}`);
+  }
   const progressEvery = values["progress-interval"] === undefined ? 10_000 : durationFlag(values["progress-interval"], from("progress-interval"), 0);
   const say = (line: string) => void process.stderr.write(line + "\n");
   const warn = (line: string) => say(errStyle.yellow(`warning: ${line}`));
@@ -141,8 +155,9 @@ export async function main(argv: string[]): Promise<number> {
   if (errors.length > 0 || !loaded.plan) throw new CliError("test definition is invalid (fix the errors above; `loadr validate` lists them too)");
   const filtered = filterScenarios(loaded.plan, splitTagList(values.tags), splitTagList(values["exclude-tags"]));
   if (!quiet && filtered.kept !== filtered.had) say(`→ running ${filtered.kept} of ${filtered.had} scenario(s) after tag filter`);
-  const { plan, notes } = applyOverrides(filtered.plan, overrides);
-  if (!quiet) for (const n of notes) warn(n);
+  const overridden = applyOverrides(filtered.plan, overrides);
+  if (!quiet) for (const n of overridden.notes) warn(n);
+  const plan = maxSeries === undefined ? overridden.plan : { ...overridden.plan, defaults: { ...overridden.plan.defaults, max_series: maxSeries } };
 
   const progress = new Progress(quiet ? "off" : values.progress === true || process.stderr.isTTY === true ? "redraw" : progressEvery > 0 ? "lines" : "off", progressEvery);
   const log = new Logger(logLevel);
@@ -172,6 +187,7 @@ export async function main(argv: string[]): Promise<number> {
         else consoleOut.write(renderConsole(summary, { color: colorWanted(noColor, consoleOut), ...summaryOpts }) + "\n");
       },
       loopLagProbe: process.env.LOADR_LOOP_LAG_PROBE !== undefined && process.env.LOADR_LOOP_LAG_PROBE !== "",
+      maxMemory,
     });
   } catch (e) {
     throw e instanceof RunSetupError ? new CliError(e.message) : e;

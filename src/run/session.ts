@@ -25,6 +25,7 @@ import { Disposers } from "./disposers.ts";
 import { RunSetupError } from "./errors.ts";
 import { writeExports, type ExportOutcome, type ExportPaths } from "./exports.ts";
 import { loadRunPlugins } from "./plugins.ts";
+import { defaultMemoryLimit, guardMemory } from "./memory-guard.ts";
 import { refuseUnservedRequests } from "./unserved-requests.ts";
 import { checkThresholdMetrics } from "./metric-check.ts";
 import type { PreparedRun } from "./prepare.ts";
@@ -66,6 +67,8 @@ export interface SessionOptions {
   onSummary?(summary: Summary, custom?: CustomSummary): void;
   /** bench/: sample each worker's event-loop lag (`loadr_event_loop_lag`) */
   loopLagProbe?: boolean;
+  /** bytes the process may use before the run is stopped (src/run/memory-guard.ts); 0: no bound; default a share of the machine's */
+  maxMemory?: number;
   /** `--http-debug`: every request and response printed by the workers (heads; `full`: bodies too) */
   httpDebug?: "headers" | "full";
 }
@@ -247,17 +250,22 @@ export class RunSession {
       }
     }
     this.running = true;
+    const unguard = guardMemory(o.maxMemory ?? defaultMemoryLimit(), coordinator);
     const { aborted, error } = await coordinator
       .execute()
       .catch((e: Error) => {
         throw e instanceof RunError ? new RunSetupError(e.message) : e;
       })
-      .finally(() => (this.running = false));
+      .finally(() => {
+        this.running = false;
+        unguard();
+      });
     if (lifecycle) {
       // teardown() after the last VU, also after an abort; a failure is a warning: the summary still comes
       await lifecycle.teardown().catch((e: Error) => o.warn(`js module: ${e.message}`));
       coordinator.feed.merge(lifecycle.sink.drain()); // setup's and teardown's requests count in the run
     }
+    for (const w of coordinator.feed.takeWarnings()) o.warn(w);
     const summary = coordinator.feed.summary(o.run.plan.name, aborted, o.trendStats);
     const custom = lifecycle ? await customSummary(lifecycle, summary, o.warn) : undefined;
     o.onSummary?.(summary, custom);
@@ -275,6 +283,7 @@ export class RunSession {
   }
 
   private tick(feed: MetricsFeed): void {
+    for (const w of feed.takeWarnings()) this.o.warn(w);
     const snap = feed.lastSnapshot();
     if (snap) this.outputs.snapshot(snap);
     this.tickUi?.(feed);

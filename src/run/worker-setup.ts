@@ -118,7 +118,7 @@ export function threadRunContext(m: Omit<ThreadInputs, "segment">, hooks: Thread
 
 /** Build one thread's run; a bad flow or plugin throws here, before any load, with its message. */
 export async function setUpThread(m: ThreadInputs, hooks: ThreadHooks = {}): Promise<ThreadSetUp> {
-  const sink = hooks.sink ?? new Sink();
+  const sink = hooks.sink ?? new Sink(undefined, m.plan.defaults.max_series);
   const write = hooks.write ?? toStderr;
   const plan = m.plan;
   const defaults = plan.defaults;
@@ -130,7 +130,7 @@ export async function setUpThread(m: ThreadInputs, hooks: ThreadHooks = {}): Pro
   const wasm = plugins.filter((p): p is WasmPluginSpec => p.type === "wasm");
   const wasmHost = wasm.length > 0 ? new WasmHost(wasm, sink, run.log, write) : undefined;
   registerWasmKinds(wasmHost, run, run.log);
-  await registerProtocolPlugins(run.protocols, nativeRefs(plugins));
+  await registerProtocolPlugins(run.protocols, nativeRefs(plugins), (line) => run.log.warn(line));
   // hooks are registered before any flow compiles; without one, no step runs a hook loop
   if (wasmHost) registerWasmHooks(wasmHost, () => (run.hooks ??= new RequestHooks<Vu>()));
   if (m.httpDebug) (run.hooks ??= new RequestHooks<Vu>()).add(httpDebugHook(m.httpDebug, write));

@@ -25,6 +25,7 @@ import { whyLine } from "./worker-failure.ts";
 import { SampleDictionary, type SampleColumns } from "../../metrics/sample-columns.ts";
 import { SampleSlots } from "../../metrics/sample-slots.ts";
 import { ControlError, type RunState, type RunStatus, type ScenarioStatus } from "../../control/status.ts";
+import { setLongTimeout, type LongTimeout } from "../../util/long-timeout.ts";
 
 const TICK_MS = 1000;
 /** how long after the workers' report cadence the coordinator ticks (see execute) */
@@ -69,12 +70,12 @@ export class Run {
   private live: ScenarioLive[][] = [];
   /** the last scale per scenario, replayed to workers created after it */
   private readonly scales = new Map<string, number>();
-  private hardTimer: ReturnType<typeof setTimeout> | undefined;
+  private hardTimer: LongTimeout | undefined;
   private finish!: () => void;
   private readonly finished = new Promise<void>((r) => (this.finish = r));
 
   constructor(private readonly o: RunOptions) {
-    this.feed = new MetricsFeed(o.scenarios, o.thresholds);
+    this.feed = new MetricsFeed(o.scenarios, o.thresholds, o.plan.defaults.max_series);
     this.log = new Logger(o.logLevel);
   }
 
@@ -86,7 +87,7 @@ export class Run {
     if (this.state !== "finished") this.state = "stopping";
     for (const w of this.workers) w.postMessage({ type: "stop" } satisfies ToWorker);
     const grace = Math.max(0, ...this.o.scenarios.map((n) => this.o.plan.scenarios[n]!.graceful_stop));
-    this.hardTimer = setTimeout(() => this.abandon(`within graceful_stop + ${HARD_STOP_SLACK_MS / 1000} s of the stop`), grace + HARD_STOP_SLACK_MS);
+    this.hardTimer = setLongTimeout(() => this.abandon(`within graceful_stop + ${HARD_STOP_SLACK_MS / 1000} s of the stop`), grace + HARD_STOP_SLACK_MS);
   }
 
   /** Active VUs per scenario as of the workers' latest status reports (live dashboard). */
@@ -301,7 +302,7 @@ export class Run {
     // a stop while the workers set up ends the run there (its hard deadline still holds)
     await Promise.race([allReady, this.finished]);
     if (this.failed !== undefined || this.stopping) {
-      clearTimeout(this.hardTimer);
+      this.hardTimer?.clear();
       for (const w of this.workers) w.terminate();
       if (this.failed !== undefined) throw new RunError(this.failed);
       this.feed.start();
@@ -330,7 +331,7 @@ export class Run {
     await this.finished;
     clearTimeout(phase);
     clearInterval(ticker);
-    clearTimeout(this.hardTimer);
+    this.hardTimer?.clear();
     this.watch.dispose();
     for (const w of this.workers) w.terminate();
     this.feed.end();

@@ -20,6 +20,7 @@ import { endsVu, newVu, runIteration, startInBatches } from "./vu-loop.ts";
 import type { Profile } from "./stages.ts";
 import type { ExecutorContext, ExecutorPlan } from "./types.ts";
 import type { Outcome } from "../outcome.ts";
+import { MAX_TIMER_MS } from "../../../util/long-timeout.ts";
 
 /** A due arrival is one whose time is within this many arrivals of the clock (float rounding). */
 const EPS = 1e-9;
@@ -120,7 +121,8 @@ export class ArrivalDispatcher {
       this.dispatchDue(this.profile.integral(horizon) + EPS);
       if (rt.softStopped || this.next >= this.total - EPS) return;
       const due = this.profile.timeOf(this.next);
-      await this.sleep(Math.max(MIN_SLEEP_MS, due - rt.elapsed()));
+      // the loop re-reads the clock when it wakes: a far arrival is waited for in timer-sized pieces
+      await this.sleep(Math.min(MAX_TIMER_MS, Math.max(MIN_SLEEP_MS, due - rt.elapsed())));
     }
   }
 
