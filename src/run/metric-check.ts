@@ -75,12 +75,11 @@ function familyHint(metric: string, plugins: PluginMetricSources | undefined): s
   return undefined;
 }
 
-/** Where this plan could declare a custom metric: `metrics:`, and the WASM plugins' manifests or the `js:` module when it has them. */
-function customMetricHomes(plan: Plan, plugins?: PluginMetricSources): string {
-  const homes = ["an entry under `metrics:`"];
-  if (plugins?.wasm) homes.push("one under a WASM plugin manifest's [metrics]");
-  if (plan.js !== undefined) homes.push("a `new Counter/Gauge/Rate/Trend(...)` in the `js:` module's init code");
-  return homes.join(" or ");
+/** Where a custom metric is declared (a WASM plugin's manifest too, when the plan has WASM plugins). */
+function customMetricHomes(plugins?: PluginMetricSources): string {
+  return plugins?.wasm
+    ? "under `metrics:`, in the `js:` module's init code or in a WASM plugin manifest's `[metrics]`"
+    : "under `metrics:` or in the `js:` module's init code";
 }
 
 /** Every threshold whose metric the catalogue does not know (error) or only may know (warning), and aggregations that never have a value. */
@@ -98,7 +97,7 @@ export function thresholdMetricProblems(plan: Plan, catalogue: MetricCatalogue, 
     if (found.status === "unknown") {
       const why = isBuiltinMetric(metric)
         ? "it belongs to a protocol this build has no handler for, so it never gets a sample"
-        : `nothing in this run records it (a custom metric needs ${customMetricHomes(plan, plugins)})`;
+        : `nothing in this run records it (declare a custom metric ${customMetricHomes(plugins)})`;
       const suggestion = familyHint(metric, plugins) ?? (found.near && `did you mean \`${found.near}\`?`);
       out.push({ severity: "error", path, at: "key", message: `unknown metric \`${metric}\` in threshold: ${why}`, suggestion });
     } else if (found.status === "possible") {
