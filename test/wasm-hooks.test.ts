@@ -168,6 +168,7 @@ thresholds:
     const bad = await loadr(["validate", join(dir, "typo.yaml"), ...pluginsDir]);
     expect(bad.code).toBe(1);
     expect(bad.stdout + bad.stderr).toContain("unknown metric `route_durations` in threshold");
+    expect(bad.stdout + bad.stderr).toContain("or in a WASM plugin manifest's `[metrics]`"); // where it could be declared, this plan having WASM plugins
     expect(bad.stdout + bad.stderr).toContain("did you mean `route_duration`?");
   });
 
