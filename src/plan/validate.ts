@@ -48,6 +48,12 @@ export function validatePlan(plan: Plan, opts: ValidateOptions): SemanticDiagnos
   // The JS module.
   if (plan.js && plan.js.file === undefined && plan.js.script === undefined) warn(["js"], "empty `js:` block (set `file` or `script`)");
   const pluginNames = plan.plugins.map((p) => p.name);
+  // an entry's name is how the plan refers to it (`plugin:`, `protocol:`, hook lists): one entry per name
+  plan.plugins.forEach((p, i) => {
+    if (pluginNames.indexOf(p.name) !== i) error(["plugins", i, "name"], `a second \`plugins:\` entry named \`${p.name}\`; entry names must be unique`);
+  });
+  const unknownHook = (path: Segment[], name: string) =>
+    error(path, `unknown plugin \`${name}\`; hook lists name \`plugins:\` entries`, didYouMean(name, pluginNames));
   const protocols = [...BUILTIN_PROTOCOLS, ...pluginNames];
   const variables = Object.keys(plan.variables);
   const secrets = Object.keys(plan.secrets);
@@ -92,6 +98,7 @@ export function validatePlan(plan: Plan, opts: ValidateOptions): SemanticDiagnos
 
   for (const [sname, sc] of Object.entries(plan.scenarios)) {
     const sp: Segment[] = ["scenarios", sname];
+    sc.plugins?.forEach((n, i) => pluginNames.includes(n) || unknownHook([...sp, "plugins", i], n));
     for (const key of ["exec", "on_start", "on_stop"] as const)
       if (sc[key] !== undefined && !plan.js) error([...sp, key], `\`${key}\` needs a \`js:\` block`);
 
@@ -111,6 +118,7 @@ export function validatePlan(plan: Plan, opts: ValidateOptions): SemanticDiagnos
       if (!("request" in step)) return;
       const r = step.request;
       const rp = [...path, "request"];
+      r.hooks?.forEach((n, i) => pluginNames.includes(n) || unknownHook([...rp, "hooks", i], n));
       if (!STANDARD_METHODS.includes(r.method)) warn([...rp, "method"], `non-standard HTTP method \`${r.method}\``);
       if (r.protocol !== undefined && !protocols.includes(r.protocol))
         error([...rp, "protocol"], `unknown protocol \`${r.protocol}\`; use a built-in one (${BUILTIN_PROTOCOLS.join(", ")}) or the name of a \`plugins:\` entry`, didYouMean(r.protocol, protocols));

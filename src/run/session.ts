@@ -129,7 +129,7 @@ export class RunSession {
         const problem = moduleHooksProblem(o.run);
         if (problem !== undefined) throw new RunSetupError(problem);
       }
-      const plugins = await loadRunPlugins(plan, { baseDir, pluginsDir: o.pluginsDir, debug: o.debug });
+      const plugins = await loadRunPlugins(plan, { baseDir, pluginsDir: o.pluginsDir, debug: o.debug, warn: o.warn, env: o.run.env });
       refuseUnservedRequests(o.run, plugins.protocols, o.warn);
       // the custom metrics the module declares: its init code runs once here (an exception in it ends the run now)
       let jsMetrics: ReturnType<typeof moduleMetrics> | undefined;
@@ -140,7 +140,9 @@ export class RunSession {
           throw e instanceof LifecycleError ? new RunSetupError(`js module: ${e.message}`) : e;
         }
       }
-      const thresholds = checkThresholdMetrics(o.run, { protocols: plugins.protocols, wasm: plugins.specs.some((s) => s.type === "wasm"), jsMetrics }, o.warn);
+      const wasm = plugins.specs.filter((s) => s.type === "wasm");
+      const declared = wasm.map((s) => ({ entry: s.name, metrics: s.metrics }));
+      const thresholds = checkThresholdMetrics(o.run, { protocols: plugins.protocols, wasm: wasm.length > 0, declared, jsMetrics }, o.warn);
       let outputs: OutputSet;
       try {
         // built (and their specs checked) before any service starts; started after

@@ -26,7 +26,7 @@ import { DataFeeds } from "../engine/worker/data/feeds.ts";
 import { ExtractorRegistry } from "../extract/registry.ts";
 import { ConditionRegistry } from "../checks/registry.ts";
 import { WasmHost } from "../plugins/host/wasm/host.ts";
-import { registerWasmKinds } from "../plugins/host/wasm/register.ts";
+import { registerWasmHooks, registerWasmKinds } from "../plugins/host/wasm/register.ts";
 import type { WasmPluginSpec } from "../plugins/host/wasm/runtime.ts";
 import { nativeRefs, registerProtocolPlugins } from "../plugins/host/plan-plugins.ts";
 import type { PluginSpec } from "../plugins/host/resolve.ts";
@@ -131,9 +131,11 @@ export async function setUpThread(m: ThreadInputs, hooks: ThreadHooks = {}): Pro
   // assertions as the `plugin` kinds, protocol plugins into the router the VUs call
   const plugins = (m.plugins ?? []) as PluginSpec[];
   const wasm = plugins.filter((p): p is WasmPluginSpec => p.type === "wasm");
-  registerWasmKinds(wasm.length > 0 ? new WasmHost(wasm, sink, run.log, write) : undefined, run, run.log);
+  const wasmHost = wasm.length > 0 ? new WasmHost(wasm, sink, run.log, write) : undefined;
+  registerWasmKinds(wasmHost, run, run.log);
   await registerProtocolPlugins(run.protocols, nativeRefs(plugins), (line) => run.log.warn(line));
   // hooks are registered before any flow compiles; without one, no step runs a hook loop
+  if (wasmHost) registerWasmHooks(wasmHost, () => (run.hooks ??= new RequestHooks<Vu>()));
   if (m.httpDebug) (run.hooks ??= new RequestHooks<Vu>()).add(httpDebugHook(m.httpDebug, write));
   // the module's beforeRequest/afterRequest, at priority 0, only when it exports them
   if (m.js !== undefined) for (const h of moduleHooks(m.js.exports)) (run.hooks ??= new RequestHooks<Vu>()).add(h);
@@ -149,6 +151,7 @@ export async function setUpThread(m: ThreadInputs, hooks: ThreadHooks = {}): Pro
       baseDir: m.baseDir,
       thinkAfter: think ? thinkTimeSampler(think) : undefined,
       throttle: spec.throttle ? new Throttle(flowShared, flowShared.layout.throttle.get(name)!, spec.throttle.requests_per_second * partShare(m.segment.part)) : undefined,
+      hookNames: spec.plugins,
     }, `scenarios.${name}.flow`);
     // exec / on_start / on_stop: module functions around the flow's steps
     const fns = m.js !== undefined ? scenarioFns(rt, spec) : undefined;

@@ -26,6 +26,8 @@ const ScenarioObject = strict({
   think_time: ThinkTime.optional(),
   throttle: strict({ requests_per_second: z.number() }).optional(),
   tags: StrMap.default({}),
+  /** the hook plugins (`plugins:` entry names) this scenario's requests run, replacing the plan-wide list */
+  plugins: z.array(z.string()).optional(),
   // executor-specific
   vus: Count.optional(),
   duration: Dur.optional(),
