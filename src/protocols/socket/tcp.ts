@@ -8,7 +8,7 @@
  * Phases: blocked = DNS, connecting, sending = writing the payload, waiting = until the first
  * byte, receiving = the rest of the read; duration = sending + waiting + receiving.
  */
-import { arm, type Deadline, disarm } from "../../util/deadline-wheel.ts";
+import { disarm } from "../../util/deadline-wheel.ts";
 import { timeoutMessage } from "../http/errors.ts";
 import type { ErrorKind, ProtocolResponse, Timings } from "../types.ts";
 import { type Dialer, Link } from "./link.ts";
@@ -18,8 +18,7 @@ import type { SocketTarget } from "./target.ts";
 
 const EMPTY = new Uint8Array(0);
 
-export class TcpExchange extends Link implements Deadline {
-  deadline = 0;
+export class TcpExchange extends Link {
   private readDeadline = Infinity;
   private tSendStart = 0;
   private tSendEnd = 0;
@@ -39,11 +38,7 @@ export class TcpExchange extends Link implements Deadline {
 
   run(dialer: Dialer, target: SocketTarget): Promise<ProtocolResponse> {
     const p = new Promise<ProtocolResponse>((resolve) => (this.settle = resolve));
-    const route = dialer.route(target);
-    if (typeof route === "string") throw new Error(route);
-    this.connect(route);
-    this.deadline = this.tStart + this.timeoutMs;
-    arm(this);
+    this.dial(dialer, target, this.timeoutMs);
     return p;
   }
 
