@@ -1,6 +1,6 @@
 /** A `loadr run --ui` process for the dashboard tests: waits for the dashboard URL on stderr. */
 import type { Subprocess } from "bun";
-import { LOADR, requireBinary } from "./cli.ts";
+import { childEnv, LOADR, requireBinary } from "./cli.ts";
 
 export interface LiveRun {
   proc: Subprocess<"ignore", "pipe", "pipe">;
@@ -14,7 +14,7 @@ export async function startLiveRun(args: string[], cwd: string): Promise<LiveRun
   requireBinary();
   const proc = Bun.spawn([LOADR, ...args], {
     cwd,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1" },
+    env: childEnv(),
     stdin: "ignore", stdout: "pipe", stderr: "pipe",
   });
   let err = "";
