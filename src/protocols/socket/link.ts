@@ -5,14 +5,14 @@
  * before the first byte is written: blocked (DNS), connecting, tls.
  *
  * All links share one handlers object (Bun's recommended pattern: no closures per socket); the
- * link travels as `socket.data`. dial() arms the session's request deadline (util/deadline-wheel.ts).
+ * link travels as `socket.data`. start() arms the session's request deadline (util/deadline-wheel.ts).
  */
 import type { Socket, SocketHandler, TLSOptions } from "bun";
 import { socketErrorMessage } from "../http/errors.ts";
 import type { HttpClientOptions } from "../http/options.ts";
 import { pinAddress, resolveHost } from "../http/resolve.ts";
 import { buildTls, tlsFor, type TlsSettings } from "../http/tls-options.ts";
-import type { Timings } from "../types.ts";
+import type { ProtocolResponse, Timings } from "../types.ts";
 import { arm, type Deadline } from "../../util/deadline-wheel.ts";
 
 /** Where a link connects: the URL's host and port; `secure` for TLS. */
@@ -99,16 +99,22 @@ export abstract class Link implements Deadline {
   /** The request deadline passed (util/deadline-wheel.ts). */
   abstract onTimeout(): void;
 
+  /** Settles the promise start() returned with the session's answer. */
+  protected settle!: (r: ProtocolResponse) => void;
+
   /**
    * Routes `ep` through `dialer` (throwing the message of an unusable TLS configuration),
-   * connects, and arms the request deadline `timeoutMs` after the start.
+   * connects, and arms the request deadline `timeoutMs` after the start; the promise settles
+   * with what the session passes to settle().
    */
-  protected dial(dialer: Dialer, ep: Endpoint, timeoutMs: number): void {
+  protected start(dialer: Dialer, ep: Endpoint, timeoutMs: number): Promise<ProtocolResponse> {
+    const p = new Promise<ProtocolResponse>((resolve) => (this.settle = resolve));
     const route = dialer.route(ep);
     if (typeof route === "string") throw new Error(route);
     this.connect(route);
     this.deadline = this.tStart + timeoutMs;
     arm(this);
+    return p;
   }
 
   /** Resolve and connect; `ep` already routed by a Dialer. */

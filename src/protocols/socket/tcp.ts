@@ -22,7 +22,6 @@ export class TcpExchange extends Link {
   private tSendEnd = 0;
   private tFirst = 0;
   private readonly read: CappedRead;
-  private settle!: (r: ProtocolResponse) => void;
 
   constructor(
     private readonly url: string,
@@ -35,9 +34,7 @@ export class TcpExchange extends Link {
   }
 
   run(dialer: Dialer, target: SocketTarget): Promise<ProtocolResponse> {
-    const p = new Promise<ProtocolResponse>((resolve) => (this.settle = resolve));
-    this.dial(dialer, target, this.timeoutMs);
-    return p;
+    return this.start(dialer, target, this.timeoutMs);
   }
 
   protected ready(): void {

@@ -68,7 +68,6 @@ export class SseStream extends Link {
   private last: SseEvent | null = null;
   private timer: LongTimeout | null = null;
   private settled = false;
-  private settle!: (r: ProtocolResponse) => void;
 
   constructor(
     private readonly req: ProtocolRequest,
@@ -79,9 +78,7 @@ export class SseStream extends Link {
   }
 
   run(dialer: Dialer): Promise<ProtocolResponse> {
-    const p = new Promise<ProtocolResponse>((resolve) => (this.settle = resolve));
-    this.dial(dialer, this.t, this.req.timeoutMs);
-    return p;
+    return this.start(dialer, this.t, this.req.timeoutMs);
   }
 
   protected ready(): void {

@@ -67,7 +67,6 @@ export class WsSession extends Link implements FrameEvents {
   private lastBinary = false;
   private closeCode: number | undefined;
   private closeReason: string | undefined;
-  private settle!: (r: ProtocolResponse) => void;
 
   constructor(
     private readonly req: ProtocolRequest,
@@ -78,9 +77,7 @@ export class WsSession extends Link implements FrameEvents {
   }
 
   run(dialer: Dialer): Promise<ProtocolResponse> {
-    const p = new Promise<ProtocolResponse>((resolve) => (this.settle = resolve));
-    this.dial(dialer, this.t, this.req.timeoutMs);
-    return p;
+    return this.start(dialer, this.t, this.req.timeoutMs);
   }
 
   protected ready(): void {
