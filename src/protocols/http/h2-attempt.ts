@@ -5,7 +5,7 @@
  * the dial's phase marks, and how a stream error or an early close ends it.
  */
 import http2 from "node:http2";
-import type { DialHandle } from "./h2-dial.ts";
+import type { DialHandle, Dialled } from "./h2-dial.ts";
 import type { H2Session } from "./h2-session.ts";
 
 const { NGHTTP2_REFUSED_STREAM } = http2.constants;
@@ -35,6 +35,14 @@ export abstract class H2Attempt implements DialHandle {
     this.promise = new Promise<this>((r) => {
       this.resolve = r;
     });
+  }
+
+  /** Takes the dial's phase marks, when this attempt dialled the session it got (`d` null: a session already open). */
+  dialled(d: Dialled | null): void {
+    if (d === null) return;
+    this.tConnStart = d.tConnectStart;
+    this.tConnected = d.tConnected;
+    this.tTlsDone = d.tTlsDone;
   }
 
   /** Ends the attempt with an error; the stream (if any) is cancelled. */
