@@ -22,6 +22,11 @@ export function loadrArgv(args: string[], shellPrefix?: string): string[] {
   return shellPrefix ? ["sh", "-c", `${shellPrefix} && exec "$0" "$@"`, LOADR, ...args] : [LOADR, ...args];
 }
 
+/** Spawns `argv` in `cwd` with the test environment (childEnv), stdin closed, stdout and stderr piped. */
+export function spawnPiped(argv: string[], cwd: string) {
+  return Bun.spawn(argv, { cwd, env: childEnv(), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+}
+
 /** A JSON file's contents; undefined when the file is not there (a summary export the run did not write). */
 export function readJsonIfThere(path: string): any {
   return existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined;

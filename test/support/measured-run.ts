@@ -4,7 +4,7 @@
  * are threads, so the kernel's maxrss of the process covers them).
  */
 import { join } from "node:path";
-import { childEnv, loadrArgv, readJsonIfThere, requireBinary, scratch } from "./cli.ts";
+import { loadrArgv, readJsonIfThere, requireBinary, scratch, spawnPiped } from "./cli.ts";
 import { type PlanRun, summaryQueries } from "./run-plan.ts";
 
 export interface MeasuredRun extends PlanRun {
@@ -30,13 +30,7 @@ export async function measuredRun(plan: string, o: MeasuredRunOptions = {}): Pro
   const args = ["run", join(dir, "plan.yaml"), "--summary-export", join(dir, "s.json"), ...(o.args ?? [])];
   const argv = [...(o.wrap ?? []), ...loadrArgv(args, o.shellPrefix)];
   const t0 = performance.now();
-  const proc = Bun.spawn(argv, {
-    cwd: dir,
-    env: childEnv(),
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+  const proc = spawnPiped(argv, dir);
   const timer = setTimeout(() => proc.kill("SIGKILL"), o.killAfterMs ?? 60_000);
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   const elapsedMs = performance.now() - t0;

@@ -4,7 +4,7 @@
  * its summary written. A run still going at `killAfterMs` is killed and reported as such.
  */
 import { join } from "node:path";
-import { childEnv, loadrArgv, readJsonIfThere, requireBinary, scratch } from "./cli.ts";
+import { loadrArgv, readJsonIfThere, requireBinary, scratch, spawnPiped } from "./cli.ts";
 
 export interface TimedRun {
   code: number | null;
@@ -40,13 +40,7 @@ export async function timedRun(plan: string, o: TimedRunOptions = {}): Promise<T
   const args = [command, join(dir, "plan.yaml"), ...(command === "run" ? ["--summary-export", join(dir, "s.json")] : []), ...(o.args ?? [])];
   const argv = loadrArgv(args, o.shellPrefix);
   const t0 = performance.now();
-  const proc = Bun.spawn(argv, {
-    cwd: dir,
-    env: childEnv(),
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+  const proc = spawnPiped(argv, dir);
   let stderr = "";
   let signalledAt: number | undefined;
   const signal = () => {
