@@ -3,26 +3,20 @@
  * /graphql (graphql-js): the envelope, the reference's rule for `errors`, metrics, and the HTTP
  * handler's per-VU state shared (cookies) — through dist/loadr.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { startEcho, type EchoServer } from "../src/services/echo/server.ts";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { graphqlAnswer } from "../src/protocols/graphql/handler.ts";
 import type { ProtocolResponse } from "../src/protocols/types.ts";
 import { streamHandlers, utf8 } from "./support/stream-handlers.ts";
 import { runPlan } from "./support/run-plan.ts";
+import { echoTarget } from "./support/echo-targets.ts";
 
 setDefaultTimeout(30_000);
 
-let echo: EchoServer;
+const echoes = echoTarget();
 const h = streamHandlers();
-beforeAll(async () => {
-  echo = await startEcho({});
-});
-afterAll(async () => {
-  await echo.stop();
-});
 
 const post = (query: string, variables?: unknown) => ({
-  url: echo.graphqlUrl,
+  url: echoes.plain.graphqlUrl,
   method: "POST",
   headers: [["Content-Type", "application/json"]] as [string, string][],
   body: utf8(JSON.stringify({ query, variables })),

@@ -5,7 +5,7 @@
  * max concurrent streams and GOAWAY honoured — in process against real servers on loopback — and
  * plans through dist/loadr.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import http2 from "node:http2";
 import { gzipSync } from "node:zlib";
 import type { AddressInfo } from "node:net";
@@ -13,8 +13,8 @@ import { h2Settings, Http2Client } from "../src/protocols/http/h2-client.ts";
 import { HttpHandler } from "../src/protocols/http/handler.ts";
 import type { HttpClientOptions, HttpVersion } from "../src/protocols/http/options.ts";
 import type { ProtocolResponse } from "../src/protocols/types.ts";
-import { startEcho, type EchoServer } from "../src/services/echo/server.ts";
 import { runPlan } from "./support/run-plan.ts";
+import { echoTargets } from "./support/echo-targets.ts";
 
 setDefaultTimeout(60_000);
 
@@ -26,16 +26,7 @@ const client = (version: HttpVersion, o: Partial<HttpClientOptions> = {}) => {
 const get = (c: Http2Client, url: string, timeoutMs = 5000) => c.request({ method: "GET", url, headers: [], timeoutMs });
 const text = (r: ProtocolResponse) => new TextDecoder().decode(r.body);
 
-let echo: EchoServer;
-let tlsEcho: EchoServer;
-beforeAll(async () => {
-  echo = await startEcho();
-  tlsEcho = await startEcho({ tls: true });
-});
-afterAll(async () => {
-  await echo.stop();
-  await tlsEcho.stop();
-});
+const echoes = echoTargets();
 
 /** A bare node:http2 server whose handler the test writes, counting sessions and the most streams open at once. */
 async function h2Server(settings: http2.Settings, onStream: (s: http2.ServerHttp2Stream, h: http2.IncomingHttpHeaders, session: http2.ServerHttp2Session) => void) {
@@ -57,24 +48,24 @@ async function h2Server(settings: http2.Settings, onStream: (s: http2.ServerHttp
 describe("version selection", () => {
   test("auto negotiates h2 by ALPN over TLS and reuses the session; cleartext stays HTTP/1.1", async () => {
     const c = client("auto");
-    const a = await get(c, `${echo.h2Url}/json`);
+    const a = await get(c, `${echoes.plain.h2Url}/json`);
     expect([a.status, a.protocolVersion, a.error]).toEqual([200, "HTTP/2", undefined]);
     expect(JSON.parse(text(a)).token).toBe("tok-123");
     expect(a.timings.tls).toBeGreaterThan(0);
-    const b = await get(c, `${echo.h2Url}/json`);
+    const b = await get(c, `${echoes.plain.h2Url}/json`);
     expect([b.protocolVersion, b.timings.connecting, b.timings.tls]).toEqual(["HTTP/2", 0, 0]);
-    const plain = await get(c, `${echo.url}/json`);
+    const plain = await get(c, `${echoes.plain.url}/json`);
     expect([plain.status, plain.protocolVersion]).toEqual([200, "HTTP/1.1"]);
     c.close();
   });
 
   test("auto falls back to HTTP/1.1 when the TLS server does not offer h2; http2 refuses it with one line", async () => {
     const c = client("auto");
-    const r = await get(c, `${tlsEcho.url}/json`);
+    const r = await get(c, `${echoes.tls.url}/json`);
     expect([r.status, r.protocolVersion, r.error]).toEqual([200, "HTTP/1.1", undefined]);
     c.close();
     const strict = client("http2");
-    const s = await get(strict, `${tlsEcho.url}/json`);
+    const s = await get(strict, `${echoes.tls.url}/json`);
     expect(s.status).toBe(0);
     expect(s.error).toStartWith("the server does not speak HTTP/2");
     expect(s.errorKind).toBe("transport");
@@ -83,13 +74,13 @@ describe("version selection", () => {
 
   test("http2 on an http:// URL is an invalid request; http2-prior-knowledge speaks h2c", async () => {
     const strict = client("http2");
-    expect(() => strict.request({ method: "GET", url: `${echo.h2cUrl}/json`, headers: [], timeoutMs: 1000 })).toThrow("use an https:// URL, or `http2-prior-knowledge`");
+    expect(() => strict.request({ method: "GET", url: `${echoes.plain.h2cUrl}/json`, headers: [], timeoutMs: 1000 })).toThrow("use an https:// URL, or `http2-prior-knowledge`");
     strict.close();
     const pk = client("http2-prior-knowledge");
-    const r = await get(pk, `${echo.h2cUrl}/json`);
+    const r = await get(pk, `${echoes.plain.h2cUrl}/json`);
     expect([r.status, r.protocolVersion]).toEqual([200, "HTTP/2"]);
     // an HTTP/1.1-only server under prior knowledge: a counted failure, no hang
-    const h1 = await get(pk, `${echo.url}/json`, 3000);
+    const h1 = await get(pk, `${echoes.plain.url}/json`, 3000);
     expect(h1.error).toStartWith("the server did not answer in HTTP/2");
     pk.close();
   });
@@ -105,15 +96,15 @@ describe("version selection", () => {
 describe("HTTP/1.1's behaviours over h2", () => {
   test("redirects, cookies, gzip, a POST body, headers as sent", async () => {
     const c = client("auto");
-    const red = await get(c, `${echo.h2Url}/redirect/3`);
-    expect([red.status, text(red), red.url]).toEqual([200, "done", `${echo.h2Url}/redirect/0`]);
-    await get(c, `${echo.h2Url}/cookies/set?a=1&b=2`);
-    expect(JSON.parse(text(await get(c, `${echo.h2Url}/cookies`)))).toEqual({ a: "1", b: "2" });
-    const gz = await get(c, `${echo.h2Url}/gzip`);
+    const red = await get(c, `${echoes.plain.h2Url}/redirect/3`);
+    expect([red.status, text(red), red.url]).toEqual([200, "done", `${echoes.plain.h2Url}/redirect/0`]);
+    await get(c, `${echoes.plain.h2Url}/cookies/set?a=1&b=2`);
+    expect(JSON.parse(text(await get(c, `${echoes.plain.h2Url}/cookies`)))).toEqual({ a: "1", b: "2" });
+    const gz = await get(c, `${echoes.plain.h2Url}/gzip`);
     expect(JSON.parse(text(gz))).toEqual({ compressed: true });
     const post = await c.request({
       method: "POST",
-      url: `${echo.h2Url}/echo?x=1`,
+      url: `${echoes.plain.h2Url}/echo?x=1`,
       headers: [["Content-Type", "text/plain"], ["X-Trace", "t-1"], ["Connection", "keep-alive"]],
       body: new TextEncoder().encode("hello h2"),
       timeoutMs: 5000,
@@ -131,13 +122,13 @@ describe("HTTP/1.1's behaviours over h2", () => {
 
   test("the whole exchange is bounded by the timeout; refused and pinned addresses as HTTP/1.1", async () => {
     const c = client("auto");
-    const slow = await get(c, `${echo.h2Url}/delay/3000`, 300);
+    const slow = await get(c, `${echoes.plain.h2Url}/delay/3000`, 300);
     expect([slow.status, slow.error, slow.errorKind]).toEqual([0, "request timed out after 300ms", "timeout"]);
     expect(slow.timings.duration).toBeLessThan(2500);
     const refused = await get(c, "https://127.0.0.1:1/");
     expect(refused.errorKind).toBe("connection_refused");
     c.close();
-    const port = new URL(echo.h2Url).port;
+    const port = new URL(echoes.plain.h2Url).port;
     const pinned = client("auto", { hosts: { "h2.test": `127.0.0.1:${port}` } });
     const p = await get(pinned, "https://h2.test/json");
     expect([p.status, p.protocolVersion, p.url]).toEqual([200, "HTTP/2", "https://h2.test/json"]);
@@ -184,7 +175,7 @@ describe("HTTP/1.1's behaviours over h2", () => {
 
   test("an untrusted certificate fails the handshake unless insecure_skip_verify", async () => {
     const c = client("http2", { tls: {} });
-    const r = await get(c, `${echo.h2Url}/json`);
+    const r = await get(c, `${echoes.plain.h2Url}/json`);
     expect(r.errorKind).toBe("tls");
     expect(r.error).toStartWith("tls handshake failed:");
     c.close();

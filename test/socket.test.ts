@@ -2,28 +2,22 @@
  * The TCP and UDP handlers (src/protocols/socket/) against the echo target's raw ports and small
  * servers on loopback; the plan side through dist/loadr.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { startEcho, type EchoServer } from "../src/services/echo/server.ts";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { DEFAULT_SOCKET_OPTIONS, hexBytes, type SocketCallOptions } from "../src/protocols/socket/options.ts";
 import { streamHandlers, text, utf8 } from "./support/stream-handlers.ts";
 import { runPlan } from "./support/run-plan.ts";
+import { echoTarget } from "./support/echo-targets.ts";
 
 setDefaultTimeout(30_000);
 
-let echo: EchoServer;
+const echoes = echoTarget();
 const h = streamHandlers();
-beforeAll(async () => {
-  echo = await startEcho({});
-});
-afterAll(async () => {
-  await echo.stop();
-});
 
 const opts = (o: Partial<SocketCallOptions>): SocketCallOptions => ({ ...DEFAULT_SOCKET_OPTIONS, ...o });
 
 describe("tcp", () => {
   test("the first chunk by default; the payload from the body when there is no send_*; exact bytes counted", async () => {
-    const r = await h.call("tcp", { url: echo.tcpUrl, body: utf8("from the body") });
+    const r = await h.call("tcp", { url: echoes.plain.tcpUrl, body: utf8("from the body") });
     expect(r).toMatchObject({ status: 0, protocolVersion: "tcp", bytesSent: 13, bytesReceived: 13 });
     expect(text(r)).toBe("from the body");
     expect(r.error).toBeUndefined();
@@ -50,18 +44,18 @@ describe("tcp", () => {
     expect(r.error).toBeUndefined();
     expect(text(r)).toBe("abcdef".slice(0, text(r).length));
     expect(r.body.length).toBeGreaterThanOrEqual(5);
-    const ping = await h.call("tcp", { url: echo.tcpUrl, options: opts({ payload: utf8("PING 1\n"), readBytes: 64, readTimeoutMs: 2000 }) });
+    const ping = await h.call("tcp", { url: echoes.plain.tcpUrl, options: opts({ payload: utf8("PING 1\n"), readBytes: 64, readTimeoutMs: 2000 }) });
     expect(ping.error).toBeUndefined();
     expect(text(ping)).toBe("PONG\n");
   });
 
   test("read_timeout fails the read as timeout and keeps what arrived; read_until_close", async () => {
     const t0 = performance.now();
-    const r = await h.call("tcp", { url: echo.tcpUrl, options: opts({ payload: utf8("partial"), readBytes: 100, readTimeoutMs: 200 }) });
+    const r = await h.call("tcp", { url: echoes.plain.tcpUrl, options: opts({ payload: utf8("partial"), readBytes: 100, readTimeoutMs: 200 }) });
     expect(r).toMatchObject({ errorKind: "timeout", error: "read timed out after 200ms" });
     expect(text(r)).toBe("partial");
     expect(performance.now() - t0).toBeLessThan(2000);
-    const c = await h.call("tcp", { url: echo.tcpUrl, options: opts({ payload: utf8("PING"), readUntilClose: true }) });
+    const c = await h.call("tcp", { url: echoes.plain.tcpUrl, options: opts({ payload: utf8("PING"), readUntilClose: true }) });
     expect(c.error).toBeUndefined();
     expect(text(c)).toBe("PONG\n");
   });
@@ -69,7 +63,7 @@ describe("tcp", () => {
   test("nothing listening, a read past max_message_size, a bad URL", async () => {
     const refused = await h.call("tcp", { url: "tcp://127.0.0.1:9", options: opts({ payload: utf8("x") }) });
     expect(refused.errorKind).toBe("connection_refused");
-    const big = await h.call("tcp", { url: echo.tcpUrl, options: opts({ payload: new Uint8Array(5000), readUntilClose: true, maxBytes: 1000 }) });
+    const big = await h.call("tcp", { url: echoes.plain.tcpUrl, options: opts({ payload: new Uint8Array(5000), readUntilClose: true, maxBytes: 1000 }) });
     expect(big.errorKind).toBe("message_too_large");
     expect(big.body.length).toBe(1000);
     expect(h.call("tcp", { url: "tcp://127.0.0.1" })).rejects.toThrow("must be tcp://host:port");
@@ -78,11 +72,11 @@ describe("tcp", () => {
 
 describe("udp", () => {
   test("one datagram out, one back; send_hex payload; empty datagram answered `ok`", async () => {
-    const r = await h.call("udp", { url: echo.udpUrl, options: opts({ payload: hexBytes("de ad be ef") }) });
+    const r = await h.call("udp", { url: echoes.plain.udpUrl, options: opts({ payload: hexBytes("de ad be ef") }) });
     expect(r.error).toBeUndefined();
     expect([...r.body]).toEqual([0xde, 0xad, 0xbe, 0xef]);
     expect(r).toMatchObject({ status: 0, protocolVersion: "udp", bytesSent: 4, bytesReceived: 4 });
-    const e = await h.call("udp", { url: echo.udpUrl });
+    const e = await h.call("udp", { url: echoes.plain.udpUrl });
     expect(text(e)).toBe("ok");
   });
 

@@ -2,27 +2,18 @@
  * The SSE handler (src/protocols/sse/) against the echo target's /sse stream and against servers
  * on loopback that send the format's corner cases; the plan side through dist/loadr.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { startEcho, type EchoServer } from "../src/services/echo/server.ts";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { DEFAULT_SSE_OPTIONS, type SseCallOptions } from "../src/protocols/sse/options.ts";
 import { SseParser, type SseEvent } from "../src/protocols/sse/parser.ts";
 import type { SseExtras } from "../src/protocols/sse/stream.ts";
 import { streamHandlers, text } from "./support/stream-handlers.ts";
+import { echoTargets } from "./support/echo-targets.ts";
 import { runPlan } from "./support/run-plan.ts";
 
 setDefaultTimeout(30_000);
 
-let echo: EchoServer;
-let tlsEcho: EchoServer;
+const echoes = echoTargets();
 const h = streamHandlers();
-beforeAll(async () => {
-  echo = await startEcho({});
-  tlsEcho = await startEcho({ tls: true });
-});
-afterAll(async () => {
-  await echo.stop();
-  await tlsEcho.stop();
-});
 
 const opts = (o: Partial<SseCallOptions>): SseCallOptions => ({ ...DEFAULT_SSE_OPTIONS, ...o });
 const extras = (r: { extras?: unknown }) => r.extras as SseExtras;
@@ -73,7 +64,7 @@ describe("the event parser", () => {
 
 describe("a stream against the echo target", () => {
   test("until: the reference's harness stream, stopped at the event whose data contains `done`", async () => {
-    const r = await h.call("sse", { url: echo.sseUrl, options: opts({ until: "done" }) });
+    const r = await h.call("sse", { url: echoes.plain.sseUrl, options: opts({ until: "done" }) });
     expect(r.error).toBeUndefined();
     expect(r.status).toBe(200);
     expect(text(r)).toBe('{"status":"done"}');
@@ -84,23 +75,23 @@ describe("a stream against the echo target", () => {
   });
 
   test("events: N stops after N; duration ends a long stream normally; close ends it too", async () => {
-    const n = await h.call("sse", { url: echo.sseUrl + "?count=50&interval=5", options: opts({ events: 3 }) });
+    const n = await h.call("sse", { url: echoes.plain.sseUrl + "?count=50&interval=5", options: opts({ events: 3 }) });
     expect(n.error).toBeUndefined();
     expect(extras(n).events_received).toBe(3);
     expect(text(n)).toBe('{"status":"ok","seq":2}');
     const t0 = performance.now();
-    const d = await h.call("sse", { url: echo.sseUrl + "?count=1000&interval=20", options: opts({ durationMs: 300 }) });
+    const d = await h.call("sse", { url: echoes.plain.sseUrl + "?count=1000&interval=20", options: opts({ durationMs: 300 }) });
     expect(d.error).toBeUndefined();
     expect(performance.now() - t0).toBeLessThan(2000);
     expect(extras(d).events_received).toBeGreaterThan(1);
     expect(extras(d).events_received).toBeLessThan(100);
-    const c = await h.call("sse", { url: echo.sseUrl + "?count=2&end=close", options: opts({}) });
+    const c = await h.call("sse", { url: echoes.plain.sseUrl + "?count=2&end=close", options: opts({}) });
     expect(c.error).toBeUndefined();
     expect(extras(c).events_received).toBe(2);
   });
 
   test("the request timeout is a normal end after an event, and extras.events keeps the first 100", async () => {
-    const r = await h.call("sse", { url: echo.sseUrl + "?count=150&end=hold", timeoutMs: 800, options: opts({}) });
+    const r = await h.call("sse", { url: echoes.plain.sseUrl + "?count=150&end=hold", timeoutMs: 800, options: opts({}) });
     expect(r.error).toBeUndefined();
     expect(extras(r).events_received).toBe(150);
     expect(extras(r).events.length).toBe(100);
@@ -109,26 +100,26 @@ describe("a stream against the echo target", () => {
 
   test("sses:// over TLS; a status >= 400 fails by its status; POST is refused", async () => {
     const tls = streamHandlers({ tls: { insecureSkipVerify: true } });
-    const r = await tls.call("sse", { url: tlsEcho.sseUrl, options: opts({ events: 1 }) });
+    const r = await tls.call("sse", { url: echoes.tls.sseUrl, options: opts({ events: 1 }) });
     expect(r.error).toBeUndefined();
     expect(extras(r).events_received).toBe(1);
-    const nf = await h.call("sse", { url: echo.url + "/status/404", options: opts({}) });
+    const nf = await h.call("sse", { url: echoes.plain.url + "/status/404", options: opts({}) });
     expect(nf.status).toBe(404);
     expect(nf.error).toBeUndefined();
     expect(h.router.named("sse")!.handler.failed(nf)).toBe(true);
-    expect(h.call("sse", { url: echo.sseUrl, method: "POST", options: opts({}) })).rejects.toThrow("sse requires GET");
+    expect(h.call("sse", { url: echoes.plain.sseUrl, method: "POST", options: opts({}) })).rejects.toThrow("sse requires GET");
   });
 });
 
 describe("bad input: a counted failure with its kind, never a hung VU", () => {
   test("a stream that never sends an event fails as no_events within the timeout", async () => {
     const t0 = performance.now();
-    const r = await h.call("sse", { url: echo.sseUrl + "?count=0&end=hold", timeoutMs: 400, options: opts({}) });
+    const r = await h.call("sse", { url: echoes.plain.sseUrl + "?count=0&end=hold", timeoutMs: 400, options: opts({}) });
     expect(r).toMatchObject({ status: 200, errorKind: "no_events", error: "sse: no event within the request timeout (400ms)" });
     expect(performance.now() - t0).toBeLessThan(2000);
-    const closed = await h.call("sse", { url: echo.sseUrl + "?count=0&end=close", options: opts({}) });
+    const closed = await h.call("sse", { url: echoes.plain.sseUrl + "?count=0&end=close", options: opts({}) });
     expect(closed).toMatchObject({ errorKind: "no_events" });
-    const noStream = await h.call("sse", { url: echo.url + "/status/204", options: opts({}) });
+    const noStream = await h.call("sse", { url: echoes.plain.url + "/status/204", options: opts({}) });
     expect(noStream).toMatchObject({ status: 204, errorKind: "no_events" });
   });
 

@@ -3,29 +3,19 @@
  * against a hostile server on loopback that completes the handshake and then breaks the protocol;
  * the plan side through dist/loadr.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createHash } from "node:crypto";
 import type { Socket, TCPSocketListener } from "bun";
-import { startEcho, type EchoServer } from "../src/services/echo/server.ts";
 import type { WsCallOptions, WsFrame } from "../src/protocols/ws/options.ts";
 import { DEFAULT_WS_OPTIONS } from "../src/protocols/ws/options.ts";
 import { streamHandlers, text, utf8 } from "./support/stream-handlers.ts";
+import { echoTargets } from "./support/echo-targets.ts";
 import { runPlan } from "./support/run-plan.ts";
 
 setDefaultTimeout(30_000);
 
-let echo: EchoServer;
-let tlsEcho: EchoServer;
+const echoes = echoTargets();
 const h = streamHandlers();
-
-beforeAll(async () => {
-  echo = await startEcho({});
-  tlsEcho = await startEcho({ tls: true });
-});
-afterAll(async () => {
-  await echo.stop();
-  await tlsEcho.stop();
-});
 
 const frame = (s: string, delayMs = 0): WsFrame => ({ data: utf8(s), binary: false, delayMs });
 const opts = (o: Partial<WsCallOptions>): WsCallOptions => ({ ...DEFAULT_WS_OPTIONS, ...o });
@@ -34,7 +24,7 @@ const extras = (r: { extras?: unknown }) => r.extras as Record<string, unknown>;
 describe("a session against the echo target", () => {
   test("frames in order, text and binary, echoed; the body is the last message; subprotocol chosen", async () => {
     const bin: WsFrame = { data: new Uint8Array([0xde, 0xad, 0xbe, 0xef]), binary: true, delayMs: 0 };
-    const r = await h.call("ws", { url: echo.wsUrl, headers: [["Origin", "http://example.test"]], options: opts({ subprotocols: ["chat.v2", "other"], frames: [frame("hello"), frame("again", 30), bin] }) });
+    const r = await h.call("ws", { url: echoes.plain.wsUrl, headers: [["Origin", "http://example.test"]], options: opts({ subprotocols: ["chat.v2", "other"], frames: [frame("hello"), frame("again", 30), bin] }) });
     expect(r.error).toBeUndefined();
     expect(r.status).toBe(101);
     expect(r.protocolVersion).toBe("ws");
@@ -48,37 +38,37 @@ describe("a session against the echo target", () => {
   });
 
   test("/ws/ack answers every frame as the reference's harness: the last message is the ack text", async () => {
-    const r = await h.call("ws", { url: echo.wsUrl + "/ack", options: opts({ frames: [frame("a"), frame("b")], receiveCount: 2 }) });
+    const r = await h.call("ws", { url: echoes.plain.wsUrl + "/ack", options: opts({ frames: [frame("a"), frame("b")], receiveCount: 2 }) });
     expect(r.error).toBeUndefined();
     expect(text(r)).toBe('{"type":"ack","ok":true}');
     expect(extras(r).last_message).toBe('{"type":"ack","ok":true}');
   });
 
   test("receive_until stops at the first text containing it; receive_count 0 ends after sending", async () => {
-    const r = await h.call("ws", { url: echo.wsUrl, options: opts({ frames: [frame("one"), frame("two"), frame("three")], receiveUntil: "tw" }) });
+    const r = await h.call("ws", { url: echoes.plain.wsUrl, options: opts({ frames: [frame("one"), frame("two"), frame("three")], receiveUntil: "tw" }) });
     expect(r.error).toBeUndefined();
     expect(text(r)).toBe("two");
     expect(extras(r).msgs_received).toBe(2);
-    const z = await h.call("ws", { url: echo.wsUrl, options: opts({ frames: [frame("x")], receiveCount: 0 }) });
+    const z = await h.call("ws", { url: echoes.plain.wsUrl, options: opts({ frames: [frame("x")], receiveCount: 0 }) });
     expect(z.error).toBeUndefined();
     expect(extras(z).msgs_received).toBe(0);
   });
 
   test("session_duration ends the receive phase normally; the request timeout fails it", async () => {
     const t0 = performance.now();
-    const r = await h.call("ws", { url: echo.wsUrl, options: opts({ frames: [frame("x")], receiveUntil: "never", sessionDurationMs: 300 }) });
+    const r = await h.call("ws", { url: echoes.plain.wsUrl, options: opts({ frames: [frame("x")], receiveUntil: "never", sessionDurationMs: 300 }) });
     expect(r.error).toBeUndefined();
     expect(extras(r).msgs_received).toBe(1);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
     expect(r.timings.receiving).toBeGreaterThanOrEqual(290);
-    const late = await h.call("ws", { url: echo.wsUrl, timeoutMs: 400, options: opts({ frames: [frame("x")], receiveCount: 5 }) });
+    const late = await h.call("ws", { url: echoes.plain.wsUrl, timeoutMs: 400, options: opts({ frames: [frame("x")], receiveCount: 5 }) });
     expect(late).toMatchObject({ status: 101, errorKind: "timeout", error: "request timed out after 400ms" });
     expect(extras(late).msgs_received).toBe(1);
   });
 
   test("permessage-deflate: negotiated when asked, messages compressed both ways", async () => {
     const big = "compress me ".repeat(500);
-    const r = await h.call("ws", { url: echo.wsUrl, options: opts({ frames: [frame(big)], deflate: true }) });
+    const r = await h.call("ws", { url: echoes.plain.wsUrl, options: opts({ frames: [frame(big)], deflate: true }) });
     expect(r.error).toBeUndefined();
     expect(r.headers.find(([k]) => k.toLowerCase() === "sec-websocket-extensions")?.[1]).toContain("permessage-deflate");
     expect(text(r)).toBe(big);
@@ -87,26 +77,26 @@ describe("a session against the echo target", () => {
   });
 
   test("pings are answered with pongs; the server's close frame is a normal end with its code", async () => {
-    const r = await h.call("ws", { url: echo.wsUrl, options: opts({ frames: [frame("ping-me")] }) });
+    const r = await h.call("ws", { url: echoes.plain.wsUrl, options: opts({ frames: [frame("ping-me")] }) });
     expect(r.error).toBeUndefined();
     expect(text(r)).toBe("pong received");
-    const c = await h.call("ws", { url: echo.wsUrl, options: opts({ frames: [frame("close-4000")] }) });
+    const c = await h.call("ws", { url: echoes.plain.wsUrl, options: opts({ frames: [frame("close-4000")] }) });
     expect(c.error).toBeUndefined();
     expect(extras(c)).toMatchObject({ close_code: 4000, close_reason: "custom", msgs_received: 0 });
   });
 
   test("wss:// with the plan's TLS options", async () => {
     const insecure = streamHandlers({ tls: { insecureSkipVerify: true } });
-    const r = await insecure.call("ws", { url: tlsEcho.wsUrl, options: opts({ frames: [frame("over tls")] }) });
+    const r = await insecure.call("ws", { url: echoes.tls.wsUrl, options: opts({ frames: [frame("over tls")] }) });
     expect(r.error).toBeUndefined();
     expect(text(r)).toBe("over tls");
     expect(r.timings.tls).toBeGreaterThan(0);
-    const strict = await h.call("ws", { url: tlsEcho.wsUrl, options: opts({ frames: [frame("x")] }) });
+    const strict = await h.call("ws", { url: echoes.tls.wsUrl, options: opts({ frames: [frame("x")] }) });
     expect(strict.errorKind).toBe("tls");
   });
 
   test("a refused upgrade fails as handshake with the server's status", async () => {
-    const r = await h.call("ws", { url: echo.wsUrl.replace("/ws", "/status/403"), options: opts({ frames: [frame("x")] }) });
+    const r = await h.call("ws", { url: echoes.plain.wsUrl.replace("/ws", "/status/403"), options: opts({ frames: [frame("x")] }) });
     expect(r).toMatchObject({ status: 403, errorKind: "handshake" });
     expect(r.error).toBe("websocket handshake refused: 403 Forbidden (expected 101 Switching Protocols)");
     const refused = await h.call("ws", { url: "ws://127.0.0.1:9/ws", options: opts({ frames: [frame("x")] }) });

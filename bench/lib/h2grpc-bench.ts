@@ -16,6 +16,7 @@ import { measuredRun, runFigures, summarizeRuns, type RunFigures, type RunsSumma
 import { findTool } from "./prereqs.ts";
 import { pinning, withNofile } from "./proc.ts";
 import { alternate, pairedRatio, type PairedRatio } from "./stats.ts";
+import { freePort, nginxConfHead, stopChild, waitReady } from "./target.ts";
 import { ECHO_CERT_PEM, ECHO_KEY_PEM } from "../../src/services/echo/cert.ts";
 
 export const H2_TARGET_RATIO = 0.25;
@@ -49,12 +50,6 @@ interface Opts {
   rounds: number;
 }
 
-async function stop(p: ReturnType<typeof Bun.spawn>): Promise<void> {
-  if (p.exitCode !== null) return;
-  p.kill("SIGTERM");
-  if (!(await Promise.race([p.exited.then(() => true), Bun.sleep(5000).then(() => false)]))) p.kill("SIGKILL");
-}
-
 /** nginx with `listen … ssl http2` (nginx 1.22's spelling), answering "ok", on the target core. */
 async function startH2Nginx(): Promise<{ url: string; cpu: () => number; stop(): Promise<void> }> {
   const nginx = findTool("nginx");
@@ -62,26 +57,10 @@ async function startH2Nginx(): Promise<{ url: string; cpu: () => number; stop():
   const dir = mkdtempSync(join(tmpdir(), "loadr-bench-h2-"));
   writeFileSync(join(dir, "cert.pem"), ECHO_CERT_PEM);
   writeFileSync(join(dir, "key.pem"), ECHO_KEY_PEM);
-  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = s.port;
-  s.stop(true);
+  const port = await freePort();
   writeFileSync(
     join(dir, "nginx.conf"),
-    `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  keepalive_requests 100000000;
-  keepalive_timeout 120s;
-  http2_max_requests 100000000;
+    `${nginxConfHead(dir, 4096)}  http2_max_requests 100000000;
   server {
     listen 127.0.0.1:${port} ssl http2;
     ssl_certificate ${dir}/cert.pem;
@@ -93,12 +72,8 @@ http {
   );
   const p = Bun.spawn(withNofile(pinning.target([nginx, "-p", dir, "-c", join(dir, "nginx.conf")])), { stdout: "ignore", stderr: "pipe" });
   const url = `https://127.0.0.1:${port}`;
-  for (let i = 0; i < 100 && p.exitCode === null; i++) {
-    const ok = await fetch(url + "/", { tls: { rejectUnauthorized: false } }).then((r) => r.ok, () => false);
-    if (ok) return { url, cpu: () => treeCpuSeconds(p.pid), stop: async () => (await stop(p), rmSync(dir, { recursive: true, force: true })) };
-    await Bun.sleep(50);
-  }
-  await stop(p);
+  if (await waitReady(url, p, 5000, { tls: { rejectUnauthorized: false } })) return { url, cpu: () => treeCpuSeconds(p.pid), stop: async () => (await stopChild(p), rmSync(dir, { recursive: true, force: true })) };
+  await stopChild(p);
   throw new Error(`nginx (http2) did not start: ${(await new Response(p.stderr).text()).trim().split("\n").pop() ?? ""}`);
 }
 
@@ -201,7 +176,7 @@ scenarios:
   } catch (e) {
     return { status: "failed", error: (e as Error).message };
   } finally {
-    await stop(server);
+    await stopChild(server);
   }
 }
 

@@ -14,8 +14,9 @@ import { join } from "node:path";
 import { treeCpuSeconds } from "./cpu.ts";
 import { loadrFigures, runLoadrPlan } from "./loadr-run.ts";
 import { measuredRun, runFigures, summarizeRuns, type RunFigures, type RunsSummary } from "./measure.ts";
-import { procStatusBytes, summaryMetric } from "./parse.ts";
-import { hardNofile, pinning, run, withNofile } from "./proc.ts";
+import { summaryMetric } from "./parse.ts";
+import { hardNofile, pinning, withNofile } from "./proc.ts";
+import { mb, runSamplingRss } from "./rss.ts";
 import { alternate, pairedRatio, type PairedRatio } from "./stats.ts";
 
 export const RATIO_TARGET = 0.8;
@@ -200,41 +201,23 @@ scenarios:
           ws: { send: ["hello"], receive_until: "never", session_duration: ${o.heldSeconds}s }
 `,
   );
-  let peak = 0;
-  let hwm = 0;
-  let sampler: ReturnType<typeof setInterval> | undefined;
-  const sample = (pid: number) => {
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, "utf8");
-      const name = status.match(/^Name:\s+(\S+)/m)?.[1];
-      if (name === "sh" || name === "dash" || name === "bash" || name === "taskset") return;
-      peak = Math.max(peak, procStatusBytes(status, "VmRSS") ?? 0);
-      hwm = Math.max(hwm, procStatusBytes(status, "VmHWM") ?? 0);
-    } catch {
-      // exited
-    }
-  };
   console.log(`  loadr       ${sessions} WebSocket sessions held ${o.heldSeconds} s${sessions < o.heldSessions ? ` (of ${o.heldSessions} asked: open-file hard limit)` : ""}`);
   const argv = withNofile(pinning.load([o.loadr, "run", plan, "--workers", "1", "-q", "--summary-export", out]), Math.max(65536, sessions + 1000));
-  const r = await run(argv, (o.heldSeconds + 180) * 1000, (pid) => {
-    sampler = setInterval(() => sample(pid), 200);
-  });
-  clearInterval(sampler);
+  const r = await runSamplingRss(argv, (o.heldSeconds + 180) * 1000, 200);
   if (r.timedOut) return { ...base, error: "loadr did not finish in time (killed)" };
   if (r.code !== 0 && r.code !== 99) return { ...base, error: `loadr exited ${r.code}: ${r.stderr.trim().split("\n").pop() ?? ""}` };
   const summary = JSON.parse(readFileSync(out, "utf8"));
   const failed = Math.round((summaryMetric(summary, "http_req_failed")?.agg.rate ?? 0) * sessions);
   const durations = summaryMetric(summary, "ws_session_duration")?.agg as { count?: number; min?: number } | undefined;
   const completed = (durations?.min ?? 0) >= o.heldSeconds * 1000 - 50 ? (durations?.count ?? 0) - failed : undefined;
-  const mb = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
   return {
     ...base,
     status: "ok",
-    peakRssMB: mb(peak),
-    hwmMB: mb(hwm),
+    peakRssMB: mb(r.peakRss),
+    hwmMB: mb(r.hwm),
     completed,
     failed,
-    ok: Math.max(peak, hwm) < HELD_RSS_TARGET_MB * 2 ** 20 && failed === 0 && completed === sessions,
+    ok: Math.max(r.peakRss, r.hwm) < HELD_RSS_TARGET_MB * 2 ** 20 && failed === 0 && completed === sessions,
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * A loadr run with its memory watched: VmRSS and VmHWM read from /proc/<pid>/status every
- * 100 ms while it lasts (the VU benches and the JS module bench).
+ * 100 ms (or as asked) while it lasts (the VU benches, the JS module bench, the held WebSocket
+ * sessions of the realtime bench).
  */
 import { readFileSync } from "node:fs";
 import { parseLoadrSummary, procStatusBytes } from "./parse.ts";
@@ -13,7 +14,8 @@ export interface RssRun extends RunResult {
   samples: number;
 }
 
-export async function runSamplingRss(argv: string[], timeoutMs: number): Promise<RssRun> {
+/** Runs `argv`, sampling its memory every `everyMs` ms (shell and taskset images before the exec not counted). */
+export async function runSamplingRss(argv: string[], timeoutMs: number, everyMs = 100): Promise<RssRun> {
   let peakRss = 0;
   let hwm = 0;
   let samples = 0;
@@ -32,13 +34,14 @@ export async function runSamplingRss(argv: string[], timeoutMs: number): Promise
     }
   };
   const r = await run(argv, timeoutMs, (pid) => {
-    sampler = setInterval(() => sample(pid), 100);
+    sampler = setInterval(() => sample(pid), everyMs);
   });
   clearInterval(sampler);
   return { ...r, peakRss, hwm, samples };
 }
 
-const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+/** bytes as MiB, one decimal */
+export const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 
 /** Peak memory of a loadr run that exports its summary to `summaryPath`, and its request count. */
 export async function peakRss(argv: string[], timeoutMs: number, summaryPath: string): Promise<{ peakRssMB?: number; hwmMB?: number; requests?: number; error?: string }> {

@@ -28,14 +28,18 @@ const NOFILE = Math.min(120_000, hardNofile());
 /** loopback addresses the target listens on (Linux routes all of 127.0.0.0/8 to lo) */
 export const SPREAD_HOSTS = ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"];
 
-export function nginxConf(dir: string, port: number): string {
-  return `# written by bench/lib/target.ts for one bench run
+/**
+ * The start of an nginx.conf for one bench run in `dir` (one worker, in the foreground, its files
+ * there), up to `connections` connections and, when given, `nofile` open files: up to the
+ * `http {` block's keep-alive settings, which hold one connection per VU for the whole run.
+ */
+export function nginxConfHead(dir: string, connections: number, nofile?: number): string {
+  return `# written by bench/lib for one bench run
 worker_processes 1;
-worker_rlimit_nofile ${NOFILE};
-daemon off;
+${nofile !== undefined ? `worker_rlimit_nofile ${nofile};\n` : ""}daemon off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
-events { worker_connections ${MAX_CONNECTIONS}; }
+events { worker_connections ${connections}; }
 http {
   access_log off;
   client_body_temp_path ${dir}/body;
@@ -46,7 +50,11 @@ http {
   # one keep-alive connection per VU for the whole run
   keepalive_requests 100000000;
   keepalive_timeout 120s;
-  server {
+`;
+}
+
+export function nginxConf(dir: string, port: number): string {
+  return `${nginxConfHead(dir, MAX_CONNECTIONS, NOFILE)}  server {
 ${SPREAD_HOSTS.map((h) => `    listen ${h}:${port};`).join("\n")}
     location / { return 200 "ok"; }
     # the flow bench extracts from this (the echo target's /json, byte for byte)
@@ -59,19 +67,21 @@ ${SPREAD_HOSTS.map((h) => `    listen ${h}:${port};`).join("\n")}
 `;
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port nothing listens on right now. */
+export async function freePort(): Promise<number> {
   const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
   const port = s.port;
   s.stop(true);
   return port;
 }
 
-async function waitReady(url: string, child: { exitCode: number | null }, ms = 10_000): Promise<boolean> {
+/** Until `url`/ answers OK (true), the child exits or `ms` pass (false); `init` for the fetch (TLS options). */
+export async function waitReady(url: string, child: { exitCode: number | null }, ms = 10_000, init?: BunFetchRequestInit): Promise<boolean> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     if (child.exitCode !== null) return false;
     try {
-      if ((await fetch(url + "/")).ok) return true;
+      if ((await fetch(url + "/", init)).ok) return true;
     } catch {
       // not listening yet
     }
@@ -80,7 +90,8 @@ async function waitReady(url: string, child: { exitCode: number | null }, ms = 1
   return false;
 }
 
-async function stopChild(p: ReturnType<typeof Bun.spawn>): Promise<void> {
+/** SIGTERM, then SIGKILL after 5 s. */
+export async function stopChild(p: ReturnType<typeof Bun.spawn>): Promise<void> {
   if (p.exitCode !== null) return;
   p.kill("SIGTERM");
   const done = await Promise.race([p.exited.then(() => true), Bun.sleep(5000).then(() => false)]);

@@ -27,16 +27,11 @@ const START_IN_MS = 500;
 /** extra wait past the longest graceful_stop (and the loss timeout) for parts to report their end */
 const STOP_SLACK_MS = 5000;
 
-export interface AggregateOptions {
-  plan: Plan;
-  scenarios: string[];
-  thresholds: ThresholdSpec[];
+/** How an aggregator meets and watches its parts (the `loadr aggregate` flags, src/run/scale-out.ts). */
+export interface AggregatePolicy {
   parts: number;
   listen: string;
-  planHash: string;
-  version: string;
   token?: string;
-  tls?: { cert: string; key: string };
   /** how long the start barrier waits for every part to be ready */
   barrierTimeoutMs: number;
   /** at the barrier's deadline: start with the parts that are ready, or give up */
@@ -44,6 +39,16 @@ export interface AggregateOptions {
   /** a part silent this long after the start is lost */
   partTimeoutMs: number;
   onPartLoss: "continue" | "abort";
+}
+
+export interface AggregateOptions extends AggregatePolicy {
+  plan: Plan;
+  scenarios: string[];
+  thresholds: ThresholdSpec[];
+  planHash: string;
+  version: string;
+  /** the certificate and key (PEM) to listen with TLS */
+  tls?: { cert: string; key: string };
   onTick?(feed: MetricsFeed): void;
   /** a part joined, left, resumed: one line each */
   say(line: string): void;

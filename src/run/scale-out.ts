@@ -27,7 +27,7 @@ import type { MetricsFeed } from "../engine/coordinator/metrics-feed.ts";
 import type { Run, RunOptions } from "../engine/coordinator/coordinator.ts";
 import type { Output } from "../outputs/types.ts";
 import type { ThresholdSpec } from "../plan/thresholds.ts";
-import { AggregateRun } from "../distributed/aggregate-run.ts";
+import { type AggregatePolicy, AggregateRun } from "../distributed/aggregate-run.ts";
 import { JoinError, PartLink } from "../distributed/part-link.ts";
 import { planHash } from "../distributed/plan-hash.ts";
 import type { PartStatus } from "../distributed/protocol.ts";
@@ -47,17 +47,10 @@ export interface PartRole {
   joinTimeoutMs: number;
 }
 
-export interface AggregateRole {
+export interface AggregateRole extends AggregatePolicy {
   role: "aggregate";
-  parts: number;
-  listen: string;
-  token?: string;
   /** certificate and key files: the parts then join with wss:// */
   tls?: { cert: string; key: string };
-  barrierTimeoutMs: number;
-  onBarrierTimeout: "abort" | "start";
-  partTimeoutMs: number;
-  onPartLoss: "continue" | "abort";
 }
 
 export type ScaleOut = PartRole | AggregateRole;
@@ -138,22 +131,17 @@ export function openAggregate(
   thresholds: ThresholdSpec[],
   hooks: { onTick(feed: MetricsFeed): void; say(line: string): void; warn(line: string): void },
 ): AggregateRun {
-  const tls = role.tls && { cert: readTlsFile(role.tls.cert, "--tls-cert"), key: readTlsFile(role.tls.key, "--tls-key") };
+  const { role: _, tls: files, ...policy } = role;
+  const tls = files && { cert: readTlsFile(files.cert, "--tls-cert"), key: readTlsFile(files.key, "--tls-key") };
   try {
     return new AggregateRun({
+      ...policy,
       plan: run.plan,
       scenarios: run.scenarios,
       thresholds,
-      parts: role.parts,
-      listen: role.listen,
       planHash: planHash(run.plan, run.baseDir),
       version: pkg.version,
-      token: role.token,
       tls,
-      barrierTimeoutMs: role.barrierTimeoutMs,
-      onBarrierTimeout: role.onBarrierTimeout,
-      partTimeoutMs: role.partTimeoutMs,
-      onPartLoss: role.onPartLoss,
       ...hooks,
     });
   } catch (e) {

@@ -2,7 +2,7 @@
  * Runs the built binary (dist/loadr) the way a user does: tests exercise the compiled
  * executable, not the sources. `bun run build` must have run first (README command 2 does).
  */
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -10,6 +10,26 @@ export const LOADR = resolve(import.meta.dir, "../../dist/loadr");
 
 export function requireBinary(): void {
   if (!existsSync(LOADR)) throw new Error(`${LOADR} is missing: run \`bun run build\` before \`bun test\``);
+}
+
+/** The environment the binary runs with in tests: PATH and HOME kept, no colour; `extra` on top. */
+export function childEnv(extra?: Record<string, string>): Record<string, string> {
+  return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", ...extra };
+}
+
+/** The argv of `loadr args`, after `shellPrefix` (e.g. `ulimit -n 200`) in the same shell when given: exec keeps the pid loadr's. */
+export function loadrArgv(args: string[], shellPrefix?: string): string[] {
+  return shellPrefix ? ["sh", "-c", `${shellPrefix} && exec "$0" "$@"`, LOADR, ...args] : [LOADR, ...args];
+}
+
+/** Spawns `argv` in `cwd` with the test environment (childEnv), stdin closed, stdout and stderr piped. */
+export function spawnPiped(argv: string[], cwd: string) {
+  return Bun.spawn(argv, { cwd, env: childEnv(), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+}
+
+/** A JSON file's contents; undefined when the file is not there (a summary export the run did not write). */
+export function readJsonIfThere(path: string): any {
+  return existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined;
 }
 
 export interface CliResult {
@@ -22,7 +42,7 @@ export async function loadr(args: string[], opts: { cwd?: string; env?: Record<s
   requireBinary();
   const proc = Bun.spawn([LOADR, ...args], {
     cwd: opts.cwd,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", ...opts.env },
+    env: childEnv(opts.env),
     stdout: "pipe",
     stderr: "pipe",
   });

@@ -1,6 +1,6 @@
 /** A `loadr run --ui` process for the dashboard tests: waits for the dashboard URL on stderr. */
 import type { Subprocess } from "bun";
-import { LOADR, requireBinary } from "./cli.ts";
+import { LOADR, requireBinary, spawnPiped } from "./cli.ts";
 
 export interface LiveRun {
   proc: Subprocess<"ignore", "pipe", "pipe">;
@@ -12,11 +12,7 @@ export interface LiveRun {
 
 export async function startLiveRun(args: string[], cwd: string): Promise<LiveRun> {
   requireBinary();
-  const proc = Bun.spawn([LOADR, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1" },
-    stdin: "ignore", stdout: "pipe", stderr: "pipe",
-  });
+  const proc = spawnPiped([LOADR, ...args], cwd);
   let err = "";
   void (async () => {
     const dec = new TextDecoder();

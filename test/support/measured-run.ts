@@ -3,9 +3,8 @@
  * bounds on: the wall time from spawn to exit and the process's peak resident memory (its workers
  * are threads, so the kernel's maxrss of the process covers them).
  */
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { LOADR, requireBinary, scratch } from "./cli.ts";
+import { loadrArgv, readJsonIfThere, requireBinary, scratch, spawnPiped } from "./cli.ts";
 import { type PlanRun, summaryQueries } from "./run-plan.ts";
 
 export interface MeasuredRun extends PlanRun {
@@ -29,21 +28,14 @@ export async function measuredRun(plan: string, o: MeasuredRunOptions = {}): Pro
   requireBinary();
   const dir = scratch({ ...o.files, "plan.yaml": plan });
   const args = ["run", join(dir, "plan.yaml"), "--summary-export", join(dir, "s.json"), ...(o.args ?? [])];
-  const argv = [...(o.wrap ?? []), ...(o.shellPrefix ? ["sh", "-c", `${o.shellPrefix} && exec "$0" "$@"`, LOADR, ...args] : [LOADR, ...args])];
+  const argv = [...(o.wrap ?? []), ...loadrArgv(args, o.shellPrefix)];
   const t0 = performance.now();
-  const proc = Bun.spawn(argv, {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1" },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+  const proc = spawnPiped(argv, dir);
   const timer = setTimeout(() => proc.kill("SIGKILL"), o.killAfterMs ?? 60_000);
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   const elapsedMs = performance.now() - t0;
   clearTimeout(timer);
-  const path = join(dir, "s.json");
-  const summary = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined;
+  const summary = readJsonIfThere(join(dir, "s.json"));
   return {
     code: proc.signalCode === "SIGKILL" ? -9 : code,
     stdout,

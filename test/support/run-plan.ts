@@ -2,9 +2,8 @@
  * Runs a plan through dist/loadr and reads its summary export: per-series counts by metric and
  * tags (from the final snapshot), so tests can assert exactly how many requests a step sent.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadr, scratch } from "./cli.ts";
+import { loadr, readJsonIfThere, scratch } from "./cli.ts";
 
 interface Series {
   metric: string;
@@ -29,8 +28,7 @@ export interface PlanRun {
 export async function runPlan(plan: string, files: Record<string, string> = {}, args: string[] = [], env?: Record<string, string>): Promise<PlanRun> {
   const dir = scratch({ ...files, "plan.yaml": plan });
   const r = await loadr(["run", join(dir, "plan.yaml"), "--summary-export", join(dir, "s.json"), ...args], { cwd: dir, env });
-  const path = join(dir, "s.json");
-  const summary = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined;
+  const summary = readJsonIfThere(join(dir, "s.json"));
   return { ...r, dir, summary, ...summaryQueries(summary) };
 }
 

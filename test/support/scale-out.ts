@@ -4,10 +4,9 @@
  * relay that sits between the parts and the aggregator, so a test can merge what the parts
  * really sent by itself.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ServerWebSocket } from "bun";
-import { LOADR, requireBinary, scratch, type CliResult } from "./cli.ts";
+import { childEnv, LOADR, readJsonIfThere, requireBinary, scratch, type CliResult } from "./cli.ts";
 
 export interface Running {
   proc: ReturnType<typeof Bun.spawn>;
@@ -20,7 +19,7 @@ export function spawnLoadr(args: string[], o: { cwd: string; env?: Record<string
   requireBinary();
   const proc = Bun.spawn([LOADR, ...args], {
     cwd: o.cwd,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", ...o.env },
+    env: childEnv(o.env),
     stdout: "pipe",
     stderr: "pipe",
   });
@@ -61,8 +60,6 @@ export interface ScaleOutResult {
   parts: (CliResult & { summary: any })[];
 }
 
-const readJson = (path: string) => (existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined);
-
 /**
  * Run `plan` as an aggregator and `parts` parts (each `--workers 1` unless `partArgs` says
  * otherwise), each writing its summary export; `joinPort` lets a relay stand between them.
@@ -91,8 +88,8 @@ export async function scaleOut(o: {
   const [a, ...ps] = await Promise.all([agg.done, ...parts.map((p) => p.done)]);
   return {
     dir,
-    agg: { ...a!, summary: readJson(join(dir, "agg.json")) },
-    parts: ps.map((p, k) => ({ ...p, summary: readJson(join(dir, `part${k + 1}.json`)) })),
+    agg: { ...a!, summary: readJsonIfThere(join(dir, "agg.json")) },
+    parts: ps.map((p, k) => ({ ...p, summary: readJsonIfThere(join(dir, `part${k + 1}.json`)) })),
   };
 }
 

@@ -3,9 +3,8 @@
  * suites assert that a run ends by its deadline (or within graceful_stop + 5 s of a signal) with
  * its summary written. A run still going at `killAfterMs` is killed and reported as such.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { LOADR, requireBinary, scratch } from "./cli.ts";
+import { loadrArgv, readJsonIfThere, requireBinary, scratch, spawnPiped } from "./cli.ts";
 
 export interface TimedRun {
   code: number | null;
@@ -39,15 +38,9 @@ export async function timedRun(plan: string, o: TimedRunOptions = {}): Promise<T
   const dir = scratch({ ...o.files, "plan.yaml": plan });
   const command = o.command ?? "run";
   const args = [command, join(dir, "plan.yaml"), ...(command === "run" ? ["--summary-export", join(dir, "s.json")] : []), ...(o.args ?? [])];
-  const argv = o.shellPrefix ? ["sh", "-c", `${o.shellPrefix} && exec "$0" "$@"`, LOADR, ...args] : [LOADR, ...args];
+  const argv = loadrArgv(args, o.shellPrefix);
   const t0 = performance.now();
-  const proc = Bun.spawn(argv, {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1" },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+  const proc = spawnPiped(argv, dir);
   let stderr = "";
   let signalledAt: number | undefined;
   const signal = () => {
@@ -76,7 +69,6 @@ export async function timedRun(plan: string, o: TimedRunOptions = {}): Promise<T
   const end = performance.now();
   for (const t of timers) clearTimeout(t);
   const [stdout] = await Promise.all([outDone, errDone]);
-  const path = join(dir, "s.json");
   return {
     code: killed ? null : code,
     killed,
@@ -85,7 +77,7 @@ export async function timedRun(plan: string, o: TimedRunOptions = {}): Promise<T
     elapsedMs: end - t0,
     afterSignalMs: signalledAt === undefined ? undefined : end - signalledAt,
     dir,
-    summary: existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined,
+    summary: readJsonIfThere(join(dir, "s.json")),
   };
 }
 

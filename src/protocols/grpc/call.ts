@@ -6,22 +6,15 @@
  * `grpc-timeout` and kept locally too.
  */
 import http2 from "node:http2";
-import type { DialHandle } from "../http/h2-dial.ts";
+import { H2Attempt } from "../http/h2-attempt.ts";
 import type { H2Session } from "../http/h2-session.ts";
-import { unprocessed } from "../http/h2-exchange.ts";
 import { USER_AGENT } from "../http/request-head.ts";
 import { FrameReader } from "./frames.ts";
 import { Code, codeForHttpStatus } from "./status.ts";
 
 const { NGHTTP2_CANCEL } = http2.constants;
 
-export class GrpcCall implements DialHandle {
-  readonly promise: Promise<GrpcCall>;
-  private resolve!: (c: GrpcCall) => void;
-  done = false;
-  socket: import("node:net").Socket | null = null;
-  private stream: http2.ClientHttp2Stream | null = null;
-  private session: H2Session | null = null;
+export class GrpcCall extends H2Attempt {
   private readonly reader: FrameReader;
   private encoding = "identity";
 
@@ -31,27 +24,15 @@ export class GrpcCall implements DialHandle {
   message = "";
   /** set when the call failed below gRPC (connection, timeout, a malformed answer): error_kind comes from it */
   transportError: string | null = null;
-  /** the stream was never processed by the server (refused, above GOAWAY's last stream id): safe to send again */
-  retryable = false;
   /** response headers and trailers, names lower-cased */
   headers: [string, string][] = [];
   /** the answers' protobuf bytes, in order */
   readonly answers: Uint8Array[] = [];
   bytesSent = 0;
 
-  tConnStart = 0;
-  tConnected = 0;
-  tTlsDone = 0;
-  tEnd = 0;
-
-  constructor(
-    readonly tStart: number,
-    maxMessage: number,
-  ) {
+  constructor(tStart: number, maxMessage: number) {
+    super(tStart);
     this.reader = new FrameReader(maxMessage);
-    this.promise = new Promise<GrpcCall>((r) => {
-      this.resolve = r;
-    });
   }
 
   get bytesReceived(): number {
@@ -87,15 +68,7 @@ export class GrpcCall implements DialHandle {
       else if (this.reader.pending > 0) this.finish(Code.Internal, "the stream ended in the middle of a message");
       else this.finish(Code.Internal, "the server closed the stream without a gRPC status");
     });
-    st.on("error", (e: Error) => {
-      this.retryable = unprocessed(st, session);
-      this.failTransport(session.failure ?? session.errorMessage(e));
-    });
-    st.on("close", () => {
-      if (this.done) return;
-      this.retryable = unprocessed(st, session);
-      this.failTransport(session.failure ?? (st.rstCode ? `stream reset by the server (HTTP/2 error code ${st.rstCode})` : "connection closed before the call completed"));
-    });
+    this.failOnStreamLoss(st, session, "connection closed before the call completed");
     for (const f of frames) {
       st.write(f);
       this.bytesSent += f.length;
@@ -138,22 +111,17 @@ export class GrpcCall implements DialHandle {
     this.settle();
   }
 
+  /** A transport failure, status UNAVAILABLE (failTransport). */
+  fail(message: string): void {
+    this.failTransport(message);
+  }
+
   /** Ends the call below gRPC (no status from the server); its status becomes `code`. */
   failTransport(message: string, code: number = Code.Unavailable): void {
     if (this.done) return;
     this.transportError = message;
     this.finish(code, message);
     if (this.socket !== null && this.stream === null) this.socket.destroy();
-  }
-
-  private settle(): void {
-    this.done = true;
-    this.tEnd = performance.now();
-    if (this.session !== null) {
-      this.session.release();
-      this.session = null;
-    }
-    this.resolve(this);
   }
 }
 

@@ -104,12 +104,7 @@ export class GrpcCaller {
     const attempt = (c: GrpcCall) =>
       this.sessions(channel).acquire(dial, target.origin, c, false).then(
         (got) => {
-          const d = got.dialled;
-          if (d !== null) {
-            c.tConnStart = d.tConnectStart;
-            c.tConnected = d.tConnected;
-            c.tTlsDone = d.tTlsDone;
-          }
+          c.dialled(got.dialled);
           if ("session" in got) c.send(got.session, headers, frames);
         },
         (e: Error) => c.failTransport(e.message),

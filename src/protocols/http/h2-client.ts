@@ -223,12 +223,7 @@ export class Http2Client extends HttpClient {
     ex.tls = dial.tls !== null;
     this.sessions(t).acquire(dial, target.origin, ex, this.h2.version === "auto").then(
       (got) => {
-        const d = got.dialled;
-        if (d !== null) {
-          ex.tConnStart = d.tConnectStart;
-          ex.tConnected = d.tConnected;
-          ex.tTlsDone = d.tTlsDone;
-        }
+        ex.dialled(got.dialled);
         if ("http1" in got) ex.fallBack();
         else ex.send(got.session, headers, headBytes, body);
       },

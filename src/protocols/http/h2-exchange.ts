@@ -12,39 +12,21 @@
 import http2 from "node:http2";
 import { STATUS_CODES } from "node:http";
 import { bodyTooLargeMessage, CLOSED_EARLY } from "./errors.ts";
-import type { DialHandle } from "./h2-dial.ts";
+import { H2Attempt } from "./h2-attempt.ts";
 import type { H2Session } from "./h2-session.ts";
 import type { TimingMarks } from "./timings.ts";
 
 const EMPTY = new Uint8Array(0);
-const { NGHTTP2_REFUSED_STREAM, NGHTTP2_CANCEL } = http2.constants;
+const { NGHTTP2_CANCEL } = http2.constants;
 
-/** The server never processed the stream (refused it, or it is above GOAWAY's last stream id): it may be sent again. */
-export function unprocessed(st: http2.ClientHttp2Stream, session: H2Session): boolean {
-  return st.rstCode === NGHTTP2_REFUSED_STREAM || (st.id !== undefined && st.id > session.lastStreamId);
-}
-
-export class H2Exchange implements TimingMarks, DialHandle {
-  readonly promise: Promise<H2Exchange>;
-  private resolve!: (ex: H2Exchange) => void;
-  done = false;
-  /** the socket being dialled for this attempt (the deadline destroys it) */
-  socket: import("node:net").Socket | null = null;
-  private stream: http2.ClientHttp2Stream | null = null;
-  private session: H2Session | null = null;
-  /** the server never processed the stream (refused, or above GOAWAY's last stream id): safe to send again */
-  retryable = false;
+export class H2Exchange extends H2Attempt implements TimingMarks {
   /** ALPN chose HTTP/1.1 (under `auto`): the request goes to the HTTP/1.1 client instead */
   http1 = false;
   error: string | null = null;
 
-  tConnStart = 0;
-  tConnected = 0;
-  tTlsDone = 0;
   tSendStart = 0;
   tSendEnd = 0;
   tFirst = 0;
-  tEnd = 0;
   tls = false;
 
   status = 0;
@@ -59,10 +41,8 @@ export class H2Exchange implements TimingMarks, DialHandle {
   private bodyBytes = 0;
 
   /** `maxBody`: the body bytes kept (max_body_size); `keep` false counts them without keeping (discard_response_bodies), so no cap applies */
-  constructor(readonly tStart: number, private readonly maxBody = Infinity, private readonly keep = true) {
-    this.promise = new Promise<H2Exchange>((r) => {
-      this.resolve = r;
-    });
+  constructor(tStart: number, private readonly maxBody = Infinity, private readonly keep = true) {
+    super(tStart);
   }
 
   /** Sends the request on `session`, whose stream slot this exchange holds (and gives back when it ends). */
@@ -94,15 +74,7 @@ export class H2Exchange implements TimingMarks, DialHandle {
       else this.chunks.push(c);
     });
     st.on("end", () => this.finish());
-    st.on("error", (e: Error) => {
-      this.retryable = unprocessed(st, session);
-      this.fail(session.failure ?? session.errorMessage(e));
-    });
-    st.on("close", () => {
-      if (this.done) return;
-      this.retryable = unprocessed(st, session);
-      this.fail(session.failure ?? (st.rstCode ? `stream reset by the server (HTTP/2 error code ${st.rstCode})` : CLOSED_EARLY));
-    });
+    this.failOnStreamLoss(st, session, CLOSED_EARLY);
     if (body !== null) st.end(body);
     this.tSendEnd = performance.now();
   }
@@ -159,15 +131,5 @@ export class H2Exchange implements TimingMarks, DialHandle {
     if (st !== null && !st.closed) st.close(NGHTTP2_CANCEL);
     if (this.socket !== null && this.session === null) this.socket.destroy();
     this.settle();
-  }
-
-  private settle(): void {
-    this.done = true;
-    this.tEnd = performance.now();
-    if (this.session !== null) {
-      this.session.release();
-      this.session = null;
-    }
-    this.resolve(this);
   }
 }

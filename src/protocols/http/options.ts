@@ -1,4 +1,5 @@
 /** The HTTP client's public types, as docs/dev/architecture.md "Seams between modules" fixes them. */
+import type { ProtocolRequest } from "../types.ts";
 
 export interface HttpTlsOptions {
   insecureSkipVerify?: boolean;
@@ -40,19 +41,5 @@ export interface HttpClientOptions {
 /** defaults.http.max_body_size's default */
 export const DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024;
 
-export interface HttpRequest {
-  method: string;
-  /** absolute http:// or https:// URL */
-  url: string;
-  /**
-   * Passing the *same array object* again (with the same method and url) lets the client reuse
-   * the request head it built last time instead of rebuilding it: keep such arrays immutable.
-   */
-  headers: [string, string][];
-  body?: Uint8Array;
-  timeoutMs: number;
-  followRedirects?: boolean;
-  maxRedirects?: number;
-  /** this request's max_body_size, bytes (else the client's) */
-  maxBodySize?: number;
-}
+/** What the HTTP client sends (its `url` absolute http:// or https://): a pipeline request (../types.ts) without its `name` tag and option blocks. */
+export type HttpRequest = Omit<ProtocolRequest, "name" | "options">;

@@ -12,7 +12,7 @@ import type { Sink, TagSet } from "../../metrics/sink.ts";
 import type { HandlerInfo, ProtocolHandler } from "../handler.ts";
 import type { HttpClientOptions } from "../http/options.ts";
 import type { ProtocolRequest, ProtocolResponse } from "../types.ts";
-import { Dialer } from "./link.ts";
+import { emitOutcome, LinkHandler } from "./link-handler.ts";
 import { DEFAULT_SOCKET_OPTIONS, type SocketCallOptions } from "./options.ts";
 import { socketTarget } from "./target.ts";
 import { TcpExchange } from "./tcp.ts";
@@ -31,15 +31,9 @@ function payloadOf(req: ProtocolRequest, o: SocketCallOptions): Uint8Array {
   return o.payload ?? req.body ?? EMPTY;
 }
 
-export class TcpHandler implements ProtocolHandler<undefined> {
-  readonly name = TCP_INFO.name;
-  readonly optionBlocks = TCP_INFO.optionBlocks;
-  readonly metrics = TCP_METRICS;
-  readonly failed = failed;
-  private readonly dialer: Dialer;
-
+export class TcpHandler extends LinkHandler {
   constructor(http: Pick<HttpClientOptions, "hosts" | "tls">) {
-    this.dialer = new Dialer(http);
+    super(TCP_INFO, TCP_METRICS, failed, http);
   }
 
   call(req: ProtocolRequest): Promise<ProtocolResponse> {
@@ -53,10 +47,7 @@ export class TcpHandler implements ProtocolHandler<undefined> {
     sink.counter("tcp_reqs", ts, 1);
     sink.trend("tcp_req_duration", ts, r.timings.duration);
     sink.trend("tcp_connecting", ts, r.timings.connecting);
-    sink.rate("http_req_failed", ts, failed(r));
-    sink.counter("data_sent", ts, r.bytesSent);
-    sink.counter("data_received", ts, r.bytesReceived);
-    sink.endEvent();
+    emitOutcome(sink, ts, r, failed(r));
   }
 }
 
@@ -78,9 +69,6 @@ export class UdpHandler implements ProtocolHandler<undefined> {
     sink.beginEvent();
     sink.counter("udp_reqs", ts, 1);
     sink.trend("udp_req_duration", ts, r.timings.duration);
-    sink.rate("http_req_failed", ts, failed(r));
-    sink.counter("data_sent", ts, r.bytesSent);
-    sink.counter("data_received", ts, r.bytesReceived);
-    sink.endEvent();
+    emitOutcome(sink, ts, r, failed(r));
   }
 }

@@ -5,14 +5,15 @@
  * before the first byte is written: blocked (DNS), connecting, tls.
  *
  * All links share one handlers object (Bun's recommended pattern: no closures per socket); the
- * link travels as `socket.data`. The request deadline is the session's (util/deadline-wheel.ts).
+ * link travels as `socket.data`. start() arms the session's request deadline (util/deadline-wheel.ts).
  */
 import type { Socket, SocketHandler, TLSOptions } from "bun";
 import { socketErrorMessage } from "../http/errors.ts";
 import type { HttpClientOptions } from "../http/options.ts";
 import { pinAddress, resolveHost } from "../http/resolve.ts";
 import { buildTls, tlsFor, type TlsSettings } from "../http/tls-options.ts";
-import type { Timings } from "../types.ts";
+import type { ProtocolResponse, Timings } from "../types.ts";
+import { arm, type Deadline } from "../../util/deadline-wheel.ts";
 
 /** Where a link connects: the URL's host and port; `secure` for TLS. */
 export interface Endpoint {
@@ -69,7 +70,9 @@ const HANDLERS: SocketHandler<Link> = {
 
 function ignore(): void {}
 
-export abstract class Link {
+export abstract class Link implements Deadline {
+  /** the request deadline (performance.now() ms), armed by dial() */
+  deadline = 0;
   /** performance.now() marks: the call began, connect started, TCP connected, TLS done */
   tStart = 0;
   tConnStart = 0;
@@ -92,6 +95,27 @@ export abstract class Link {
   protected abstract received(d: Buffer): void;
   /** The peer ended the stream (`error` null: a clean FIN) or the transport failed; once, unless the session finished first. */
   protected abstract ended(error: string | null): void;
+
+  /** The request deadline passed (util/deadline-wheel.ts). */
+  abstract onTimeout(): void;
+
+  /** Settles the promise start() returned with the session's answer. */
+  protected settle!: (r: ProtocolResponse) => void;
+
+  /**
+   * Routes `ep` through `dialer` (throwing the message of an unusable TLS configuration),
+   * connects, and arms the request deadline `timeoutMs` after the start; the promise settles
+   * with what the session passes to settle().
+   */
+  protected start(dialer: Dialer, ep: Endpoint, timeoutMs: number): Promise<ProtocolResponse> {
+    const p = new Promise<ProtocolResponse>((resolve) => (this.settle = resolve));
+    const route = dialer.route(ep);
+    if (typeof route === "string") throw new Error(route);
+    this.connect(route);
+    this.deadline = this.tStart + timeoutMs;
+    arm(this);
+    return p;
+  }
 
   /** Resolve and connect; `ep` already routed by a Dialer. */
   protected connect(ep: { host: string; port: number; tls: TLSOptions | null; verify: boolean }): void {

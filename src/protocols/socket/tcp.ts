@@ -8,25 +8,20 @@
  * Phases: blocked = DNS, connecting, sending = writing the payload, waiting = until the first
  * byte, receiving = the rest of the read; duration = sending + waiting + receiving.
  */
-import { arm, type Deadline, disarm } from "../../util/deadline-wheel.ts";
+import { disarm } from "../../util/deadline-wheel.ts";
 import { timeoutMessage } from "../http/errors.ts";
 import type { ErrorKind, ProtocolResponse, Timings } from "../types.ts";
 import { type Dialer, Link } from "./link.ts";
 import type { SocketCallOptions } from "./options.ts";
-import { joinChunks, readTimeoutMessage, socketReply, tooLargeMessage } from "./reply.ts";
+import { CappedRead, exchangePhases, readTimeoutMessage, socketReply, tooLargeMessage } from "./reply.ts";
 import type { SocketTarget } from "./target.ts";
 
-const EMPTY = new Uint8Array(0);
-
-export class TcpExchange extends Link implements Deadline {
-  deadline = 0;
+export class TcpExchange extends Link {
   private readDeadline = Infinity;
   private tSendStart = 0;
   private tSendEnd = 0;
   private tFirst = 0;
-  private readonly chunks: Uint8Array[] = [];
-  private got = 0;
-  private settle!: (r: ProtocolResponse) => void;
+  private readonly read: CappedRead;
 
   constructor(
     private readonly url: string,
@@ -35,16 +30,11 @@ export class TcpExchange extends Link implements Deadline {
     private readonly timeoutMs: number,
   ) {
     super();
+    this.read = new CappedRead(o.maxBytes);
   }
 
   run(dialer: Dialer, target: SocketTarget): Promise<ProtocolResponse> {
-    const p = new Promise<ProtocolResponse>((resolve) => (this.settle = resolve));
-    const route = dialer.route(target);
-    if (typeof route === "string") throw new Error(route);
-    this.connect(route);
-    this.deadline = this.tStart + this.timeoutMs;
-    arm(this);
-    return p;
+    return this.start(dialer, target, this.timeoutMs);
   }
 
   protected ready(): void {
@@ -67,18 +57,13 @@ export class TcpExchange extends Link implements Deadline {
 
   protected received(d: Buffer): void {
     if (this.tFirst === 0) this.tFirst = performance.now();
-    const max = this.o.maxBytes;
-    if (this.got + d.length > max) {
-      this.chunks.push(d.subarray(0, max - this.got));
-      this.got = max;
+    if (!this.read.add(d)) {
       this.close(false);
-      this.finish(tooLargeMessage("the read", max), "message_too_large");
+      this.finish(tooLargeMessage("the read", this.o.maxBytes), "message_too_large");
       return;
     }
-    this.chunks.push(d);
-    this.got += d.length;
     const o = this.o;
-    if (o.readBytes !== undefined ? this.got >= o.readBytes : !o.readUntilClose) {
+    if (o.readBytes !== undefined ? this.read.got >= o.readBytes : !o.readUntilClose) {
       this.close(true);
       this.finish();
     }
@@ -100,15 +85,8 @@ export class TcpExchange extends Link implements Deadline {
     const end = performance.now();
     const t: Timings = { blocked: 0, connecting: 0, tls: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 };
     this.connectTimings(t);
-    if (this.tSendStart > 0) {
-      t.sending = (this.tSendEnd > 0 ? this.tSendEnd : end) - this.tSendStart;
-      if (this.tSendEnd > 0) {
-        t.waiting = (this.tFirst > 0 ? this.tFirst : end) - this.tSendEnd;
-        if (this.tFirst > 0) t.receiving = end - this.tFirst;
-      }
-    }
-    t.duration = t.sending + t.waiting + t.receiving;
-    const body = this.got === 0 ? EMPTY : joinChunks(this.chunks, this.got);
+    exchangePhases(t, this.tSendStart, this.tSendEnd, this.tFirst, end);
+    const body = this.read.body();
     this.settle(socketReply("tcp", this.url, body, t, this.bytesSent, this.bytesReceived, error, kind));
   }
 }

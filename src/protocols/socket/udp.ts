@@ -19,10 +19,8 @@ import { pinAddress, resolveHost } from "../http/resolve.ts";
 import type { HttpClientOptions } from "../http/options.ts";
 import type { ErrorKind, ProtocolResponse, Timings } from "../types.ts";
 import type { SocketCallOptions } from "./options.ts";
-import { joinChunks, readTimeoutMessage, socketReply, tooLargeMessage } from "./reply.ts";
+import { CappedRead, exchangePhases, readTimeoutMessage, socketReply, tooLargeMessage } from "./reply.ts";
 import type { SocketTarget } from "./target.ts";
-
-const EMPTY = new Uint8Array(0);
 
 type UdpSock = udp.ConnectedSocket<"buffer">;
 
@@ -33,8 +31,7 @@ export class UdpExchange implements Deadline {
   private tSendStart = 0;
   private tSendEnd = 0;
   private tFirst = 0;
-  private readonly chunks: Uint8Array[] = [];
-  private got = 0;
+  private readonly read: CappedRead;
   private sent = 0;
   private done = false;
   private sock: UdpSock | null = null;
@@ -45,7 +42,9 @@ export class UdpExchange implements Deadline {
     private readonly payload: Uint8Array,
     private readonly o: SocketCallOptions,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.read = new CappedRead(o.maxBytes);
+  }
 
   run(hosts: HttpClientOptions["hosts"], target: SocketTarget): Promise<ProtocolResponse> {
     const p = new Promise<ProtocolResponse>((resolve) => (this.settle = resolve));
@@ -102,16 +101,11 @@ export class UdpExchange implements Deadline {
   private received(d: Buffer): void {
     if (this.done) return;
     if (this.tFirst === 0) this.tFirst = performance.now();
-    const max = this.o.maxBytes;
-    if (this.got + d.length > max) {
-      this.chunks.push(d.subarray(0, max - this.got));
-      this.got = max;
-      this.finish(tooLargeMessage("the read", max), "message_too_large");
+    if (!this.read.add(d)) {
+      this.finish(tooLargeMessage("the read", this.o.maxBytes), "message_too_large");
       return;
     }
-    this.chunks.push(d);
-    this.got += d.length;
-    if (this.o.readBytes === undefined || this.got >= this.o.readBytes) this.finish();
+    if (this.o.readBytes === undefined || this.read.got >= this.o.readBytes) this.finish();
   }
 
   onTimeout(): void {
@@ -127,15 +121,8 @@ export class UdpExchange implements Deadline {
     const end = performance.now();
     const t: Timings = { blocked: 0, connecting: 0, tls: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 };
     t.blocked = (this.tSendStart > 0 ? this.tSendStart : end) - this.tStart;
-    if (this.tSendStart > 0) {
-      t.sending = (this.tSendEnd > 0 ? this.tSendEnd : end) - this.tSendStart;
-      if (this.tSendEnd > 0) {
-        t.waiting = (this.tFirst > 0 ? this.tFirst : end) - this.tSendEnd;
-        if (this.tFirst > 0) t.receiving = end - this.tFirst;
-      }
-    }
-    t.duration = t.sending + t.waiting + t.receiving;
-    const body = this.got === 0 ? EMPTY : joinChunks(this.chunks, this.got);
-    this.settle(socketReply("udp", this.url, body, t, this.sent, this.got, error, kind));
+    exchangePhases(t, this.tSendStart, this.tSendEnd, this.tFirst, end);
+    const body = this.read.body();
+    this.settle(socketReply("udp", this.url, body, t, this.sent, this.read.got, error, kind));
   }
 }

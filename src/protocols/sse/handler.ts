@@ -10,9 +10,9 @@
  * `data_sent` / `data_received` (bytes on the wire).
  */
 import type { Sink, TagSet } from "../../metrics/sink.ts";
-import type { HandlerInfo, ProtocolHandler } from "../handler.ts";
+import type { HandlerInfo } from "../handler.ts";
 import type { HttpClientOptions } from "../http/options.ts";
-import { Dialer } from "../socket/link.ts";
+import { emitOutcome, LinkHandler } from "../socket/link-handler.ts";
 import { socketTarget } from "../socket/target.ts";
 import type { ProtocolRequest, ProtocolResponse } from "../types.ts";
 import { DEFAULT_SSE_OPTIONS, type SseCallOptions } from "./options.ts";
@@ -24,15 +24,9 @@ export const SSE_METRICS: readonly string[] = ["plugin_reqs", "plugin_req_durati
 const SCHEMES = ["sse", "sses", "http", "https"];
 const failed = (r: ProtocolResponse) => r.error !== undefined || r.status >= 400;
 
-export class SseHandler implements ProtocolHandler<undefined> {
-  readonly name = SSE_INFO.name;
-  readonly optionBlocks = SSE_INFO.optionBlocks;
-  readonly metrics = SSE_METRICS;
-  readonly failed = failed;
-  private readonly dialer: Dialer;
-
+export class SseHandler extends LinkHandler {
   constructor(http: Pick<HttpClientOptions, "hosts" | "tls">) {
-    this.dialer = new Dialer(http);
+    super(SSE_INFO, SSE_METRICS, failed, http);
   }
 
   call(req: ProtocolRequest): Promise<ProtocolResponse> {
@@ -49,9 +43,6 @@ export class SseHandler implements ProtocolHandler<undefined> {
     sink.trend("plugin_req_duration", ts, r.timings.duration);
     sink.counter("sse_events", ts, x?.events_received ?? 0);
     if (x?.first_event_ms != null) sink.trend("sse_time_to_first_event", ts, x.first_event_ms);
-    sink.rate("http_req_failed", ts, failed(r));
-    sink.counter("data_sent", ts, r.bytesSent);
-    sink.counter("data_received", ts, r.bytesReceived);
-    sink.endEvent();
+    emitOutcome(sink, ts, r, failed(r));
   }
 }

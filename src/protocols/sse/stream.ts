@@ -11,8 +11,9 @@
  * answer's head, receiving = the stream; duration = sending + waiting + receiving. The time to
  * the first event is counted from the request written.
  */
-import { arm, type Deadline, disarm } from "../../util/deadline-wheel.ts";
+import { disarm } from "../../util/deadline-wheel.ts";
 import { setLongTimeout, type LongTimeout } from "../../util/long-timeout.ts";
+import { HeadGatherer, parseAnswerHead } from "../http/answer-head.ts";
 import { ChunkedDecoder } from "../http/chunked.ts";
 import { formatDuration, timeoutMessage } from "../http/errors.ts";
 import { classifyError, type ErrorKind, type ProtocolRequest, type ProtocolResponse, type Timings } from "../types.ts";
@@ -48,10 +49,8 @@ export interface SseExtras {
   retry: number | null;
 }
 
-export class SseStream extends Link implements Deadline {
-  deadline = 0;
-  private head: Buffer[] = [];
-  private headBytes = 0;
+export class SseStream extends Link {
+  private readonly gatherer = new HeadGatherer(MAX_HEAD);
   private tSendStart = 0;
   private tSendEnd = 0;
   private tHead = 0;
@@ -69,7 +68,6 @@ export class SseStream extends Link implements Deadline {
   private last: SseEvent | null = null;
   private timer: LongTimeout | null = null;
   private settled = false;
-  private settle!: (r: ProtocolResponse) => void;
 
   constructor(
     private readonly req: ProtocolRequest,
@@ -80,13 +78,7 @@ export class SseStream extends Link implements Deadline {
   }
 
   run(dialer: Dialer): Promise<ProtocolResponse> {
-    const p = new Promise<ProtocolResponse>((resolve) => (this.settle = resolve));
-    const route = dialer.route(this.t);
-    if (typeof route === "string") throw new Error(route);
-    this.connect(route);
-    this.deadline = this.tStart + this.req.timeoutMs;
-    arm(this);
-    return p;
+    return this.start(dialer, this.t, this.req.timeoutMs);
   }
 
   protected ready(): void {
@@ -105,18 +97,14 @@ export class SseStream extends Link implements Deadline {
       this.bodyBytes(d);
       return;
     }
-    this.head.push(d);
-    this.headBytes += d.length;
-    const buf = this.head.length === 1 ? d : Buffer.concat(this.head, this.headBytes);
-    const end = buf.indexOf("\r\n\r\n");
-    if (end < 0) {
-      if (this.headBytes > MAX_HEAD) this.finish(`invalid HTTP response: the head passed ${MAX_HEAD} bytes`, "transport");
-      else if (this.head.length > 1) this.head = [buf];
+    const head = this.gatherer.push(d);
+    if (head === undefined) return;
+    if (head === "too large") {
+      this.finish(`invalid HTTP response: the head passed ${MAX_HEAD} bytes`, "transport");
       return;
     }
-    this.head = [];
     this.tHead = performance.now();
-    const problem = this.answer(buf.toString("latin1", 0, end));
+    const problem = this.answer(head.text);
     if (problem !== undefined) {
       this.finish(problem[0], problem[1]);
       return;
@@ -128,26 +116,21 @@ export class SseStream extends Link implements Deadline {
     this.parser = new SseParser(this.o.maxBytes, (e) => this.event(e));
     if (this.o.durationMs !== undefined && this.tHead + this.o.durationMs < this.deadline)
       this.timer = setLongTimeout(() => this.finish(undefined, undefined, `within sse.duration ${formatDuration(this.o.durationMs!)}`), this.o.durationMs);
-    if (end + 4 < buf.length) this.bodyBytes(buf.subarray(end + 4));
+    if (head.rest.length > 0) this.bodyBytes(head.rest);
     else if (this.body === Body.Length && this.left === 0) this.finish(undefined, undefined, "before the stream ended");
   }
 
   /** The answer's status line and headers; [message, kind] when it is not a stream to read. */
   private answer(head: string): [string, ErrorKind] | undefined {
-    const lines = head.split("\r\n");
-    const m = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(lines[0]!);
-    if (m === null) return [`invalid HTTP response: the status line is ${JSON.stringify(lines[0]!.slice(0, 60))}`, "transport"];
-    this.status = Number(m[1]);
-    this.statusText = m[2] ?? "";
+    const h = parseAnswerHead(head);
+    this.status = h.status;
+    this.statusText = h.statusText;
+    this.headers = h.headers;
+    if (h.malformed?.statusLine) return [`invalid HTTP response: the status line is ${JSON.stringify(h.malformed.line)}`, "transport"];
+    if (h.malformed) return [`invalid HTTP response: a malformed header line ${JSON.stringify(h.malformed.line)}`, "transport"];
     let chunked = false;
     let length = -1;
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      const c = line.indexOf(":");
-      if (c <= 0) return [`invalid HTTP response: a malformed header line ${JSON.stringify(line.slice(0, 60))}`, "transport"];
-      const name = line.slice(0, c);
-      const value = line.slice(c + 1).trim();
-      this.headers.push([name, value]);
+    for (const [name, value] of h.headers) {
       const k = name.toLowerCase();
       if (k === "transfer-encoding") chunked = /\bchunked\b/i.test(value);
       else if (k === "content-length") length = /^\d+$/.test(value) ? Number(value) : -2;

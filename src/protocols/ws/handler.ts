@@ -11,9 +11,9 @@
  * included).
  */
 import type { Sink, TagSet } from "../../metrics/sink.ts";
-import type { HandlerInfo, ProtocolHandler } from "../handler.ts";
+import type { HandlerInfo } from "../handler.ts";
 import type { HttpClientOptions } from "../http/options.ts";
-import { Dialer } from "../socket/link.ts";
+import { emitOutcome, LinkHandler } from "../socket/link-handler.ts";
 import { socketTarget } from "../socket/target.ts";
 import type { ProtocolRequest, ProtocolResponse } from "../types.ts";
 import { DEFAULT_WS_OPTIONS, type WsCallOptions } from "./options.ts";
@@ -30,15 +30,9 @@ interface WsExtras {
   msgs_received: number;
 }
 
-export class WsHandler implements ProtocolHandler<undefined> {
-  readonly name = WS_INFO.name;
-  readonly optionBlocks = WS_INFO.optionBlocks;
-  readonly metrics = WS_METRICS;
-  readonly failed = failed;
-  private readonly dialer: Dialer;
-
+export class WsHandler extends LinkHandler {
   constructor(http: Pick<HttpClientOptions, "hosts" | "tls">) {
-    this.dialer = new Dialer(http);
+    super(WS_INFO, WS_METRICS, failed, http);
   }
 
   call(req: ProtocolRequest): Promise<ProtocolResponse> {
@@ -55,9 +49,6 @@ export class WsHandler implements ProtocolHandler<undefined> {
     sink.trend("ws_session_duration", ts, t.duration);
     sink.counter("ws_msgs_sent", ts, x?.msgs_sent ?? 0);
     sink.counter("ws_msgs_received", ts, x?.msgs_received ?? 0);
-    sink.rate("http_req_failed", ts, failed(r));
-    sink.counter("data_sent", ts, r.bytesSent);
-    sink.counter("data_received", ts, r.bytesReceived);
-    sink.endEvent();
+    emitOutcome(sink, ts, r, failed(r));
   }
 }

@@ -16,8 +16,9 @@
  * the middle of a frame (`connection_reset`), the request timeout (`timeout`).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { arm, type Deadline, disarm } from "../../util/deadline-wheel.ts";
+import { disarm } from "../../util/deadline-wheel.ts";
 import { setLongTimeout, type LongTimeout } from "../../util/long-timeout.ts";
+import { HeadGatherer, parseAnswerHead } from "../http/answer-head.ts";
 import { timeoutMessage } from "../http/errors.ts";
 import { lossyText } from "../lossy-text.ts";
 import type { ErrorKind, ProtocolRequest, ProtocolResponse, Timings } from "../types.ts";
@@ -42,12 +43,10 @@ const enum State {
   Done,
 }
 
-export class WsSession extends Link implements Deadline, FrameEvents {
-  deadline = 0;
+export class WsSession extends Link implements FrameEvents {
   private state = State.Connecting;
   private key = "";
-  private head: Buffer[] = [];
-  private headBytes = 0;
+  private readonly gatherer = new HeadGatherer(MAX_HEAD);
   private reader!: FrameReader;
   private deflate = false;
   private status = 0;
@@ -68,7 +67,6 @@ export class WsSession extends Link implements Deadline, FrameEvents {
   private lastBinary = false;
   private closeCode: number | undefined;
   private closeReason: string | undefined;
-  private settle!: (r: ProtocolResponse) => void;
 
   constructor(
     private readonly req: ProtocolRequest,
@@ -79,13 +77,7 @@ export class WsSession extends Link implements Deadline, FrameEvents {
   }
 
   run(dialer: Dialer): Promise<ProtocolResponse> {
-    const p = new Promise<ProtocolResponse>((resolve) => (this.settle = resolve));
-    const route = dialer.route(this.t);
-    if (typeof route === "string") throw new Error(route);
-    this.connect(route);
-    this.deadline = this.tStart + this.req.timeoutMs;
-    arm(this);
-    return p;
+    return this.start(dialer, this.t, this.req.timeoutMs);
   }
 
   protected ready(): void {
@@ -105,18 +97,14 @@ export class WsSession extends Link implements Deadline, FrameEvents {
       if (!this.reader.feed(d)) this.finish(this.reader.error, this.reader.tooLarge ? "message_too_large" : "protocol");
       return;
     }
-    this.head.push(d);
-    this.headBytes += d.length;
-    const buf = this.head.length === 1 ? d : Buffer.concat(this.head, this.headBytes);
-    const end = buf.indexOf("\r\n\r\n");
-    if (end < 0) {
-      if (this.headBytes > MAX_HEAD) this.finish(`websocket handshake failed: the answer's head passed ${MAX_HEAD} bytes`, "handshake");
-      else if (this.head.length > 1) this.head = [buf];
+    const head = this.gatherer.push(d);
+    if (head === undefined) return;
+    if (head === "too large") {
+      this.finish(`websocket handshake failed: the answer's head passed ${MAX_HEAD} bytes`, "handshake");
       return;
     }
-    this.head = [];
     this.tHsDone = performance.now();
-    const problem = this.answer(buf.toString("latin1", 0, end));
+    const problem = this.answer(head.text);
     if (problem !== undefined) {
       this.finish(problem, "handshake");
       return;
@@ -125,7 +113,7 @@ export class WsSession extends Link implements Deadline, FrameEvents {
     this.reader = new FrameReader(this, this.o.maxBytes, this.deflate);
     const frames = this.o.frames;
     this.target = this.o.receiveCount ?? (this.o.receiveUntil !== undefined ? Infinity : Math.max(frames.length, 1));
-    if (end + 4 < buf.length && !this.reader.feed(buf.subarray(end + 4))) {
+    if (head.rest.length > 0 && !this.reader.feed(head.rest)) {
       this.finish(this.reader.error, this.reader.tooLarge ? "message_too_large" : "protocol");
       return;
     }
@@ -134,19 +122,14 @@ export class WsSession extends Link implements Deadline, FrameEvents {
 
   /** Checks the handshake answer; a message when it is not a valid upgrade. */
   private answer(head: string): string | undefined {
-    const lines = head.split("\r\n");
-    const m = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(lines[0]!);
-    if (m === null) return `websocket handshake failed: the answer is not HTTP (${JSON.stringify(lines[0]!.slice(0, 60))})`;
-    this.status = Number(m[1]);
-    this.statusText = m[2] ?? "";
+    const h = parseAnswerHead(head);
+    this.status = h.status;
+    this.statusText = h.statusText;
+    this.headers = h.headers;
+    if (h.malformed?.statusLine) return `websocket handshake failed: the answer is not HTTP (${JSON.stringify(h.malformed.line)})`;
+    if (h.malformed) return `websocket handshake failed: a malformed header line ${JSON.stringify(h.malformed.line)}`;
     const get = new Map<string, string>();
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      const c = line.indexOf(":");
-      if (c <= 0) return `websocket handshake failed: a malformed header line ${JSON.stringify(line.slice(0, 60))}`;
-      const name = line.slice(0, c);
-      const value = line.slice(c + 1).trim();
-      this.headers.push([name, value]);
+    for (const [name, value] of h.headers) {
       const k = name.toLowerCase();
       get.set(k, get.has(k) ? `${get.get(k)}, ${value}` : value);
     }

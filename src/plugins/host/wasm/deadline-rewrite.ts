@@ -46,7 +46,8 @@
  * know (GC) is refused with a clear message.
  */
 import { copyValType, type Instr, skipValType, walkExpr } from "./wasm-code.ts";
-import { insertSection, Reader, readSections, type Section, WasmFormatError, writeModule, Writer } from "./wasm-binary.ts";
+import { Reader, readSections, type Section, WasmFormatError, writeModule, Writer } from "./wasm-binary.ts";
+import { afterCount, countImports, rewriteFunctionBodies, setSection, skipLimits, someFunctionBody, writeName } from "./wasm-module.ts";
 
 export const DEADLINE_MODULE = "loadr:deadline";
 export const DEADLINE_TICK = "tick";
@@ -127,7 +128,7 @@ export function instrumentDeadline(mod: Uint8Array): Uint8Array {
     if (s.id === 7) sections[i] = { id: 7, body: rewriteExports(s.body, shift) };
     else if (s.id === 8) sections[i] = { id: 8, body: rewriteStart(s.body, shift) };
     else if (s.id === 9) sections[i] = { id: 9, body: rewriteElements(s.body, shift) };
-    else if (s.id === 10) sections[i] = { id: 10, body: rewriteCode(s.body, shift, fuel, [...scan.bulk.values()].map((b) => bulkHelper(b, fuel))) };
+    else if (s.id === 10) sections[i] = { id: 10, body: rewriteFunctionBodies(s.body, (fr, fw) => copyExpr(fr, fw, shift, fuel), [...scan.bulk.values()].map((b) => bulkHelper(b, fuel))) };
   }
   return writeModule(sections.filter((s) => !(s.id === 0 && customName(s) === "name")));
 }
@@ -202,58 +203,17 @@ function copyExpr(r: Reader, w: Writer, shift: (f: number) => number, fuel: Fuel
   flush(r.pos);
 }
 
-function rewriteCode(body: Uint8Array, shift: (f: number) => number, fuel: Fuel, extra: Uint8Array[]): Uint8Array {
-  const r = new Reader(body);
-  const w = new Writer();
-  const n = r.u32();
-  w.u32(n + extra.length);
-  for (let i = 0; i < n; i++) {
-    const size = r.u32();
-    const end = r.pos + size;
-    const fr = new Reader(body, r.pos, end);
-    const fw = new Writer();
-    const locals = fr.u32();
-    fw.u32(locals);
-    for (let l = 0; l < locals; l++) {
-      fw.u32(fr.u32());
-      copyValType(fr, fw);
-    }
-    copyExpr(fr, fw, shift, fuel);
-    if (fr.pos !== end) throw new WasmFormatError("function body size mismatch");
-    const f = fw.finish();
-    w.u32(f.length);
-    w.bytes(f);
-    r.pos = end;
-  }
-  for (const f of extra) {
-    w.u32(f.length);
-    w.bytes(f);
-  }
-  return w.finish();
-}
-
 /** What the code holds: a loop or a tail call anywhere (something to charge), and the bulk memory instructions used. */
 function scanCode(code: Section): { charged: boolean; bulk: Map<string, Bulk> } {
-  const r = new Reader(code.body);
-  const n = r.u32();
   let charged = false;
   const bulk = new Map<string, Bulk>();
-  for (let i = 0; i < n; i++) {
-    const size = r.u32();
-    const end = r.pos + size;
-    const fr = new Reader(code.body, r.pos, end);
-    const locals = fr.u32();
-    for (let l = 0; l < locals; l++) {
-      fr.u32();
-      skipValType(fr);
-    }
+  someFunctionBody(code.body, (fr) => {
     walkExpr(fr, (i) => {
       if (i.op === 0x03 || isTailCall(i.op)) charged = true;
       const b = i.op === 0xfc ? bulkOf(fr.buf, i.start, fr.pos) : undefined;
       if (b !== undefined) bulk.set(bulkKey(b), b);
     });
-    r.pos = end;
-  }
+  });
   return { charged, bulk };
 }
 
@@ -276,10 +236,8 @@ function refuse64BitMemories(sections: Section[]): void {
     const r = new Reader(mems.body);
     const n = r.u32();
     for (let k = 0; k < n; k++) {
-      const flags = r.byte();
-      if (is64(flags)) throw new WasmFormatError("64-bit memories are not supported");
-      r.skipLeb();
-      if (flags & 0x01) r.skipLeb();
+      if (is64(r.buf[r.pos]!)) throw new WasmFormatError("64-bit memories are not supported");
+      skipLimits(r);
     }
   }
   if (countImports(sections.find((s) => s.id === 2)).memory64) throw new WasmFormatError("64-bit memories are not supported");
@@ -427,28 +385,10 @@ function bulkHelper(b: Bulk, f: Fuel): Uint8Array {
   return w.finish();
 }
 
-function setSection(sections: Section[], id: number, body: Uint8Array): void {
-  const i = sections.findIndex((s) => s.id === id);
-  if (i >= 0) sections[i] = { id, body };
-  else insertSection(sections, { id, body });
-}
-
-function afterCount(body: Uint8Array): Uint8Array {
-  const r = new Reader(body);
-  r.u32();
-  return body.subarray(r.pos);
-}
-
 function customName(s: Section): string {
   const r = new Reader(s.body);
   const n = r.u32();
   return new TextDecoder().decode(r.bytes(n));
-}
-
-function writeName(w: Writer, name: string): void {
-  const b = new TextEncoder().encode(name);
-  w.u32(b.length);
-  w.bytes(b);
 }
 
 function countTypes(s: Section): number {
@@ -464,44 +404,6 @@ function countTypes(s: Section): number {
     for (let p = 0; p < results; p++) skipValType(r);
   }
   return n;
-}
-
-function countImports(s: Section | undefined): { funcs: number; globals: number; count: number; memory64: boolean } {
-  if (!s) return { funcs: 0, globals: 0, count: 0, memory64: false };
-  const r = new Reader(s.body);
-  const count = r.u32();
-  let funcs = 0;
-  let globals = 0;
-  let memory64 = false;
-  for (let i = 0; i < count; i++) {
-    r.skip(r.u32());
-    r.skip(r.u32());
-    const kind = r.byte();
-    if (kind === 0x00) {
-      funcs++;
-      r.u32();
-    } else if (kind === 0x01) {
-      skipValType(r); // reftype
-      skipLimits(r);
-    } else if (kind === 0x02) {
-      memory64 ||= (r.buf[r.pos]! & 0x04) !== 0; // limits flags
-      skipLimits(r);
-    } else if (kind === 0x03) {
-      globals++;
-      skipValType(r);
-      r.byte();
-    } else if (kind === 0x04) {
-      r.byte();
-      r.u32();
-    } else throw new WasmFormatError(`unknown import kind ${kind}`);
-  }
-  return { funcs, globals, count, memory64 };
-}
-
-function skipLimits(r: Reader): void {
-  const flags = r.byte();
-  r.skipLeb();
-  if (flags & 0x01) r.skipLeb();
 }
 
 function rewriteExports(body: Uint8Array, shift: (f: number) => number): Uint8Array {
