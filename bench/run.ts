@@ -10,6 +10,8 @@
  *   8. native:  echo protocol plugin inline, 5 ms blocking plugin, redis vs redis-benchmark
  *   9. flow:    a 3-request flow (jsonpath, chain, CSV feeder) vs plain GET
  *  10. h2grpc:  HTTP/2 vs h2load against nginx h2 over TLS; gRPC unary vs a bare @grpc/grpc-js loop
+ *  11. realtime: WebSocket messages/s and TCP echo round trips/s vs bare Bun loops (loadr echo target)
+ *  12. ws10k:   RSS of 10,000 WebSocket sessions held open for a minute
  * Every tool is optional: a missing one is reported as "not installed" and the rest still runs.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -28,6 +30,7 @@ import { wasmBench } from "./lib/wasm-bench.ts";
 import { nativeBench, nativeTable } from "./lib/native-bench.ts";
 import { grpcBench, h2Bench, h2grpcTable } from "./lib/h2grpc-bench.ts";
 import { flowBench } from "./lib/flow-bench.ts";
+import { realtimeBench, realtimeTable } from "./lib/realtime-bench.ts";
 
 const root = resolve(import.meta.dir, "..");
 
@@ -62,7 +65,7 @@ async function main(): Promise<number> {
   };
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => void cleanup().then(() => process.exit(130)));
   try {
-    if (args.only.some((b) => b !== "startup")) {
+    if (args.only.some((b) => b !== "startup" && b !== "realtime" && b !== "ws10k")) {
       target = await startTarget(root, args.target);
       console.log(`target: ${target.kind} at ${target.url}`);
     }
@@ -155,6 +158,20 @@ async function main(): Promise<number> {
       const o = { root, loadr, tmp, seconds: args.duration, rounds: args.rounds };
       results.h2grpc = { h2: await h2Bench({ ...o, connections: 50 }), grpc: await grpcBench({ ...o, connections: 10 }) };
       console.log("\n" + h2grpcTable(results.h2grpc));
+    }
+    if (args.only.includes("realtime") || args.only.includes("ws10k")) {
+      console.log(`\n[realtime] against \`loadr echo\` in its own process: WebSocket and TCP vs bare Bun loops (${args.duration} s each, ${args.rounds} alternated rounds); ${args.heldSessions} sessions held ${args.heldSeconds} s`);
+      results.realtime = await realtimeBench({
+        root,
+        loadr,
+        tmp,
+        seconds: args.duration,
+        rounds: args.rounds,
+        heldSessions: args.heldSessions,
+        heldSeconds: args.heldSeconds,
+        only: { compare: args.only.includes("realtime"), held: args.only.includes("ws10k") },
+      });
+      console.log("\n" + realtimeTable(results.realtime));
     }
   } finally {
     await cleanup();

@@ -57,11 +57,11 @@ ${SCENARIO}`);
     expect(r.plan).toBeDefined();
   });
 
-  test("a metric of a protocol this build does not serve is an error saying so", () => {
-    const r = check(`thresholds:\n  ws_connecting: avg < 1\n  tcp_req_duration: p(95) < 1\n  grpc_req_duration: p(95) < 1\n  grpc_streams: count > 0\n${SCENARIO}`);
-    // gRPC is served (src/protocols/grpc/): its metrics may be named
-    expect(errors(r).map((d) => d.path)).toEqual(["thresholds.ws_connecting", "thresholds.tcp_req_duration"]);
-    expect(errors(r)[0]!.message).toContain("belongs to a protocol this build has no handler for");
+  test("every protocol metric of the reference's registry has a handler now; a name none records is an error", () => {
+    const r = check(`thresholds:\n  ws_connecting: avg < 1\n  tcp_req_duration: p(95) < 1\n  grpc_req_duration: p(95) < 1\n  grpc_streams: count > 0\n  graphql_reqs: count > 0\n  udp_reqs: count > 0\n  browser_reqs: count > 0\n${SCENARIO}`);
+    // gRPC, GraphQL, WebSocket, TCP and UDP are served (src/protocols/): their metrics may be named
+    expect(errors(r).map((d) => d.path)).toEqual(["thresholds.browser_reqs"]);
+    expect(errors(r)[0]!.message).toContain("nothing in this run records it");
   });
 
   test("a protocol plugin's family comes from its manifest; plugin_* needs a WASM plugin", () => {
@@ -73,7 +73,8 @@ ${SCENARIO}`);
     const bad = check(`${plugins}thresholds:\n  ep_reqs: count > 0\n  plugin_call_duration: p(99) < 5\n${SCENARIO}`);
     expect(errors(bad).map((d) => [d.path, d.suggestion])).toEqual([
       ["thresholds.ep_reqs", "did you mean `echo_proto_reqs`? (plugin `ep`'s metrics are named after its library, `echo-proto`)"],
-      ["thresholds.plugin_call_duration", null],
+      // the SSE handler records plugin_req_duration (the reference's family for SSE)
+      ["thresholds.plugin_call_duration", "did you mean `plugin_req_duration`?"],
     ]);
     const wasm = check(`plugins:\n  - {name: up, path: ${join(EXAMPLES, "wasm-extractor")}}\nthresholds:\n  plugin_call_duration: p(99) < 5\n  plugin_errors: count < 1\n${SCENARIO}`);
     expect(wasm.diagnostics).toEqual([]);

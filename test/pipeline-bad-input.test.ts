@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => echo.stop());
 const counter = async () => Number(await (await fetch(`${echo.url}/counter`)).text());
 
-const BUILTINS = "handlers: http (http://, https://), grpc (grpc://, grpcs://)";
+const BUILT_INS = "handlers: http (http://, https://), grpc (grpc://, grpcs://), graphql, ws (ws://, wss://), sse (sse://, sses://), tcp (tcp://), udp (udp://)";
 
 /** A plan whose second request is `step` (YAML lines of the request mapping), after one that would reach the echo target. */
 const plan = (step: string, head = "") => `${head}scenarios:
@@ -36,18 +36,17 @@ ${step.replace(/^/gm, "          ")}
 `;
 
 const CASES: { what: string; step: string; at: string; message: string }[] = [
-  { what: "a ws:// URL", step: `url: "ws://127.0.0.1:1/chat"`, at: "9:16 (scenarios.s.flow[1].request.url)", message: `no protocol handler serves \`ws://\` URLs in this build (${BUILTINS})` },
-  { what: "an sse:// URL", step: `url: "sse://127.0.0.1:1"`, at: "9:16 (scenarios.s.flow[1].request.url)", message: "no protocol handler serves `sse://` URLs" },
-  { what: "a tcp:// URL", step: `url: "tcp://127.0.0.1:1"`, at: "9:16 (scenarios.s.flow[1].request.url)", message: "no protocol handler serves `tcp://` URLs" },
-  { what: "`protocol: browser`", step: `url: "${"https"}://127.0.0.1:1/"\nprotocol: browser`, at: "10:21 (scenarios.s.flow[1].request.protocol)", message: `no protocol handler serves \`protocol: browser\` in this build (${BUILTINS})` },
+  { what: "a gopher:// URL", step: `url: "gopher://127.0.0.1:1/chat"`, at: "9:16 (scenarios.s.flow[1].request.url)", message: `no protocol handler serves \`gopher://\` URLs in this build (${BUILT_INS})` },
+  { what: "a `socket:` block on a ws:// URL", step: `url: "ws://127.0.0.1:1"\nsocket: { send_text: "x" }`, at: "10:11 (scenarios.s.flow[1].request.socket)", message: "`socket:` options: the `ws` handler this request goes to does not read them" },
+  { what: "`protocol: browser`", step: `url: "${"https"}://127.0.0.1:1/"\nprotocol: browser`, at: "10:21 (scenarios.s.flow[1].request.protocol)", message: `no protocol handler serves \`protocol: browser\` in this build (${BUILT_INS})` },
   { what: "a `graphql:` block", step: `url: "http://127.0.0.1:1/graphql"\ngraphql: { query: "{ a }" }`, at: "10:11 (scenarios.s.flow[1].request.graphql)", message: "`graphql:` options: the `http` handler this request goes to does not read them" },
-  { what: "a relative URL on a ws:// base_url", step: `url: "/chat"`, at: "12:16 (scenarios.s.flow[1].request.url)", message: "no protocol handler serves `ws://` URLs" },
+  { what: "a relative URL on a gopher:// base_url", step: `url: "/chat"`, at: "12:16 (scenarios.s.flow[1].request.url)", message: "no protocol handler serves `gopher://` URLs" },
 ];
 
 describe("a request no handler serves", () => {
   for (const c of CASES)
     test(`${c.what}: run refuses it in one line before any load; validate warns`, async () => {
-      const head = c.what.includes("base_url") ? `defaults:\n  http:\n    base_url: "ws://127.0.0.1:1"\n` : "";
+      const head = c.what.includes("base_url") ? `defaults:\n  http:\n    base_url: "gopher://127.0.0.1:1"\n` : "";
       const dir = scratch({ "plan.yaml": plan(c.step, head) });
       const file = join(dir, "plan.yaml");
       const before = await counter();
@@ -70,22 +69,22 @@ describe("a request no handler serves", () => {
     const dir = scratch({ "plan.yaml": plan(`url: "\${env.TARGET}/x"`) });
     const before = await counter();
     // -q: the start banner (printed before the workers compile the flows) is not what this checks
-    const r = await loadr(["run", join(dir, "plan.yaml"), "-q"], { env: { TARGET: "udp://127.0.0.1:1" } });
+    const r = await loadr(["run", join(dir, "plan.yaml"), "-q"], { env: { TARGET: "gopher://127.0.0.1:1" } });
     expect(await counter()).toBe(before + 1);
     expect(r.code).toBe(1);
-    expect(r.stderr.trimEnd().split("\n")).toEqual([`error: scenarios.s.flow[1].request: no protocol handler serves \`udp://\` URLs in this build (${BUILTINS})`]);
+    expect(r.stderr.trimEnd().split("\n")).toEqual([`error: scenarios.s.flow[1].request: no protocol handler serves \`gopher://\` URLs in this build (${BUILT_INS})`]);
   });
 });
 
 describe("the programmatic API keeps the same rule", () => {
   test("run() rejects before any load with file:line and the handlers; validate() warns", async () => {
-    const dir = scratch({ "plan.yaml": plan(`url: "tcp://127.0.0.1:1"`) });
+    const dir = scratch({ "plan.yaml": plan(`url: "gopher://127.0.0.1:1"`) });
     const file = join(dir, "plan.yaml");
     const before = await counter();
     const err = await run(file).then(() => undefined, (e: unknown) => e);
     expect(await counter()).toBe(before + 1);
     expect(err).toBeInstanceOf(LoadrError);
-    expect((err as Error).message).toBe(`${file}:9:16 (scenarios.s.flow[1].request.url): no protocol handler serves \`tcp://\` URLs in this build (${BUILTINS})`);
+    expect((err as Error).message).toBe(`${file}:9:16 (scenarios.s.flow[1].request.url): no protocol handler serves \`gopher://\` URLs in this build (${BUILT_INS})`);
     const v = await validate(file);
     expect(v.valid).toBe(true);
     expect(v.diagnostics.map((d) => [d.severity, d.line, d.path])).toEqual([["warning", 9, "scenarios.s.flow[1].request.url"]]);
@@ -141,7 +140,7 @@ scenarios:
     const r = await loadr(["run", join(dir, "plan.yaml")]);
     expect(r.code).toBe(1);
     expect(r.stderr.trimEnd()).toBe(
-      `error: ${join(dir, "plan.yaml")}:8:25 (scenarios.s.flow[0].request.url): no protocol handler serves \`gopher://\` URLs in this build (handlers: http (http://, https://), grpc (grpc://, grpcs://), echo-proto (echo-proto://))`,
+      `error: ${join(dir, "plan.yaml")}:8:25 (scenarios.s.flow[0].request.url): no protocol handler serves \`gopher://\` URLs in this build (${BUILT_INS}, echo-proto (echo-proto://))`,
     );
     const v = await loadr(["validate", join(dir, "plan.yaml")]);
     expect({ code: v.code, stderr: v.stderr }).toEqual({ code: 0, stderr: "" });

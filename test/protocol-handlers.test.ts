@@ -1,8 +1,9 @@
 /**
  * The protocol handler seam (src/protocols/handler.ts): one contract suite run against every
  * implementation, as Hono's common.case.test.ts runs one suite against every router — the
- * built-in HTTP/1.1 handler (against the echo target and a loopback server that hangs up) and a
- * native protocol plugin through its adapter, in process and isolated in a child process (the C
+ * built-in HTTP/1.1 handler (against the echo target and a loopback server that hangs up), the
+ * built-in GraphQL, WebSocket, SSE, TCP and UDP handlers (against the echo target's endpoints) and
+ * a native protocol plugin through its adapter, in process and isolated in a child process (the C
  * echo-proto example built by `bun run build`). Plus the one error_kind list, in code and in
  * docs/metrics.md.
  */
@@ -15,6 +16,12 @@ import { loadNativePlugin } from "../src/plugins/host/native/load.ts";
 import { NativeProtocol } from "../src/plugins/host/native/protocol.ts";
 import { IsolatedProtocol } from "../src/plugins/host/native/isolation.ts";
 import { HttpHandler } from "../src/protocols/http/handler.ts";
+import { GraphqlHandler } from "../src/protocols/graphql/handler.ts";
+import { TcpHandler, UdpHandler } from "../src/protocols/socket/handler.ts";
+import { SseHandler } from "../src/protocols/sse/handler.ts";
+import { WsHandler } from "../src/protocols/ws/handler.ts";
+import { DEFAULT_WS_OPTIONS } from "../src/protocols/ws/options.ts";
+import { DEFAULT_SOCKET_OPTIONS } from "../src/protocols/socket/options.ts";
 import { ProtocolRouter } from "../src/protocols/router.ts";
 import type { ProtocolHandler } from "../src/protocols/handler.ts";
 import { ERROR_KINDS, type ProtocolRequest, type ProtocolResponse } from "../src/protocols/types.ts";
@@ -56,6 +63,7 @@ interface Subject {
   close(): void;
 }
 
+const HTTP_OPTIONS = { keepAlive: true, compression: true, cookies: true, followRedirects: true, maxRedirects: 10, hosts: {}, tls: {} };
 const req = (url: string, extra: Partial<ProtocolRequest> = {}): ProtocolRequest => ({ name: "r", method: "GET", url, headers: [], timeoutMs: 5000, ...extra });
 const body = new TextEncoder().encode("abcdef");
 
@@ -90,11 +98,66 @@ const CASES: { name: string; make(): Promise<Subject> }[] = [
   {
     name: "HTTP/1.1",
     make: async () => ({
-      handler: new HttpHandler({ keepAlive: true, compression: true, cookies: true, followRedirects: true, maxRedirects: 10, hosts: {}, tls: {} }),
+      handler: new HttpHandler(HTTP_OPTIONS),
       ok: req(`${echo.url}/echo`, { method: "POST", body }),
       transportFailure: req(`http://127.0.0.1:${hangUp.port}/`, { method: "POST", body }),
       invalid: req("http://127.0.0.1:99999/"),
       invalidThrows: false,
+      close: () => {},
+    }),
+  },
+  {
+    name: "GraphQL (over HTTP/1.1)",
+    make: async () => ({
+      handler: new GraphqlHandler(new HttpHandler(HTTP_OPTIONS)),
+      ok: req(echo.graphqlUrl, { method: "POST", headers: [["Content-Type", "application/json"]], body: new TextEncoder().encode('{"query":"{ echo(message: \\"hi\\") }"}') }),
+      transportFailure: req(`http://127.0.0.1:${hangUp.port}/graphql`, { method: "POST", body }),
+      invalid: req("http://127.0.0.1:99999/"),
+      invalidThrows: false,
+      close: () => {},
+    }),
+  },
+  {
+    name: "WebSocket",
+    make: async () => ({
+      handler: new WsHandler(HTTP_OPTIONS),
+      ok: req(echo.wsUrl, { options: { ...DEFAULT_WS_OPTIONS, frames: [{ data: body, binary: false, delayMs: 0 }] } }),
+      transportFailure: req(`ws://127.0.0.1:${hangUp.port}/`),
+      invalid: req("ws://127.0.0.1:99999/"),
+      invalidThrows: true,
+      close: () => {},
+    }),
+  },
+  {
+    name: "SSE",
+    make: async () => ({
+      handler: new SseHandler(HTTP_OPTIONS),
+      ok: req(echo.sseUrl),
+      transportFailure: req(`sse://127.0.0.1:${hangUp.port}/`),
+      invalid: req("sse://127.0.0.1:99999/"),
+      invalidThrows: true,
+      close: () => {},
+    }),
+  },
+  {
+    name: "TCP",
+    make: async () => ({
+      handler: new TcpHandler(HTTP_OPTIONS),
+      ok: req(echo.tcpUrl, { body }),
+      transportFailure: req(echo.tcpUrl, { options: { ...DEFAULT_SOCKET_OPTIONS, payload: body, readBytes: 1000, readTimeoutMs: 50 } }),
+      invalid: req("tcp://127.0.0.1/"),
+      invalidThrows: true,
+      close: () => {},
+    }),
+  },
+  {
+    name: "UDP",
+    make: async () => ({
+      handler: new UdpHandler(HTTP_OPTIONS),
+      ok: req(echo.udpUrl, { body }),
+      transportFailure: req("udp://127.0.0.1:9", { body }),
+      invalid: req("udp://127.0.0.1/"),
+      invalidThrows: true,
       close: () => {},
     }),
   },
@@ -185,7 +248,7 @@ for (const c of CASES) {
       const failed = await call(s.handler, s.transportFailure);
       // the optional family counters show when a response's extras carry them
       const rich = Object.create(ok, { extras: { value: { docs: 1, rows: 2, msgs: 3 } } }) as ProtocolResponse;
-      expect(emitted(s.handler, [rich, failed])).toEqual([...s.handler.metrics].sort());
+      expect(emitted(s.handler, [rich, ok, failed])).toEqual([...s.handler.metrics].sort());
       expect(new Set(s.handler.metrics).size).toBe(s.handler.metrics.length);
     });
 

@@ -37,7 +37,7 @@ describe("ProtocolRouter", () => {
     expect(via(undefined, "${services.x.url}/path")).toBe(http);
     const handlers = "handlers: http (http://, https://), redis (redis://, rediss://), evil (evil://)";
     expect(() => r.route(undefined, "gopher://h/")).toThrow(`no protocol handler serves \`gopher://\` URLs in this build (${handlers})`);
-    // protocols the plan format knows but this build has no handler for are not pretended to exist
+    // protocols the plan format knows but this router has no handler for are not pretended to exist
     expect(() => r.route(undefined, "ws://h/")).toThrow("no protocol handler serves `ws://` URLs");
     expect(() => r.route(undefined, "sse://h:1")).toThrow("no protocol handler serves `sse://` URLs");
     expect(() => r.route("websocket", "x")).toThrow(`no protocol handler serves \`protocol: websocket\` in this build (${handlers})`);
@@ -64,11 +64,18 @@ describe("catalogues for the plan check", () => {
     expect(catalogue.unserved({ url: "echo-proto://h", blocks: ["sql"] })).toBeUndefined();
     expect(catalogue.unserved({ protocol: "echo", url: "x", blocks: [] })).toBeUndefined();
     expect(catalogue.unserved({ url: "http://h/", blocks: [] })).toBeUndefined();
-    expect(catalogue.unserved({ url: "ws://h/", blocks: [] })).toEqual({ field: "url", message: "no protocol handler serves `ws://` URLs in this build (handlers: http (http://, https://), grpc (grpc://, grpcs://), echo-proto (echo-proto://))" });
+    const handlers = "handlers: http (http://, https://), grpc (grpc://, grpcs://), graphql, ws (ws://, wss://), sse (sse://, sses://), tcp (tcp://), udp (udp://), echo-proto (echo-proto://)";
+    expect(catalogue.unserved({ url: "gopher://h/", blocks: [] })).toEqual({ field: "url", message: `no protocol handler serves \`gopher://\` URLs in this build (${handlers})` });
     expect(catalogue.unserved({ url: "http://h/", blocks: ["graphql"] })).toEqual({
       field: "graphql",
-      message: "`graphql:` options: the `http` handler this request goes to does not read them (handlers: http (http://, https://), grpc (grpc://, grpcs://), echo-proto (echo-proto://))",
+      message: `\`graphql:\` options: the \`http\` handler this request goes to does not read them (${handlers})`,
     });
+    // the built-in stream protocols read their blocks; GraphQL by name only
+    expect(catalogue.unserved({ url: "ws://h/", blocks: ["ws"] })).toBeUndefined();
+    expect(catalogue.unserved({ url: "sses://h/", blocks: ["sse"] })).toBeUndefined();
+    expect(catalogue.unserved({ url: "udp://h:1", blocks: ["socket"] })).toBeUndefined();
+    expect(catalogue.unserved({ protocol: "graphql", url: "http://h/", blocks: ["graphql"] })).toBeUndefined();
+    expect(catalogue.unserved({ protocol: "websocket", url: "http://h/", blocks: ["ws"] })).toBeUndefined();
   });
   test("gRPC: grpc:// and grpcs:// route to it; a scheme only a template gives goes by the step's `grpc:` block", () => {
     const { catalogue } = runCatalogue([]);

@@ -24,9 +24,9 @@ async function run(file: string, args: string[] = [], env: Record<string, string
 }
 
 describe("reference example plans", () => {
-  test("there are 19 of them (01–08, 10, 13, 14, 16, 17, 21–26) and each validates with zero errors", async () => {
+  test("there are 23 of them (01–14, 16–18, 21–26) and each validates with zero errors", async () => {
     expect(plans.map((p) => p.slice(0, 2))).toEqual(
-      ["01", "02", "03", "04", "05", "06", "07", "08", "10", "13", "14", "16", "17", "21", "22", "23", "24", "25", "26"],
+      ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "16", "17", "18", "21", "22", "23", "24", "25", "26"],
     );
     for (const p of plans) {
       const r = await loadr(["validate", join(DIR, p)]);
@@ -100,12 +100,13 @@ describe("reference example plans", () => {
  * run them with every duration compressed to at most 1 s — the shape of each schedule stays, the
  * plan is otherwise unchanged — and check each ran every scenario to completion.
  */
+const compress = (yaml: string) =>
+  yaml.replace(/(duration|start_time|graceful_stop|graceful_ramp_down|max_duration):\s*(\d+)(ms|s|m|h)\b/g, (_m, key: string, n: string, unit: string) => {
+    const ms = Number(n) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as Record<string, number>)[unit]!;
+    return `${key}: ${Math.min(ms, key === "duration" ? 1000 : 500)}ms`;
+  });
+
 describe("reference example plans with the load-model executors (time-compressed)", () => {
-  const compress = (yaml: string) =>
-    yaml.replace(/(duration|start_time|graceful_stop|graceful_ramp_down|max_duration):\s*(\d+)(ms|s|m|h)\b/g, (_m, key: string, n: string, unit: string) => {
-      const ms = Number(n) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as Record<string, number>)[unit]!;
-      return `${key}: ${Math.min(ms, key === "duration" ? 1000 : 500)}ms`;
-    });
   for (const prefix of ["02", "03", "04", "07", "23", "24"]) {
     test(`${prefix} runs every scenario to completion`, async () => {
       const file = plans.find((p) => p.startsWith(prefix))!;
@@ -121,4 +122,61 @@ describe("reference example plans with the load-model executors (time-compressed
       expect([...ran].sort()).toEqual([...summary.scenarios].sort());
     });
   }
+});
+
+/**
+ * The protocol examples (09 websocket, 11 graphql, 12 tcp/udp, 18 sse) against the echo target's
+ * WebSocket, GraphQL, TCP/UDP and SSE endpoints, every duration compressed to at most 1 s
+ * (`session_duration` too; 09 runs 4 s so that its `ws_msgs_received count>100` can be met).
+ */
+describe("the reference's protocol examples against the echo target (time-compressed)", () => {
+  async function runCompressed(prefix: string, args: string[] = [], env: Record<string, string> = {}) {
+    const file = plans.find((p) => p.startsWith(prefix))!;
+    const dir = scratch({ [file]: compress(readFileSync(join(DIR, file), "utf8")) });
+    const out = join(dir, "s.json");
+    const r = await loadr(["run", join(dir, file), "-q", "--summary-export", out, ...args], { cwd: DIR, env });
+    const summary = JSON.parse(readFileSync(out, "utf8"));
+    const series = (m: string, tags: Record<string, string> = {}) =>
+      (summary.snapshot.series as { metric: string; tags: Record<string, string>; agg: { sum: number; count: number } }[]).filter(
+        (x) => x.metric === m && Object.entries(tags).every(([k, v]) => x.tags[k] === v),
+      );
+    const sum = (m: string, tags?: Record<string, string>) => series(m, tags).reduce((n, x) => n + (x.agg.sum ?? 0), 0);
+    const check = (name: string) => (summary.checks as { name: string; passes: number; fails: number }[]).find((c) => c.name === name);
+    return { ...r, summary, sum, check };
+  }
+
+  test("09 websocket: wss:// sessions with a subprotocol, every frame acknowledged, thresholds pass", async () => {
+    const r = await runCompressed("09", ["--duration", "4s"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.sum("ws_msgs_received")).toBeGreaterThan(100);
+    expect(r.sum("http_req_failed")).toBe(0);
+    expect(r.check("got ack")).toMatchObject({ fails: 0 });
+  });
+
+  test("11 graphql: the search's first id flows into the detail query; no GraphQL errors", async () => {
+    const r = await runCompressed("11", [], { GRAPHQL_TOKEN: "t-1" });
+    expect([0, 99]).toContain(r.code); // 99: p(95)<400 on a loaded machine
+    expect(r.sum("graphql_reqs", { name: "product detail" })).toBeGreaterThan(0);
+    expect(r.sum("http_req_failed")).toBe(0);
+    expect(r.check("has results")).toMatchObject({ fails: 0 });
+  });
+
+  test("12 tcp/udp: PING answered PONG, datagrams echoed", async () => {
+    const r = await runCompressed("12");
+    expect([0, 99]).toContain(r.code); // 99: tcp p(99)<50 on a loaded machine
+    expect(r.sum("tcp_reqs")).toBeGreaterThan(0);
+    expect(r.sum("udp_reqs")).toBeGreaterThan(100);
+    expect(r.sum("http_req_failed")).toBe(0);
+    expect(r.check("body contains \"PONG\"")).toMatchObject({ fails: 0 });
+  });
+
+  test("18 sse: streams read until `done`, the status and JS assertions pass", async () => {
+    const r = await runCompressed("18");
+    expect(r.code).toBe(0);
+    expect(r.sum("sse_events", { name: "order updates" })).toBeGreaterThan(0);
+    expect(r.sum("sse_events", { name: "metrics feed" })).toBeGreaterThan(0);
+    expect(r.sum("http_req_failed")).toBe(0);
+    expect(r.check("got update")).toMatchObject({ fails: 0 });
+  });
 });

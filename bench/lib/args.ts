@@ -1,7 +1,7 @@
 /** Command-line flags of `bun run bench -- ...`. */
 
-export type BenchName = "http" | "vus" | "startup" | "arrival" | "scaling" | "vus50k" | "flow" | "wasm" | "native" | "h2grpc";
-export const ALL_BENCHES: readonly BenchName[] = ["http", "vus", "startup", "arrival", "scaling", "vus50k", "flow", "wasm", "native", "h2grpc"];
+export type BenchName = "http" | "vus" | "startup" | "arrival" | "scaling" | "vus50k" | "flow" | "wasm" | "native" | "h2grpc" | "realtime" | "ws10k";
+export const ALL_BENCHES: readonly BenchName[] = ["http", "vus", "startup", "arrival", "scaling", "vus50k", "flow", "wasm", "native", "h2grpc", "realtime", "ws10k"];
 
 export interface BenchArgs {
   only: BenchName[];
@@ -14,6 +14,9 @@ export interface BenchArgs {
   vus: number;
   /** the many-VU bench (spread over 127.0.0.1–4) */
   manyVus: number;
+  /** WebSocket sessions held, and for how long, in the ws10k bench */
+  heldSessions: number;
+  heldSeconds: number;
   /** iterations/s of the arrival-rate accuracy bench */
   rates: number[];
   /** skip apt-get installs of missing tools */
@@ -25,12 +28,13 @@ export interface BenchArgs {
   target: "auto" | "nginx" | "echo";
 }
 
-export const USAGE = `usage: bun run bench -- [--only http|vus|startup|arrival|scaling|vus50k|flow|wasm|native|h2grpc[,...]] [--duration 10] [--rounds 4]
+export const USAGE = `usage: bun run bench -- [--only http|vus|startup|arrival|scaling|vus50k|flow|wasm|native|h2grpc|realtime|ws10k[,...]] [--duration 10] [--rounds 4]
                       [--vus-duration 15] [--vus 10000] [--many-vus 50000] [--rates 1000,10000,50000]
+                      [--held-sessions 10000] [--held-seconds 60]
                       [--no-install] [--raw-dir DIR] [--loadr dist/loadr] [--target auto|nginx|echo]`;
 
 export function parseArgs(argv: string[]): BenchArgs {
-  const a: BenchArgs = { only: [...ALL_BENCHES], duration: 10, rounds: 4, vusDuration: 15, vus: 10_000, manyVus: 50_000, rates: [1000, 10_000, 50_000], install: true, loadr: "dist/loadr", target: "auto" };
+  const a: BenchArgs = { only: [...ALL_BENCHES], duration: 10, rounds: 4, vusDuration: 15, vus: 10_000, manyVus: 50_000, heldSessions: 10_000, heldSeconds: 60, rates: [1000, 10_000, 50_000], install: true, loadr: "dist/loadr", target: "auto" };
   const positive = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, got ${v ?? "nothing"}\n${USAGE}`);
@@ -62,6 +66,12 @@ export function parseArgs(argv: string[]): BenchArgs {
         break;
       case "--many-vus":
         a.manyVus = Math.round(positive(name, value()));
+        break;
+      case "--held-sessions":
+        a.heldSessions = Math.round(positive(name, value()));
+        break;
+      case "--held-seconds":
+        a.heldSeconds = positive(name, value());
         break;
       case "--rates":
         a.rates = (value() ?? "").split(",").filter(Boolean).map((r) => positive(name, r));

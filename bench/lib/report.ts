@@ -10,6 +10,7 @@ import { STARTUP_TARGET_MS, type StartupResult } from "./startup-bench.ts";
 import { IDEAL_TOLERANCE, RSS_TARGET_MB, type VusResult } from "./vus-bench.ts";
 import { CALLS_TARGET, COLD_TARGET_MS, PLAN_RATIO_TARGET, type WasmResult } from "./wasm-bench.ts";
 import { nativeTable, type NativeResult } from "./native-bench.ts";
+import { realtimeTable, type RealtimeResult } from "./realtime-bench.ts";
 import { ARRIVAL_TOLERANCE, SCALING_TARGET, type ArrivalRow, type ScalingRow } from "./load-models-bench.ts";
 import { FLOW_TARGET_RATIO, type FlowResult } from "./flow-bench.ts";
 import { median } from "./stats.ts";
@@ -34,6 +35,7 @@ export interface Results {
   flow?: FlowResult & { target: string };
   /** HTTP/2 vs h2load and gRPC vs a bare grpc-js loop (lib/h2grpc-bench.ts) */
   h2grpc?: H2GrpcResult;
+  realtime?: RealtimeResult;
 }
 
 const f = (v: number | null | undefined, digits = 2) => (v === null || v === undefined || !Number.isFinite(v) ? "—" : v.toFixed(digits));
@@ -217,6 +219,7 @@ export function renderGenerated(r: Results): string {
   if (r.wasm) parts.push("### WASM plugins", "", wasmTable(r.wasm), "");
   if (r.native) parts.push(`### Native plugins (${r.native.seconds} s per run, one worker)`, "", nativeTable(r.native), "");
   if (r.h2grpc) parts.push("### HTTP/2 and gRPC (one worker on the load core, the target on its own core)", "", h2grpcTable(r.h2grpc), "");
+  if (r.realtime) parts.push("### WebSocket, TCP, and held WebSocket sessions (against `loadr echo` in its own process)", "", realtimeTable(r.realtime), "");
   parts.push(`Raw figures: \`bench/results/${r.date}.json\`.`, "");
   return parts.join("\n");
 }
@@ -255,6 +258,7 @@ export function writeResults(path: string, r: Results): Results {
         native: r.native ?? prev.native,
         flow: r.flow ?? prev.flow,
         h2grpc: r.h2grpc ?? prev.h2grpc,
+        realtime: r.realtime || prev.realtime ? { ...prev.realtime, ...r.realtime } as RealtimeResult : undefined,
       };
     } catch {
       // unreadable previous file: replace it

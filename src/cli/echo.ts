@@ -7,8 +7,9 @@ export const HELP = `Usage: loadr echo [--host 127.0.0.1] [--port 8080] [--tls]
 
 Serves the built-in echo target (the endpoints of docs/echo.md: /, /echo, /status/{code},
 /delay/{ms}, /json, /xml, /html, /cookies, /gzip, /redirect/{n}, /login, /large/{kb}, /headers,
-/counter, WebSocket /ws, SSE /events) until Ctrl-C, and prints its URL; the same endpoints over
-HTTP/2 (TLS and h2c) and the gRPC echo services with reflection on two more ports.
+/counter, WebSocket /ws and /ws/ack, SSE /events and /sse, GraphQL /graphql) until Ctrl-C, and
+prints its URLs; the same endpoints over HTTP/2 (TLS and h2c) and the gRPC echo services with
+reflection on two more ports, and raw TCP and UDP echo ports.
 
 Options:
   --host <addr>   interface to bind (default 127.0.0.1)
@@ -32,6 +33,7 @@ export async function main(args: string[]): Promise<number> {
   });
   process.stdout.write(`echo target listening on ${server.url} — Ctrl-C to stop\n`);
   process.stdout.write(`  HTTP/2: ${server.h2Url} (TLS), ${server.h2cUrl} (h2c); gRPC: ${server.grpcUrl}, ${server.grpcsUrl}\n`);
+  process.stdout.write(`  websocket ${server.wsUrl}  sse ${server.sseUrl}  graphql ${server.graphqlUrl}\n  tcp ${server.tcpUrl}  udp ${server.udpUrl}\n`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);

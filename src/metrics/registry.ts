@@ -54,6 +54,13 @@ export const BUILTIN_METRICS: readonly Builtin[] = [
   ["grpc_streams", "counter", false],
   ["grpc_msgs_sent", "counter", false],
   ["grpc_msgs_received", "counter", false],
+  // Not in the Rust registry: the TCP connect, SSE events and the time to the first one
+  // (src/protocols/socket/handler.ts, sse/handler.ts).
+  ["tcp_connecting", "trend", true],
+  ["sse_events", "counter", false],
+  ["sse_time_to_first_event", "trend", true],
+  ["plugin_reqs", "counter", false],
+  ["plugin_req_duration", "trend", true],
   // Not in the Rust registry: our plugin host times every plugin call and counts its failures.
   ["plugin_call_duration", "trend", true],
   ["plugin_errors", "counter", false],

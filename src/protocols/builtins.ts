@@ -11,19 +11,46 @@ import { HTTP_INFO, HttpHandler } from "./http/handler.ts";
 import { GRPC_INFO, GrpcHandler } from "./grpc/handler.ts";
 import { HTTP_METRICS } from "./http/metrics.ts";
 import { GRPC_METRICS } from "./grpc/metrics.ts";
+import { GRAPHQL_INFO, GRAPHQL_METRICS, GraphqlHandler } from "./graphql/handler.ts";
 import { ProtocolRouter, type Routed } from "./router.ts";
+import { TCP_INFO, TCP_METRICS, TcpHandler, UDP_INFO, UDP_METRICS, UdpHandler } from "./socket/handler.ts";
+import { SSE_INFO, SSE_METRICS, SseHandler } from "./sse/handler.ts";
+import { WS_INFO, WS_METRICS, WsHandler } from "./ws/handler.ts";
 
 const HTTP_ADDRESS = { names: ["http", "https"], schemes: ["http", "https"] };
 const GRPC_ADDRESS = { names: ["grpc"], schemes: ["grpc", "grpcs"] };
+// GraphQL and SSE over http(s) are reached by `protocol:` only; GraphQL uses HTTP's per-VU state
+const GRAPHQL_ADDRESS = { names: ["graphql"], schemes: [], sharesStateOf: "http" };
+const WS_ADDRESS = { names: ["ws", "websocket", "wss"], schemes: ["ws", "wss"] };
+const SSE_ADDRESS = { names: ["sse", "sses"], schemes: ["sse", "sses"] };
+const TCP_ADDRESS = { names: ["tcp"], schemes: ["tcp"] };
+const UDP_ADDRESS = { names: ["udp"], schemes: ["udp"] };
+
+/** The built-ins as the main thread knows them: names, addresses and plan checks, no handler. */
+const BUILTIN_INFOS = [
+  { handler: HTTP_INFO, ...HTTP_ADDRESS },
+  { handler: GRPC_INFO, ...GRPC_ADDRESS },
+  { handler: GRAPHQL_INFO, ...GRAPHQL_ADDRESS },
+  { handler: WS_INFO, ...WS_ADDRESS },
+  { handler: SSE_INFO, ...SSE_ADDRESS },
+  { handler: TCP_INFO, ...TCP_ADDRESS },
+  { handler: UDP_INFO, ...UDP_ADDRESS },
+];
 
 /** What a protocol plugin is to the router before it loads: a handler reading `plugin:` and `sql:` options. */
 export const PLUGIN_OPTION_BLOCKS: readonly string[] = ["plugin", "sql"];
 
 /** A worker's router: the built-in handlers; the caller registers the run's protocol plugins. */
 export function builtinRouter(http: HttpClientOptions): ProtocolRouter {
+  const httpHandler = new HttpHandler(http);
   return new ProtocolRouter<ProtocolHandler>([
-    { handler: new HttpHandler(http), ...HTTP_ADDRESS },
+    { handler: httpHandler, ...HTTP_ADDRESS },
     { handler: new GrpcHandler(http) as ProtocolHandler, ...GRPC_ADDRESS },
+    { handler: new GraphqlHandler(httpHandler) as ProtocolHandler, ...GRAPHQL_ADDRESS },
+    { handler: new WsHandler(http), ...WS_ADDRESS },
+    { handler: new SseHandler(http), ...SSE_ADDRESS },
+    { handler: new TcpHandler(http), ...TCP_ADDRESS },
+    { handler: new UdpHandler(http), ...UDP_ADDRESS },
   ]);
 }
 
@@ -35,18 +62,17 @@ export function builtinRouter(http: HttpClientOptions): ProtocolRouter {
 export const BUILTIN_HANDLER_METRICS: readonly { handler: string; metrics: readonly string[] }[] = [
   { handler: HTTP_INFO.name, metrics: HTTP_METRICS },
   { handler: GRPC_INFO.name, metrics: GRPC_METRICS },
+  { handler: GRAPHQL_INFO.name, metrics: GRAPHQL_METRICS },
+  { handler: WS_INFO.name, metrics: WS_METRICS },
+  { handler: SSE_INFO.name, metrics: SSE_METRICS },
+  { handler: TCP_INFO.name, metrics: TCP_METRICS },
+  { handler: UDP_INFO.name, metrics: UDP_METRICS },
 ];
 
 /** The built-in HTTP handler of a router, whose per-VU state is the VU's HttpClient (the JS cookie functions use its jar). */
 export function httpRoute(router: ProtocolRouter): Routed<ProtocolHandler<HttpClient>> {
   return router.handlers[0] as Routed<ProtocolHandler<HttpClient>>;
 }
-
-/** The built-ins as the main thread knows them: names, addresses and plan checks, no handler. */
-const BUILTIN_INFOS = [
-  { handler: HTTP_INFO, ...HTTP_ADDRESS },
-  { handler: GRPC_INFO, ...GRPC_ADDRESS },
-];
 
 /** A loaded protocol plugin as the main thread knows it. */
 export interface PluginProtocolInfo {

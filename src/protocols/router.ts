@@ -18,7 +18,10 @@ import type { HandlerInfo, ProtocolHandler } from "./handler.ts";
 /** A handler as the router placed it. */
 export interface Routed<H extends HandlerInfo = ProtocolHandler> {
   readonly handler: H;
-  /** index of the handler's per-VU state in a VU */
+  /**
+   * index of the handler's per-VU state in a VU: its own place in `handlers`, or the place of the
+   * handler whose state it shares (GraphQL rides on HTTP's pool and cookie jar)
+   */
   readonly slot: number;
   /** how it is addressed: names for `protocol:`, URL schemes (lower case) */
   readonly names: readonly string[];
@@ -42,10 +45,13 @@ export class ProtocolRouter<H extends HandlerInfo = ProtocolHandler> implements 
   /** names and schemes of the built-in handlers: never taken by a plugin */
   private readonly reserved = new Map<string, string>();
 
-  /** `builtins`: the handlers this build has, HTTP first (it serves URLs without a scheme). */
-  constructor(builtins: readonly { handler: H; names: readonly string[]; schemes: readonly string[] }[]) {
+  /**
+   * `builtins`: the handlers this build has, HTTP first (it serves URLs without a scheme); one
+   * with `sharesStateOf` uses the per-VU state of the built-in of that name, listed before it.
+   */
+  constructor(builtins: readonly { handler: H; names: readonly string[]; schemes: readonly string[]; sharesStateOf?: string }[]) {
     for (const b of builtins) {
-      const r = this.add(b.handler, b.names, b.schemes);
+      const r = this.add(b.handler, b.names, b.schemes, b.sharesStateOf === undefined ? undefined : this.byName.get(b.sharesStateOf)?.slot);
       for (const k of [...r.names, ...r.schemes]) this.reserved.set(k, b.handler.name);
     }
   }
@@ -67,8 +73,8 @@ export class ProtocolRouter<H extends HandlerInfo = ProtocolHandler> implements 
     return warnings;
   }
 
-  private add(handler: H, names: readonly string[], schemes: readonly string[]): Routed<H> {
-    const r: Routed<H> = { handler, slot: this.list.length, names, schemes };
+  private add(handler: H, names: readonly string[], schemes: readonly string[], slot = this.list.length): Routed<H> {
+    const r: Routed<H> = { handler, slot, names, schemes };
     this.list.push(r);
     for (const n of names) this.byName.set(n.toLowerCase(), r);
     for (const s of schemes) this.byScheme.set(s, r);

@@ -50,6 +50,16 @@ export const ERROR_KINDS = [
   "too_many_open_files",
   /** a gRPC call ended with a status that is not OK (src/protocols/grpc/) */
   "grpc_status",
+  /** a WebSocket upgrade was refused (not 101) or answered wrongly (src/protocols/ws/) */
+  "handshake",
+  /** the server broke its protocol: an invalid WebSocket frame (src/protocols/ws/frames.ts) */
+  "protocol",
+  /** a WebSocket message, an SSE event or a TCP/UDP read passed its `max_message_size` */
+  "message_too_large",
+  /** an SSE stream ended before its first event, or the answer was no stream (src/protocols/sse/) */
+  "no_events",
+  /** a GraphQL answer with `errors` and no `data` (src/protocols/graphql/) */
+  "graphql_errors",
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 

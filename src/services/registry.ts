@@ -75,11 +75,25 @@ async function startEchoService(e: ServiceEntry): Promise<StartedService> {
     host: typeof c.host === "string" ? c.host : undefined,
     port: typeof c.port === "number" ? c.port : undefined,
     tls: c.tls === true,
+    tcpPort: typeof c.tcp_port === "number" ? c.tcp_port : undefined,
+    udpPort: typeof c.udp_port === "number" ? c.udp_port : undefined,
   }).catch((err: Error) => {
     throw new Error(`service \`${e.name}\` failed to start: ${err.message} (choose another \`config.port\`, or 0 for any free port)`);
   });
-  return {
-    info: { url: echo.url, port: echo.port, h2_url: echo.h2Url, h2c_url: echo.h2cUrl, grpc_url: echo.grpcUrl, grpcs_url: echo.grpcsUrl },
-    stop: () => echo.stop(),
+  const info = {
+    url: echo.url,
+    port: echo.port,
+    h2_url: echo.h2Url,
+    h2c_url: echo.h2cUrl,
+    grpc_url: echo.grpcUrl,
+    grpcs_url: echo.grpcsUrl,
+    ws_url: echo.wsUrl,
+    sse_url: echo.sseUrl,
+    graphql_url: echo.graphqlUrl,
+    tcp_url: echo.tcpUrl,
+    udp_url: echo.udpUrl,
+    tcp_port: echo.tcpPort,
+    udp_port: echo.udpPort,
   };
+  return { info, stop: () => echo.stop() };
 }

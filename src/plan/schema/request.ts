@@ -37,9 +37,17 @@ const BodySpec = strict({
 /** A string body is a raw templated body; an object picks one structured variant. */
 export const Body = z.union([z.string(), BodySpec]);
 
+const BASE64 = /^\s*(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?\s*$/;
+
+// A frame: text (templated), or `{text?, binary_base64?, delay?}` with unknown keys ignored (§1.8);
+// `text` wins over `binary_base64`, as the reference's.
 const WsMessage = z.union([
   z.string(),
-  z.object({ text: z.string().optional(), binary_base64: z.string().optional(), delay: Dur.optional() }),
+  z.object({ text: z.string().optional(), binary_base64: z.string().optional(), delay: Dur.optional() }).superRefine((m, ctx) => {
+    if (m.text !== undefined) checkTemplate(ctx, m.text, ["text"]);
+    else if (m.binary_base64 !== undefined && !BASE64.test(m.binary_base64))
+      ctx.addIssue({ code: "custom", message: "`binary_base64` is not valid base64 (standard alphabet, padded)", path: ["binary_base64"] });
+  }),
 ]);
 export const WsOptions = strict({
   subprotocols: z.array(z.string()).optional(),
@@ -47,6 +55,17 @@ export const WsOptions = strict({
   receive_count: Count.optional(),
   receive_until: z.string().optional(),
   session_duration: Dur.optional(),
+  /** loadr's own: offer permessage-deflate (`deflate`); default `none` */
+  compression: z.enum(["deflate", "none"]).optional(),
+  /** loadr's own: the largest frame or message received (default 16MB) */
+  max_message_size: ByteSize.optional(),
+}).superRefine((w, ctx) => {
+  (w.send ?? []).forEach((m, i) => {
+    if (typeof m === "string") checkTemplate(ctx, m, ["send", i]);
+  });
+  for (const [i, p] of (w.subprotocols ?? []).entries())
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p))
+      ctx.addIssue({ code: "custom", message: `subprotocol \`${p}\` is not a token (letters, digits and !#$%&'*+-.^_\`|~)`, path: ["subprotocols", i] });
 });
 
 export const GrpcOptions = strict({
@@ -76,6 +95,9 @@ export const GraphqlOptions = strict({
   query: z.string(),
   variables: z.unknown().optional(),
   operation_name: z.string().optional(),
+}).superRefine((g, ctx) => {
+  if (g.query.trim() === "") ctx.addIssue({ code: "custom", message: "`graphql.query` cannot be empty", path: ["query"] });
+  for (const [s, p] of stringLeaves(g.variables, ["variables"])) checkTemplate(ctx, s, p);
 });
 
 export const SocketOptions = strict({
@@ -84,6 +106,8 @@ export const SocketOptions = strict({
   read_bytes: Count.optional(),
   read_until_close: z.boolean().optional(),
   read_timeout: Dur.optional(),
+  /** loadr's own: the most a read keeps (default 16MB) */
+  max_message_size: ByteSize.optional(),
 }).superRefine((s, ctx) => {
   if (s.send_text !== undefined && s.send_hex !== undefined)
     ctx.addIssue({ code: "custom", message: "socket cannot set both `send_text` and `send_hex`", path: ["send_hex"] });
@@ -92,7 +116,13 @@ export const SocketOptions = strict({
   if (s.send_text !== undefined) checkTemplate(ctx, s.send_text, ["send_text"]);
 });
 
-export const SseOptions = strict({ events: Count.optional(), until: z.string().optional(), duration: Dur.optional() });
+export const SseOptions = strict({
+  events: Count.optional(),
+  until: z.string().optional(),
+  duration: Dur.optional(),
+  /** loadr's own: the largest event (default 16MB) */
+  max_message_size: ByteSize.optional(),
+});
 
 export const SqlOptions = strict({ query: z.string(), params: z.array(z.string()).optional() }).superRefine((s, ctx) => {
   if (s.query.trim() === "") ctx.addIssue({ code: "custom", message: "`sql.query` cannot be empty", path: ["query"] });

@@ -1,14 +1,21 @@
 /**
- * The built-in echo target: a local HTTP(S) + WebSocket + SSE server with the endpoints of the
- * reference test server (§7). Tests, examples and the benchmark harness (when nginx is absent)
- * point loads at it; plans reach it as the service `echo` (`${services.echo.url}`).
+ * The built-in echo target: a local HTTP(S) + WebSocket + SSE + GraphQL server with the endpoints
+ * of the reference test server (§7), and raw TCP and UDP echo ports. Tests, examples and the
+ * benchmark harness (when nginx is absent) point loads at it; plans reach it as the service
+ * `echo` (`${services.echo.url}`, `${services.echo.ws_url}`…: src/services/registry.ts).
  *
- * Endpoints are in echo-routes.ts, their static bodies in echo-bodies.ts, the TLS test
- * certificate in echo-cert.ts.
+ * HTTP endpoints are in routes.ts, their static bodies in bodies.ts, the TLS test certificate in
+ * cert.ts; WebSocket in ws.ts, the event stream in sse.ts, GraphQL in graphql.ts, TCP and UDP in
+ * sockets.ts.
  */
-import type { ServerWebSocket } from "bun";
 import { ECHO_CERT_PEM, ECHO_KEY_PEM } from "./cert.ts";
+import { graphqlRoute } from "./graphql.ts";
 import { DELAY_MAX_MS, echoRoutes } from "./routes.ts";
+import { startSockets } from "./sockets.ts";
+import { sseRoute } from "./sse.ts";
+import { upgrade, websocket } from "./ws.ts";
+
+export { WS_CLOSE_COMMAND } from "./ws.ts";
 
 export interface EchoOptions {
   /** Interface to bind; loopback by default (a load target must never be reachable from outside by accident). */
@@ -17,6 +24,9 @@ export interface EchoOptions {
   port?: number;
   /** Serve HTTPS/WSS with the self-signed test certificate of echo-cert.ts. */
   tls?: boolean;
+  /** The TCP and UDP echo ports; 0 (default) = ephemeral. */
+  tcpPort?: number;
+  udpPort?: number;
 }
 
 export interface EchoServer {
@@ -31,22 +41,20 @@ export interface EchoServer {
   grpcUrl: string;
   /** the same over TLS, e.g. `grpcs://127.0.0.1:41235` */
   grpcsUrl: string;
+  /** `ws://…/ws` (`wss://` with TLS): the WebSocket echo */
+  wsUrl: string;
+  /** `sse://…/sse` (`sses://` with TLS): the event stream */
+  sseUrl: string;
+  /** `http://…/graphql`: the GraphQL endpoint */
+  graphqlUrl: string;
+  /** `tcp://host:port`, `udp://host:port`: the raw echo ports */
+  tcpUrl: string;
+  udpUrl: string;
+  tcpPort: number;
+  udpPort: number;
   /** Stops listening and closes every open connection (including WebSockets and SSE streams). */
   stop(): Promise<void>;
 }
-
-/** Text frame that makes the WebSocket echo close the connection instead of echoing. */
-export const WS_CLOSE_COMMAND = "ping-close";
-
-const websocket = {
-  message(ws: ServerWebSocket<undefined>, message: string | Buffer) {
-    if (message === WS_CLOSE_COMMAND) {
-      ws.close(1000, "bye");
-      return;
-    }
-    ws.send(message); // a string goes back as a text frame, a Buffer as a binary frame
-  },
-};
 
 /** The host part of the URL a client should use to reach a server bound to `host`. */
 function urlHost(host: string): string {
@@ -67,10 +75,10 @@ export async function startEcho(o: EchoOptions = {}): Promise<EchoServer> {
     ...(o.tls ? { tls: { cert: ECHO_CERT_PEM, key: ECHO_KEY_PEM } } : {}),
     routes: {
       ...echoRoutes(),
-      "/ws": (req, srv) => {
-        if (srv.upgrade(req)) return undefined;
-        return new Response("expected a WebSocket upgrade", { status: 426 });
-      },
+      "/ws": (req, srv) => upgrade(req, srv, false),
+      "/ws/ack": (req, srv) => upgrade(req, srv, true),
+      "/sse": { GET: sseRoute },
+      "/graphql": { GET: graphqlRoute, POST: graphqlRoute },
     },
     fetch(req) {
       // Unmatched path, or a matched path with a method it does not serve.
@@ -86,15 +94,28 @@ export async function startEcho(o: EchoOptions = {}): Promise<EchoServer> {
     await server.stop(true);
     throw e;
   });
+  const sockets = await startSockets(host, o.tcpPort, o.udpPort).catch(async (e: Error) => {
+    await Promise.all([server.stop(true), h2.stop()]);
+    throw e;
+  });
   const at = urlHost(host);
+  const s = o.tls ? "s" : "";
   return {
-    url: `${o.tls ? "https" : "http"}://${at}:${port}`,
+    url: `http${s}://${at}:${port}`,
     port,
     h2Url: `https://${at}:${h2.tlsPort}`,
     h2cUrl: `http://${at}:${h2.cleartextPort}`,
     grpcUrl: `grpc://${at}:${h2.cleartextPort}`,
     grpcsUrl: `grpcs://${at}:${h2.tlsPort}`,
+    wsUrl: `ws${s}://${at}:${port}/ws`,
+    sseUrl: `sse${s}://${at}:${port}/sse`,
+    graphqlUrl: `http${s}://${at}:${port}/graphql`,
+    tcpUrl: `tcp://${at}:${sockets.tcpPort}`,
+    udpUrl: `udp://${at}:${sockets.udpPort}`,
+    tcpPort: sockets.tcpPort,
+    udpPort: sockets.udpPort,
     async stop() {
+      sockets.stop();
       await Promise.all([server.stop(true), h2.stop()]);
     },
   };

@@ -19,6 +19,7 @@ import type { Vu } from "../vu.ts";
 import { encodePairs, joinBaseUrl } from "../../../util/url-encode.ts";
 import { compileRender, type RenderFn } from "../render.ts";
 import { DEFAULT_MAX_MESSAGE, type GrpcCallOptions, type GrpcSpec } from "../../../protocols/grpc/options.ts";
+import { compileGraphqlBody, compileStreamOptions } from "./protocol-options.ts";
 
 const encoder = new TextEncoder();
 
@@ -49,7 +50,7 @@ export function buildRequest(spec: RequestStep, defaults: HttpDefaults, baseDir:
   const headerMap = new Map<string, [string, Template]>();
   for (const [k, v] of Object.entries(defaults.headers ?? {})) headerMap.set(k.toLowerCase(), [k, compileTemplate(String(v))]);
   for (const [k, v] of Object.entries(spec.headers ?? {})) headerMap.set(k.toLowerCase(), [k, compileTemplate(String(v))]);
-  const { body, contentType, static: bodyStatic } = compileBody(spec.body, baseDir);
+  const { body, contentType, static: bodyStatic } = compileGraphqlBody(spec) ?? compileBody(spec.body, baseDir);
   if (contentType && !headerMap.has("content-type")) headerMap.set("content-type", ["Content-Type", { kind: "static", text: contentType }]);
   const headers = [...headerMap.values()];
   const renderHeaders = headers.map(([k, t]) => [k, compileRender(t)] as const);
@@ -58,7 +59,7 @@ export function buildRequest(spec: RequestStep, defaults: HttpDefaults, baseDir:
   const maxRedirects = defaults.max_redirects;
   const maxBodySize = spec.max_body_size;
   const tracing = defaults.tracing === true;
-  const options = compileOptions(spec, baseDir);
+  const options = compileStreamOptions(spec) ?? compileOptions(spec, baseDir);
 
   // Static headers are one array for every request: the HTTP client keys its head cache by the
   // array's identity, so a dynamic URL with static headers still reuses the head when it can.

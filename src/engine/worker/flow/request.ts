@@ -11,6 +11,7 @@
  */
 import { UnresolvedError, compileTemplate, renderTemplate } from "../../../plan/template.ts";
 import type { HttpDefaults, RequestStep } from "../../../plan/schema.ts";
+import { PROTOCOL_BLOCKS } from "../../../plan/protocol-check.ts";
 import type { ConditionScope } from "../../../checks/specs.ts";
 import type { ResponseView } from "../../../extract/response-view.ts";
 import type { TagSet } from "../../../metrics/sink.ts";
@@ -57,7 +58,14 @@ function routeStep(spec: RequestStep, defaults: HttpDefaults, rt: ScenarioRuntim
   let url = runWideUrl(spec.url, rt);
   if (urlScheme(url) === undefined && !url.startsWith("${") && defaults.base_url !== undefined) url = runWideUrl(defaults.base_url, rt);
   try {
-    return rt.run.protocols.route(spec.protocol, url);
+    const routed = rt.run.protocols.route(spec.protocol, url);
+    // the option blocks of a URL whose scheme only rendering revealed (the main thread took the
+    // blocks' handler on trust): the handler it routed to must read them
+    const templated = spec.protocol === undefined && urlScheme(spec.url) === undefined && spec.url.includes("${");
+    const foreign = templated ? PROTOCOL_BLOCKS.find((b) => spec[b] !== undefined && !routed.handler.optionBlocks.includes(b)) : undefined;
+    if (foreign !== undefined)
+      throw new ProtocolRouterError(`\`${foreign}:\` options: the \`${routed.handler.name}\` handler this request goes to does not read them (${rt.run.protocols.available()})`);
+    return routed;
   } catch (e) {
     if (e instanceof ProtocolRouterError) throw new ProtocolRouterError(`${at}.request: ${e.message}`);
     throw e;

@@ -1,0 +1,291 @@
+/**
+ * One WebSocket session (reference §5.1 `ws`): connect (DNS, TCP, TLS for wss://), the upgrade
+ * handshake with the step's headers and subprotocols, the `ws.send` frames in order (each after
+ * its `delay`), then receive until `receive_count` messages (default: one per frame sent, at
+ * least one; unbounded with only `receive_until`), a text message containing `receive_until`,
+ * `session_duration` after the last frame (a normal end), the server's close frame (a normal end),
+ * or the request timeout (an error). Pings are answered with pongs. We close with 1000.
+ *
+ * Phases: blocked = DNS, connecting, tls; waiting = the handshake (request written → 101 read);
+ * sending = from the handshake to the last frame written (frame delays included); receiving =
+ * the rest; duration = waiting + sending + receiving (ws_session_duration).
+ *
+ * Failures, each with its error_kind: the handshake refused or wrong (`handshake`: the status is
+ * the server's), a frame breaking RFC 6455 (`protocol`), a frame or message over
+ * `max_message_size` (`message_too_large`), the connection closed without a close frame, or in
+ * the middle of a frame (`connection_reset`), the request timeout (`timeout`).
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { arm, type Deadline, disarm } from "../../util/deadline-wheel.ts";
+import { timeoutMessage } from "../http/errors.ts";
+import { lossyText } from "../lossy-text.ts";
+import type { ErrorKind, ProtocolRequest, ProtocolResponse, Timings } from "../types.ts";
+import { classifyError } from "../types.ts";
+import { type Dialer, Link } from "../socket/link.ts";
+import type { SocketTarget } from "../socket/target.ts";
+import { closeFrame, dataFrame, encodeFrame, type FrameEvents, FrameReader, OP_PONG } from "./frames.ts";
+import type { WsCallOptions } from "./options.ts";
+
+const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+const EMPTY = new Uint8Array(0);
+/** a handshake answer's head larger than this is refused (as the HTTP client's) */
+const MAX_HEAD = 64 * 1024;
+const DEFLATE_OFFER = "permessage-deflate; client_no_context_takeover; server_no_context_takeover";
+/** headers the handshake sets itself: a step's own value for them would break the upgrade */
+const OWN_HEADERS = new Set(["host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions"]);
+
+const enum State {
+  Connecting,
+  Handshake,
+  Open,
+  Done,
+}
+
+export class WsSession extends Link implements Deadline, FrameEvents {
+  deadline = 0;
+  private state = State.Connecting;
+  private key = "";
+  private head: Buffer[] = [];
+  private headBytes = 0;
+  private reader!: FrameReader;
+  private deflate = false;
+  private status = 0;
+  private statusText = "";
+  private headers: [string, string][] = [];
+  private tHsStart = 0;
+  private tHsDone = 0;
+  private tSendEnd = 0;
+  private next = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private msgsSent = 0;
+  private msgsReceived = 0;
+  private settled = false;
+  private target = 1;
+  /** the receive rule is met: later messages are not counted (they were sent before we closed) */
+  private met = false;
+  private last: Uint8Array = EMPTY;
+  private lastBinary = false;
+  private closeCode: number | undefined;
+  private closeReason: string | undefined;
+  private settle!: (r: ProtocolResponse) => void;
+
+  constructor(
+    private readonly req: ProtocolRequest,
+    private readonly t: SocketTarget,
+    private readonly o: WsCallOptions,
+  ) {
+    super();
+  }
+
+  run(dialer: Dialer): Promise<ProtocolResponse> {
+    const p = new Promise<ProtocolResponse>((resolve) => (this.settle = resolve));
+    const route = dialer.route(this.t);
+    if (typeof route === "string") throw new Error(route);
+    this.connect(route);
+    this.deadline = this.tStart + this.req.timeoutMs;
+    arm(this);
+    return p;
+  }
+
+  protected ready(): void {
+    this.state = State.Handshake;
+    this.key = randomBytes(16).toString("base64");
+    const t = this.t;
+    let h = `GET ${t.path} HTTP/1.1\r\nHost: ${t.authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${this.key}\r\nSec-WebSocket-Version: 13\r\n`;
+    if (this.o.subprotocols.length > 0) h += `Sec-WebSocket-Protocol: ${this.o.subprotocols.join(", ")}\r\n`;
+    if (this.o.deflate) h += `Sec-WebSocket-Extensions: ${DEFLATE_OFFER}\r\n`;
+    for (const [k, v] of this.req.headers) if (!OWN_HEADERS.has(k.toLowerCase())) h += `${k}: ${v}\r\n`;
+    this.tHsStart = performance.now();
+    this.write(h + "\r\n");
+  }
+
+  protected received(d: Buffer): void {
+    if (this.state === State.Open) {
+      if (!this.reader.feed(d)) this.finish(this.reader.error, this.reader.tooLarge ? "message_too_large" : "protocol");
+      return;
+    }
+    this.head.push(d);
+    this.headBytes += d.length;
+    const buf = this.head.length === 1 ? d : Buffer.concat(this.head, this.headBytes);
+    const end = buf.indexOf("\r\n\r\n");
+    if (end < 0) {
+      if (this.headBytes > MAX_HEAD) this.finish(`websocket handshake failed: the answer's head passed ${MAX_HEAD} bytes`, "handshake");
+      else if (this.head.length > 1) this.head = [buf];
+      return;
+    }
+    this.head = [];
+    this.tHsDone = performance.now();
+    const problem = this.answer(buf.toString("latin1", 0, end));
+    if (problem !== undefined) {
+      this.finish(problem, "handshake");
+      return;
+    }
+    this.state = State.Open;
+    this.reader = new FrameReader(this, this.o.maxBytes, this.deflate);
+    const frames = this.o.frames;
+    this.target = this.o.receiveCount ?? (this.o.receiveUntil !== undefined ? Infinity : Math.max(frames.length, 1));
+    if (end + 4 < buf.length && !this.reader.feed(buf.subarray(end + 4))) {
+      this.finish(this.reader.error, this.reader.tooLarge ? "message_too_large" : "protocol");
+      return;
+    }
+    if (this.state === State.Open) this.sendFrames();
+  }
+
+  /** Checks the handshake answer; a message when it is not a valid upgrade. */
+  private answer(head: string): string | undefined {
+    const lines = head.split("\r\n");
+    const m = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(lines[0]!);
+    if (m === null) return `websocket handshake failed: the answer is not HTTP (${JSON.stringify(lines[0]!.slice(0, 60))})`;
+    this.status = Number(m[1]);
+    this.statusText = m[2] ?? "";
+    const get = new Map<string, string>();
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      const c = line.indexOf(":");
+      if (c <= 0) return `websocket handshake failed: a malformed header line ${JSON.stringify(line.slice(0, 60))}`;
+      const name = line.slice(0, c);
+      const value = line.slice(c + 1).trim();
+      this.headers.push([name, value]);
+      const k = name.toLowerCase();
+      get.set(k, get.has(k) ? `${get.get(k)}, ${value}` : value);
+    }
+    if (this.status !== 101) return `websocket handshake refused: ${this.status}${this.statusText ? ` ${this.statusText}` : ""} (expected 101 Switching Protocols)`;
+    if (!/\bwebsocket\b/i.test(get.get("upgrade") ?? "")) return "websocket handshake failed: the answer has no `Upgrade: websocket`";
+    if (!/\bupgrade\b/i.test(get.get("connection") ?? "")) return "websocket handshake failed: the answer has no `Connection: Upgrade`";
+    const accept = createHash("sha1").update(this.key + GUID).digest("base64");
+    if (get.get("sec-websocket-accept") !== accept) return "websocket handshake failed: wrong Sec-WebSocket-Accept";
+    const proto = get.get("sec-websocket-protocol");
+    if (proto !== undefined && !this.o.subprotocols.includes(proto)) return `websocket handshake failed: the server chose the subprotocol \`${proto}\`, which was not offered`;
+    const ext = get.get("sec-websocket-extensions");
+    if (ext !== undefined && ext !== "") {
+      const params = ext.split(";").map((s) => s.trim().toLowerCase());
+      if (!this.o.deflate || params[0] !== "permessage-deflate") return `websocket handshake failed: the server chose the extension \`${ext}\`, which was not offered`;
+      // we read each message on its own: the server must not keep its compression context
+      if (!params.includes("server_no_context_takeover")) return "websocket handshake failed: permessage-deflate accepted without server_no_context_takeover";
+      this.deflate = true;
+    }
+    return undefined;
+  }
+
+  /** Sends the frames from `next` on, waiting out each one's delay (bounded by the deadline). */
+  private sendFrames(): void {
+    const frames = this.o.frames;
+    while (this.next < frames.length && this.state === State.Open) {
+      const f = frames[this.next]!;
+      if (f.delayMs > 0 && this.timer === null) {
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          this.sendOne();
+          this.sendFrames();
+        }, f.delayMs);
+        return;
+      }
+      this.sendOne();
+    }
+    if (this.state !== State.Open || this.tSendEnd > 0) return;
+    this.tSendEnd = performance.now();
+    if (this.msgsReceived >= this.target) this.met = true;
+    if (this.o.sessionDurationMs !== undefined && this.tSendEnd + this.o.sessionDurationMs <= this.deadline)
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.finish();
+      }, this.o.sessionDurationMs);
+    this.check();
+  }
+
+  private sendOne(): void {
+    if (this.state !== State.Open) return;
+    const f = this.o.frames[this.next++]!;
+    this.write(dataFrame(f.binary, f.data, this.deflate));
+    this.msgsSent++;
+  }
+
+  /** After the last frame: end when the receive rule is met. */
+  private check(): void {
+    if (this.tSendEnd > 0 && this.met) this.finish();
+  }
+
+  message(binary: boolean, data: Uint8Array): void {
+    if (this.met) return;
+    this.msgsReceived++;
+    this.last = data;
+    this.lastBinary = binary;
+    const until = this.o.receiveUntil;
+    if (this.msgsReceived >= this.target || (until !== undefined && !binary && lossyText(data).includes(until))) {
+      this.met = true;
+      this.check();
+    }
+  }
+
+  ping(data: Uint8Array): void {
+    this.write(encodeFrame(OP_PONG, data));
+  }
+
+  serverClose(code: number | undefined, reason: string): void {
+    this.closeCode = code;
+    this.closeReason = reason;
+    // answer the close (echoing its code) and end: the server ended the session, a normal end
+    this.write(closeFrame(code ?? 1000));
+    this.state = State.Done;
+    this.finish();
+  }
+
+  protected ended(error: string | null): void {
+    if (error !== null) this.finish(error);
+    else if (this.state === State.Open)
+      this.finish(this.reader.midFrame ? "websocket connection closed by the server in the middle of a frame" : "websocket connection closed by the server without a close frame", "connection_reset");
+    else this.finish("websocket connection closed by the server during the handshake", "connection_reset");
+  }
+
+  onTimeout(): void {
+    this.finish(timeoutMessage(this.req.timeoutMs), "timeout");
+  }
+
+  /** Ends the session once: `error` undefined is a normal end (we close with 1000 unless the server closed first). */
+  private finish(error?: string, kind?: ErrorKind): void {
+    if (this.settled) return;
+    this.settled = true;
+    disarm(this);
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const end = performance.now();
+    if (this.state === State.Open && error === undefined) this.write(closeFrame(1000));
+    this.state = State.Done;
+    this.close(error === undefined);
+    const t: Timings = { blocked: 0, connecting: 0, tls: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 };
+    this.connectTimings(t);
+    if (this.tHsStart > 0) {
+      t.waiting = (this.tHsDone > 0 ? this.tHsDone : end) - this.tHsStart;
+      if (this.tHsDone > 0) {
+        const sentAt = this.tSendEnd > 0 ? this.tSendEnd : end;
+        t.sending = sentAt - this.tHsDone;
+        t.receiving = end - sentAt;
+      }
+    }
+    t.duration = t.waiting + t.sending + t.receiving;
+    const last = this.last;
+    const r: ProtocolResponse = {
+      status: this.status,
+      statusText: this.statusText,
+      headers: this.headers,
+      body: last,
+      timings: t,
+      bytesSent: this.bytesSent,
+      bytesReceived: this.bytesReceived,
+      protocolVersion: "ws",
+      url: this.req.url,
+      extras: {
+        msgs_sent: this.msgsSent,
+        msgs_received: this.msgsReceived,
+        last_message: this.msgsReceived > 0 && !this.lastBinary ? lossyText(last) : null,
+        close_code: this.closeCode ?? null,
+        close_reason: this.closeReason ?? null,
+      },
+    };
+    if (error !== undefined) {
+      r.error = error;
+      r.errorKind = kind ?? classifyError(error);
+    }
+    this.settle(r);
+  }
+}
