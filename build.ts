@@ -1,6 +1,6 @@
 /**
  * `bun run build`: compiles dist/loadr, one standalone executable (no Bun, Node or node_modules
- * needed beside it), and builds every example plugin into dist/plugins/<name>/ (DESIGN.md
+ * needed beside it), and builds every example plugin into dist/plugins/<name>/ (docs/dev/architecture.md
  * "Build outputs").
  *
  * Example plugins: each `plugins/examples/<dir>/` with a `plugin.toml` and a `build.sh` is built

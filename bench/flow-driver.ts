@@ -2,7 +2,10 @@
  * The flow bench's plans run in-process on the main thread, so `bun --cpu-prof-md` sees the
  * worker's code (a profile of the binary sees only the coordinator):
  *
- *   bun --cpu-prof-md bench/flow-driver.ts URL [flow|plain|plugin|boundary] [seconds=5] [vus=50]
+ *   bun --cpu-prof-md bench/flow-driver.ts URL [flow|plain|plugin|boundary|js-yaml|js-exec|js-hook] [seconds=5] [vus=50]
+ *
+ * `js-yaml` and `js-exec` are the JS module bench's pair (bench/lib/js-bench.ts: GET / and a status
+ * check, as YAML and as a module `exec`); `js-hook` is `plain` with a module beforeRequest.
  *
  * `plugin` and `boundary` are the WASM bench's plans (bench/lib/wasm-bench.ts: /json with the
  * upper-boundary C example, or the built-in extractor, on every request; needs `bun run build`).
@@ -18,7 +21,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FLOW_USERS_CSV, flowPlan, httpPlan } from "./lib/plans.ts";
+import { beforeRequestPlan, checkedHttpPlan, FLOW_USERS_CSV, flowPlan, httpPlan, jsExecPlan } from "./lib/plans.ts";
+import { loadJsModule } from "../src/js/load.ts";
 import { loadPlanText } from "../src/plan/load.ts";
 import { HttpClient, type HttpRequest } from "../src/protocols/http/client.ts";
 import { parseTarget } from "../src/protocols/http/url.ts";
@@ -42,6 +46,9 @@ writeFileSync(csv, FLOW_USERS_CSV);
 const planText =
   which === "flow" ? flowPlan(url, vus, seconds, csv)
   : which === "plugin" || which === "boundary" ? extractorPlan(url, seconds, EXTRACTORS[which]).replace("vus: 20", `vus: ${vus}`)
+  : which === "js-yaml" ? checkedHttpPlan(url, vus, seconds)
+  : which === "js-exec" ? jsExecPlan(url, vus, seconds)
+  : which === "js-hook" ? beforeRequestPlan(url, vus, seconds)
   : httpPlan(url, vus, seconds);
 const loaded = loadPlanText(planText, join(dir, "plan.yaml"), dir);
 const plan = loaded.plan;
@@ -62,6 +69,7 @@ const thread = await setUpThread({
   logLevel: "warn",
   plugins: plugins.specs,
   segment: { index: 0, count: 1 },
+  js: loadJsModule(plan.js, dir),
 });
 const sink = thread.sink;
 // count requests where the engine records them; drain once a second as the worker does

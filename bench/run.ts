@@ -12,6 +12,7 @@
  *  10. h2grpc:  HTTP/2 vs h2load against nginx h2 over TLS; gRPC unary vs a bare @grpc/grpc-js loop
  *  11. realtime: WebSocket messages/s and TCP echo round trips/s vs bare Bun loops (loadr echo target)
  *  12. ws10k:   RSS of 10,000 WebSocket sessions held open for a minute
+ *  13. js:      a JS module exec vs the YAML plan, a beforeRequest hook's cost, 1,000 VUs with a SharedArray
  * Every tool is optional: a missing one is reported as "not installed" and the rest still runs.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -21,7 +22,8 @@ import { parseArgs } from "./lib/args.ts";
 import { httpBench } from "./lib/http-bench.ts";
 import { ensureAptTools, machine, toolVersions } from "./lib/prereqs.ts";
 import { pinning } from "./lib/proc.ts";
-import { arrivalTable, httpTable, scalingTable, startupTable, vusTable, flowTable, wasmTable, writeDocs, writeResults, type Results } from "./lib/report.ts";
+import { arrivalTable, httpTable, scalingTable, startupTable, vusTable, flowTable, wasmTable, jsTable, writeDocs, writeResults, type Results } from "./lib/report.ts";
+import { jsBench } from "./lib/js-bench.ts";
 import { arrivalBench, scalingBench } from "./lib/load-models-bench.ts";
 import { startupBench } from "./lib/startup-bench.ts";
 import { startTarget, type Target } from "./lib/target.ts";
@@ -140,6 +142,12 @@ async function main(): Promise<number> {
       const t = target;
       results.flow = { ...(await flowBench({ loadr, url: t.url, tmp, seconds: args.duration, vus: 50, rounds: args.rounds, targetCpu: () => t.cpuSeconds() })), target: t.kind };
       console.log("\n" + flowTable(results.flow));
+    }
+    if (args.only.includes("js") && target) {
+      console.log(`\n[js] loadr: a module exec vs the YAML plan, beforeRequest on every request — 50 VUs × ${args.duration} s each, ${args.rounds} alternated rounds; 1,000 VUs with a 5 MB SharedArray, ${args.vusDuration} s`);
+      const t = target;
+      results.js = { ...(await jsBench({ loadr, url: t.url, tmp, seconds: args.duration, vus: 50, rounds: args.rounds, vusSeconds: args.vusDuration, targetCpu: () => t.cpuSeconds() })), target: t.kind };
+      console.log("\n" + jsTable(results.js));
     }
     if (args.only.includes("startup")) {
       console.log("\n[startup] loadr --version");

@@ -1,5 +1,5 @@
 /**
- * Build step (DESIGN.md "Build outputs"): every built example plugin in dist/plugins/<name>/ is
+ * Build step (docs/dev/architecture.md "Build outputs"): every built example plugin in dist/plugins/<name>/ is
  * packed into dist/archives/<name>-<target>.tar.gz. dist/archives/index.json lists them with
  * bare file names, so dist/archives is itself a mirror folder; plugins/index.json (committed)
  * lists them with URLs relative to itself (../dist/archives/...), so

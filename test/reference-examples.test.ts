@@ -1,8 +1,8 @@
 /**
  * The reference project's HTTP example plans (reference §7), as equivalents written from its facts
- * in examples/reference/ and pointed at the echo target: all validate with zero errors, and those
- * this build can run (closed-model executors, no JS module) run to completion with the outcomes
- * the reference's harness expects. docs/compat.md keeps the table.
+ * in examples/reference/ and pointed at the echo target: all validate with zero errors, and they
+ * run to completion with the outcomes the reference's harness expects (08, 22 and 26 with their JS
+ * modules, examples/reference/scripts/). docs/compat.md keeps the table.
  */
 import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
@@ -88,10 +88,50 @@ describe("reference example plans", () => {
     for (const n of ["first_name", "max_price", "item_count", "order_status", "status is 201"]) expect(b.checks[n]).toMatchObject({ fails: 0 });
   });
 
-  test("22 lifecycle names the JS module feature this build cannot run yet, before any load", async () => {
-    const r = await loadr(["run", join(DIR, "22-lifecycle.yaml")], { cwd: DIR });
-    expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe("error: scenario `users`: `exec: browse` calls a function of the `js:` module, which this build of loadr cannot run yet");
+  test("08 javascript: setup's token reaches exec, the module's trend and checks, hooks on the YAML requests without failures, teardown after", async () => {
+    const r = await run("08-javascript.yaml", ["--duration", "1s"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    // setup's POST /auth/token and teardown's POST /auth/revoke: once each, tagged scenario setup
+    const s = r.summary.snapshot.series as { metric: string; tags: Record<string, string>; agg: { sum: number; count: number } }[];
+    const reqs = (tags: Record<string, string>) => s.filter((x) => x.metric === "http_reqs" && Object.entries(tags).every(([k, v]) => x.tags[k] === v)).reduce((n, x) => n + x.agg.sum, 0);
+    expect(reqs({ scenario: "setup", method: "POST" })).toBe(2);
+    expect(r.checks["token issued"]).toMatchObject({ passes: 1, fails: 0 });
+    expect(r.checks["status 200"]!.passes).toBeGreaterThan(0);
+    expect(r.checks["has items"]).toMatchObject({ fails: 0 });
+    // exec's requests are in the `catalogue` group with their params.tags; the module's trend has a sample per request
+    expect(reqs({ scenario: "scripted", group: "::catalogue", endpoint: "items" })).toBe(r.checks["status 200"]!.passes);
+    expect(r.metric("api_latency_custom")!.count).toBe(r.checks["status 200"]!.passes);
+    expect(r.metric("page_render_budget")!.count).toBeGreaterThan(0);
+    expect(r.metric("http_req_failed")!.sum).toBe(0);
+    expect(r.summary.thresholds.find((t: { metric: string }) => t.metric === "api_latency_custom")).toMatchObject({ passed: true });
+  });
+
+  test("22 lifecycle: on_start once per VU, exec every iteration, on_stop once per VU, handleSummary replaces the console summary", async () => {
+    const r = await loadr(["run", join(DIR, "22-lifecycle.yaml"), "--duration", "1s", "--summary-export", join(scratch(), "x.json")], { cwd: DIR });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\n  lifecycle run [0-9a-f-]+: \d+\.\ds, 1 scenario\(s\)\n  requests: +\d+\n  p95 latency: [\d.]+ ms\n  thresholds: +PASS\n/);
+    expect(r.stdout).not.toContain("http_req_duration....");
+    const x = await run("22-lifecycle.yaml", ["--duration", "1s"]);
+    const s = x.summary.snapshot.series as { metric: string; tags: Record<string, string>; agg: { sum: number } }[];
+    const byName = (part: string) => s.filter((m) => m.metric === "http_reqs" && m.tags.name!.endsWith(part)).reduce((n, m) => n + m.agg.sum, 0);
+    expect(byName("/auth/login")).toBe(5);
+    expect(byName("/auth/logout")).toBe(5);
+    expect(byName("/feed")).toBe(x.metric("iterations")!.sum);
+    expect(x.checks["logged in"]).toMatchObject({ passes: 5, fails: 0 });
+  });
+
+  test("26 failure breakdown: exec throws on about a quarter of the iterations, counted as exceptions and in the failure table", async () => {
+    const r = await run("26-failure-breakdown.yaml", ["--duration", "1s"]);
+    expect(r.code).toBe(99); // 4xx/5xx on three requests of four: http_req_failed rate<0.5 fails, as in the reference
+    const iterations = r.metric("iterations")!.sum;
+    const thrown = r.metric("vu_exceptions")!.sum;
+    expect(thrown).toBeGreaterThan(iterations * 0.1);
+    expect(thrown).toBeLessThan(iterations * 0.45);
+    const failures = r.summary.breakdown.failures as { kind: string; count: number; message: string | null }[];
+    expect(failures.find((f) => f.kind === "exec_exception")).toMatchObject({ count: thrown });
+    expect(failures.find((f) => f.kind === "exec_exception")!.message).toContain("`maybeThrow`: TypeError");
+    expect(r.checks["resource exists"]).toMatchObject({ passes: 0 });
   });
 });
 

@@ -10,6 +10,7 @@ import { makeResponseView } from "../src/extract/response-view.ts";
 import { OutputRegistry } from "../src/outputs/registry.ts";
 import type { Output } from "../src/outputs/types.ts";
 import { ServiceRegistry } from "../src/services/registry.ts";
+import { ofType } from "../src/util/kind-registry.ts";
 
 const view = (body: string) =>
   makeResponseView({
@@ -23,7 +24,7 @@ describe("extractor and condition registries", () => {
     const x = new ExtractorRegistry();
     expect(x.compile({ type: "jsonpath", name: "t", expression: "$.t" }).run(view('{"t":"v"}'), Math.random)).toEqual({ ok: true, value: "v" });
     expect(() => x.compile({ type: "plugin", name: "t" })).toThrow('unsupported extractor type "plugin"');
-    x.register("plugin", (spec) => ({ name: spec.name, run: () => ({ ok: true, value: "from the plugin kind" }) }));
+    x.register("plugin", ofType((spec: { name: string }) => ({ name: spec.name, run: () => ({ ok: true, value: "from the plugin kind" }) })));
     expect(x.compile({ type: "plugin", name: "t" }).run(view("{}"), Math.random)).toEqual({ ok: true, value: "from the plugin kind" });
     expect(() => x.register("jsonpath", () => ({ name: "", run: () => ({ ok: false, error: "" }) }))).toThrow("extractor type `jsonpath` is already registered");
     // another registry (another thread, another run) does not see it
@@ -44,7 +45,7 @@ describe("output registry", () => {
     const r = new OutputRegistry();
     await expect(r.create({ type: "plugin", name: "x", config: {} }, ctx)).rejects.toThrow("output plugins are not available");
     const made: unknown[] = [];
-    r.registerOutput("plugin", (spec) => {
+    r.registerOutput("plugin", (spec: { name: string }) => {
       made.push(spec);
       return { name: spec.name, wantsSamples: false, start: async () => {}, onSnapshot() {}, finish: async () => {} } satisfies Output;
     });

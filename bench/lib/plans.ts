@@ -116,3 +116,75 @@ scenarios:
 }
 
 export const FLOW_USERS_CSV = "username,password\nalice,a\nbob,b\ncarol,c\ndave,d\nerin,e\n";
+
+/**
+ * The JS module bench (lib/js-bench.ts): the same iteration — GET / and a status check — as a
+ * YAML plan and as a module `exec` function written the k6 way.
+ */
+export function checkedHttpPlan(url: string, vus: number, seconds: number): string {
+  return httpPlan(url, vus, seconds).replace("name: bench-http", "name: bench-js-yaml") + "          checks: [{ type: status, name: status is 200, equals: 200 }]\n";
+}
+
+export function jsExecPlan(url: string, vus: number, seconds: number): string {
+  return `name: bench-js-exec
+js:
+  script: |
+    import http from "k6/http";
+    import { check } from "k6";
+    export function run() {
+      const res = http.get("${url}/");
+      check(res, { "status is 200": (r) => r.status === 200 });
+    }
+scenarios:
+  http:
+    executor: constant-vus
+    vus: ${vus}
+    duration: ${seconds}s
+    graceful_stop: 5s
+    exec: run
+`;
+}
+
+/** The plain GET plan with a module whose beforeRequest adds a header to every request. */
+export function beforeRequestPlan(url: string, vus: number, seconds: number): string {
+  return `js:
+  script: |
+    export function beforeRequest(req) { req.headers["X-Request-Sign"] = "v1"; }
+` + httpPlan(url, vus, seconds).replace("name: bench-http", "name: bench-js-hook");
+}
+
+/** 1,000 VUs, each with a module context reading one 5 MB SharedArray, a GET and 1 s of sleep per iteration. */
+export function sharedArrayPlan(url: string, vus: number, seconds: number, dataFile: string): string {
+  return `name: bench-js-shared-array
+js:
+  script: |
+    import http from "k6/http";
+    import { sleep } from "k6";
+    import { SharedArray } from "k6/data";
+    const users = new SharedArray("users", () => JSON.parse(open(${JSON.stringify(dataFile)})));
+    export function run() {
+      const u = users[(__VU * 31 + __ITER) % users.length];
+      http.get("${url}/", { tags: { name: "shared" }, headers: { "X-User": u.name } });
+      sleep(1);
+    }
+scenarios:
+  many:
+    executor: constant-vus
+    vus: ${vus}
+    duration: ${seconds}s
+    graceful_stop: 5s
+    exec: run
+`;
+}
+
+/** ~`mb` MB of JSON user rows for sharedArrayPlan. */
+export function sharedArrayData(mb: number): string {
+  const rows: string[] = [];
+  let size = 2;
+  for (let i = 0; size < mb * 1024 * 1024; i++) {
+    const row = JSON.stringify({ id: i, name: `user-${i}`, email: `user-${i}@example.test`, tier: i % 3 === 0 ? "gold" : "basic", note: "x".repeat(60) });
+    rows.push(row);
+    size += row.length + 1;
+  }
+  return `[${rows.join(",")}]`;
+}

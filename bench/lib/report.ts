@@ -13,6 +13,8 @@ import { nativeTable, type NativeResult } from "./native-bench.ts";
 import { realtimeTable, type RealtimeResult } from "./realtime-bench.ts";
 import { ARRIVAL_TOLERANCE, SCALING_TARGET, type ArrivalRow, type ScalingRow } from "./load-models-bench.ts";
 import { FLOW_TARGET_RATIO, type FlowResult } from "./flow-bench.ts";
+import { JS_EXEC_TARGET_RATIO, JS_HOOK_TARGET_US, JS_RSS_TARGET_MB, type JsBenchResult } from "./js-bench.ts";
+import type { RunsSummary } from "./measure.ts";
 import { median } from "./stats.ts";
 import { CONTENDED_CORES } from "./cpu.ts";
 
@@ -33,6 +35,7 @@ export interface Results {
   scaling?: { target: string; seconds: number; connections: number; rounds?: number; rows: ScalingRow[] };
   vus50k?: VusResult & { target: string };
   flow?: FlowResult & { target: string };
+  js?: JsBenchResult & { target: string };
   /** HTTP/2 vs h2load and gRPC vs a bare grpc-js loop (lib/h2grpc-bench.ts) */
   h2grpc?: H2GrpcResult;
   realtime?: RealtimeResult;
@@ -145,6 +148,30 @@ export function flowTable(r: NonNullable<Results["flow"]>): string {
   ].join("\n");
 }
 
+export function jsTable(r: NonNullable<Results["js"]>): string {
+  if (r.status !== "ok") return `js: not measured — ${r.error}`;
+  const row = (name: string, x: RunsSummary | undefined) => `| ${name} | ${rps(x?.rps)} | ${rps(x?.rpsMin)}–${rps(x?.rpsMax)} | ${f(x?.cpuUsPerReq)} | ${other(x ?? {})} |`;
+  const m = r.memory;
+  const memLine = !m
+    ? "memory: not measured"
+    : m.error
+      ? `memory (${m.vus.toLocaleString("en-US")} VUs, ${m.sharedMB} MB SharedArray): not measured — ${m.error}`
+      : `memory: ${m.vus.toLocaleString("en-US")} VUs, one worker, each with a module context reading one ${m.sharedMB} MB SharedArray (a GET and 1 s of sleep per iteration, ${m.seconds} s, ${(m.requests ?? 0).toLocaleString("en-US")} requests): peak RSS ${f(m.peakRssMB)} MB (VmHWM ${f(m.hwmMB)} MB) — target < ${JS_RSS_TARGET_MB} MB ${m.ok ? "✓" : "✗"}`;
+  return [
+    `| plan (loadr, 1 worker, ${r.vus} VUs; medians of ${r.rounds} alternated rounds) | requests/s | min–max | CPU µs/request | other work: load / target core |`,
+    "|---|---:|---:|---:|---:|",
+    row("YAML: GET / + status check", r.yaml),
+    row(`module \`exec\`: \`http.get\` + \`check\` (check failures: ${r.checkFails})`, r.exec),
+    `| exec ÷ YAML, median of the rounds' ratios (rounds: ${(r.execRatio?.rounds ?? []).map(pct).join(", ")}) | ${pct(r.execRatio?.median)} (target ≥ ${JS_EXEC_TARGET_RATIO * 100} % ${r.execOk ? "✓" : "✗"}) | | ${pct(r.execCpuRatio?.median)} (YAML's ÷ exec's) | |`,
+    row("plain GET /", r.plain),
+    row("plain GET / + module `beforeRequest` adding a header", r.hook),
+    `| beforeRequest's cost: hook − plain CPU µs/request, median of the rounds (rounds: ${(r.hookUsRounds ?? []).map((x) => x.toFixed(2)).join(", ")}) | | | ${f(r.hookUs)} µs (target ≤ ${JS_HOOK_TARGET_US} µs ${r.hookOk ? "✓" : "✗"}) | |`,
+    ...([r.yaml, r.exec, r.plain, r.hook].some((x) => x?.contendedRuns) ? ["", CONTENDED_NOTE] : []),
+    "",
+    memLine,
+  ].join("\n");
+}
+
 export function startupTable(s: StartupResult): string {
   if (s.status !== "ok") return `not measured — ${s.error}`;
   return [
@@ -205,6 +232,7 @@ export function renderGenerated(r: Results): string {
   }
   if (r.vus) parts.push(`### ${r.vus.vus.toLocaleString("en-US")} VUs with 1 s think time, ${r.vus.seconds} s, on ${r.vus.target}`, "", vusTable(r.vus), "");
   if (r.flow) parts.push(`### Flow vs plain GET: ${r.flow.vus} VUs, ${r.flow.seconds} s each, on ${r.flow.target}`, "", flowTable(r.flow), "");
+  if (r.js) parts.push(`### JavaScript module: exec vs YAML, beforeRequest, memory, on ${r.js.target}`, "", jsTable(r.js), "");
   if (r.startup) parts.push("### Start-up", "", startupTable(r.startup), "");
   if (r.arrival) parts.push(`### Arrival-rate accuracy: constant-arrival-rate, ${r.arrival.seconds} s, GET / on ${r.arrival.target}, one worker on the load core`, "", arrivalTable(r.arrival), "");
   if (r.scaling)
@@ -257,6 +285,7 @@ export function writeResults(path: string, r: Results): Results {
         wasm: r.wasm ?? prev.wasm,
         native: r.native ?? prev.native,
         flow: r.flow ?? prev.flow,
+        js: r.js ?? prev.js,
         h2grpc: r.h2grpc ?? prev.h2grpc,
         realtime: r.realtime || prev.realtime ? { ...prev.realtime, ...r.realtime } as RealtimeResult : undefined,
       };

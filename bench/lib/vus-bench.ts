@@ -5,9 +5,10 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { parseLoadrSummary, procStatusBytes } from "./parse.ts";
+import { parseLoadrSummary } from "./parse.ts";
+import { runSamplingRss } from "./rss.ts";
 import { vusPlan, vusSpreadPlan } from "./plans.ts";
-import { hardNofile, pinning, run, withNofile } from "./proc.ts";
+import { hardNofile, pinning, withNofile } from "./proc.ts";
 import { cpuUsPerRequest } from "./stats.ts";
 
 export const RSS_TARGET_MB = 300;
@@ -75,29 +76,10 @@ export async function vusBench(o: {
   const out = join(o.tmp, `vus-${o.vus}-summary.json`);
   writeFileSync(plan, urls.length > 1 ? vusSpreadPlan(urls, vus, o.seconds, THINK_S) : vusPlan(o.url, vus, o.seconds, THINK_S));
 
-  let peakRss = 0;
-  let hwm = 0;
-  let samples = 0;
-  let sampler: ReturnType<typeof setInterval> | undefined;
-  const sample = (pid: number) => {
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, "utf8");
-      // until the two execs the pid is still /bin/sh or taskset; count only loadr's own image
-      const name = status.match(/^Name:\s+(\S+)/m)?.[1];
-      if (name === "sh" || name === "dash" || name === "bash" || name === "taskset") return;
-      peakRss = Math.max(peakRss, procStatusBytes(status, "VmRSS") ?? 0);
-      hwm = Math.max(hwm, procStatusBytes(status, "VmHWM") ?? 0);
-      samples++;
-    } catch {
-      // the process has exited
-    }
-  };
   const argv = withNofile(pinning.load([o.loadr, "run", plan, "--workers", "1", "-q", "--summary-export", out]), Math.max(65536, vus + FD_HEADROOM));
   console.log(`  loadr       ${vus} VUs${vus < o.vus ? ` (of ${o.vus} asked: open-file hard limit)` : ""} over ${urls.length} address(es) × ${o.seconds} s, think ${THINK_S} s`);
-  const r = await run(argv, (o.seconds + 60) * 1000, (pid) => {
-    sampler = setInterval(() => sample(pid), 100);
-  });
-  clearInterval(sampler);
+  const r = await runSamplingRss(argv, (o.seconds + 60) * 1000);
+  const { peakRss, hwm, samples } = r;
   if (o.rawDir) writeFileSync(join(o.rawDir, "vus.txt"), r.stdout + r.stderr);
   if (r.timedOut) return { ...base, error: "loadr did not finish in time (killed)" };
   if (r.code !== 0 && r.code !== 99) return { ...base, error: `loadr exited ${r.code}: ${r.stderr.trim().split("\n").pop() ?? ""}` };

@@ -28,7 +28,7 @@ export function conditionName(spec: ConditionSpec): string {
     case "duration":
       return `duration < ${formatDuration(spec.max)}`;
     case "plugin":
-      // DESIGN.md: a plugin check without `name:` is `plugin <entry name>`
+      // docs/dev/architecture.md: a plugin check without `name:` is `plugin <entry name>`
       return `plugin ${spec.plugin}`;
     case "xpath":
       return `xpath ${spec.expression}`;

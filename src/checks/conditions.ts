@@ -10,6 +10,7 @@ import { findHeader, type ResponseView } from "../extract/response-view.ts";
 import { compileXPath } from "../extract/xpath.ts";
 import { jsonEqual } from "./json-equal.ts";
 import { conditionName } from "./check-names.ts";
+import { ofType } from "../util/kind-registry.ts";
 import type {
   BodyContainsConditionSpec,
   BodyMatchesConditionSpec,
@@ -32,21 +33,21 @@ type Check = (r: ResponseView, scope?: ConditionScope) => boolean;
  * How an `assert:`/`checks:` entry of one `type:` compiles to its predicate, once per worker
  * (everything wrong with it throws here). `name` is the condition's name, for a kind's own log lines.
  */
-export type ConditionKind = (spec: any, name: string) => Check;
+export type ConditionKind = (spec: { type: string }, name: string) => Check;
 
 const ON_FAILURE: ReadonlySet<string> = new Set(["continue", "abort_iteration", "abort_scenario", "abort_test"]);
 
 /** The built-in kinds; a worker's registry (src/checks/registry.ts) adds what plugins registered. */
 export const BUILT_IN_CONDITIONS: ReadonlyMap<string, ConditionKind> = new Map<string, ConditionKind>([
-  ["status", statusCheck],
-  ["body_contains", bodyContainsCheck],
-  ["body_matches", bodyMatchesCheck],
-  ["jsonpath", jsonPathCheck],
-  ["header", headerCheck],
-  ["size", sizeCheck],
-  ["duration", durationCheck],
-  ["xpath", xpathCheck],
-  ["js", jsCheck],
+  ["status", ofType(statusCheck)],
+  ["body_contains", ofType(bodyContainsCheck)],
+  ["body_matches", ofType(bodyMatchesCheck)],
+  ["jsonpath", ofType(jsonPathCheck)],
+  ["header", ofType(headerCheck)],
+  ["size", ofType(sizeCheck)],
+  ["duration", ofType(durationCheck)],
+  ["xpath", ofType(xpathCheck)],
+  ["js", ofType(jsCheck)],
 ]);
 
 export function compileCondition(spec: ConditionSpec | { type: string; name?: string; on_failure?: string }, kinds: ReadonlyMap<string, ConditionKind> = BUILT_IN_CONDITIONS): CompiledCondition {

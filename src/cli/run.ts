@@ -165,9 +165,11 @@ export async function main(argv: string[]): Promise<number> {
       warn,
       debug: (m) => log.debug(m),
       onTick: (feed, paused) => progress.draw(feed.progress(paused)),
-      onSummary: (summary) => {
+      onSummary: (summary, custom) => {
         progress.end();
-        consoleOut.write(renderConsole(summary, { color: colorWanted(noColor, consoleOut), ...summaryOpts }) + "\n");
+        // the module's handleSummary() may replace the console summary
+        if (custom?.stdout !== undefined) consoleOut.write(custom.stdout.endsWith("\n") ? custom.stdout : custom.stdout + "\n");
+        else consoleOut.write(renderConsole(summary, { color: colorWanted(noColor, consoleOut), ...summaryOpts }) + "\n");
       },
       loopLagProbe: process.env.LOADR_LOOP_LAG_PROBE !== undefined && process.env.LOADR_LOOP_LAG_PROBE !== "",
     });
@@ -199,7 +201,7 @@ export async function main(argv: string[]): Promise<number> {
       throw e instanceof RunSetupError ? new CliError(e.message) : e;
     });
     if (!quiet) {
-      const done = { summary: "summary exported to", junit: "JUnit report written to", report: "HTML report written to" };
+      const done = { summary: "summary exported to", junit: "JUnit report written to", report: "HTML report written to", handleSummary: "handleSummary() wrote" };
       for (const w of result.exports.written) say(errStyle.green(w.path === "-" ? "✓ summary written to stdout" : `✓ ${done[w.what]} ${w.path}`));
     }
     if (result.exports.failures.length > 0)

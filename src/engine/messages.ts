@@ -5,6 +5,7 @@ import type { SampleSlotsInit } from "../metrics/sample-slots.ts";
 import type { Plan } from "../plan/schema.ts";
 import type { LogLevel } from "../util/logger.ts";
 import type { Segment } from "./segments.ts";
+import type { JsBundle } from "../js/bundle.ts";
 
 export interface RunInputs {
   plan: Plan;
@@ -30,6 +31,8 @@ export interface RunInputs {
   loopLagProbe?: boolean;
   /** `--http-debug`: print every request and response (src/pipeline/http-debug.ts) */
   httpDebug?: "headers" | "full";
+  /** the plan's `js:` module, loaded and transformed on the main thread (src/js/), with setup()'s data once it ran */
+  js?: JsBundle;
 }
 
 export type ToWorker =

@@ -6,22 +6,35 @@ import { headerMatcher } from "./header.ts";
 import { jsonPathMatcher } from "./jsonpath.ts";
 import { checkIndexMode, pick } from "./pick.ts";
 import { regexMatcher } from "./regex.ts";
-import type { ChainExtractorSpec, CompiledExtractor, ExtractorSpec, Matcher, PluginExtractorSpec } from "./specs.ts";
+import { ofType } from "../util/kind-registry.ts";
+import type {
+  BoundaryExtractorSpec,
+  ChainExtractorSpec,
+  CompiledExtractor,
+  CssExtractorSpec,
+  ExtractorSpec,
+  HeaderExtractorSpec,
+  JsonPathExtractorSpec,
+  Matcher,
+  PluginExtractorSpec,
+  RegexExtractorSpec,
+  XPathExtractorSpec,
+} from "./specs.ts";
 
 /** How an `extract:` entry of one `type:` compiles, once per worker (bad expressions throw here). */
-export type ExtractorKind = (spec: any) => CompiledExtractor;
+export type ExtractorKind = (spec: { type: string }) => CompiledExtractor;
 
 /** Every spec an extractor registry may be asked to compile. */
 export type AnyExtractorSpec = ExtractorSpec | ChainExtractorSpec | PluginExtractorSpec | { type: string; name: string };
 
 /** The built-in kinds: a matcher over the response, then `index` and `default`. */
 export const BUILT_IN_EXTRACTORS: ReadonlyMap<string, ExtractorKind> = new Map<string, ExtractorKind>([
-  ["jsonpath", (s) => matched(s, jsonPathMatcher(s))],
-  ["regex", (s) => matched(s, regexMatcher(s))],
-  ["boundary", (s) => matched(s, boundaryMatcher(s))],
-  ["header", (s) => matched(s, headerMatcher(s))],
-  ["xpath", (s) => matched(s, xpathMatcher(s))],
-  ["css", (s) => matched(s, cssMatcher(s))],
+  ["jsonpath", ofType((s: JsonPathExtractorSpec) => matched(s, jsonPathMatcher(s)))],
+  ["regex", ofType((s: RegexExtractorSpec) => matched(s, regexMatcher(s)))],
+  ["boundary", ofType((s: BoundaryExtractorSpec) => matched(s, boundaryMatcher(s)))],
+  ["header", ofType((s: HeaderExtractorSpec) => matched(s, headerMatcher(s)))],
+  ["xpath", ofType((s: XPathExtractorSpec) => matched(s, xpathMatcher(s)))],
+  ["css", ofType((s: CssExtractorSpec) => matched(s, cssMatcher(s)))],
 ]);
 
 /**

@@ -35,7 +35,8 @@ export interface CheckRow {
  * Failed `http_req_failed` samples by what failed them. `kind` is the `error_kind` tag
  * (`connection_refused`, `timeout`…) when the request got no usable response, else `status`
  * (an HTTP status ≥ 400), `not_sent` (the request could not be built), `hook` (an after-record
- * hook failed after the request was recorded), `extraction_or_assertion`
+ * hook failed after the request was recorded), `exec_exception` (a scenario's JS `exec` function
+ * threw: the sample tagged `scenario_fn`), `extraction_or_assertion`
  * (the extra sample of a failed extraction or assertion) or `error` (a plugin's failure without a kind).
  */
 export interface FailureRow {
@@ -107,6 +108,7 @@ function failureOf(tags: Tags): { kind: string; status: number | null } {
   if (tags["error"] === "prepare") return { kind: "not_sent", status: null };
   // the extra sample of an after-record hook that failed (src/engine/worker/flow/request.ts)
   if (tags["error"] === "hook") return { kind: "hook", status: null };
+  if (tags["scenario_fn"] !== undefined) return { kind: "exec_exception", status: null };
   if (status === null) return { kind: "extraction_or_assertion", status: null };
   return { kind: status >= 400 ? "status" : "error", status };
 }

@@ -12,6 +12,7 @@ const HINTS: Record<string, string> = {
   invalid_request: "the protocol handler could not send this request as the plan builds it",
   body_too_large: "raise max_body_size (defaults.http or the request's) if the body is needed, or set discard_response_bodies if it is not",
   too_many_open_files: "raise the open-file limit (`ulimit -n`) or run fewer VUs",
+  exec_exception: "the scenario's JS `exec` function threw (counted in vu_exceptions too)",
   handshake: "the server did not accept the WebSocket upgrade: is the URL a WebSocket endpoint, are the headers and subprotocols what it expects?",
   protocol: "the server sent something its protocol does not allow (see the message)",
   message_too_large: "raise the block's `max_message_size` if such messages are expected",

@@ -1,4 +1,4 @@
-/** The metrics module's public surface (see docs/dev/team-contracts.md "Metrics"). */
+/** The metrics module's public surface (docs/dev/architecture.md "Seams between modules"). */
 export { BUILTIN_METRICS, MetricRedefinitionError, MetricRegistry, type MetricDef, type MetricKind } from "./registry.ts";
 export { TagInterner, TagSet, canonicalTagKey, type Tags } from "./tags.ts";
 export { Sink } from "./sink.ts";

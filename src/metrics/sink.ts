@@ -10,7 +10,7 @@ import { TagInterner, type TagSet } from "./tags.ts";
 import { gaugeClock, type ErrorNote, type MetricsDelta, type SeriesDelta, type WireTagSet } from "./delta.ts";
 import type { SampleRecorder } from "./sample-recorder.ts";
 
-// The engine imports the seam types from here (team-contracts.md names sink.ts for the Sink).
+// The engine imports the seam types from here (docs/dev/architecture.md "Seams between modules" names sink.ts for the Sink).
 export type { MetricsDelta } from "./delta.ts";
 export { TagSet } from "./tags.ts";
 

@@ -8,7 +8,7 @@
 import type { Output } from "./types.ts";
 import type { OutputSpec } from "./spec.ts";
 import { OutputSpecError } from "./spec.ts";
-import { KindRegistry } from "../util/kind-registry.ts";
+import { KindRegistry, ofType } from "../util/kind-registry.ts";
 
 export interface OutputContext {
   /** relative file paths resolve here (the reference: the CWD) */
@@ -19,17 +19,17 @@ export interface OutputContext {
   note(message: string): void;
 }
 
-export type OutputFactory = (spec: any, ctx: OutputContext) => Output;
+export type OutputFactory = (spec: { type: string }, ctx: OutputContext) => Output;
 
 /** Each built-in is loaded when a run first uses it: most runs use none, and some pull in heavy
  *  encoders (protobufjs, snappy) that would otherwise slow every start. */
 const BUILT_IN: ReadonlyMap<string, () => Promise<OutputFactory>> = new Map<string, () => Promise<OutputFactory>>([
-  ["json", async () => (await import("./json.ts")).jsonOutput],
-  ["csv", async () => (await import("./csv.ts")).csvOutput],
-  ["prometheus", async () => (await import("./prometheus.ts")).prometheusOutput],
-  ["influxdb", async () => (await import("./influxdb.ts")).influxOutput],
-  ["statsd", async () => (await import("./statsd.ts")).statsdOutput],
-  ["otlp", async () => (await import("./otlp.ts")).otlpOutput],
+  ["json", async () => ofType((await import("./json.ts")).jsonOutput)],
+  ["csv", async () => ofType((await import("./csv.ts")).csvOutput)],
+  ["prometheus", async () => ofType((await import("./prometheus.ts")).prometheusOutput)],
+  ["influxdb", async () => ofType((await import("./influxdb.ts")).influxOutput)],
+  ["statsd", async () => ofType((await import("./statsd.ts")).statsdOutput)],
+  ["otlp", async () => ofType((await import("./otlp.ts")).otlpOutput)],
 ]);
 
 export class OutputRegistry extends KindRegistry<() => Promise<OutputFactory>> {
@@ -38,8 +38,9 @@ export class OutputRegistry extends KindRegistry<() => Promise<OutputFactory>> {
   }
 
   /** Add a kind; a kind that is already taken (a built-in or an earlier registration) is refused. */
-  registerOutput(kind: string, factory: OutputFactory): void {
-    this.register(kind, async () => factory);
+  registerOutput<S>(kind: string, factory: (spec: S, ctx: OutputContext) => Output): void {
+    const f = ofType(factory);
+    this.register(kind, async () => f);
   }
 
   async create(spec: OutputSpec, ctx: OutputContext): Promise<Output> {

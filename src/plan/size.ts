@@ -1,6 +1,6 @@
 /**
  * Sizes: `16MB`, `512KB`, `1GB`, a bare number of bytes; units are binary (MB = MiB). parseBytes
- * gives the bytes (defaults.http.max_body_size); parseSize, for plugin `memory_limit` (DESIGN.md
+ * gives the bytes (defaults.http.max_body_size); parseSize, for plugin `memory_limit` (docs/dev/architecture.md
  * contracts), rounds them up to whole 64 KiB WebAssembly pages, because that is the granularity
  * the cap is enforced at.
  */

@@ -17,7 +17,7 @@ export interface ExportPaths {
 }
 
 export interface ExportOutcome {
-  written: { what: "summary" | "junit" | "report"; path: string }[];
+  written: { what: "summary" | "junit" | "report" | "handleSummary"; path: string }[];
   /** one line per file that could not be written */
   failures: string[];
 }

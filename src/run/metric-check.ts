@@ -25,6 +25,8 @@ import { FAMILY_SUFFIXES, familyMetrics, metricFamily } from "../protocols/famil
 import { resolveEntry } from "../plugins/host/resolve.ts";
 import { isBuiltInService } from "../services/registry.ts";
 import { RunSetupError } from "./errors.ts";
+import type { MetricKind } from "../metrics/registry.ts";
+import { validateModule } from "./js-module.ts";
 import { planPlace, type PreparedRun } from "./prepare.ts";
 
 /** What is known of the plan's plugins when the catalogue is built. */
@@ -35,6 +37,8 @@ export interface PluginMetricSources {
   wasm: boolean;
   /** entries whose kind or name is known only once they load (`loadr validate`) */
   unplaced?: readonly string[];
+  /** the custom metrics the `js:` module's init code declares (src/run/js-module.ts) */
+  jsMetrics?: readonly { name: string; kind: MetricKind }[];
 }
 
 export function planCatalogue(plan: Plan, plugins: PluginMetricSources): MetricCatalogue {
@@ -43,6 +47,7 @@ export function planCatalogue(plan: Plan, plugins: PluginMetricSources): MetricC
   c.declare("`metrics:`", Object.entries(plan.metrics).map(([name, m]) => ({ name, kind: m.kind })));
   for (const p of plugins.protocols) c.declare(`protocol plugin \`${p.entry}\``, familyMetrics(metricFamily(p.name)));
   if (plugins.wasm) c.declare("the WASM plugin host", PLUGIN_HOST_METRICS);
+  if (plugins.jsMetrics) c.declare("the `js:` module", plugins.jsMetrics);
   for (const entry of plugins.unplaced ?? [])
     c.declareOpen(`plugin \`${entry}\``, (n) => PLUGIN_HOST_METRICS.includes(n) || FAMILY_SUFFIXES.some(([s]) => n.endsWith(s)));
   (plan.observe ?? []).forEach((o, i) => {
@@ -81,7 +86,7 @@ export function thresholdMetricProblems(plan: Plan, catalogue: MetricCatalogue, 
     if (found.status === "unknown") {
       const why = isBuiltinMetric(metric)
         ? "it belongs to a protocol this build has no handler for, so it never gets a sample"
-        : "nothing in this run records it (a custom metric needs an entry under `metrics:`)";
+        : "nothing in this run records it (a custom metric needs an entry under `metrics:` or a `new Counter/Gauge/Rate/Trend(...)` in the `js:` module's init code)";
       const suggestion = familyHint(metric, plugins) ?? (found.near && `did you mean \`${found.near}\`?`);
       out.push({ severity: "error", path, at: "key", message: `unknown metric \`${metric}\` in threshold: ${why}`, suggestion });
     } else if (found.status === "possible") {
@@ -134,7 +139,10 @@ export function manifestSources(plan: Plan, o: { baseDir: string; pluginsDir: st
 export function validationMetricCheck(o: { baseDir: string; pluginsDir: string }): (plan: Plan) => SemanticDiagnostic[] {
   return (plan) => {
     const plugins = manifestSources(plan, o);
-    return thresholdMetricProblems(plan, planCatalogue(plan, plugins), plugins);
+    // the module's own problems, and the metrics its init code declares
+    const js = plan.js ? validateModule(plan, o.baseDir, process.env) : undefined;
+    const sources = js ? { ...plugins, jsMetrics: js.metrics } : plugins;
+    return [...(js?.diagnostics ?? []), ...thresholdMetricProblems(plan, planCatalogue(plan, sources), sources)];
   };
 }
 

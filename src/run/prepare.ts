@@ -8,7 +8,10 @@ import type { Plan } from "../plan/schema.ts";
 import type { Position, Segment } from "../plan/locate.ts";
 import { parseThresholds, type ThresholdSpec } from "../plan/thresholds.ts";
 import { resolveSecrets, resolveVariables } from "../plan/startup.ts";
-import { jsModuleUse, notYetRunnable } from "../engine/worker/flow/unsupported.ts";
+import { notYetRunnable } from "../engine/worker/flow/unsupported.ts";
+import { JsLoadError } from "../js/load.ts";
+import type { JsBundle } from "../js/bundle.ts";
+import { loadRunModule, moduleNameProblems } from "./js-module.ts";
 import { formatPath } from "../plan/diagnostics.ts";
 import { RunSetupError } from "./errors.ts";
 
@@ -26,6 +29,8 @@ export interface PreparedRun {
   warnings: string[];
   /** the plan's file and where a plan path is in it, for errors that point at a line */
   source?: PlanSource;
+  /** the `js:` module, loaded and transformed (src/js/); the session adds setup()'s data */
+  js?: JsBundle;
 }
 
 export interface PlanSource {
@@ -43,14 +48,25 @@ export function planPlace(run: Pick<PreparedRun, "source">, path: readonly Segme
 
 export function prepareRun(plan: Plan, o: { baseDir: string; env: Record<string, string | undefined>; controlApi: boolean; source?: PlanSource }): PreparedRun {
   const scenarios = Object.keys(plan.scenarios);
-  const js = jsModuleUse(plan, scenarios);
-  if (js.errors.length > 0) throw new RunSetupError(js.errors[0]!);
+  let js: JsBundle | undefined;
+  try {
+    js = loadRunModule(plan, o.baseDir);
+  } catch (e) {
+    throw e instanceof JsLoadError ? new RunSetupError(e.message) : e;
+  }
+  const named = moduleNameProblems(plan, scenarios, js);
+  if (named.length > 0) {
+    const p = named[0]!;
+    throw new RunSetupError(`${planPlace({ source: o.source }, p.path)}: ${p.message}${p.suggestion ? ` — ${p.suggestion}` : ""}`);
+  }
   const warnings = [...notYetApplied(plan)];
   if (!o.controlApi)
     for (const [name, sc] of Object.entries(plan.scenarios))
       if (sc.executor === "externally-controlled")
         warnings.push(`scenario \`${name}\` is externally-controlled but the control API is off: it stays at 0 VUs (serve it with --api 127.0.0.1:6565)`);
-  warnings.push(...js.warnings, ...notYetRunnable(plan));
+  warnings.push(...notYetRunnable(plan));
+  if (js?.exports.options !== undefined)
+    warnings.push("the `js:` module exports `options` (k6's): loadr ignores it — scenarios and thresholds come from the plan (docs/javascript.md \"From k6 to loadr\")");
   let secrets: Record<string, string>;
   try {
     secrets = resolveSecrets(plan, o.env, o.baseDir);
@@ -67,6 +83,7 @@ export function prepareRun(plan: Plan, o: { baseDir: string; env: Record<string,
     secrets,
     warnings,
     source: o.source,
+    js,
   };
 }
 

@@ -30,6 +30,9 @@ import { checkThresholdMetrics } from "./metric-check.ts";
 import type { PreparedRun } from "./prepare.ts";
 import { workerEntryUrl } from "./worker-url.ts";
 import { runOutline, type RunOutline } from "./outline.ts";
+import { Lifecycle, LifecycleError } from "./lifecycle.ts";
+import { moduleMetrics } from "./js-module.ts";
+import { customSummary, type CustomSummary } from "./custom-summary.ts";
 
 export interface SessionOptions {
   run: PreparedRun;
@@ -56,8 +59,11 @@ export interface SessionOptions {
   onLog?(line: string): void;
   /** once a second, after the outputs and the dashboard got the tick (the CLI's progress line) */
   onTick?(feed: MetricsFeed, paused: boolean): void;
-  /** the summary, before the outputs finish and the report files are written (the CLI prints it) */
-  onSummary?(summary: Summary): void;
+  /**
+   * the summary, before the outputs finish and the report files are written (the CLI prints it);
+   * `custom`: what the module's handleSummary() returned for stdout, shown instead of the console summary
+   */
+  onSummary?(summary: Summary, custom?: CustomSummary): void;
   /** bench/: sample each worker's event-loop lag (`loadr_event_loop_lag`) */
   loopLagProbe?: boolean;
   /** `--http-debug`: every request and response printed by the workers (heads; `full`: bodies too) */
@@ -93,6 +99,8 @@ export class RunSession {
     private readonly tickUi: ((feed: MetricsFeed) => void) | undefined,
     /** what the run is about to do, for the start banner */
     readonly outline: RunOutline,
+    /** the `js:` module's setup/teardown/handleSummary, when the plan has a module */
+    private readonly lifecycle: Lifecycle | undefined,
   ) {}
 
   /** Start everything up to the coordinator; a part that fails undoes what started before it. */
@@ -102,7 +110,16 @@ export class RunSession {
     try {
       const plugins = await loadRunPlugins(plan, { baseDir, pluginsDir: o.pluginsDir, debug: o.debug });
       refuseUnservedRequests(o.run, plugins.protocols, o.warn);
-      const thresholds = checkThresholdMetrics(o.run, { protocols: plugins.protocols, wasm: plugins.specs.some((s) => s.type === "wasm") }, o.warn);
+      // the custom metrics the module declares: its init code runs once here (an exception in it ends the run now)
+      let jsMetrics: ReturnType<typeof moduleMetrics> | undefined;
+      if (o.run.js) {
+        try {
+          jsMetrics = moduleMetrics(o.run, o.run.js);
+        } catch (e) {
+          throw e instanceof LifecycleError ? new RunSetupError(`js module: ${e.message}`) : e;
+        }
+      }
+      const thresholds = checkThresholdMetrics(o.run, { protocols: plugins.protocols, wasm: plugins.specs.some((s) => s.type === "wasm"), jsMetrics }, o.warn);
       let outputs: OutputSet;
       try {
         // built (and their specs checked) before any service starts; started after
@@ -124,6 +141,9 @@ export class RunSession {
       await outputs.start().catch((e: Error) => {
         throw new RunSetupError(e instanceof OutputStartError ? e.message : `output: ${e.message}`);
       });
+      const write = o.onLog ?? ((line: string) => void process.stderr.write(line + "\n"));
+      const lifecycle = o.run.js ? new Lifecycle(o.run, o.run.js, { services: services.info, logLevel: o.logLevel, write }) : undefined;
+      if (lifecycle) d.defer(() => lifecycle.close());
       let session: RunSession | undefined;
       // outputs that never got their summary release their servers, sockets and files
       d.defer(() => {
@@ -145,6 +165,7 @@ export class RunSession {
         onLog: o.onLog,
         loopLagProbe: o.loopLagProbe,
         httpDebug: o.httpDebug,
+        js: o.run.js,
         workers: o.workers,
         thresholds,
         onTick: (feed) => session?.tick(feed),
@@ -187,7 +208,7 @@ export class RunSession {
         d.defer(() => served.stop());
       }
       const outputSpecs = [...impliedPluginOutputs(plan.outputs ?? [], plugins.pluginOutputs), ...(plan.outputs ?? []), ...(o.outputFlags ?? []).map(parseOutputFlag)];
-      session = new RunSession(o, d, coordinator, outputs, ui, api, tickUi, runOutline(o.run, outputSpecs, o.exports));
+      session = new RunSession(o, d, coordinator, outputs, ui, api, tickUi, runOutline(o.run, outputSpecs, o.exports), lifecycle);
       return session;
     } catch (e) {
       await d.close();
@@ -214,7 +235,15 @@ export class RunSession {
    * dashboard's final state, the report files. Workers that fail to start are a RunSetupError.
    */
   async run(): Promise<RunResult> {
-    const { o, coordinator } = this;
+    const { o, coordinator, lifecycle } = this;
+    // setup() once, before any VU: its data goes to every worker with the module; a failure ends the run here (exit 1)
+    if (lifecycle) {
+      try {
+        lifecycle.bundle.setupData = await lifecycle.setup();
+      } catch (e) {
+        throw e instanceof LifecycleError ? new RunSetupError(`js module: ${e.message}`) : e;
+      }
+    }
     this.running = true;
     const { aborted, error } = await coordinator
       .execute()
@@ -222,12 +251,19 @@ export class RunSession {
         throw e instanceof RunError ? new RunSetupError(e.message) : e;
       })
       .finally(() => (this.running = false));
+    if (lifecycle) {
+      // teardown() after the last VU, also after an abort; a failure is a warning: the summary still comes
+      await lifecycle.teardown().catch((e: Error) => o.warn(`js module: ${e.message}`));
+      coordinator.feed.merge(lifecycle.sink.drain()); // setup's and teardown's requests count in the run
+    }
     const summary = coordinator.feed.summary(o.run.plan.name, aborted, o.trendStats);
-    o.onSummary?.(summary);
+    const custom = lifecycle ? await customSummary(lifecycle, summary, o.warn) : undefined;
+    o.onSummary?.(summary, custom);
     this.outputsDone = true;
     await this.outputs.finish(summary);
     this.ui?.finish(summary);
     const exports = writeExports(summary, o.exports ?? {});
+    if (custom) exports.written.push(...custom.written), exports.failures.push(...custom.failures);
     return { summary, aborted, error, exitCode: summary.thresholds_passed && !aborted ? 0 : 99, exports };
   }
 

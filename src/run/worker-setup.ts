@@ -33,6 +33,11 @@ import type { PluginSpec } from "../plugins/host/resolve.ts";
 import { RequestHooks } from "../pipeline/hooks.ts";
 import { httpDebugHook } from "../pipeline/http-debug.ts";
 import type { Vu } from "../engine/worker/vu.ts";
+import { ModuleRuntime } from "../engine/worker/js/module/runtime.ts";
+import { moduleHooks } from "../engine/worker/js/module/request-hooks.ts";
+import { scenarioFns } from "../engine/worker/js/module/scenario-fns.ts";
+import { runWideAccessor } from "../engine/worker/name-resolution.ts";
+import { compileTemplate, renderTemplate } from "../plan/template.ts";
 
 /** One thread's share of a run: the run's inputs and which segment of every scenario it runs. */
 export interface ThreadInputs extends RunInputs {
@@ -67,9 +72,12 @@ export interface ThreadSetUp {
 
 const toStderr = (line: string) => void process.stderr.write(line + "\n");
 
-/** Build one thread's run; a bad flow or plugin throws here, before any load, with its message. */
-export async function setUpThread(m: ThreadInputs, hooks: ThreadHooks = {}): Promise<ThreadSetUp> {
-  const sink = hooks.sink ?? new Sink();
+/**
+ * A thread's run context without its scenarios and plugins: what the run session's lifecycle VU
+ * (setup/teardown/handleSummary on the main thread, src/run/lifecycle.ts) runs in too.
+ */
+export function threadRunContext(m: Omit<ThreadInputs, "segment">, hooks: ThreadHooks & { sink: Sink }): RunContext {
+  const { sink } = hooks;
   const write = hooks.write ?? toStderr;
   const plan = m.plan;
   const defaults = plan.defaults;
@@ -95,6 +103,27 @@ export async function setUpThread(m: ThreadInputs, hooks: ThreadHooks = {}): Pro
     },
     protocols: builtinRouter(httpClientOptions(defaults.http, m.baseDir)),
   };
+  if (m.js !== undefined) {
+    const base = defaults.http.base_url;
+    let baseUrl = base;
+    try {
+      if (base !== undefined) baseUrl = renderTemplate(compileTemplate(base), (expr) => runWideAccessor(expr)?.(run));
+    } catch {
+      // a value the run does not have here (the metric check runs before services start): as written
+    }
+    run.flow.module = ModuleRuntime.fromPlan(m.js, defaults.http, baseUrl, run.log);
+  }
+  return run;
+}
+
+/** Build one thread's run; a bad flow or plugin throws here, before any load, with its message. */
+export async function setUpThread(m: ThreadInputs, hooks: ThreadHooks = {}): Promise<ThreadSetUp> {
+  const sink = hooks.sink ?? new Sink();
+  const write = hooks.write ?? toStderr;
+  const plan = m.plan;
+  const defaults = plan.defaults;
+  const run = threadRunContext(m, { ...hooks, sink, write });
+  const flowShared = run.flow.shared;
   // this thread's plugin instances, registered before any flow compiles: WASM extractors and
   // assertions as the `plugin` kinds, protocol plugins into the router the VUs call
   const plugins = (m.plugins ?? []) as PluginSpec[];
@@ -103,27 +132,38 @@ export async function setUpThread(m: ThreadInputs, hooks: ThreadHooks = {}): Pro
   await registerProtocolPlugins(run.protocols, nativeRefs(plugins));
   // hooks are registered before any flow compiles; without one, no step runs a hook loop
   if (m.httpDebug) (run.hooks ??= new RequestHooks<Vu>()).add(httpDebugHook(m.httpDebug, write));
+  // the module's beforeRequest/afterRequest, at priority 0, only when it exports them
+  if (m.js !== undefined) for (const h of moduleHooks(m.js.exports)) (run.hooks ??= new RequestHooks<Vu>()).add(h);
 
   const vuCount = hooks.vuCount ?? new VuCount();
   const scenarios = m.scenarios.map((name, index) => {
     const spec = plan.scenarios[name]!;
     const rt = new ScenarioRuntime(name, index, run, { ...(defaults.tags ?? {}), ...(spec.tags ?? {}) }, vuCount);
     const think = spec.think_time ?? defaults.think_time;
-    rt.steps = compileSteps(spec.flow ?? [], {
+    const steps = compileSteps(spec.flow ?? [], {
       rt,
       defaults: defaults.http,
       baseDir: m.baseDir,
       thinkAfter: think ? thinkTimeSampler(think) : undefined,
       throttle: spec.throttle ? new Throttle(flowShared, flowShared.layout.throttle.get(name)!, spec.throttle.requests_per_second) : undefined,
     }, `scenarios.${name}.flow`);
-    return { rt, spec: spec as ScenarioTiming };
+    // exec / on_start / on_stop: module functions around the flow's steps
+    const fns = m.js !== undefined ? scenarioFns(rt, spec) : undefined;
+    rt.steps = fns ? [...(fns.before ? [fns.before] : []), ...steps, ...(fns.after ? [fns.after] : [])] : steps;
+    return { rt, spec: spec as ScenarioTiming, fns };
   });
   return {
     run,
     sink,
     scenarios,
     runAll: async () => {
-      await Promise.all(scenarios.map(({ rt, spec }) => runScenario(rt, spec, m.segment)));
+      await Promise.all(
+        scenarios.map(async ({ rt, spec, fns }) => {
+          await runScenario(rt, spec, m.segment);
+          await fns?.stop();
+        }),
+      );
+      run.flow.module?.stop();
     },
   };
 }

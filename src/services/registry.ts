@@ -1,5 +1,5 @@
 /**
- * Services a plan declares under `plugins:` (DESIGN.md "Services and the echo target"): started
+ * Services a plan declares under `plugins:` (docs/dev/architecture.md "Services and the echo target"): started
  * before the flows are compiled, stopped after the run whatever happens. What a service's start
  * returns (at least `url`) becomes `${services.<name>.<key>}` in templates.
  *

@@ -1,5 +1,5 @@
 /**
- * Where run-time caches live (DESIGN.md "Files at run time"): transpiled components and
+ * Where run-time caches live (docs/dev/architecture.md "Files at run time"): transpiled components and
  * extracted embedded libraries. `$LOADR_CACHE_DIR`, else `$XDG_CACHE_HOME/loadr`, else
  * `~/.cache/loadr`, else a private temp dir — the first one that is writable, so a read-only
  * or missing HOME still works.

@@ -10,9 +10,8 @@ import { seededRandom } from "./vu-random.ts";
 import type { ScenarioRuntime } from "./scenario-runtime.ts";
 import type { DataFeed, FeedCursor } from "./data/feed.ts";
 import type { Row } from "./data/load.ts";
-import { JsContext } from "./js/context.ts";
+import { newJsContext, type JsContext } from "./js/context.ts";
 import { nameAccessor } from "./name-resolution.ts";
-import { vuGlobals } from "./js/session.ts";
 
 export class Vu {
   /** 0-based iteration index as templates see it (-1 before the first iteration) */
@@ -99,7 +98,7 @@ export class Vu {
 
   /** This VU's JS context, made on first use. */
   js(): JsContext {
-    return (this.jsContext ??= new JsContext(vuGlobals(this), this.rt.run.flow.jsTimeoutMs));
+    return (this.jsContext ??= newJsContext(this));
   }
 
   /**

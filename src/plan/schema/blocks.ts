@@ -80,7 +80,7 @@ export const Observe = z.discriminatedUnion("type", [
   }),
 ]);
 
-/** A `plugins:` entry (DESIGN.md "Contracts"). */
+/** A `plugins:` entry (docs/dev/architecture.md "Contracts"). */
 export const PluginEntry = strict({
   name: z.string().min(1),
   path: z.string().optional(),

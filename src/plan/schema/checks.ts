@@ -63,7 +63,7 @@ const BoundaryExtractor = z.object({
   default: z.string().optional(), index: Index.default("first"),
 });
 const HeaderExtractor = z.object({ type: z.literal("header"), name: z.string(), header: z.string(), default: z.string().optional() });
-/** A WASM extractor plugin, addressed by its `plugins:` entry name (DESIGN.md: we implement the documented form). */
+/** A WASM extractor plugin, addressed by its `plugins:` entry name (docs/dev/architecture.md: we implement the documented form). */
 const PluginExtractor = z.object({
   type: z.literal("plugin"), name: z.string(), plugin: z.string(),
   config: z.record(z.string(), z.unknown()).optional(), default: z.string().optional(),

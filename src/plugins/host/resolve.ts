@@ -1,5 +1,5 @@
 /**
- * Resolving a plan's `plugins:` entries (reference §6.4, DESIGN.md "A `plugins:` entry"), once,
+ * Resolving a plan's `plugins:` entries (reference §6.4, docs/dev/architecture.md "A `plugins:` entry"), once,
  * in the coordinator: entry → manifest (by name from the plugins dir, or beside `path`), merged
  * config, type and kind, artifact path; then the loader for its type. The result is plain data
  * that workers instantiate from. Built-in services (the echo target) are skipped here: the

@@ -1,5 +1,5 @@
 /**
- * Index targets (DESIGN.md "Contracts"): native artifacts are keyed by the host's Rust-style
+ * Index targets (docs/dev/architecture.md "Contracts"): native artifacts are keyed by the host's Rust-style
  * triple (reference §6.9, musl detected), WASM artifacts by `wasm32-wasip2` on every host.
  */
 import { existsSync } from "node:fs";

@@ -1,7 +1,7 @@
 /**
  * loadr's HTTP/1.1 client: one per virtual user, owning that VU's keep-alive pool and cookie jar.
  * It never throws for transport failures: those come back as a response with status 0 and
- * `error`/`errorKind` set (team-contracts "HTTP client").
+ * `error`/`errorKind` set (docs/dev/architecture.md "Seams between modules").
  */
 import type { TLSOptions } from "bun";
 import { classifyError, type ProtocolResponse, type Timings } from "../types.ts";

@@ -1,4 +1,4 @@
-/** The HTTP client's public types, exactly as docs/dev/team-contracts.md "HTTP client" fixes them. */
+/** The HTTP client's public types, as docs/dev/architecture.md "Seams between modules" fixes them. */
 
 export interface HttpTlsOptions {
   insecureSkipVerify?: boolean;

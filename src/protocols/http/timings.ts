@@ -1,5 +1,5 @@
 /**
- * k6 timing phases from an exchange's marks (team-contracts / reference §5.1). For a failed
+ * k6 timing phases from an exchange's marks (reference §5.1). For a failed
  * attempt the phase that was in progress runs until the failure.
  */
 import type { Timings } from "../types.ts";

@@ -1,24 +1,13 @@
 /** What every executor gets and gives back. */
 import type { ScenarioRuntime } from "../scenario-runtime.ts";
 import type { Segment } from "../../segments.ts";
-import type { StageSpec } from "./stages.ts";
+import type { Scenario } from "../../../plan/schema.ts";
 
-/** The executor keys of a scenario (plan schema §1.6, defaults filled, durations in ms). */
-export interface ExecutorSpec {
-  executor: string;
-  vus?: number;
-  duration?: number;
-  iterations?: number;
-  max_duration?: number;
-  stages?: StageSpec[];
-  start_vus?: number;
-  rate?: number;
-  start_rate?: number;
-  time_unit?: number;
-  pre_allocated_vus?: number;
-  max_vus?: number;
-  graceful_ramp_down: number;
-}
+/** The executor keys of a scenario, as the plan schema types them (defaults filled, durations in ms). */
+export type ExecutorSpec = Pick<
+  Scenario,
+  "executor" | "vus" | "duration" | "iterations" | "max_duration" | "stages" | "start_vus" | "rate" | "start_rate" | "time_unit" | "pre_allocated_vus" | "max_vus" | "graceful_ramp_down"
+>;
 
 export interface ExecutorContext {
   rt: ScenarioRuntime;

@@ -236,6 +236,7 @@ export function compileRequest(spec: RequestStep, ctx: RequestCompileContext, at
     // a hook may change the method or re-route the request: their tag sets, made on first use
     const tagsBy = new Map<string, RequestTagCache>([[`${routed.slot}\0${req.method}`, tags]]);
     const tagsFor = (to: Routed, method: string) => {
+      if (to === routed && method === req.method) return tags; // the common case: no string key built
       const key = `${to.slot}\0${method}`;
       let t = tagsBy.get(key);
       if (t === undefined) tagsBy.set(key, (t = new RequestTagCache(sink, baseTags, method, to.handler.name)));
@@ -295,7 +296,8 @@ export function compileRequest(spec: RequestStep, ctx: RequestCompileContext, at
       if (vu.cancelled) return Outcome.Cancelled;
       const seen = { method: sent.method, url: sent.url, headers: sent.headers, body: sent.body };
       const protocol = to.handler.name;
-      const failedAfter = await runAfter(hooks.afterResponse, { vu, name, protocol, request: seen, response: res, synthetic });
+      // a phase without hooks costs nothing (no promise)
+      const failedAfter = hooks.afterResponse.length === 0 ? undefined : await runAfter(hooks.afterResponse, { vu, name, protocol, request: seen, response: res, synthetic });
       if (failedAfter !== undefined) {
         hookFailed(name, failedAfter);
         res = withError(res, failedAfter, "hook");
@@ -303,7 +305,8 @@ export function compileRequest(spec: RequestStep, ctx: RequestCompileContext, at
       let ts = tagsFor(to, sent.method).get(vu.group, name, res.status, res.errorKind);
       if (synthetic) ts = sink.withTag(ts, SYNTHETIC_TAG, "true");
       const outcome = conclude(vu, name, sent.url, res, to.handler, ts);
-      const failedRecord = await runAfter(hooks.afterRecord, { vu, name, protocol, request: seen, response: res, synthetic, failed: vu.lastFailed });
+      const failedRecord =
+        hooks.afterRecord.length === 0 ? undefined : await runAfter(hooks.afterRecord, { vu, name, protocol, request: seen, response: res, synthetic, failed: vu.lastFailed });
       if (failedRecord !== undefined) {
         // the request's samples are recorded already: one extra failure, as for a failed extraction
         hookFailed(name, failedRecord);

@@ -4,6 +4,7 @@
  */
 import type { DataFeeds } from "../data/feeds.ts";
 import type { FlowSharedState } from "../../flow-shared-state.ts";
+import type { ModuleRuntime } from "../js/module/runtime.ts";
 
 export interface FlowRuntime {
   shared: FlowSharedState;
@@ -12,4 +13,6 @@ export interface FlowRuntime {
   jsTimeoutMs: number;
   /** `__ENV` in JS: the environment captured at start, read-only */
   env: Readonly<Record<string, string | undefined>>;
+  /** the plan's `js:` module in this worker, when it has one (src/engine/worker/js/module/) */
+  module?: ModuleRuntime;
 }

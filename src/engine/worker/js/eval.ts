@@ -10,12 +10,13 @@ import { truthy } from "./context.ts";
 import { describeThrown, normaliseException } from "./errors.ts";
 
 /** Where a JS failure happened: the `site` tag of `vu_exceptions`. */
-export type JsSite = "js_step" | "condition" | "check" | "template";
+export type JsSite = "js_step" | "condition" | "check" | "template" | "exec" | "on_start" | "on_stop" | "hook";
 
-export function recordJsException(vu: Vu, site: JsSite, e: unknown): void {
+/** `fn`: the module function that failed, named in the log line */
+export function recordJsException(vu: Vu, site: JsSite, e: unknown, fn?: string): void {
   const msg = describeThrown(e);
   const rt = vu.rt;
-  rt.run.log.warn(`scenario \`${rt.name}\`: JS ${site.replace("_", " ")} failed: ${msg}`);
+  rt.run.log.warn(`scenario \`${rt.name}\`: JS ${site.replace("_", " ")}${fn ? ` \`${fn}\`` : ""} failed: ${msg}`);
   rt.run.sink.counter("vu_exceptions", rt.run.sink.tags({ ...rt.baseTags, exception: normaliseException(msg), site }), 1);
 }
 

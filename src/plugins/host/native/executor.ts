@@ -1,5 +1,5 @@
 /**
- * Blocking plugin calls off the JS thread (notes/ffi-spike.md, design (c)): the shim's pthread
+ * Blocking plugin calls off the JS thread (docs/dev/native-host-recipes.md, design (c)): the shim's pthread
  * pool runs `loadr_plugin_execute`, and one threadsafe JSCallback — the doorbell — wakes this
  * thread when completions are waiting; they are drained in batches, copied, and freed with the
  * plugin's own loadr_plugin_free here. Verified inside a Worker too (the engine's VUs run in

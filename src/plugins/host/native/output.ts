@@ -1,6 +1,6 @@
 /**
  * A descriptor output plugin as an `Output` (src/outputs/types.ts). Calls are synchronous on the
- * main thread: a 1000-sample batch costs < 0.5 ms end to end (notes/ffi-spike.md §5), so no
+ * main thread: a 1000-sample batch costs < 0.5 ms end to end (docs/dev/native-host-recipes.md §5), so no
  * off-thread machinery is needed. `start` failing aborts the run with the plugin's message.
  */
 import { FFIType, type Pointer } from "bun:ffi";

@@ -54,7 +54,7 @@ export class NativeProtocol extends NativeProtocolHandler {
         return failure(this.name, c, `plugin \`${this.name}\` ${(e as Error).message}`);
       }
       const res = decodeFfiResponse(this.name, bytes, c);
-      // A synchronous call inside the async VU loop never yields to timers (notes/ffi-spike.md
+      // A synchronous call inside the async VU loop never yields to timers (docs/dev/native-host-recipes.md
       // pitfalls): every YIELD_EVERY-th call goes through a macrotask so ticks and stop still run.
       if (++inlineCalls % YIELD_EVERY === 0) return new Promise((r) => setImmediate(() => r(res)));
       return res;

@@ -1,6 +1,6 @@
 /**
  * Loads the executor shim (shim.c). Inside dist/loadr the library is embedded; it is copied once
- * into the cache dir under its content hash (DESIGN.md "Files at run time": not to a possibly
+ * into the cache dir under its content hash (docs/dev/architecture.md "Files at run time": not to a possibly
  * noexec /tmp, never one file per run) and dlopen'ed from there. From sources it is the file
  * build.ts compiled beside shim.c (compiled on the spot when missing, for `bun test` without a build).
  */

@@ -6,7 +6,7 @@
  * calls land in a completion queue, and the JS side is woken by ONE threadsafe JSCallback (the
  * "doorbell"), rung only when the queue goes from drained to non-empty. JS then drains
  * completions in batches with shim_drain() — so a busy pool costs one JS wake-up per batch, not
- * per call (notes/ffi-spike.md §2, design (c)).
+ * per call (docs/dev/native-host-recipes.md §2, design (c)).
  *
  * The shim never frees plugin buffers: JS copies each response and calls the plugin's own
  * loadr_plugin_free on its thread. Request bytes are copied on submit, so JS may reuse its buffer.

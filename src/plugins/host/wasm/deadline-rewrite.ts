@@ -1,6 +1,6 @@
 /**
  * The per-call deadline (`timeout`), enforced inside the thread: Bun's Worker.terminate cannot
- * stop a thread looping in wasm (notes/wasm-spike.md Q4), so instead every `loop` header and
+ * stop a thread looping in wasm (docs/dev/wasm-host-recipes.md Q4), so instead every `loop` header and
  * every tail call of a core module burns one unit of a fuel counter, and when it runs out the
  * module calls the host import `loadr:deadline.tick`, which returns the next fuel budget, or 0
  * past the deadline — and then the module traps (`unreachable`). A trap, unlike an exception

@@ -11,9 +11,10 @@ import type { PluginExtractorSpec } from "../../../extract/specs.ts";
 import { pluginCheck } from "../../../checks/plugin.ts";
 import type { PluginConditionSpec } from "../../../checks/specs.ts";
 import type { Logger } from "../../../util/logger.ts";
+import { ofType } from "../../../util/kind-registry.ts";
 import { pluginFor, type PluginLookup } from "./host.ts";
 
 export function registerWasmKinds(host: PluginLookup | undefined, to: { extractors: ExtractorRegistry; conditions: ConditionRegistry }, log: Logger): void {
-  to.extractors.register("plugin", (spec: PluginExtractorSpec) => pluginExtractor(spec, pluginFor(host, spec.plugin, "extractor")));
-  to.conditions.register("plugin", (spec: PluginConditionSpec, name) => pluginCheck(spec, name, pluginFor(host, spec.plugin, "assertion"), log));
+  to.extractors.register("plugin", ofType((spec: PluginExtractorSpec) => pluginExtractor(spec, pluginFor(host, spec.plugin, "extractor"))));
+  to.conditions.register("plugin", ofType((spec: PluginConditionSpec, name: string) => pluginCheck(spec, name, pluginFor(host, spec.plugin, "assertion"), log)));
 }

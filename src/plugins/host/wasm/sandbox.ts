@@ -1,5 +1,5 @@
 /**
- * Our deny-all WASI 0.2 imports for plugin components (notes/wasm-spike.md Q3). Never
+ * Our deny-all WASI 0.2 imports for plugin components (docs/dev/wasm-host-recipes.md Q3). Never
  * preview2-shim at run time: it hands the plugin the whole environment and its `exit` ends
  * the process. Here a plugin gets:
  *  - no environment, arguments or cwd; no preopened directories (every file call is denied);

@@ -1,6 +1,6 @@
 /**
  * Component → JS with jco's component bindgen (`generate()` in sync instantiation mode), cached
- * on disk by the component's sha256 under cacheDir("wasm") (DESIGN.md "Files at run time"). A
+ * on disk by the component's sha256 under cacheDir("wasm") (docs/dev/architecture.md "Files at run time"). A
  * warm cache hit reads a few files; a miss loads the bindgen (its own 3.4 MB wasm, ~100–200 ms
  * the first time in a process) and transpiles (3–50 ms for C components, ~1 s for QuickJS ones).
  *

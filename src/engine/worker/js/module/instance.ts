@@ -1,0 +1,191 @@
+/**
+ * The `js:` module as one VU sees it: its modules evaluated in the VU's own context (k6's "init
+ * code" runs once per VU), and every call into it under the module's limits:
+ *
+ * - **time**: each call has a deadline (`js.timeout`). Synchronous code is stopped by the loop
+ *   guards the transform put in every loop (`__loadr_tick`, src/js/transform.ts); a call that
+ *   waits is watched (watchdog.ts) and, past its deadline, fails with `script timed out` while the
+ *   VU moves on; the abandoned call dies at its next wait (every host wait checks the call is
+ *   still current) or loop guard.
+ * - **memory**: a call does not start while the worker's JS heap is over the guard (memory-guard.ts).
+ *
+ * Calling an exported function is a direct call (no `vm` round trip): a few tens of ns, so a
+ * `beforeRequest` on every request stays cheap.
+ */
+import vm from "node:vm";
+import type { Vu } from "../../vu.ts";
+import { JsError } from "../errors.ts";
+import type { ModuleRuntime } from "./runtime.ts";
+
+/** The runner's own control flow crossing a JS call (not a script failure): marked so JS error handling passes it on. */
+export class HostSignal extends Error {
+  readonly crossesJs = true;
+}
+/** The VU was cancelled (graceful period over, ramp-down): its script stops at its next wait. */
+export class VuCancelled extends HostSignal {}
+/** `exec.test.abort()` */
+export class AbortTestSignal extends HostSignal {}
+
+/** loop guard checks between clock reads */
+const TICK_BUDGET = 1024;
+
+export const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as { then?: unknown }).then === "function";
+
+export class ModuleInstance {
+  /** the current call's deadline (performance.now() ms) */
+  deadline = Infinity;
+  /** bumped by every call and by a timeout: a wait that resumes into another generation throws */
+  gen = 0;
+  private budget = TICK_BUDGET;
+  /** the entry module's exports (objects of the VU's realm) */
+  exports: Record<string, unknown> = {};
+  /** the VU context's JSON (values handed to the script are of its own realm) */
+  json!: JSON;
+  /** host module objects of this instance, by specifier (made on first import or global use) */
+  readonly hostModules = new Map<string, Record<string, unknown>>();
+
+  constructor(
+    readonly vu: Vu,
+    readonly rt: ModuleRuntime,
+  ) {}
+
+  /** `__loadr_tick`: a loop's guard. Cheap: a clock read every TICK_BUDGET passes. */
+  readonly tick = (): void => {
+    if (--this.budget > 0) return;
+    this.budget = TICK_BUDGET;
+    if (performance.now() > this.deadline) {
+      this.budget = 0; // every further pass throws too, however the script catches
+      this.deadline = -Infinity; // and every further wait
+      throw this.timeoutError();
+    }
+  };
+
+  timeoutError(): JsError {
+    return new JsError(`script timed out (limit ${this.rt.bundle.timeoutMs}ms)`);
+  }
+
+  /** Evaluate the bundle's modules in the VU's context (once per VU). Throws JsError on an exception in the init code. */
+  evaluate(ctx: vm.Context): void {
+    this.json = vm.runInContext("JSON", ctx) as JSON;
+    const byId = new Map<string, Record<string, unknown>>();
+    this.begin();
+    try {
+      for (const m of this.rt.bundle.modules) {
+        const factory = this.rt.factory(m.id).runInContext(ctx) as (imp: (spec: string) => unknown, exp: Record<string, unknown>) => void;
+        const exports = vm.runInContext("Object.create(null)", ctx) as Record<string, unknown>;
+        factory((spec) => {
+          const dep = m.deps[spec];
+          return dep !== undefined ? byId.get(dep) : this.rt.hostModule(this, spec);
+        }, exports);
+        byId.set(m.id, exports);
+      }
+    } finally {
+      this.deadline = Infinity;
+    }
+    this.exports = byId.get(this.rt.bundle.modules.at(-1)!.id)!;
+  }
+
+  /** An exported function, or undefined. */
+  fn(name: string): ((...args: unknown[]) => unknown) | undefined {
+    const f = this.exports[name];
+    return typeof f === "function" ? (f as (...args: unknown[]) => unknown) : undefined;
+  }
+
+  private begin(): void {
+    this.gen++;
+    this.budget = TICK_BUDGET;
+    this.deadline = performance.now() + this.rt.bundle.timeoutMs;
+  }
+
+  /**
+   * Call a function of the module under its limits: its value, or — when the function waits — its
+   * promise, which the caller hands to settle(). Throws JsError on a timeout of its synchronous
+   * part or the memory guard; the script's own exceptions come through as thrown.
+   */
+  call(f: (...args: unknown[]) => unknown, args: unknown[]): unknown {
+    if (this.rt.memory.over) throw new JsError(this.rt.memory.message());
+    this.begin();
+    return f(...args);
+  }
+
+  /** the pending call's way out when the watchdog finds it past its deadline; null when no call waits */
+  expire: ((e: JsError) => void) | null = null;
+  /** the watchdog has this instance in its list (watchdog.ts) */
+  watched = false;
+
+  /**
+   * A call's promise, bounded by its deadline (watchdog.ts): `done(value)` or `failed(error)`
+   * once it settles — or `failed(script timed out)` at the deadline, the call abandoned (its
+   * next wait throws). One promise per call that waits.
+   */
+  settle<R>(r: PromiseLike<unknown>, done: (v: unknown) => R, failed: (e: unknown) => R): Promise<R> {
+    const gen = this.gen;
+    return new Promise<R>((resolve) => {
+      this.expire = (e) => resolve(failed(e));
+      this.rt.watchdog.watch(this);
+      r.then(
+        (v) => {
+          if (gen !== this.gen) return; // timed out before it settled: already answered
+          this.expire = null;
+          resolve(done(v));
+        },
+        (e) => {
+          if (gen !== this.gen) return;
+          this.expire = null;
+          resolve(failed(e));
+        },
+      );
+    });
+  }
+
+  /** A call's value, waited for when it is a promise (bounded by the deadline); throws what the call threw. */
+  async value(r: unknown): Promise<unknown> {
+    if (!isThenable(r)) return r;
+    const out = await this.settle<{ ok: boolean; v: unknown }>(r, (v) => ({ ok: true, v }), (e) => ({ ok: false, v: e }));
+    if (!out.ok) throw out.v;
+    return out.v;
+  }
+
+  /**
+   * Before a host function waits: the VU must not be cancelled, and the call not timed out (the
+   * watchdog and the loop guards find a call past its deadline; no clock read per request here).
+   */
+  live(): void {
+    if (this.vu.cancelled) throw new VuCancelled("the VU was stopped");
+    if (this.deadline === -Infinity) throw this.timeoutError();
+  }
+
+  /** A host wait: resumes the script only if its call is still the current one. */
+  wait<T>(p: Promise<T>): Promise<T> {
+    const gen = this.gen;
+    return p.then((v) => {
+      this.resumed(gen);
+      return v;
+    });
+  }
+
+  /** A host wait that started in call `gen` resumes the script: only if that call is still current and the VU runs. */
+  resumed(gen: number): void {
+    if (gen !== this.gen) throw new JsError("a wait outlived its call (the call timed out, or returned without waiting for it)");
+    if (this.vu.cancelled) throw new VuCancelled("the VU was stopped");
+  }
+
+  /** The watchdog found the pending call past its deadline: abandon it (its next wait throws) and answer its caller. */
+  timeOut(): void {
+    const expire = this.expire;
+    this.expire = null;
+    this.gen++;
+    this.deadline = -Infinity;
+    expire?.(this.timeoutError());
+  }
+
+  private data: { value: unknown } | undefined;
+
+  /** setup()'s data for this VU: parsed in its own realm once, its own copy as in k6. */
+  setupData(): unknown {
+    if (this.data !== undefined) return this.data.value;
+    const s = this.rt.bundle.setupData;
+    return (this.data = { value: s === undefined ? undefined : this.json.parse(s) }).value;
+  }
+}
