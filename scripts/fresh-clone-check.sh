@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Proves the build and the suite do not flake (docs/reliability.md): builds HEAD from N fresh
+# Proves the build and the suite do not flake (docs/dev/testing-under-load.md): builds HEAD from N fresh
 # clones in a row (default 5), then runs the whole suite once in the last clone while a CPU hog
 # spins on every core. Not part of `bun test`: it takes a quarter of an hour. Prints one line per
 # build and the suite's tally, then each failed test with its first lines of output; exits
