@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves the build and the suite do not flake (docs/dev/testing-under-load.md): builds HEAD from
-# N fresh clones in a row (default 5), then runs the whole suite once in the last clone while a
-# CPU hog spins on every core. Not part of `bun test`: it takes a quarter of an hour. Prints one line per
+# N fresh clones in a row (default 5), then runs the whole suite once in the last clone while CPU
+# hogs spin (HOGS). Not part of `bun test`: it takes a quarter of an hour. Prints one line per
 # build and the suite's tally, then each failed test with its first lines of output; exits
 # non-zero when any build or test failed. The suite's full output is kept (its path is printed).
 #   bash scripts/fresh-clone-check.sh [builds]
