@@ -2,13 +2,15 @@
  * The flow bench's plans run in-process on the main thread, so `bun --cpu-prof-md` sees the
  * worker's code (a profile of the binary sees only the coordinator):
  *
- *   bun --cpu-prof-md bench/flow-driver.ts URL [flow|plain|plugin|boundary|js-yaml|js-exec|js-hook] [seconds=5] [vus=50]
+ *   bun --cpu-prof-md bench/flow-driver.ts URL [flow|plain|plugin|boundary|hook-noop|hook-hmac|js-yaml|js-exec|js-hook] [seconds=5] [vus=50]
  *
  * `js-yaml` and `js-exec` are the JS module bench's pair (bench/lib/js-bench.ts: GET / and a status
  * check, as YAML and as a module `exec`); `js-hook` is `plain` with a module beforeRequest.
  *
  * `plugin` and `boundary` are the WASM bench's plans (bench/lib/wasm-bench.ts: /json with the
- * upper-boundary C example, or the built-in extractor, on every request; needs `bun run build`).
+ * upper-boundary C example, or the built-in extractor, on every request; needs `bun run build`);
+ * `hook-noop` and `hook-hmac` the hook bench's (bench/lib/hook-plans.ts: plain GET with a no-op
+ * or the HMAC signing on-request hook).
  *
  * URL is a target as the flow bench uses it (nginx from bench/lib/target.ts, or the echo target),
  * without trailing slash. Prints requests/s and the process's requests per CPU-second.
@@ -31,6 +33,7 @@ import type { ProtocolResponse } from "../src/protocols/types.ts";
 import { loadRunPlugins } from "../src/run/plugins.ts";
 import { setUpThread } from "../src/run/worker-setup.ts";
 import { EXTRACTORS, extractorPlan } from "./lib/wasm-bench.ts";
+import { hookPlan } from "./lib/hook-plans.ts";
 
 const target = process.argv[2];
 const which = process.argv[3] ?? "flow";
@@ -46,6 +49,7 @@ writeFileSync(csv, FLOW_USERS_CSV);
 const planText =
   which === "flow" ? flowPlan(url, vus, seconds, csv)
   : which === "plugin" || which === "boundary" ? extractorPlan(url, seconds, EXTRACTORS[which]).replace("vus: 20", `vus: ${vus}`)
+  : which === "hook-noop" || which === "hook-hmac" ? hookPlan(join(import.meta.dir, ".."), url, vus, seconds, which === "hook-noop" ? "noop" : "hmac")
   : which === "js-yaml" ? checkedHttpPlan(url, vus, seconds)
   : which === "js-exec" ? jsExecPlan(url, vus, seconds)
   : which === "js-hook" ? beforeRequestPlan(url, vus, seconds)

@@ -9,10 +9,12 @@
  *   7. wasm:    plugin extract calls/s, plugin vs built-in extractor plan req/s, cold start
  *   8. native:  echo protocol plugin inline, 5 ms blocking plugin, redis vs redis-benchmark
  *   9. flow:    a 3-request flow (jsonpath, chain, CSV feeder) vs plain GET
- *  10. h2grpc:  HTTP/2 vs h2load against nginx h2 over TLS; gRPC unary vs a bare @grpc/grpc-js loop
- *  11. realtime: WebSocket messages/s and TCP echo round trips/s vs bare Bun loops (loadr echo target)
- *  12. ws10k:   RSS of 10,000 WebSocket sessions held open for a minute
- *  13. js:      a JS module exec vs the YAML plan, a beforeRequest hook's cost, 1,000 VUs with a SharedArray
+ *  10. hooks:   WASM request hooks: no-op and HMAC hook vs plain GET, shared-data gets/s, cross-worker visibility
+ *  11. h2grpc:  HTTP/2 vs h2load against nginx h2 over TLS; gRPC unary vs a bare @grpc/grpc-js loop
+ *  12. realtime: WebSocket messages/s and TCP echo round trips/s vs bare Bun loops (loadr echo target)
+ *  13. ws10k:   RSS of 10,000 WebSocket sessions held open for a minute
+ *  14. js:      a JS module exec vs the YAML plan, a beforeRequest hook's cost, 1,000 VUs with a SharedArray
+ *  15. scaleout: 4 parts + aggregator vs one process on the same core; the aggregator merging 100 parts' batches
  * Every tool is optional: a missing one is reported as "not installed" and the rest still runs.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -29,10 +31,12 @@ import { startupBench } from "./lib/startup-bench.ts";
 import { startTarget, type Target } from "./lib/target.ts";
 import { RSS_TARGET_50K_MB, vusBench } from "./lib/vus-bench.ts";
 import { wasmBench } from "./lib/wasm-bench.ts";
+import { hooksBench, hooksTable } from "./lib/wasm-hooks-bench.ts";
 import { nativeBench, nativeTable } from "./lib/native-bench.ts";
 import { grpcBench, h2Bench, h2grpcTable } from "./lib/h2grpc-bench.ts";
 import { flowBench } from "./lib/flow-bench.ts";
 import { realtimeBench, realtimeTable } from "./lib/realtime-bench.ts";
+import { scaleOutBench, scaleOutTable } from "./lib/scaleout-bench.ts";
 
 const root = resolve(import.meta.dir, "..");
 
@@ -108,6 +112,20 @@ async function main(): Promise<number> {
       }
       console.log("\n" + wasmTable(results.wasm));
     }
+    if (args.only.includes("hooks")) {
+      // the issue's setup: the echo target in its own process, whatever --target says
+      const echo = target?.kind === "echo" ? target : await startTarget(root, "echo");
+      console.log(`\n[hooks] WASM request hooks; plan runs on ${echo.url}`);
+      try {
+        results.hooks = await hooksBench({ root, loadr, tmp, targetUrl: echo.url, seconds: Math.min(args.duration, 5), rounds: args.rounds, targetCpu: () => echo.cpuSeconds() }).catch((e: Error) => ({
+          status: "failed" as const,
+          error: e.message,
+        }));
+      } finally {
+        if (echo !== target) await echo.stop();
+      }
+      console.log("\n" + hooksTable(results.hooks));
+    }
     if (args.only.includes("arrival") && target) {
       const t = target;
       console.log(`\n[arrival] constant-arrival-rate at ${args.rates.join(", ")} iterations/s, ${args.duration} s each`);
@@ -180,6 +198,12 @@ async function main(): Promise<number> {
         only: { compare: args.only.includes("realtime"), held: args.only.includes("ws10k") },
       });
       console.log("\n" + realtimeTable(results.realtime));
+    }
+    if (args.only.includes("scaleout") && target) {
+      const t = target;
+      console.log(`\n[scaleout] 50 VUs × ${args.duration} s: one process vs 4 parts + aggregator on the load core, ${args.rounds} alternated rounds; the aggregator merging 100 parts × 50 series`);
+      results.scaleout = { ...(await scaleOutBench({ loadr, url: t.url, tmp, seconds: args.duration, vus: 50, rounds: args.rounds, targetCpu: () => t.cpuSeconds() })), target: t.kind };
+      console.log("\n" + scaleOutTable(results.scaleout));
     }
   } finally {
     await cleanup();

@@ -21,10 +21,11 @@ if [ "${1:-}" = "--test" ]; then
   # from source (clang + lld + wasi-libc + its wasm32 runtime, wabt for WAT fixtures, hiredis for
   # the redis plugin, the arm64 cross gcc for release builds, qemu-user to run the arm64 release
   # binary, iproute2 for the air-gapped test's loopback); real servers the tests start on
-  # loopback (redis-server, prometheus); Chromium for the report/dashboard browser tests.
+  # loopback (redis-server, prometheus); Chromium for the report/dashboard browser tests; buildah,
+  # podman and runc to build and run the Dockerfile's image (test/k8s-image.test.ts).
   APT_PACKAGES+=(openssl ca-certificates clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt
     libhiredis-dev redis-server redis-tools prometheus chromium gcc-aarch64-linux-gnu
-    qemu-user-static iproute2)
+    qemu-user-static iproute2 buildah podman runc)
 elif [ -n "${1:-}" ]; then
   echo "setup: unknown option $1 (use --test for what the test suite needs)" >&2
   exit 2

@@ -50,6 +50,8 @@ export interface RunOptions extends ValidateOptions {
   logLevel?: LogLevel;
   /** aborting it stops the run gracefully; run() then resolves with the summary, `aborted` set */
   signal?: AbortSignal;
+  /** bytes this process may use before the run is stopped with its summary (the CLI's `--max-memory`); 0: no bound; default 80% of the machine's memory */
+  maxMemory?: number;
 }
 
 /** A plan that cannot run, a run that cannot start, or one that ended on an internal error. */
@@ -101,6 +103,7 @@ export async function run(plan: PlanSource, options: RunOptions = {}): Promise<S
       warn: (line) => say(`warning: ${line}`),
       debug: options.logLevel === "debug" ? say : undefined,
       onLog: say,
+      maxMemory: options.maxMemory,
     });
   } catch (e) {
     throw e instanceof RunSetupError ? new LoadrError(e.message) : e;

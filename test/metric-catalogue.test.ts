@@ -31,7 +31,7 @@ describe("the catalogue at validate", () => {
       {
         severity: "error",
         path: "thresholds.http_req_duraton",
-        message: "unknown metric `http_req_duraton` in threshold: nothing in this run records it (a custom metric needs an entry under `metrics:` or a `new Counter/Gauge/Rate/Trend(...)` in the `js:` module's init code)",
+        message: "unknown metric `http_req_duraton` in threshold: nothing in this run records it (declare a custom metric under `metrics:` or in the `js:` module's init code)",
         line: 2,
         column: 3,
         suggestion: "did you mean `http_req_duration`?",
@@ -148,7 +148,7 @@ scenarios:
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr.trim().split("\n")).toEqual([
-      "error: plan.yaml:9:3 (thresholds.http_req_duraton): unknown metric `http_req_duraton` in threshold: nothing in this run records it (a custom metric needs an entry under `metrics:` or a `new Counter/Gauge/Rate/Trend(...)` in the `js:` module's init code) — did you mean `http_req_duration`?",
+      "error: plan.yaml:9:3 (thresholds.http_req_duraton): unknown metric `http_req_duraton` in threshold: nothing in this run records it (declare a custom metric under `metrics:` or in the `js:` module's init code) — did you mean `http_req_duration`?",
     ]);
   });
 

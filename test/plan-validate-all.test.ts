@@ -28,7 +28,7 @@ scenarios:
       - request: {url: "http://x/\${data.users.name}"}
 `);
     expect(got).toEqual([
-      "error 2:3 thresholds.http_req_duraton: unknown metric `http_req_duraton` in threshold: nothing in this run records it (a custom metric needs an entry under `metrics:` or a `new Counter/Gauge/Rate/Trend(...)` in the `js:` module's init code)",
+      "error 2:3 thresholds.http_req_duraton: unknown metric `http_req_duraton` in threshold: nothing in this run records it (declare a custom metric under `metrics:` or in the `js:` module's init code)",
       "error 8:24 scenarios.a.flow[0].request.url: `${vars.nope}` refers to `nope`, which is not defined in `variables:`",
       "warning 8:57 scenarios.a.flow[0].request.method: non-standard HTTP method `PURGE`",
       "error 9:46 scenarios.a.flow[1].request.timeout: invalid duration `banana`: expected a number followed by a unit at position 0 (try e.g. `500ms`, `30s`, `1m30s`)",

@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadWasmPlugin, WasmLoadError } from "../src/plugins/host/wasm/load.ts";
 import { PluginCallError, WasmRuntime, type WasmPluginSpec } from "../src/plugins/host/wasm/runtime.ts";
+import { NO_GRANTS } from "../src/plugins/host/wasm/grants.ts";
+import { cacheDir } from "../src/util/cache-dir.ts";
 
 setDefaultTimeout(60_000);
 
@@ -19,7 +21,8 @@ const JS_EXTRACTOR = join(root, "plugins/examples/wasm-js-extractor/loadr_wasm_j
 const HOSTILE = join(root, "test/fixtures/wasm/hostile.wasm");
 const enc = (s: string) => new TextEncoder().encode(s);
 
-// a cache of our own, so the test proves transpile + cache hit rather than reusing a user's
+// a cache of our own, so the test proves transpile + cache hit rather than reusing a user's (the
+// root is chosen once per process, maybe by an earlier test file: the checks ask cacheDir() where)
 process.env.LOADR_CACHE_DIR = mkdtempSync(join(tmpdir(), "loadr-wasm-cache-"));
 
 async function load(artifact: string, extra: Partial<Parameters<typeof loadWasmPlugin>[0]> = {}) {
@@ -105,7 +108,7 @@ describe("example plugins", () => {
     // its own instance with a generous deadline: this tests memory, and a 2 MiB call descheduled
     // on a loaded machine can pass 50 ms, which re-instantiates the plugin (a deadline, not a leak)
     const extractor = new WasmRuntime((await load(EXTRACTOR, { timeoutMs: 10_000 })).spec);
-    const memory = () => (extractor as unknown as { live: { memories: WebAssembly.Memory[] } }).live.memories[0]!.buffer.byteLength;
+    const memory = () => extractor.memoryBytes();
     const a = '{"left":"<<","right":">>"}';
     const b = '{"left":"[","right":"]"}';
     const headers = Array.from({ length: 40 }, (_, i) => [`x-h${i}`, "v".repeat(i * 10)] as const);
@@ -153,7 +156,7 @@ describe("loading", () => {
     const again = await load(EXTRACTOR);
     expect(again.transpile).toBe("cache");
     expect(first.spec.info.name).toBe("upper-boundary");
-    expect(readdirSync(join(process.env.LOADR_CACHE_DIR!, "wasm")).some((n) => n.endsWith("jco-transpile-0.15.0"))).toBe(true);
+    expect(readdirSync(cacheDir("wasm")).some((n) => n.endsWith("jco-transpile-0.15.0"))).toBe(true);
   });
 
   test("kind comes from describe() when nothing says it", async () => {
@@ -172,7 +175,7 @@ describe("loading", () => {
 
   test("a wasm plugin cannot be a protocol", async () => {
     expect(load(EXTRACTOR, { name: "x", expectedKind: "protocol" })).rejects.toThrow(
-      "wasm plugins cannot provide `protocol` (only extractor/assertion); use a native plugin for `x`",
+      "wasm plugins cannot provide `protocol` (only extractor/assertion/hook); use a native plugin for `x`",
     );
   });
 
@@ -210,8 +213,15 @@ describe("hostile plugin", () => {
     expect(call("file")).toBe("read=denied dir=denied write=denied");
   });
 
-  test("has clocks and random", () => {
-    expect(call("clock")).toBe("clock=ok random=ok");
+  test("has clocks and random only when granted: an ungranted use fails the call, naming the grant", async () => {
+    const e = fails(() => call("clock"));
+    expect(e.kind).toBe("capability");
+    expect(e.message).toBe("plugin `p` used wasi:clocks/monotonic-clock without the `clock` grant; add `capabilities: {clock: true}` to its `plugins:` entry");
+    const onlyClock = new WasmRuntime({ ...spec, grants: { ...NO_GRANTS, clock: true } });
+    expect(fails(() => onlyClock.extract(enc(""), [], JSON.stringify({ mode: "clock" }))).message).toContain("without the `random` grant");
+    const both = new WasmRuntime({ ...spec, grants: { ...NO_GRANTS, clock: true, random: true } });
+    expect(both.extract(enc(""), [], JSON.stringify({ mode: "clock" }))).toBe("clock=ok random=ok");
+    expect(call("echo")).toBe("OK"); // the failed call's instance was replaced
   });
 
   test("an endless loop is stopped at the deadline and the next call works on a fresh instance", () => {
@@ -228,8 +238,9 @@ describe("hostile plugin", () => {
   });
 
   test("sleeping never blocks the worker thread: the sandbox's clocks wake at once", () => {
+    const sleeper = new WasmRuntime({ ...spec, grants: { ...NO_GRANTS, clock: true } });
     const t0 = performance.now();
-    expect(call("sleep")).toBe("slept");
+    expect(sleeper.extract(enc(""), [], JSON.stringify({ mode: "sleep" }))).toBe("slept");
     expect(performance.now() - t0).toBeLessThan(500); // it asked for 1 s
   });
 
@@ -304,7 +315,7 @@ describe("transpile cache", () => {
     await load(EXTRACTOR);
     const { createHash } = await import("node:crypto");
     const sha = createHash("sha256").update(new Uint8Array(await Bun.file(EXTRACTOR).arrayBuffer())).digest("hex");
-    const dir = join(process.env.LOADR_CACHE_DIR!, "wasm", `${sha}-jco-transpile-0.15.0`);
+    const dir = join(cacheDir("wasm"), `${sha}-jco-transpile-0.15.0`);
     rmSync(join(dir, "plugin.js"));
     const again = await load(EXTRACTOR);
     expect(typeof again.transpile).toBe("number"); // transpiled again

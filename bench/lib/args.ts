@@ -1,7 +1,7 @@
 /** Command-line flags of `bun run bench -- ...`. */
 
-export type BenchName = "http" | "vus" | "startup" | "arrival" | "scaling" | "vus50k" | "flow" | "wasm" | "native" | "h2grpc" | "realtime" | "ws10k" | "js";
-export const ALL_BENCHES: readonly BenchName[] = ["http", "vus", "startup", "arrival", "scaling", "vus50k", "flow", "wasm", "native", "h2grpc", "realtime", "ws10k", "js"];
+export type BenchName = "http" | "vus" | "startup" | "arrival" | "scaling" | "vus50k" | "flow" | "wasm" | "hooks" | "native" | "h2grpc" | "realtime" | "ws10k" | "js" | "scaleout";
+export const ALL_BENCHES: readonly BenchName[] = ["http", "vus", "startup", "arrival", "scaling", "vus50k", "flow", "wasm", "hooks", "native", "h2grpc", "realtime", "ws10k", "js", "scaleout"];
 
 export interface BenchArgs {
   only: BenchName[];
@@ -28,7 +28,7 @@ export interface BenchArgs {
   target: "auto" | "nginx" | "echo";
 }
 
-export const USAGE = `usage: bun run bench -- [--only http|vus|startup|arrival|scaling|vus50k|flow|wasm|native|h2grpc|realtime|ws10k|js[,...]] [--duration 10] [--rounds 4]
+export const USAGE = `usage: bun run bench -- [--only http|vus|startup|arrival|scaling|vus50k|flow|wasm|hooks|native|h2grpc|realtime|ws10k|js|scaleout[,...]] [--duration 10] [--rounds 4]
                       [--vus-duration 15] [--vus 10000] [--many-vus 50000] [--rates 1000,10000,50000]
                       [--held-sessions 10000] [--held-seconds 60]
                       [--no-install] [--raw-dir DIR] [--loadr dist/loadr] [--target auto|nginx|echo]`;

@@ -10,7 +10,9 @@ import { STARTUP_TARGET_MS, type StartupResult } from "./startup-bench.ts";
 import { IDEAL_TOLERANCE, RSS_TARGET_MB, type VusResult } from "./vus-bench.ts";
 import { CALLS_TARGET, COLD_TARGET_MS, PLAN_RATIO_TARGET, type WasmResult } from "./wasm-bench.ts";
 import { nativeTable, type NativeResult } from "./native-bench.ts";
+import { hooksTable, type HooksResult } from "./wasm-hooks-bench.ts";
 import { realtimeTable, type RealtimeResult } from "./realtime-bench.ts";
+import { scaleOutTable, type ScaleOutResult } from "./scaleout-bench.ts";
 import { ARRIVAL_TOLERANCE, SCALING_TARGET, type ArrivalRow, type ScalingRow } from "./load-models-bench.ts";
 import { FLOW_TARGET_RATIO, type FlowResult } from "./flow-bench.ts";
 import { JS_EXEC_TARGET_RATIO, JS_HOOK_TARGET_US, JS_RSS_TARGET_MB, type JsBenchResult } from "./js-bench.ts";
@@ -30,6 +32,7 @@ export interface Results {
   vus?: VusResult & { target: string };
   startup?: StartupResult;
   wasm?: WasmResult;
+  hooks?: HooksResult;
   native?: NativeResult & { seconds: number };
   arrival?: { target: string; seconds: number; rows: ArrivalRow[] };
   scaling?: { target: string; seconds: number; connections: number; rounds?: number; rows: ScalingRow[] };
@@ -39,6 +42,8 @@ export interface Results {
   /** HTTP/2 vs h2load and gRPC vs a bare grpc-js loop (lib/h2grpc-bench.ts) */
   h2grpc?: H2GrpcResult;
   realtime?: RealtimeResult;
+  /** 4 parts + aggregator vs one process; the aggregator's merge (lib/scaleout-bench.ts) */
+  scaleout?: ScaleOutResult & { target: string };
 }
 
 const f = (v: number | null | undefined, digits = 2) => (v === null || v === undefined || !Number.isFinite(v) ? "—" : v.toFixed(digits));
@@ -245,9 +250,11 @@ export function renderGenerated(r: Results): string {
       "",
     );
   if (r.wasm) parts.push("### WASM plugins", "", wasmTable(r.wasm), "");
+  if (r.hooks) parts.push("### WASM request hooks", "", hooksTable(r.hooks), "");
   if (r.native) parts.push(`### Native plugins (${r.native.seconds} s per run, one worker)`, "", nativeTable(r.native), "");
   if (r.h2grpc) parts.push("### HTTP/2 and gRPC (one worker on the load core, the target on its own core)", "", h2grpcTable(r.h2grpc), "");
   if (r.realtime) parts.push("### WebSocket, TCP, and held WebSocket sessions (against `loadr echo` in its own process)", "", realtimeTable(r.realtime), "");
+  if (r.scaleout) parts.push(`### Scale-out: ${r.scaleout.vus} VUs, ${r.scaleout.seconds} s, GET / on ${r.scaleout.target}, every process on the load core`, "", scaleOutTable(r.scaleout), "");
   parts.push(`Raw figures: \`bench/results/${r.date}.json\`.`, "");
   return parts.join("\n");
 }
@@ -283,10 +290,12 @@ export function writeResults(path: string, r: Results): Results {
         scaling: r.scaling ?? prev.scaling,
         vus50k: r.vus50k ?? prev.vus50k,
         wasm: r.wasm ?? prev.wasm,
+        hooks: r.hooks ?? prev.hooks,
         native: r.native ?? prev.native,
         flow: r.flow ?? prev.flow,
         js: r.js ?? prev.js,
         h2grpc: r.h2grpc ?? prev.h2grpc,
+        scaleout: r.scaleout ?? prev.scaleout,
         realtime: r.realtime || prev.realtime ? { ...prev.realtime, ...r.realtime } as RealtimeResult : undefined,
       };
     } catch {

@@ -19,6 +19,8 @@ const control = (cmd: "status" | "pause" | "resume" | "stop" | "scale", summary:
 
 export const COMMANDS: Record<string, CommandEntry> = {
   run: { summary: "run a test plan", load: () => import("./run.ts"), help: () => import("./run.ts").then((m) => m.HELP) },
+  aggregate: { summary: "aggregate a scale-out test: its parts join, one summary and verdict", load: () => import("./aggregate.ts"), help: () => import("./aggregate.ts").then((m) => m.HELP) },
+  k8s: { summary: "render the Kubernetes objects of a scale-out test (k8s render plan.yaml --parts N)", load: () => import("./k8s.ts"), help: () => import("./k8s.ts").then((m) => m.HELP) },
   validate: { summary: "check test plans and print diagnostics with line and column", load: () => import("./validate.ts"), help: () => import("./validate.ts").then((m) => m.HELP) },
   echo: { summary: "serve the built-in echo target (until Ctrl-C)", load: () => import("./echo.ts"), help: () => import("./echo.ts").then((m) => m.HELP) },
   report: { summary: "render a summary JSON as a self-contained HTML report (or JUnit)", load: () => import("./report.ts"), help: () => import("./report.ts").then((m) => m.HELP) },

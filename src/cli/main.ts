@@ -6,6 +6,7 @@ import pkg from "../../package.json" with { type: "json" };
 import { CliError } from "./errors.ts";
 import { closest } from "../plan/suggest.ts";
 import { COMMANDS } from "./commands.ts";
+import { REFUSED_COMMANDS } from "./refusals.ts";
 import { abandonedThreads } from "../util/abandoned-threads.ts";
 
 export const USAGE = `loadr ${pkg.version} — load testing from YAML plans
@@ -34,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
   // hidden: the child process of a plugin with `isolation: process` (src/plugins/host/native/isolation.ts)
   if (cmd === "__plugin-host") return (await import("../plugins/host/native/child.ts")).main(rest);
   const entry = COMMANDS[cmd];
+  if (!entry && REFUSED_COMMANDS[cmd] !== undefined) throw new CliError(`\`loadr ${cmd}\`: ${REFUSED_COMMANDS[cmd]}`);
   if (!entry) {
     const near = closest(cmd, Object.keys(COMMANDS));
     throw new CliError(`unknown command \`${cmd}\`${near ? ` (did you mean \`${near}\`?)` : ""}; run \`loadr --help\` for the list`);

@@ -6,7 +6,7 @@ import { colorWanted, makeStyle } from "./style.ts";
 import { NotASummaryError, parseSummary } from "../report/summary-file.ts";
 import { renderReport } from "../report/html.ts";
 import { renderJunit } from "../metrics/junit.ts";
-import { writeFileCreatingDir } from "../run/exports.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
 
 export const HELP = `Usage: loadr report <summary.json> [-o <path>] [--format html|junit]
 
@@ -45,7 +45,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const out = values.output ?? (format === "html" ? "loadr-report.html" : "loadr-junit.xml");
   try {
-    writeFileCreatingDir(out, format === "html" ? renderReport(summary) : renderJunit(summary));
+    writeFileAtomic(out, format === "html" ? renderReport(summary) : renderJunit(summary));
   } catch (e) {
     throw new CliError(`cannot write ${out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): choose a writable path`);
   }

@@ -21,6 +21,8 @@ export const RUN_ENV_VARS = {
   "exclude-tags": "LOADR_EXCLUDE_TAGS",
   "progress-interval": "LOADR_PROGRESS_INTERVAL",
   "http-debug": "LOADR_HTTP_DEBUG",
+  "max-series": "LOADR_MAX_SERIES",
+  "max-memory": "LOADR_MAX_MEMORY",
   "no-color": "LOADR_NO_COLOR",
   quiet: "LOADR_QUIET",
 } as const;

@@ -5,6 +5,7 @@
  * Ctrl-C once (or SIGTERM) stops gracefully and still prints and exports the summary; twice exits
  * 130. Signals are handled here, not in the session.
  */
+import { partShare } from "../engine/segments.ts";
 import { availableParallelism } from "node:os";
 import pkg from "../../package.json" with { type: "json" };
 import { loadPlan, formatDiagnostic } from "../plan/load.ts";
@@ -25,21 +26,24 @@ import { filterScenarios, splitTagList } from "./run-tags.ts";
 import { prepareRun } from "../run/prepare.ts";
 import { RunSession } from "../run/session.ts";
 import { RunSetupError } from "../run/errors.ts";
+import { parseMemoryLimit } from "../run/memory-guard.ts";
 import { SUMMARY_FLAG_OPTIONS, SUMMARY_FLAGS_HELP, summaryFlags } from "./summary-flags.ts";
+import { AGGREGATE_OPTIONS, PART_HELP, PART_OPTIONS, partRole } from "./scale-out-flags.ts";
+import { CONTROLLER_REFUSAL } from "./refusals.ts";
+import type { ScaleOut } from "../run/scale-out.ts";
 
-export const HELP = `Usage: loadr run <plan.yaml> [options]
-
-Runs a test plan and prints a summary. Exit code 0 when every threshold passed, 99 when a
-threshold failed or the run was aborted, 1 on an error (invalid plan, unusable target setup).
-
-Options:
-  -e, --env <name>            apply the plan's env.<name> overlay (an environment of the plan)
+/**
+ * The options `loadr run` and `loadr aggregate` (src/cli/aggregate.ts) share, with `run`'s own
+ * (workers, requests, a part's flags) only in its help.
+ */
+export function optionsHelp(command: "run" | "aggregate"): string {
+  const run = (lines: string) => (command === "run" ? lines + "\n" : "");
+  return `  -e, --env <name>            apply the plan's env.<name> overlay (an environment of the plan)
   --env-var <KEY=VALUE>       set \${env.KEY} for this run, over the process environment (repeatable)
   -u, --vus <n>               set \`vus\` of every scenario whose executor has it
   -d, --duration <dur>        set \`duration\` of every scenario whose executor has it, e.g. 30s
   -i, --iterations <n>        set \`iterations\` of every scenario whose executor has it
-  --workers <n>               worker threads (default: usable cores, at most one per VU)
-  --plugins-dir <dir>         where \`plugins:\` entries without a path are found
+${run("  --workers <n>               worker threads (default: usable cores, at most one per VU)")}  --plugins-dir <dir>         where \`plugins:\` entries without a path are found
                               (default: $LOADR_PLUGINS_DIR, else ~/.loadr/plugins)
   --tags <a,b>                run only scenarios with one of these \`tags:\` values (repeatable)
   --exclude-tags <a,b>        skip scenarios with any of these \`tags:\` values (wins over --tags)
@@ -56,9 +60,12 @@ ${SUMMARY_FLAGS_HELP}
   --ui                        serve a live dashboard while the run goes (it stops with the run)
   --ui-bind <addr>            where the dashboard listens (default ${DEFAULT_UI_BIND})
   --ui-linger                 keep serving the dashboard after the run, until Ctrl-C (implies --ui)
-  --http-debug[=full]         print every request and response head (full: with bodies)
-  --progress                  redraw the live progress line even when stderr is not a terminal
+${run("  --http-debug[=full]         print every request and response head (full: with bodies)")}${run(PART_HELP)}  --progress                  redraw the live progress line even when stderr is not a terminal
   --progress-interval <dur>   without a terminal, a progress line this often (default 10s; 0: none)
+  --max-series <n>            series (tag sets) per metric before its noisiest tag is capped
+                              (default: the plan's defaults.max_series, else 1000)
+  --max-memory <size>         stop the run, with its summary, when loadr's memory passes this:
+                              4GB, 512MB, 50% of the machine's, or off (default 80%)
   -q, --quiet                 no banner, progress, warnings or verdict
   -v, --verbose               more log lines (-vv: debug)
   --no-color                  no colours (also: NO_COLOR=1)
@@ -69,6 +76,15 @@ LOADR_NO_COLOR… (docs/cli.md): a flag wins over its variable, which wins over 
 
 Ctrl-C or SIGTERM stops gracefully (the summary is still printed and exported); a second
 Ctrl-C exits at once with code 130.`;
+}
+
+export const HELP = `Usage: loadr run <plan.yaml> [options]
+
+Runs a test plan and prints a summary. Exit code 0 when every threshold passed, 99 when a
+threshold failed or the run was aborted, 1 on an error (invalid plan, unusable target setup).
+
+Options:
+${optionsHelp("run")}`;
 
 export const OPTIONS = {
   env: { type: "string", short: "e" },
@@ -91,22 +107,54 @@ export const OPTIONS = {
   "ui-bind": { type: "string" },
   "ui-linger": { type: "boolean" },
   "http-debug": { type: "string" },
+  "max-series": { type: "string" },
+  "max-memory": { type: "string" },
   ...SUMMARY_FLAG_OPTIONS,
+  ...PART_OPTIONS,
+  ...AGGREGATE_OPTIONS,
+  // the reference's way to submit to a controller: refused with where to go instead
+  controller: { type: "string" },
 } as const;
+
+type Values = ReturnType<typeof parse<typeof OPTIONS>>["values"];
+
+/** `loadr run` and `loadr aggregate` (src/cli/aggregate.ts) share everything but these. */
+export interface RunMode {
+  command: "run" | "aggregate";
+  help: string;
+  /** flags of OPTIONS this command does not take, with what to say */
+  refused: Record<string, string>;
+  scaleOut(values: Values, env: Record<string, string | undefined>): ScaleOut | undefined;
+}
+
+const aggregateOnly = (flag: string) => `--${flag} is a flag of \`loadr aggregate\` (the aggregator of a scale-out test)`;
+
+const RUN: RunMode = {
+  command: "run",
+  help: HELP,
+  refused: Object.fromEntries(Object.keys(AGGREGATE_OPTIONS).filter((f) => !(f in PART_OPTIONS)).map((f) => [f, aggregateOnly(f)])),
+  scaleOut: (values, env) => partRole(values, env),
+};
+
+export function main(argv: string[]): Promise<number> {
+  return runCommand(argv, RUN);
+}
 
 const HTTP_DEBUG = ["headers", "full"] as const;
 
-export async function main(argv: string[]): Promise<number> {
+export async function runCommand(argv: string[], mode: RunMode): Promise<number> {
   // `--http-debug` alone means heads (parseArgs has no optional values)
   const args = argv.map((a) => (a === "--http-debug" ? "--http-debug=headers" : a));
-  const parsed = parse("run", args, OPTIONS);
+  const parsed = parse(mode.command, args, OPTIONS);
   if (parsed.values.help) {
-    process.stdout.write(HELP + "\n");
+    process.stdout.write(mode.help + "\n");
     return 0;
   }
+  if (parsed.values.controller !== undefined) throw new UsageError(CONTROLLER_REFUSAL);
+  for (const [flag, why] of Object.entries(mode.refused)) if (parsed.values[flag as keyof Values] !== undefined) throw new UsageError(why);
   const { values, from } = withRunEnv(parsed.values, { ...OPTIONS, quiet: { type: "boolean", multiple: true }, "no-color": { type: "boolean" } }, process.env);
   const positionals = parsed.positionals;
-  if (positionals.length !== 1) throw new UsageError("run: give exactly one plan file, e.g. `loadr run plan.yaml`");
+  if (positionals.length !== 1) throw new UsageError(`${mode.command}: give exactly one plan file, e.g. \`loadr ${mode.command} plan.yaml\``);
   const file = positionals[0]!;
   const quiet = (values.quiet?.length ?? 0) > 0;
   const verbose = values.verbose?.length ?? 0;
@@ -127,11 +175,24 @@ export async function main(argv: string[]): Promise<number> {
     iterations: numberOverride("iterations", values.iterations, from("iterations")),
   };
   const envVars = envVarFlags(values["env-var"]);
+  const scaleOut = mode.scaleOut(values, process.env);
+  const joined = scaleOut?.role === "part" && scaleOut.join !== undefined ? scaleOut : undefined;
+  if (joined && (values.api !== undefined || values.ui || values["ui-linger"] || values["ui-bind"] !== undefined))
+    throw new UsageError("a part is controlled through its aggregator: give --api and --ui to `loadr aggregate`");
+  const maxSeries = intFlag("max-series", values["max-series"], 1, from("max-series"));
+  let maxMemory: number | undefined;
+  try {
+    maxMemory = values["max-memory"] === undefined ? undefined : parseMemoryLimit(values["max-memory"]);
+  } catch (e) {
+    throw new UsageError(`${from("max-memory")}: ${(e as Error).message}`);
+  }
   const progressEvery = values["progress-interval"] === undefined ? 10_000 : durationFlag(values["progress-interval"], from("progress-interval"), 0);
   const say = (line: string) => void process.stderr.write(line + "\n");
   const warn = (line: string) => say(errStyle.yellow(`warning: ${line}`));
 
-  const loaded = await loadPlan(file, { env: overlayFlag(values.env), checkFiles: true });
+  // what one process can run is checked against the share of the load this one sends
+  const share = scaleOut?.role === "aggregate" ? 0 : scaleOut?.role === "part" ? partShare(scaleOut.segment.part) : undefined;
+  const loaded = await loadPlan(file, { env: overlayFlag(values.env), checkFiles: true, share });
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
   for (const d of loaded.diagnostics) {
     if (d.severity === "warning" && quiet) continue;
@@ -141,15 +202,17 @@ export async function main(argv: string[]): Promise<number> {
   if (errors.length > 0 || !loaded.plan) throw new CliError("test definition is invalid (fix the errors above; `loadr validate` lists them too)");
   const filtered = filterScenarios(loaded.plan, splitTagList(values.tags), splitTagList(values["exclude-tags"]));
   if (!quiet && filtered.kept !== filtered.had) say(`→ running ${filtered.kept} of ${filtered.had} scenario(s) after tag filter`);
-  const { plan, notes } = applyOverrides(filtered.plan, overrides);
-  if (!quiet) for (const n of notes) warn(n);
+  const overridden = applyOverrides(filtered.plan, overrides);
+  if (!quiet) for (const n of overridden.notes) warn(n);
+  const plan = maxSeries === undefined ? overridden.plan : { ...overridden.plan, defaults: { ...overridden.plan.defaults, max_series: maxSeries } };
 
   const progress = new Progress(quiet ? "off" : values.progress === true || process.stderr.isTTY === true ? "redraw" : progressEvery > 0 ? "lines" : "off", progressEvery);
   const log = new Logger(logLevel);
   let session: RunSession;
   try {
     const env = { ...process.env, ...envVars };
-    const prepared = prepareRun(plan, { baseDir: loaded.baseDir, env, controlApi: values.api !== undefined, source: { file, locate: loaded.locate } });
+    // a part's externally-controlled scenarios are scaled through the aggregator's control API
+    const prepared = prepareRun(plan, { baseDir: loaded.baseDir, env, controlApi: values.api !== undefined || joined !== undefined, source: { file, locate: loaded.locate } });
     if (!quiet) for (const w of prepared.warnings) warn(w);
     session = await RunSession.open({
       run: prepared,
@@ -163,6 +226,7 @@ export async function main(argv: string[]): Promise<number> {
       trendStats: summaryOpts.trendStats,
       httpDebug: httpDebug as (typeof HTTP_DEBUG)[number] | undefined,
       warn,
+      info: quiet ? undefined : say,
       debug: (m) => log.debug(m),
       onTick: (feed, paused) => progress.draw(feed.progress(paused)),
       onSummary: (summary, custom) => {
@@ -172,6 +236,8 @@ export async function main(argv: string[]): Promise<number> {
         else consoleOut.write(renderConsole(summary, { color: colorWanted(noColor, consoleOut), ...summaryOpts }) + "\n");
       },
       loopLagProbe: process.env.LOADR_LOOP_LAG_PROBE !== undefined && process.env.LOADR_LOOP_LAG_PROBE !== "",
+      scaleOut,
+      maxMemory,
     });
   } catch (e) {
     throw e instanceof RunSetupError ? new CliError(e.message) : e;
@@ -179,6 +245,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!quiet) for (const line of bannerLines(session.outline, pkg.version)) say(line);
   if (!quiet && session.ui) say(`→ live dashboard at ${session.ui.url}`);
   if (!quiet && session.api) say(`→ control API at ${session.api.url}/v1/status`);
+  if (!quiet) for (const line of scaleOutLines(scaleOut, session.aggregatorUrl)) say(line);
 
   let signals = 0;
   const onSignal = (sig: string) => {
@@ -206,8 +273,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (result.exports.failures.length > 0)
       throw new CliError(result.exports.failures.join("; ") + " (the summary above is complete; choose a writable path)");
-    if (result.error !== undefined) throw new CliError(`the run stopped on an internal error: ${result.error}`);
-    if (!quiet) {
+    if (result.error !== undefined) throw new CliError(mode.command === "aggregate" ? result.error : `the run stopped on an internal error: ${result.error}`);
+    if (!quiet && joined) say(errStyle.green(`✓ part ${joined.segment.label} done: its results went to the aggregator, whose verdict is the test's`));
+    else if (!quiet) {
       const verdict = verdictLine(result.summary, result.exitCode);
       say(result.exitCode === 0 ? errStyle.green(verdict) : errStyle.red(verdict));
     }
@@ -252,4 +320,14 @@ async function serveUntilInterrupted(ui: UiServer, quiet: boolean, handlers: { o
     process.once("SIGINT", () => resolve());
     process.once("SIGTERM", () => resolve());
   });
+}
+
+/** What a part or an aggregator is about to do, under the banner. */
+function scaleOutLines(s: ScaleOut | undefined, url: string | undefined): string[] {
+  if (s?.role === "aggregate") {
+    const join = url?.replace(/^wss?:\/\//, "") ?? s.listen;
+    return [`→ waiting for ${s.parts} part${s.parts === 1 ? "" : "s"} at ${url}: start each with \`loadr run <plan> --segment i/${s.parts} --join ${join}\``];
+  }
+  if (s?.role === "part") return [s.join !== undefined ? `→ part ${s.segment.label} of the test: joined the aggregator at ${s.join}, waiting for its start` : `→ part ${s.segment.label} of the test, on its own (no --join)`];
+  return [];
 }

@@ -20,6 +20,19 @@ export interface RunStatus {
   vus: number;
   vus_max: number;
   scenarios: ScenarioStatus[];
+  /** `loadr aggregate`: the parts of the scale-out test (docs/distributed.md) */
+  parts?: PartView[];
+}
+
+export interface PartView {
+  /** `2/4`, `1/4:1/2` */
+  segment: string;
+  instance: string;
+  host: string;
+  /** joined, ready (at the start barrier), running, done, lost */
+  state: string;
+  /** requests it has reported so far */
+  requests: number;
 }
 
 export interface ScenarioStatus {

@@ -7,11 +7,12 @@
  * name, a file that does not exist, a file outside the plan's directory, and an import cycle.
  * Every refusal is one line with where the import is.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, relative, resolve, sep } from "node:path";
 import { HOST_MODULES, isHostModule } from "./host-api.ts";
 import type { BundledModule, JsBundle } from "./bundle.ts";
 import { isInside } from "./paths.ts";
+import { readPlanText } from "../util/plan-file.ts";
 import { JsLoadError, parseModule, transformModule, type ModuleExports } from "./transform.ts";
 
 export { JsLoadError };
@@ -45,7 +46,7 @@ export function loadJsModule(js: JsBlockSpec | undefined, baseDir: string): JsBu
       const file = resolveImport(imp.spec, imp.at, path === undefined ? root : dirname(path), root);
       const depId = relative(root, file).split(sep).join("/");
       if (visiting.includes(depId)) throw new JsLoadError(`${imp.at}: import cycle ${[...visiting.slice(visiting.indexOf(depId)), depId].join(" → ")}: loadr modules cannot import each other in a cycle; move the shared code into a third file`);
-      depExports.set(imp.spec, load(file, readFileSync(file, "utf8"), depId));
+      depExports.set(imp.spec, load(file, source(file, `${imp.at}: import \`${imp.spec}\``), depId));
       deps[imp.spec] = depId;
     }
     const t = transformModule(parsed, (spec) => depExports.get(spec));
@@ -60,7 +61,7 @@ export function loadJsModule(js: JsBlockSpec | undefined, baseDir: string): JsBu
   else {
     const file = resolve(root, js.file!);
     if (!existsSync(file) || !statSync(file).isFile()) throw new JsLoadError(`js.file: \`${js.file}\` does not exist (relative paths are from the plan's directory, ${root})`);
-    exports = load(file, readFileSync(file, "utf8"), relative(root, file).split(sep).join("/"));
+    exports = load(file, source(file, `js.file: \`${js.file}\``), relative(root, file).split(sep).join("/"));
   }
   return { modules, exports: Object.fromEntries(exports), timeoutMs: js.timeout, memoryLimitMb: js.memory_limit_mb, root };
 }
@@ -76,4 +77,13 @@ function resolveImport(spec: string, at: string, fromDir: string, root: string):
   if (!isInside(root, file)) throw new JsLoadError(`${at}: import \`${spec}\` is outside the plan's directory (${root}); modules may only import files below it`);
   if (!existsSync(file) || !statSync(file).isFile()) throw new JsLoadError(`${at}: import \`${spec}\`: no such file (${file})`);
   return file;
+}
+
+/** A module's source, at most 16 MiB as a plan (src/util/plan-file.ts); `what` says where it is named. */
+function source(file: string, what: string): string {
+  try {
+    return readPlanText(file, "script");
+  } catch (e) {
+    throw new JsLoadError(`${what}: ${(e as Error).message}`);
+  }
 }

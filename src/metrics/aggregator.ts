@@ -8,9 +8,15 @@
  *
  * Time is passed in (`nowMs`, wall-clock ms) rather than read, so tests are deterministic;
  * every method defaults it to Date.now().
+ *
+ * A metric's series are bounded as in the workers (series-limit.ts): the workers' sinks keep
+ * their own memory bounded, this keeps the merge of all of them bounded, and the request
+ * breakdown is keyed by the series' tags, so it is bounded alike. Each tag capped is noted once
+ * (takeOverflows()) for the run to warn about.
  */
 import { gaugeClock, type MetricsDelta } from "./delta.ts";
 import { RequestRollup, requestRole } from "./request-stats.ts";
+import { DEFAULT_MAX_SERIES, SeriesLimit, type SeriesOverflow } from "./series-limit.ts";
 import type { MetricKind } from "./registry.ts";
 import { SeriesState, type AggValues } from "./series.ts";
 import type { Snapshot, SeriesSnapshot } from "./snapshot.ts";
@@ -48,10 +54,20 @@ export class Aggregator {
   readonly requests = new RequestRollup();
   /** the first message of each kind of failure, from whichever worker saw it first */
   private readonly errors = new Map<string, string>();
+  private readonly limit: SeriesLimit;
+  private overflows: SeriesOverflow[] = [];
 
-  constructor(startedMs: number = Date.now()) {
+  constructor(startedMs: number = Date.now(), maxSeries: number = DEFAULT_MAX_SERIES) {
     this.startedMs = startedMs;
     this.lastSnapshotMs = startedMs;
+    this.limit = new SeriesLimit(maxSeries, (o) => this.overflows.push(o));
+  }
+
+  /** Tags capped since the previous call (one note per tag, and per metric that fell to the catch-all series). */
+  takeOverflows(): SeriesOverflow[] {
+    const out = this.overflows;
+    if (out.length > 0) this.overflows = [];
+    return out;
   }
 
   /** Add one worker's drained delta. */
@@ -59,9 +75,10 @@ export class Aggregator {
     for (const d of delta.series) {
       const wire = delta.tagSets[d.tagSet];
       if (wire === undefined) continue; // malformed delta: nothing sensible to attribute it to
-      this.seriesFor(d.metric, wire.key, wire.tags, d.kind).state.applyDelta(d);
+      const s = this.seriesFor(d.metric, wire.key, wire.tags, d.kind);
+      s.state.applyDelta(d);
       const role = requestRole(d.metric);
-      if (role !== null) this.requests.apply(role, d, wire.tags);
+      if (role !== null) this.requests.apply(role, d, s.tags);
       this.recordedSinceSnapshot = true;
     }
     if (delta.errors !== undefined) for (const e of delta.errors) if (!this.errors.has(e.kind)) this.errors.set(e.kind, e.message);
@@ -182,15 +199,23 @@ export class Aggregator {
 
   private seriesFor(metric: string, tagKey: string, tags: Tags, kind: MetricKind): AggSeries {
     const key = metric + "\u0001" + tagKey;
-    let s = this.series.get(key);
-    if (s === undefined) {
-      // Kind is fixed by the first delta of the series, as in the reference.
-      s = new AggSeries(metric, sortedTags(tags), kind);
-      this.series.set(key, s);
-      let list = this.byMetric.get(metric);
-      if (list === undefined) this.byMetric.set(metric, (list = []));
-      list.push(s);
-    }
+    const s = this.series.get(key);
+    if (s !== undefined) return s;
+    // a new tag set: its series, or past the metric's bound its overflow series
+    const placed = this.limit.place(metric, tags, () => (this.byMetric.get(metric) ?? []).map((x) => x.tags));
+    if (placed === tags) return this.newSeries(key, metric, tags, kind);
+    const overflowKey = metric + "\u0001" + canonicalTagKey(placed);
+    return this.series.get(overflowKey) ?? this.newSeries(overflowKey, metric, placed, kind);
+  }
+
+  private newSeries(key: string, metric: string, tags: Tags, kind: MetricKind): AggSeries {
+    // Kind is fixed by the first delta of the series, as in the reference.
+    const s = new AggSeries(metric, sortedTags(tags), kind);
+    this.series.set(key, s);
+    let list = this.byMetric.get(metric);
+    if (list === undefined) this.byMetric.set(metric, (list = []));
+    list.push(s);
+    this.limit.created(metric);
     return s;
   }
 }

@@ -2,11 +2,16 @@
  * Per-worker, in-place aggregation (DESIGN "The run" step 5). A sample updates one cell found by
  * (metric id → index into the TagSet's cells): a Map lookup for the metric name and an array
  * index, no allocation. `drain()` ships what changed since the previous drain and resets it.
+ *
+ * A metric's series are bounded (series-limit.ts): past the bound a new tag set is recorded in
+ * its overflow series, and the tag set points at that cell from then on, so the bound costs the
+ * hot path nothing. The coordinator applies the same bound and says so (the sink is silent).
  */
 import { toMicros } from "./hdr.ts";
 import { IntervalHistogram } from "./interval-histogram.ts";
 import { MetricRegistry, MetricRedefinitionError, type MetricDef, type MetricKind } from "./registry.ts";
 import { TagInterner, type TagSet } from "./tags.ts";
+import { DEFAULT_MAX_SERIES, SeriesLimit } from "./series-limit.ts";
 import { gaugeClock, type ErrorNote, type MetricsDelta, type SeriesDelta, type WireTagSet } from "./delta.ts";
 import type { SampleRecorder } from "./sample-recorder.ts";
 
@@ -47,7 +52,8 @@ type Cell = CounterCell | RateCell | GaugeCell | TrendCell;
 
 export class Sink {
   readonly registry: MetricRegistry;
-  private readonly interner = new TagInterner();
+  private readonly limit: SeriesLimit;
+  private readonly interner: TagInterner;
   /** name → def for the kinds already seen; the one Map lookup per sample */
   private readonly defs = new Map<string, MetricDef>();
   /** cells touched since the last drain, so drain() never scans idle series */
@@ -58,9 +64,11 @@ export class Sink {
   private readonly errorKinds = new Set<string>();
   private newErrors: ErrorNote[] = [];
 
-  /** `registry` should already hold the plan's `metrics:`; unknown names register on first use. */
-  constructor(registry: MetricRegistry = new MetricRegistry()) {
+  /** `registry` should already hold the plan's `metrics:`; unknown names register on first use. `maxSeries`: per metric (`defaults.max_series`). */
+  constructor(registry: MetricRegistry = new MetricRegistry(), maxSeries: number = DEFAULT_MAX_SERIES) {
     this.registry = registry;
+    this.limit = new SeriesLimit(maxSeries);
+    this.interner = new TagInterner((t) => this.limit.overflowOf(t));
   }
 
   /** The interned TagSet for these tags (call once per distinct set, not per sample). */
@@ -87,7 +95,7 @@ export class Sink {
     let def = this.defs.get(m);
     if (def === undefined || def.kind !== "counter") def = this.resolve(m, "counter");
     let c = t.cells[def.id] as CounterCell | undefined;
-    if (c === undefined) c = t.cells[def.id] = new CounterCell(def, t);
+    if (c === undefined) c = this.cellFor(def, t, CounterCell);
     c.value += v;
     if (!c.dirty) this.markDirty(c);
     if (this.samples !== null) this.samples.push(def, t, v);
@@ -97,7 +105,7 @@ export class Sink {
     let def = this.defs.get(m);
     if (def === undefined || def.kind !== "rate") def = this.resolve(m, "rate");
     let c = t.cells[def.id] as RateCell | undefined;
-    if (c === undefined) c = t.cells[def.id] = new RateCell(def, t);
+    if (c === undefined) c = this.cellFor(def, t, RateCell);
     c.total++;
     if (pass) c.passes++;
     if (!c.dirty) this.markDirty(c);
@@ -108,7 +116,7 @@ export class Sink {
     let def = this.defs.get(m);
     if (def === undefined || def.kind !== "gauge") def = this.resolve(m, "gauge");
     let c = t.cells[def.id] as GaugeCell | undefined;
-    if (c === undefined) c = t.cells[def.id] = new GaugeCell(def, t);
+    if (c === undefined) c = this.cellFor(def, t, GaugeCell);
     c.last = v;
     if (v < c.min) c.min = v;
     if (v > c.max) c.max = v;
@@ -122,7 +130,7 @@ export class Sink {
     let def = this.defs.get(m);
     if (def === undefined || def.kind !== "trend") def = this.resolve(m, "trend");
     let c = t.cells[def.id] as TrendCell | undefined;
-    if (c === undefined) c = t.cells[def.id] = new TrendCell(def, t);
+    if (c === undefined) c = this.cellFor(def, t, TrendCell);
     c.hist.record(toMicros(ms));
     c.count++;
     c.sum += ms;
@@ -163,6 +171,27 @@ export class Sink {
     const errors = this.newErrors;
     this.newErrors = [];
     return { tagSets, series, errors };
+  }
+
+  /**
+   * Slow path: the first sample of a tag set for a metric. Its series, or past the metric's bound
+   * its overflow series; either way the tag set points at that cell from now on.
+   */
+  private cellFor<C extends Cell>(def: MetricDef, t: TagSet, make: new (def: MetricDef, t: TagSet) => C): C {
+    const placed = this.limit.place(def.name, t.tags, () => this.seriesOf(def));
+    const home = placed === t.tags ? t : this.interner.intern(placed);
+    let c = home.cells[def.id] as C | undefined;
+    if (c === undefined) {
+      c = home.cells[def.id] = new make(def, home);
+      this.limit.created(def.name);
+    }
+    t.cells[def.id] = c;
+    return c;
+  }
+
+  /** The tag sets `def` has series of (their own cells, not ones pointing to an overflow series). */
+  private *seriesOf(def: MetricDef): Iterable<TagSet["tags"]> {
+    for (const t of this.interner.all()) if ((t.cells[def.id] as Cell | undefined)?.tagSet === t) yield t.tags;
   }
 
   private markDirty(c: Cell): void {

@@ -2,6 +2,7 @@
  * Interned tag sets. A series is keyed by (metric, full tag set); interning makes the tag-set half
  * of that key an object identity, so the hot path never builds or hashes a string per sample.
  */
+import { OVERFLOW_VALUE } from "./series-limit.ts";
 
 export type Tags = Readonly<Record<string, string>>;
 
@@ -52,6 +53,8 @@ export class TagSet {
   readonly cells: unknown[] = [];
   /** Cache for `TagInterner.extend` (base set + one more tag), created on first use. */
   children: Map<string, TagSet> | undefined;
+  /** some tag's value is OVERFLOW_VALUE (series-limit.ts): callers do not cache it by their own keys */
+  readonly overflow: boolean;
 
   constructor(
     /** unique within its interner, dense from 0 */
@@ -60,18 +63,25 @@ export class TagSet {
     readonly key: string,
     /** the tags, keys sorted, frozen */
     readonly tags: Tags,
-  ) {}
+  ) {
+    this.overflow = Object.values(tags).includes(OVERFLOW_VALUE);
+  }
 }
 
 export class TagInterner {
   private readonly byKey = new Map<string, TagSet>();
   private readonly list: TagSet[] = [];
 
+  /** `overflowOf`: a tag set not seen before with its capped tags' values replaced (series-limit.ts), so capped values add no tag sets */
+  constructor(private readonly overflowOf: (tags: Tags) => Tags = (t) => t) {}
+
   /** The one TagSet for these tags (same tags in any key order → the same object). */
   intern(tags: Record<string, string>): TagSet {
     const key = canonicalTagKey(tags);
     let set = this.byKey.get(key);
     if (set === undefined) {
+      const capped = this.overflowOf(tags);
+      if (capped !== tags) return this.intern(capped);
       set = new TagSet(this.list.length, key, sortedTags(tags));
       this.byKey.set(key, set);
       this.list.push(set);
@@ -90,9 +100,15 @@ export class TagInterner {
     let set = children.get(ck);
     if (set === undefined) {
       set = this.intern({ ...base.tags, [key]: value });
-      children.set(ck, set);
+      // a capped value (replaced by the overflow value) never repeats: caching each would grow without end
+      if (set.tags[key] === value) children.set(ck, set);
     }
     return set;
+  }
+
+  /** Every tag set interned so far. */
+  all(): readonly TagSet[] {
+    return this.list;
   }
 
   byId(id: number): TagSet | undefined {

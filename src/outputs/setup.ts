@@ -14,15 +14,21 @@ export async function buildOutputs(o: {
   registry?: OutputRegistry;
   /** output plugins that run whether or not `outputs:` names them (as `{type: plugin, name}`) */
   pluginOutputs?: readonly string[];
+  /** which outputs this process runs (a scale-out part or aggregator runs some of them); may throw a refusal */
+  keep?(output: Output, from: "plan" | "flag"): boolean;
 }): Promise<OutputSet> {
   const implied = impliedPluginOutputs(o.planOutputs, o.pluginOutputs ?? []);
-  const specs = [...implied, ...o.planOutputs.map((s, i) => expandEnv(s, o.env, `outputs[${i}]`)), ...o.flags.map(parseOutputFlag)];
+  const fromPlan = [...implied, ...o.planOutputs.map((s, i) => expandEnv(s, o.env, `outputs[${i}]`))];
+  const specs = [...fromPlan, ...o.flags.map(parseOutputFlag)];
   const registry = o.registry ?? new OutputRegistry();
   const outputs: Output[] = [];
   // set is created first so every output reports its problems through it
   const set = new OutputSet(outputs, o.warn);
   const ctx = { cwd: process.cwd(), problem: (out: string, m: string) => set.problem(out, m), note: (m: string) => set.note(m) };
-  for (const spec of specs) outputs.push(await registry.create(spec, ctx));
+  for (const [i, spec] of specs.entries()) {
+    const out = await registry.create(spec, ctx);
+    if (o.keep === undefined || o.keep(out, i < fromPlan.length ? "plan" : "flag")) outputs.push(out);
+  }
   return set;
 }
 

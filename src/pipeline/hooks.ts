@@ -10,6 +10,10 @@
  *
  * Order: higher `priority` first; equal priorities in the order they were added (for plan hooks,
  * plan order; JS module hooks will be added at priority 0).
+ *
+ * Scope: a `scoped` hook (a WASM hook plugin of the plan's `plugins:`) runs where the step's list
+ * selects it — a request's `hooks:`, else its scenario's `plugins:`, else everywhere; the other
+ * hooks run on every step.
  */
 import type { ProtocolResponse } from "../protocols/types.ts";
 
@@ -59,6 +63,8 @@ interface HookBase {
   readonly name: string;
   /** an integer; higher runs first */
   readonly priority: number;
+  /** chosen by name by the step's hook list (forStep), when the step has one */
+  readonly scoped?: boolean;
 }
 
 /** May change the request; may answer it (a synthetic response: no send). */
@@ -94,11 +100,15 @@ export class RequestHooks<V = unknown> {
     this.added.push(hook);
   }
 
-  /** The hooks a request step runs, by phase; undefined when there are none (the step then compiles without hooks). */
-  forStep(): PhaseHooks<V> | undefined {
-    if (this.added.length === 0) return undefined;
+  /**
+   * The hooks a request step runs, by phase; undefined when there are none (the step then
+   * compiles without hooks). `only`: the step's list of scoped hooks (absent: all of them).
+   */
+  forStep(only?: readonly string[]): PhaseHooks<V> | undefined {
+    const chosen = only === undefined ? this.added : this.added.filter((h) => !h.scoped || only.includes(h.name));
+    if (chosen.length === 0) return undefined;
     // Array.prototype.sort is stable: equal priorities keep the order they were added in
-    const ordered = [...this.added].sort((a, b) => b.priority - a.priority);
+    const ordered = [...chosen].sort((a, b) => b.priority - a.priority);
     const of = <P extends HookPhase>(p: P) => ordered.filter((h): h is Extract<RequestHook<V>, { phase: P }> => h.phase === p);
     return { beforeSend: of("before-send"), afterResponse: of("after-response"), afterRecord: of("after-record") };
   }

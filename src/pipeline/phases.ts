@@ -16,33 +16,56 @@ function failure(name: string, phase: HookPhase, e: unknown): string {
   return `hook \`${name}\` failed in ${phase}: ${e instanceof Error ? e.message : String(e)}`;
 }
 
-/** Before-send, in order: the first hook that answers ends the phase (later hooks do not run), as does the first that fails. */
-export async function runBeforeSend<V>(hooks: readonly BeforeSendHook<V>[], x: HookExchange<V>): Promise<BeforeSendOutcome> {
-  for (const h of hooks) {
-    let answer: void | SyntheticResponse;
+/**
+ * Before-send, in order: the first hook that answers ends the phase (later hooks do not run), as
+ * does the first that fails. Synchronous hooks run without a promise; from the first hook that
+ * returns one, the rest of the phase is awaited (so the caller awaits only a promise it gets).
+ */
+export function runBeforeSend<V>(hooks: readonly BeforeSendHook<V>[], x: HookExchange<V>, from = 0): BeforeSendOutcome | Promise<BeforeSendOutcome> {
+  for (let i = from; i < hooks.length; i++) {
+    const h = hooks[i]!;
+    let answer: void | SyntheticResponse | Promise<void | SyntheticResponse>;
     try {
-      answer = await h.run(x);
+      answer = h.run(x);
     } catch (e) {
       return { failure: failure(h.name, h.phase, e) };
     }
-    if (answer === undefined || answer === null) continue;
-    if (typeof answer !== "object" || !Number.isInteger(answer.status))
-      return { failure: `hook \`${h.name}\` answered before-send with something that is not a response (it needs an integer \`status\`)` };
-    return { answer };
+    if (isThenable(answer)) return Promise.resolve(answer).then((a) => beforeSendAnswer(hooks, i, a) ?? runBeforeSend(hooks, x, i + 1), (e) => ({ failure: failure(h.name, h.phase, e) }));
+    const out = beforeSendAnswer(hooks, i, answer);
+    if (out !== undefined) return out;
   }
   return undefined;
 }
 
-/** After-response or after-record, in order; the message of the first hook that fails (the rest do not run). */
-export async function runAfter<X>(hooks: readonly { name: string; phase: HookPhase; run(x: X): void | Promise<void> }[], x: X): Promise<string | undefined> {
-  for (const h of hooks) {
+/** What hook `i`'s answer means: undefined to go on with the next hook. */
+function beforeSendAnswer<V>(hooks: readonly BeforeSendHook<V>[], i: number, answer: void | SyntheticResponse): BeforeSendOutcome {
+  if (answer === undefined || answer === null) return undefined;
+  if (typeof answer !== "object" || !Number.isInteger(answer.status))
+    return { failure: `hook \`${hooks[i]!.name}\` answered before-send with something that is not a response (it needs an integer \`status\`)` };
+  return { answer };
+}
+
+/**
+ * After-response or after-record, in order; the message of the first hook that fails (the rest do
+ * not run). As runBeforeSend: a promise only from the first hook that returns one.
+ */
+export function runAfter<X>(hooks: readonly { name: string; phase: HookPhase; run(x: X): void | Promise<void> }[], x: X, from = 0): string | undefined | Promise<string | undefined> {
+  for (let i = from; i < hooks.length; i++) {
+    const h = hooks[i]!;
+    let r: void | Promise<void>;
     try {
-      await h.run(x);
+      r = h.run(x);
     } catch (e) {
       return failure(h.name, h.phase, e);
     }
+    if (isThenable(r)) return Promise.resolve(r).then(() => runAfter(hooks, x, i + 1), (e) => failure(h.name, h.phase, e));
   }
   return undefined;
+}
+
+/** A promise, also one made in another JS context (its own Promise constructor). */
+function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function";
 }
 
 const encoder = new TextEncoder();

@@ -57,7 +57,8 @@ export class RequestTagCache {
     let ts = this.cache.get(key);
     if (ts === undefined) {
       ts = this.sink.tags(make());
-      this.cache.set(key, ts);
+      // past a metric's series bound a new name is the overflow set: one entry per name would grow without end
+      if (!ts.overflow) this.cache.set(key, ts);
     }
     return ts;
   }

@@ -30,6 +30,7 @@ export function parseDuration(value: unknown): number {
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new DurationError("duration must be a non-negative number");
     if (value < 0) throw new DurationError("duration cannot be negative");
+    if (!Number.isFinite(value * 1000)) throw new DurationError("duration is too large");
     return value * 1000;
   }
   if (typeof value !== "string") throw new DurationError("duration must be a number of seconds or a string like `30s`");
@@ -37,10 +38,15 @@ export function parseDuration(value: unknown): number {
   const fail = (why: string) =>
     new DurationError(`invalid duration \`${value}\`: ${why} (try e.g. \`500ms\`, \`30s\`, \`1m30s\`)`);
   if (s === "") throw fail("value was empty");
+  // past a double's range a number reads as Infinity: refused as YAML's `.inf` is
+  const finite = (ms: number) => {
+    if (!Number.isFinite(ms)) throw fail("the number is too large");
+    return ms;
+  };
   if (/^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(s)) {
     const n = Number(s);
     if (n < 0) throw new DurationError("duration cannot be negative");
-    return n * 1000;
+    return finite(n * 1000);
   }
   let total = 0;
   SPAN.lastIndex = 0;
@@ -55,7 +61,7 @@ export function parseDuration(value: unknown): number {
     if (mult === undefined) throw fail(`unknown time unit \`${m[2]}\`, supported units: ns, us, ms, s, m, h, d, w, M, y`);
     total += Number(m[1]) * mult;
   }
-  return total;
+  return finite(total);
 }
 
 /**

@@ -3,7 +3,7 @@
  * carrying file-relative line/column, a dotted path and a did-you-mean where one exists.
  */
 import { dirname } from "node:path";
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter, parseDocument, type Node } from "yaml";
 import { countErrors, formatPath, type Diagnostic } from "./diagnostics.ts";
 import { locate, type Position, type Segment } from "./locate.ts";
 import { normalisePlan } from "./normalise.ts";
@@ -12,6 +12,8 @@ import type { Plan, PluginEntry } from "./schema.ts";
 import type { ProtocolCatalogue } from "./protocol-check.ts";
 import { PlanSchema } from "./schema/plan.ts";
 import { validatePlan, type SemanticDiagnostic } from "./validate.ts";
+import { PlanFileError, readPlanText } from "../util/plan-file.ts";
+import { aliasCycle, aliasProblem, nonJsonValue } from "./yaml-problems.ts";
 import { issuesToDiagnostics } from "./zod-issues.ts";
 import { salvage, type Attempt } from "./salvage.ts";
 
@@ -33,6 +35,11 @@ export interface LoadOptions {
    * threshold metrics' check against the run's metric catalogue: src/run/metric-check.ts).
    */
   checks?: ((plan: Plan) => SemanticDiagnostic[]) | undefined;
+  /**
+   * The share of the plan's load this process sends (a scale-out part: its segment's width; the
+   * aggregator: 0), for the checks of what one process can run (rate, open files). Default 1.
+   */
+  share?: number | undefined;
 }
 
 export interface LoadResult {
@@ -46,15 +53,18 @@ export interface LoadResult {
   locate(path: readonly Segment[]): Position | undefined;
 }
 
+/** Alias uses a plan may expand to (the yaml package's count): far past any real plan, far below a "billion laughs" bomb. */
+const MAX_ALIAS_COUNT = 10_000;
+
 export async function loadPlan(file: string, opts: LoadOptions = {}): Promise<LoadResult> {
   const baseDir = dirname(file) || ".";
   let text: string;
   try {
-    text = await Bun.file(file).text();
+    text = readPlanText(file, "plan");
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+    if (!(e instanceof PlanFileError)) throw e;
     return {
-      diagnostics: [{ severity: "error", path: "", message: `cannot read \`${file}\`: ${why}`, line: null, column: null, suggestion: null }],
+      diagnostics: [{ severity: "error", path: "", message: `cannot read \`${file}\`: ${e.message}`, line: null, column: null, suggestion: null }],
       baseDir,
       text: "",
       locate: () => undefined,
@@ -65,7 +75,8 @@ export async function loadPlan(file: string, opts: LoadOptions = {}): Promise<Lo
 
 export function loadPlanText(text: string, _file: string, baseDir: string, opts: LoadOptions = {}): LoadResult {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, merge: true, uniqueKeys: true });
+  // logLevel error: the package's warnings (a collection as a key) would go to stderr; the schema reports such keys
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, merge: true, uniqueKeys: true, logLevel: "error" });
   // Where to look for a path in the source: inside the overlay first (it wins), then the base.
   const prefixes: Segment[][] = [[]];
   const at = (path: readonly Segment[], mode: "key" | "value" = "value") => locate(doc, lc, path, mode, prefixes);
@@ -79,7 +90,26 @@ export function loadPlanText(text: string, _file: string, baseDir: string, opts:
     return result([{ severity: "error", path: "", message: `YAML syntax error: ${message}`, line: pos.line, column: pos.col, suggestion: null }]);
   }
 
-  let raw: unknown = doc.toJS({ maxAliasCount: 10_000 }) ?? {};
+  // aliases that go wrong and values a plan cannot hold are diagnostics at their line (yaml-problems.ts), never an internal error
+  const yamlError = (node: Node | undefined, message: string) => {
+    const pos = node?.range ? lc.linePos(node.range[0]) : undefined;
+    return result([{ severity: "error", path: "", message, line: pos?.line ?? null, column: pos?.col ?? null, suggestion: null }]);
+  };
+  const cycle = aliasCycle(doc);
+  if (cycle !== undefined) return yamlError(cycle.node, cycle.message);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (e) {
+    const problem = aliasProblem(doc, e as Error, MAX_ALIAS_COUNT);
+    return yamlError(problem?.node, problem?.message ?? `YAML error: ${(e as Error).message}`);
+  }
+  const odd = nonJsonValue(raw);
+  if (odd !== undefined) {
+    const pos = at(odd.path);
+    const message = `${odd.what} is not a plan value; write it as a string, a number, a list or a mapping`;
+    return result([{ severity: "error", path: formatPath(odd.path), message, line: pos?.line ?? null, column: pos?.column ?? null, suggestion: null }]);
+  }
   if (opts.env !== undefined) {
     try {
       raw = applyEnvOverlay(raw, opts.env);
@@ -101,7 +131,7 @@ export function loadPlanText(text: string, _file: string, baseDir: string, opts:
     return r.success ? { ok: true, value: r.data } : { ok: false, paths: issuesToDiagnostics(r.error.issues, doc).map((d) => d.path) };
   };
   const semanticChecks = (plan: Plan): SemanticDiagnostic[] => [
-    ...validatePlan(plan, { baseDir, checkFiles: opts.checkFiles ?? false, protocols: opts.protocols?.(plan.plugins) }),
+    ...validatePlan(plan, { baseDir, checkFiles: opts.checkFiles ?? false, protocols: opts.protocols?.(plan.plugins), share: opts.share }),
     ...(opts.checks?.(plan) ?? []),
   ];
 

@@ -12,18 +12,21 @@ import { countRequestSteps } from "./walk.ts";
 
 export const OPEN_FILES_RESERVE = 128;
 
-/** Descriptors this process needs at the least to run `scenarios` of the plan. */
-export function openFilesNeeded(plan: Plan, scenarios: string[]): { vus: number; perVu: number; files: number } {
+/**
+ * Descriptors this process needs at the least to run `scenarios` of the plan; `share` gives this
+ * process's part of the VUs when it is one part of a scale-out test (src/engine/segments.ts).
+ */
+export function openFilesNeeded(plan: Plan, scenarios: string[], share: (vus: number) => number = (n) => n): { vus: number; perVu: number; files: number } {
   const connecting = scenarios.map((n) => plan.scenarios[n]!).filter((s) => s.exec !== undefined || countRequestSteps(s.flow ?? []) > 0);
-  const vus = peakConcurrentVus(connecting);
+  const vus = share(peakConcurrentVus(connecting));
   const perVu = plan.plugins.some((p) => p.name === "echo" && p.path === undefined && p.enabled !== false) ? 2 : 1;
   return { vus, perVu, files: vus * perVu + OPEN_FILES_RESERVE };
 }
 
 /** Why the plan's VUs cannot fit `limit` open files, naming the limit to set; undefined when they fit (or the limit is unknown). */
-export function openFilesShortfall(plan: Plan, scenarios: string[], limit: number | undefined): string | undefined {
+export function openFilesShortfall(plan: Plan, scenarios: string[], limit: number | undefined, share?: (vus: number) => number): string | undefined {
   if (limit === undefined) return undefined;
-  const { vus, perVu, files } = openFilesNeeded(plan, scenarios);
+  const { vus, perVu, files } = openFilesNeeded(plan, scenarios, share);
   if (files <= limit) return undefined;
   return (
     `${vus} VUs at once need at least ${files} open files (${perVu === 1 ? "a socket each" : "two sockets each, as the echo target runs in this process"}, plus ${OPEN_FILES_RESERVE} for loadr), above this process's limit of ${limit}: ` +

@@ -1,9 +1,9 @@
 /**
  * Startup resolution of `secrets:` (§1.11): from an environment variable or a file (relative to
- * the plan's directory, contents trimmed). A missing secret is fatal, with the reference's message.
+ * the plan's directory, contents trimmed, at most 1 MiB: src/util/plan-file.ts). A missing secret is fatal, with the reference's message.
  */
-import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
+import { readPlanText } from "../util/plan-file.ts";
 import type { Secret } from "./schema.ts";
 
 export class SecretError extends Error {
@@ -24,7 +24,7 @@ export function resolveSecrets(
     } else if (s.file !== undefined) {
       const path = isAbsolute(s.file) ? s.file : resolve(baseDir, s.file);
       try {
-        out[name] = readFileSync(path, "utf8").trim();
+        out[name] = readPlanText(path, "secret").trim();
       } catch (e) {
         throw new SecretError(`secret \`${name}\`: cannot read \`${s.file}\`: ${(e as Error).message}`);
       }

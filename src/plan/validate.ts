@@ -19,6 +19,7 @@ import { openFileLimit } from "../util/open-file-limit.ts";
 import type { RawDiagnostic } from "./zod-issues.ts";
 import { formatPath } from "./diagnostics.ts";
 import { unservedRequests, type ProtocolCatalogue } from "./protocol-check.ts";
+import { planFileProblem, type PlanFileKind } from "../util/plan-file.ts";
 
 export interface SemanticDiagnostic extends RawDiagnostic {
   severity: "error" | "warning";
@@ -33,6 +34,8 @@ export interface ValidateOptions {
   checkFiles: boolean;
   /** the handlers this build has, for the plan's `plugins:` (src/protocols/builtins.ts); absent: requests are not checked against them */
   protocols?: ProtocolCatalogue;
+  /** the share of the load this process sends (src/plan/load.ts LoadOptions.share); default 1 */
+  share?: number;
 }
 
 export function validatePlan(plan: Plan, opts: ValidateOptions): SemanticDiagnostic[] {
@@ -45,42 +48,57 @@ export function validatePlan(plan: Plan, opts: ValidateOptions): SemanticDiagnos
   // The JS module.
   if (plan.js && plan.js.file === undefined && plan.js.script === undefined) warn(["js"], "empty `js:` block (set `file` or `script`)");
   const pluginNames = plan.plugins.map((p) => p.name);
+  // an entry's name is how the plan refers to it (`plugin:`, `protocol:`, hook lists): one entry per name
+  plan.plugins.forEach((p, i) => {
+    if (pluginNames.indexOf(p.name) !== i) error(["plugins", i, "name"], `a second \`plugins:\` entry named \`${p.name}\`; entry names must be unique`);
+  });
+  const unknownHook = (path: Segment[], name: string) =>
+    error(path, `unknown plugin \`${name}\`; hook lists name \`plugins:\` entries`, didYouMean(name, pluginNames));
   const protocols = [...BUILTIN_PROTOCOLS, ...pluginNames];
   const variables = Object.keys(plan.variables);
   const secrets = Object.keys(plan.secrets);
   const dataSources = Object.keys(plan.data);
 
-  const checkFile = (path: Segment[], file: string | undefined, what: string) => {
+  // files read at run start are also checked for what they are and their size (src/util/plan-file.ts)
+  const checkFile = (path: Segment[], file: string | undefined, what: string, kind?: PlanFileKind) => {
     if (!opts.checkFiles || file === undefined) return;
     const full = isAbsolute(file) ? file : resolve(opts.baseDir, file);
     if (!existsSync(full)) error(path, `${what} \`${file}\` not found (looked in ${full})`);
+    else if (kind !== undefined) {
+      const problem = planFileProblem(full, kind);
+      if (problem !== undefined) error(path, `${what} \`${file}\`: ${problem}`);
+    }
   };
 
   const tls = plan.defaults.http.tls;
-  checkFile(["defaults", "http", "tls", "ca_file"], tls.ca_file, "TLS CA file");
-  checkFile(["defaults", "http", "tls", "cert_file"], tls.cert_file, "TLS certificate file");
-  checkFile(["defaults", "http", "tls", "key_file"], tls.key_file, "TLS key file");
-  for (const [name, s] of Object.entries(plan.secrets)) checkFile(["secrets", name, "file"], s.file, "secret file");
-  for (const [name, d] of Object.entries(plan.data)) if (d.type !== "inline") checkFile(["data", name, "path"], d.path, "data file");
-  if (plan.js) checkFile(["js", "file"], plan.js.file, "JS file");
+  checkFile(["defaults", "http", "tls", "ca_file"], tls.ca_file, "TLS CA file", "tls");
+  checkFile(["defaults", "http", "tls", "cert_file"], tls.cert_file, "TLS certificate file", "tls");
+  checkFile(["defaults", "http", "tls", "key_file"], tls.key_file, "TLS key file", "tls");
+  for (const [name, s] of Object.entries(plan.secrets)) checkFile(["secrets", name, "file"], s.file, "secret file", "secret");
+  for (const [name, d] of Object.entries(plan.data)) if (d.type !== "inline") checkFile(["data", name, "path"], d.path, "data file", "data");
+  if (plan.js) checkFile(["js", "file"], plan.js.file, "JS file", "script");
 
   // What one process can run (docs/reliability.md): the rate it can start, the sockets its open-file
   // limit allows (a machine's property: checked with the files, a warning here, a refusal at run start).
+  // A part of a scale-out test runs its share of each (src/engine/segments.ts: within one VU or arrival).
+  const share = opts.share ?? 1;
+  const ownVus = share === 1 ? undefined : (n: number) => Math.ceil(n * share);
   for (const [sname, sc] of Object.entries(plan.scenarios)) {
-    const rate = peakRate(sc);
+    const rate = peakRate(sc) * share;
     if (rate > MAX_RATE_PER_PROCESS)
       error(
         ["scenarios", sname, sc.executor === "constant-arrival-rate" ? "rate" : "stages"],
-        `${Math.round(rate).toLocaleString("en-US")} iterations/s is more than one loadr process can start (at most ${MAX_RATE_PER_PROCESS.toLocaleString("en-US")}/s): lower the rate or split the load over several loadr processes`,
+        `${Math.round(rate).toLocaleString("en-US")} iterations/s is more than one loadr process can start (at most ${MAX_RATE_PER_PROCESS.toLocaleString("en-US")}/s): lower the rate or split the load over several loadr processes (a scale-out test: docs/distributed.md)`,
       );
   }
   if (opts.checkFiles) {
-    const shortfall = openFilesShortfall(plan, Object.keys(plan.scenarios), openFileLimit());
+    const shortfall = openFilesShortfall(plan, Object.keys(plan.scenarios), openFileLimit(), ownVus);
     if (shortfall !== undefined) warn(["scenarios"], shortfall);
   }
 
   for (const [sname, sc] of Object.entries(plan.scenarios)) {
     const sp: Segment[] = ["scenarios", sname];
+    sc.plugins?.forEach((n, i) => pluginNames.includes(n) || unknownHook([...sp, "plugins", i], n));
     for (const key of ["exec", "on_start", "on_stop"] as const)
       if (sc[key] !== undefined && !plan.js) error([...sp, key], `\`${key}\` needs a \`js:\` block`);
 
@@ -100,18 +118,19 @@ export function validatePlan(plan: Plan, opts: ValidateOptions): SemanticDiagnos
       if (!("request" in step)) return;
       const r = step.request;
       const rp = [...path, "request"];
+      r.hooks?.forEach((n, i) => pluginNames.includes(n) || unknownHook([...rp, "hooks", i], n));
       if (!STANDARD_METHODS.includes(r.method)) warn([...rp, "method"], `non-standard HTTP method \`${r.method}\``);
       if (r.protocol !== undefined && !protocols.includes(r.protocol))
         error([...rp, "protocol"], `unknown protocol \`${r.protocol}\`; use a built-in one (${BUILTIN_PROTOCOLS.join(", ")}) or the name of a \`plugins:\` entry`, didYouMean(r.protocol, protocols));
       if (r.body !== undefined && typeof r.body === "object") {
-        checkFile([...rp, "body", "file"], r.body.file, "body file");
-        r.body.multipart?.forEach((part, i) => checkFile([...rp, "body", "multipart", i, "file"], part.file, "multipart file"));
+        checkFile([...rp, "body", "file"], r.body.file, "body file", "body");
+        r.body.multipart?.forEach((part, i) => checkFile([...rp, "body", "multipart", i, "file"], part.file, "multipart file", "body"));
       }
       r.extract.forEach((e, i) => {
         if ("chain" in e && e.check && ["equals", "matches", "one_of", "min", "max", "not_empty"].every((k) => e.check![k as keyof typeof e.check] === undefined))
           warn([...rp, "extract", i, "check"], "empty `check` on chain; it always passes");
       });
-      r.grpc?.proto_files?.forEach((f, i) => checkFile([...rp, "grpc", "proto_files", i], f, "proto file"));
+      r.grpc?.proto_files?.forEach((f, i) => checkFile([...rp, "grpc", "proto_files", i], f, "proto file", "proto"));
       for (const [list, key] of [[r.extract, "extract"], [r.assert, "assert"], [r.checks, "checks"]] as const)
         list.forEach((e, i) => {
           if ("type" in e && e.type === "plugin" && !pluginNames.includes(e.plugin))

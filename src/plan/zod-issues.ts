@@ -18,6 +18,17 @@ export interface RawDiagnostic {
   at?: "key" | "value";
 }
 
+/**
+ * A value that is none of `options`. Only a scalar is shown as written: String() of a mapping is
+ * `[object Object]`, and throws for one whose `toString` key is not a function (the fuzzer's
+ * `executor: { toString: "" }`, test/fuzz-plan.test.ts).
+ */
+function unknownVariant(v: unknown, options: string[]): string {
+  const expected = `expected one of ${options.map((o) => `\`${o}\``).join(", ")}`;
+  const scalar = typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+  return scalar ? `unknown variant \`${v}\`, ${expected}` : `invalid type: ${describe(v)}, ${expected}`;
+}
+
 function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "a sequence";
@@ -112,7 +123,7 @@ export function issuesToDiagnostics(issues: readonly Issue[], root: unknown, bas
         else
           out.push({
             path,
-            message: `unknown variant \`${String(input)}\`, expected one of ${values.map((v) => `\`${v}\``).join(", ")}`,
+            message: unknownVariant(input, values),
             suggestion: typeof input === "string" ? didYouMean(input, values) : undefined,
           });
         break;
@@ -128,7 +139,7 @@ export function issuesToDiagnostics(issues: readonly Issue[], root: unknown, bas
           else
             out.push({
               path: dpath,
-              message: `unknown variant \`${String(value)}\`, expected one of ${options.map((o) => `\`${o}\``).join(", ")}`,
+              message: unknownVariant(value, options),
               suggestion: typeof value === "string" ? didYouMean(value, options) : undefined,
             });
           break;

@@ -2,11 +2,12 @@
  * What the module's `handleSummary(summary)` returns (k6's contract, with the reference's string
  * form): a string replaces the console summary; a map writes each value — `stdout` instead of the
  * console summary, `stderr` to stderr, any other key to that file (relative to the working
- * directory, folders created); a value that is not a string is written as JSON. Nothing (or
+ * directory, folders created, each written whole or not at all); a value that is not a string is written as JSON. Nothing (or
  * null) keeps the console summary. Anything else is one warning line and the console summary.
  */
 import type { Summary } from "../metrics/summary.ts";
-import { writeFileCreatingDir, type ExportOutcome } from "./exports.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
+import type { ExportOutcome } from "./exports.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 
 export interface CustomSummary extends ExportOutcome {
@@ -40,7 +41,7 @@ export async function customSummary(life: Lifecycle, summary: Summary, warn: (li
     else if (key === "stderr") process.stderr.write(text);
     else
       try {
-        writeFileCreatingDir(key, text);
+        writeFileAtomic(key, text); // whole or not at all, as the other exports (folders created)
         out.written.push({ what: "handleSummary", path: key });
       } catch (e) {
         out.failures.push(`handleSummary: cannot write ${key}: ${(e as Error).message}`);

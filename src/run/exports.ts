@@ -1,10 +1,10 @@
 /**
  * The run's report face after the end: the summary JSON (`--summary-export`), the JUnit XML
  * (`--junit`) and the self-contained HTML report (`--report`). Each is written on its own; a file
- * that cannot be written is a failure line, never a lost summary or a lost other file.
+ * that cannot be written is a failure line, never a lost summary or a lost other file. Each is
+ * written whole or not at all (src/util/atomic-write.ts): a full disk leaves no truncated file.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { writeFileAtomic } from "../util/atomic-write.ts";
 import type { Summary } from "../metrics/summary.ts";
 import { renderJunit } from "../metrics/junit.ts";
 import { renderReport } from "../report/html.ts";
@@ -29,7 +29,7 @@ export function writeExports(summary: Summary, paths: ExportPaths): ExportOutcom
     try {
       // `--summary-export -`: the summary JSON goes to stdout (the CLI moved its console summary to stderr)
       if (path === "-" && what === "summary") process.stdout.write(text());
-      else writeFileCreatingDir(path, text());
+      else writeFileAtomic(path, text());
       out.written.push({ what, path });
     } catch (e) {
       out.failures.push(`cannot write ${path}: ${(e as Error).message}`);
@@ -39,10 +39,4 @@ export function writeExports(summary: Summary, paths: ExportPaths): ExportOutcom
   write("junit", paths.junit, () => renderJunit(summary));
   write("report", paths.report, () => renderReport(summary));
   return out;
-}
-
-/** Write a file, creating its folder first (also `loadr report`'s output). */
-export function writeFileCreatingDir(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
 }

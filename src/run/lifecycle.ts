@@ -24,7 +24,7 @@ import { threadRunContext } from "./worker-setup.ts";
 export class LifecycleError extends Error {}
 
 export class Lifecycle {
-  readonly sink = new Sink();
+  readonly sink: Sink;
   private readonly vu: Vu;
 
   constructor(
@@ -32,6 +32,8 @@ export class Lifecycle {
     readonly bundle: JsBundle,
     o: { services?: Record<string, Record<string, unknown>>; logLevel?: LogLevel; write?(line: string): void } = {},
   ) {
+    // bounded as the workers' sinks (src/metrics/series-limit.ts): setup() may loop over names too
+    this.sink = new Sink(undefined, run.plan.defaults.max_series);
     const write = o.write ?? ((line: string) => void process.stderr.write(line + "\n"));
     const ctx = threadRunContext(
       {

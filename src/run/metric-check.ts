@@ -7,7 +7,8 @@
  * - the plan's `metrics:` keys and `observe:` series;
  * - each protocol plugin's family (`<family>_reqs`, `_req_duration`…), from the library's info
  *   name once loaded (run start), from its manifest's name at `loadr validate`;
- * - the WASM plugin host's `plugin_*` metrics when the plan has WASM plugins;
+ * - the WASM plugin host's `plugin_*` metrics when the plan has WASM plugins, and the metrics each
+ *   WASM plugin's manifest declares under `[metrics]` (what it records through the host API);
  * - a plugin `loadr validate` cannot place (not installed, no manifest): what it could record is a
  *   warning there, and is judged at run start, when it has loaded.
  *
@@ -16,6 +17,7 @@
  */
 import { engineCatalogue, isBuiltinMetric, MetricCatalogue, PLUGIN_HOST_METRICS } from "../metrics/catalogue.ts";
 import { AGGREGATIONS_BY_KIND } from "../metrics/thresholds.ts";
+import type { MetricKind } from "../metrics/registry.ts";
 import type { Plan } from "../plan/schema.ts";
 import type { Segment } from "../plan/locate.ts";
 import { normaliseEntries, parseExpression, parseSelector, type ThresholdSpec } from "../plan/thresholds.ts";
@@ -25,7 +27,6 @@ import { FAMILY_SUFFIXES, familyMetrics, metricFamily } from "../protocols/famil
 import { resolveEntry } from "../plugins/host/resolve.ts";
 import { isBuiltInService } from "../services/registry.ts";
 import { RunSetupError } from "./errors.ts";
-import type { MetricKind } from "../metrics/registry.ts";
 import { validateModule } from "./js-module.ts";
 import { planPlace, type PreparedRun } from "./prepare.ts";
 
@@ -35,6 +36,8 @@ export interface PluginMetricSources {
   protocols: readonly { name: string; entry: string }[];
   /** the plan has WASM plugins (their calls are timed in `plugin_call_duration`) */
   wasm: boolean;
+  /** WASM plugins' `[metrics]`: `entry` the `plugins:` entry */
+  declared?: readonly { entry: string; metrics: readonly { name: string; kind: MetricKind }[] }[];
   /** entries whose kind or name is known only once they load (`loadr validate`) */
   unplaced?: readonly string[];
   /** the custom metrics the `js:` module's init code declares (src/run/js-module.ts) */
@@ -47,6 +50,7 @@ export function planCatalogue(plan: Plan, plugins: PluginMetricSources): MetricC
   c.declare("`metrics:`", Object.entries(plan.metrics).map(([name, m]) => ({ name, kind: m.kind })));
   for (const p of plugins.protocols) c.declare(`protocol plugin \`${p.entry}\``, familyMetrics(metricFamily(p.name)));
   if (plugins.wasm) c.declare("the WASM plugin host", PLUGIN_HOST_METRICS);
+  for (const d of plugins.declared ?? []) c.declare(`plugin \`${d.entry}\``, d.metrics);
   if (plugins.jsMetrics) c.declare("the `js:` module", plugins.jsMetrics);
   for (const entry of plugins.unplaced ?? [])
     c.declareOpen(`plugin \`${entry}\``, (n) => PLUGIN_HOST_METRICS.includes(n) || FAMILY_SUFFIXES.some(([s]) => n.endsWith(s)));
@@ -71,6 +75,13 @@ function familyHint(metric: string, plugins: PluginMetricSources | undefined): s
   return undefined;
 }
 
+/** Where a custom metric is declared (a WASM plugin's manifest too, when the plan has WASM plugins). */
+function customMetricHomes(plugins?: PluginMetricSources): string {
+  return plugins?.wasm
+    ? "under `metrics:`, in the `js:` module's init code or in a WASM plugin manifest's `[metrics]`"
+    : "under `metrics:` or in the `js:` module's init code";
+}
+
 /** Every threshold whose metric the catalogue does not know (error) or only may know (warning), and aggregations that never have a value. */
 export function thresholdMetricProblems(plan: Plan, catalogue: MetricCatalogue, plugins?: PluginMetricSources): SemanticDiagnostic[] {
   const out: SemanticDiagnostic[] = [];
@@ -86,7 +97,7 @@ export function thresholdMetricProblems(plan: Plan, catalogue: MetricCatalogue, 
     if (found.status === "unknown") {
       const why = isBuiltinMetric(metric)
         ? "it belongs to a protocol this build has no handler for, so it never gets a sample"
-        : "nothing in this run records it (a custom metric needs an entry under `metrics:` or a `new Counter/Gauge/Rate/Trend(...)` in the `js:` module's init code)";
+        : `nothing in this run records it (declare a custom metric ${customMetricHomes(plugins)})`;
       const suggestion = familyHint(metric, plugins) ?? (found.near && `did you mean \`${found.near}\`?`);
       out.push({ severity: "error", path, at: "key", message: `unknown metric \`${metric}\` in threshold: ${why}`, suggestion });
     } else if (found.status === "possible") {
@@ -120,19 +131,23 @@ export function thresholdMetricProblems(plan: Plan, catalogue: MetricCatalogue, 
 export function manifestSources(plan: Plan, o: { baseDir: string; pluginsDir: string }): PluginMetricSources {
   const protocols: { name: string; entry: string }[] = [];
   const unplaced: string[] = [];
+  const declared: { entry: string; metrics: { name: string; kind: MetricKind }[] }[] = [];
   let wasm = false;
   for (const entry of plan.plugins) {
     if (!entry.enabled || isBuiltInService(entry)) continue;
     try {
       const r = resolveEntry(entry, o);
-      if (r.type === "wasm") wasm = true;
+      if (r.type === "wasm") {
+        wasm = true;
+        if (r.manifest?.metrics.length) declared.push({ entry: entry.name, metrics: r.manifest.metrics });
+      }
       else if (r.manifest === undefined) unplaced.push(entry.name);
       else if (r.manifest.kind === "protocol") protocols.push({ name: r.manifest.name, entry: entry.name });
     } catch {
       unplaced.push(entry.name); // not found here: `loadr run` says so
     }
   }
-  return { protocols, wasm, unplaced };
+  return { protocols, wasm, unplaced, declared };
 }
 
 /** The check as loadPlan's `checks` option, for `loadr validate` and the API's validate(). */

@@ -25,7 +25,10 @@ export interface RunPlugins {
   protocols: PluginProtocolInfo[];
 }
 
-export async function loadRunPlugins(plan: Plan, o: { baseDir: string; pluginsDir: string; debug?: (line: string) => void }): Promise<RunPlugins> {
+export async function loadRunPlugins(
+  plan: Plan,
+  o: { baseDir: string; pluginsDir: string; debug?: (line: string) => void; warn?: (line: string) => void; env?: Record<string, string | undefined> },
+): Promise<RunPlugins> {
   const specs = await resolvePlugins(plan.plugins ?? [], o).catch((e: Error) => {
     throw e instanceof PluginResolveError ? new RunSetupError(e.message) : e;
   });

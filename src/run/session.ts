@@ -9,7 +9,8 @@
  * programmatic API (src/api.ts) say what to show and call stop()/kill() themselves.
  *
  * The coordinator is built before the faces so they bind to it directly (it does nothing until
- * run()); it is started last.
+ * run()); it is started last. In a scale-out test (src/run/scale-out.ts) a part joins its
+ * aggregator first, and the aggregator has an AggregateRun in the coordinator's place.
  */
 import { Run, RunError } from "../engine/coordinator/coordinator.ts";
 import type { MetricsFeed } from "../engine/coordinator/metrics-feed.ts";
@@ -25,11 +26,18 @@ import { Disposers } from "./disposers.ts";
 import { RunSetupError } from "./errors.ts";
 import { writeExports, type ExportOutcome, type ExportPaths } from "./exports.ts";
 import { loadRunPlugins } from "./plugins.ts";
+import { defaultMemoryLimit, guardMemory } from "./memory-guard.ts";
 import { refuseUnservedRequests } from "./unserved-requests.ts";
 import { checkThresholdMetrics } from "./metric-check.ts";
 import type { PreparedRun } from "./prepare.ts";
 import { workerEntryUrl } from "./worker-url.ts";
 import { runOutline, type RunOutline } from "./outline.ts";
+import type { Controllable } from "../control/handler.ts";
+import type { PartLink } from "../distributed/part-link.ts";
+import { joinAggregator, moduleHooksProblem, obey, openAggregate, outputsHere, partStatus, partWiring, type ScaleOut } from "./scale-out.ts";
+
+/** What drives the load: the coordinator, or a scale-out aggregator's AggregateRun. */
+type Driver = Controllable & Pick<Run, "feed" | "execute" | "kill" | "isPaused" | "scenarioVus"> & { joinUrl?: string };
 import { Lifecycle, LifecycleError } from "./lifecycle.ts";
 import { moduleMetrics } from "./js-module.ts";
 import { customSummary, type CustomSummary } from "./custom-summary.ts";
@@ -53,6 +61,8 @@ export interface SessionOptions {
   trendStats?: readonly TrendStat[];
   /** an output's problem while running, and the outputs' end-of-run notes: one line each */
   warn(line: string): void;
+  /** how a scale-out test goes: a part joined, left, resumed (src/run/scale-out.ts); absent: not shown */
+  info?(line: string): void;
   /** plugin loading details (debug level) */
   debug?(line: string): void;
   /** workers' log lines; absent: workers write them to stderr themselves */
@@ -66,8 +76,12 @@ export interface SessionOptions {
   onSummary?(summary: Summary, custom?: CustomSummary): void;
   /** bench/: sample each worker's event-loop lag (`loadr_event_loop_lag`) */
   loopLagProbe?: boolean;
+  /** bytes the process may use before the run is stopped (src/run/memory-guard.ts); 0: no bound; default a share of the machine's */
+  maxMemory?: number;
   /** `--http-debug`: every request and response printed by the workers (heads; `full`: bodies too) */
   httpDebug?: "headers" | "full";
+  /** one part of a scale-out test, or its aggregator (src/run/scale-out.ts) */
+  scaleOut?: ScaleOut;
 }
 
 export interface RunResult {
@@ -90,7 +104,7 @@ export class RunSession {
   private constructor(
     private readonly o: SessionOptions,
     private readonly disposers: Disposers,
-    private readonly coordinator: Run,
+    private readonly coordinator: Driver,
     private readonly outputs: OutputSet,
     /** the live dashboard, when asked for */
     readonly ui: UiServer | undefined,
@@ -99,6 +113,8 @@ export class RunSession {
     private readonly tickUi: ((feed: MetricsFeed) => void) | undefined,
     /** what the run is about to do, for the start banner */
     readonly outline: RunOutline,
+    /** a part's line to its aggregator */
+    private readonly link: PartLink | undefined,
     /** the `js:` module's setup/teardown/handleSummary, when the plan has a module */
     private readonly lifecycle: Lifecycle | undefined,
   ) {}
@@ -106,9 +122,14 @@ export class RunSession {
   /** Start everything up to the coordinator; a part that fails undoes what started before it. */
   static async open(o: SessionOptions): Promise<RunSession> {
     const { plan, baseDir } = o.run;
+    const role = o.scaleOut;
     const d = new Disposers();
     try {
-      const plugins = await loadRunPlugins(plan, { baseDir, pluginsDir: o.pluginsDir, debug: o.debug });
+      if (role?.role === "aggregate" || (role?.role === "part" && role.join !== undefined)) {
+        const problem = moduleHooksProblem(o.run);
+        if (problem !== undefined) throw new RunSetupError(problem);
+      }
+      const plugins = await loadRunPlugins(plan, { baseDir, pluginsDir: o.pluginsDir, debug: o.debug, warn: o.warn, env: o.run.env });
       refuseUnservedRequests(o.run, plugins.protocols, o.warn);
       // the custom metrics the module declares: its init code runs once here (an exception in it ends the run now)
       let jsMetrics: ReturnType<typeof moduleMetrics> | undefined;
@@ -119,7 +140,9 @@ export class RunSession {
           throw e instanceof LifecycleError ? new RunSetupError(`js module: ${e.message}`) : e;
         }
       }
-      const thresholds = checkThresholdMetrics(o.run, { protocols: plugins.protocols, wasm: plugins.specs.some((s) => s.type === "wasm"), jsMetrics }, o.warn);
+      const wasm = plugins.specs.filter((s) => s.type === "wasm");
+      const declared = wasm.map((s) => ({ entry: s.name, metrics: s.metrics }));
+      const thresholds = checkThresholdMetrics(o.run, { protocols: plugins.protocols, wasm: wasm.length > 0, declared, jsMetrics }, o.warn);
       let outputs: OutputSet;
       try {
         // built (and their specs checked) before any service starts; started after
@@ -130,11 +153,13 @@ export class RunSession {
           warn: o.warn,
           registry: plugins.outputs,
           pluginOutputs: plugins.pluginOutputs,
+          keep: outputsHere(role?.role),
         });
       } catch (e) {
         throw new RunSetupError((e as Error).message);
       }
-      const services = await plugins.services.startAll(plan.plugins ?? []).catch((e: Error) => {
+      // an aggregator sends no load: the plan's services (targets) run on the parts
+      const services = await plugins.services.startAll(role?.role === "aggregate" ? [] : (plan.plugins ?? [])).catch((e: Error) => {
         throw new RunSetupError(e.message);
       });
       d.defer(() => services.stopAll());
@@ -142,7 +167,9 @@ export class RunSession {
         throw new RunSetupError(e instanceof OutputStartError ? e.message : `output: ${e.message}`);
       });
       const write = o.onLog ?? ((line: string) => void process.stderr.write(line + "\n"));
-      const lifecycle = o.run.js ? new Lifecycle(o.run, o.run.js, { services: services.info, logLevel: o.logLevel, write }) : undefined;
+      // a joined part's share gets no handleSummary of its own: the aggregator's is the test's
+      const joinedPart = role?.role === "part" && role.join !== undefined;
+      const lifecycle = o.run.js && !joinedPart ? new Lifecycle(o.run, o.run.js, { services: services.info, logLevel: o.logLevel, write }) : undefined;
       if (lifecycle) d.defer(() => lifecycle.close());
       let session: RunSession | undefined;
       // outputs that never got their summary release their servers, sockets and files
@@ -150,28 +177,43 @@ export class RunSession {
         if (!session?.outputsDone) outputs.abort();
       });
 
-      const coordinator = new Run({
-        workerUrl: workerEntryUrl(),
-        plan,
-        baseDir,
-        scenarios: o.run.scenarios,
-        env: o.run.env,
-        variables: o.run.variables,
-        secrets: o.run.secrets,
-        services: services.info,
-        plugins: plugins.specs,
-        logLevel: o.logLevel,
-        logTo: o.onLog ? "main" : "stderr",
-        onLog: o.onLog,
-        loopLagProbe: o.loopLagProbe,
-        httpDebug: o.httpDebug,
-        js: o.run.js,
-        workers: o.workers,
-        thresholds,
-        onTick: (feed) => session?.tick(feed),
-        samples: outputs.wantsSamples,
-        onSamples: (batch) => outputs.samples(batch),
-      });
+      let link: PartLink | undefined;
+      let coordinator: Driver;
+      if (role?.role === "aggregate") {
+        const agg = openAggregate(o.run, role, thresholds, { onTick: (feed) => session?.tick(feed), say: o.info ?? (() => {}), warn: o.warn });
+        d.defer(() => agg.hub.stop());
+        coordinator = agg;
+      } else {
+        if (role?.role === "part" && role.join !== undefined) {
+          const joined = (link = await joinAggregator(o.run, { ...role, join: role.join }, o.info ?? (() => {})));
+          d.defer(() => joined.close());
+        }
+        const run = new Run({
+          workerUrl: workerEntryUrl(),
+          plan,
+          baseDir,
+          scenarios: o.run.scenarios,
+          env: o.run.env,
+          variables: o.run.variables,
+          secrets: o.run.secrets,
+          services: services.info,
+          plugins: plugins.specs,
+          logLevel: o.logLevel,
+          logTo: o.onLog ? "main" : "stderr",
+          onLog: o.onLog,
+          loopLagProbe: o.loopLagProbe,
+          httpDebug: o.httpDebug,
+          js: o.run.js,
+          workers: o.workers,
+          thresholds,
+          onTick: (feed) => session?.tick(feed),
+          samples: outputs.wantsSamples,
+          onSamples: (batch) => outputs.samples(batch),
+          ...(role?.role === "part" && partWiring(o.run, role, link)),
+        });
+        if (link) obey(link, run);
+        coordinator = run;
+      }
       // workers still running when the session closes (an error, a signal) are stopped at once
       d.defer(() => {
         if (session?.running) coordinator.kill();
@@ -208,7 +250,7 @@ export class RunSession {
         d.defer(() => served.stop());
       }
       const outputSpecs = [...impliedPluginOutputs(plan.outputs ?? [], plugins.pluginOutputs), ...(plan.outputs ?? []), ...(o.outputFlags ?? []).map(parseOutputFlag)];
-      session = new RunSession(o, d, coordinator, outputs, ui, api, tickUi, runOutline(o.run, outputSpecs, o.exports), lifecycle);
+      session = new RunSession(o, d, coordinator, outputs, ui, api, tickUi, runOutline(o.run, outputSpecs, o.exports), link, lifecycle);
       return session;
     } catch (e) {
       await d.close();
@@ -230,6 +272,11 @@ export class RunSession {
     return this.coordinator.isPaused;
   }
 
+  /** a scale-out aggregator: where its parts join */
+  get aggregatorUrl(): string | undefined {
+    return this.coordinator.joinUrl;
+  }
+
   /**
    * Drive the load to its end, then: the summary (onSummary), the outputs' finish, the
    * dashboard's final state, the report files. Workers that fail to start are a RunSetupError.
@@ -245,17 +292,27 @@ export class RunSession {
       }
     }
     this.running = true;
+    const unguard = guardMemory(o.maxMemory ?? defaultMemoryLimit(), coordinator);
     const { aborted, error } = await coordinator
       .execute()
       .catch((e: Error) => {
         throw e instanceof RunError ? new RunSetupError(e.message) : e;
       })
-      .finally(() => (this.running = false));
+      .finally(() => {
+        this.running = false;
+        unguard();
+      });
+    // a part's last second goes to the aggregator before anything else (its verdict waits for it)
+    const undelivered = await this.link?.finish(partStatus(coordinator.status(), coordinator.feed)).then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
     if (lifecycle) {
       // teardown() after the last VU, also after an abort; a failure is a warning: the summary still comes
       await lifecycle.teardown().catch((e: Error) => o.warn(`js module: ${e.message}`));
       coordinator.feed.merge(lifecycle.sink.drain()); // setup's and teardown's requests count in the run
     }
+    for (const w of coordinator.feed.takeWarnings()) o.warn(w);
     const summary = coordinator.feed.summary(o.run.plan.name, aborted, o.trendStats);
     const custom = lifecycle ? await customSummary(lifecycle, summary, o.warn) : undefined;
     o.onSummary?.(summary, custom);
@@ -263,8 +320,11 @@ export class RunSession {
     await this.outputs.finish(summary);
     this.ui?.finish(summary);
     const exports = writeExports(summary, o.exports ?? {});
+    if (undelivered !== undefined) throw new RunSetupError(`${undelivered} (this part's own summary above is complete)`);
     if (custom) exports.written.push(...custom.written), exports.failures.push(...custom.failures);
-    return { summary, aborted, error, exitCode: summary.thresholds_passed && !aborted ? 0 : 99, exports };
+    // a part's verdict is the aggregator's: it exits 0 once its results are delivered
+    const exitCode = this.link || (summary.thresholds_passed && !aborted) ? 0 : 99;
+    return { summary, aborted, error, exitCode, exports };
   }
 
   /** Tear everything down, once, newest first (a second call waits for the first). */
@@ -273,6 +333,8 @@ export class RunSession {
   }
 
   private tick(feed: MetricsFeed): void {
+    this.link?.flush(partStatus(this.coordinator.status(), feed));
+    for (const w of feed.takeWarnings()) this.o.warn(w);
     const snap = feed.lastSnapshot();
     if (snap) this.outputs.snapshot(snap);
     this.tickUi?.(feed);

@@ -12,7 +12,7 @@ import { httpClientOptions } from "../protocols/http/plan-options.ts";
 import { builtinRouter } from "../protocols/builtins.ts";
 import { Logger } from "../util/logger.ts";
 import type { RunInputs } from "../engine/messages.ts";
-import type { Segment } from "../engine/segments.ts";
+import { partShare, type Segment } from "../engine/segments.ts";
 import { runScenario, type ScenarioTiming } from "../engine/worker/scenario.ts";
 import { ScenarioRuntime, type RunContext } from "../engine/worker/scenario-runtime.ts";
 import { VuCount } from "../engine/worker/live-vus.ts";
@@ -26,7 +26,7 @@ import { DataFeeds } from "../engine/worker/data/feeds.ts";
 import { ExtractorRegistry } from "../extract/registry.ts";
 import { ConditionRegistry } from "../checks/registry.ts";
 import { WasmHost } from "../plugins/host/wasm/host.ts";
-import { registerWasmKinds } from "../plugins/host/wasm/register.ts";
+import { registerWasmHooks, registerWasmKinds } from "../plugins/host/wasm/register.ts";
 import type { WasmPluginSpec } from "../plugins/host/wasm/runtime.ts";
 import { nativeRefs, registerProtocolPlugins } from "../plugins/host/plan-plugins.ts";
 import type { PluginSpec } from "../plugins/host/resolve.ts";
@@ -76,19 +76,21 @@ const toStderr = (line: string) => void process.stderr.write(line + "\n");
  * A thread's run context without its scenarios and plugins: what the run session's lifecycle VU
  * (setup/teardown/handleSummary on the main thread, src/run/lifecycle.ts) runs in too.
  */
-export function threadRunContext(m: Omit<ThreadInputs, "segment">, hooks: ThreadHooks & { sink: Sink }): RunContext {
+export function threadRunContext(m: Omit<ThreadInputs, "segment"> & { segment?: Segment }, hooks: ThreadHooks & { sink: Sink }): RunContext {
   const { sink } = hooks;
   const write = hooks.write ?? toStderr;
   const plan = m.plan;
   const defaults = plan.defaults;
   const flowShared = m.flowShared ? new FlowSharedState(m.flowShared, flowLayout(plan, m.scenarios)) : FlowSharedState.create(plan, m.scenarios);
+  // a part of a scale-out test (segments.ts); the lifecycle VU has no segment: the whole test
+  const part = m.segment?.part;
   const run: RunContext = {
     env: m.env,
     variables: m.variables,
     secrets: m.secrets,
     services: m.services,
     sink,
-    shared: m.shared ? new SharedState(m.shared) : SharedState.create(m.scenarios.length),
+    shared: m.shared ? new SharedState(m.shared, part) : SharedState.create(m.scenarios.length, part),
     log: new Logger(m.logLevel, write),
     baseDir: m.baseDir,
     pause: hooks.pause ?? new PauseGate(),
@@ -97,9 +99,10 @@ export function threadRunContext(m: Omit<ThreadInputs, "segment">, hooks: Thread
     conditions: new ConditionRegistry(),
     flow: {
       shared: flowShared,
-      data: new DataFeeds(plan, m.baseDir, flowShared),
+      data: new DataFeeds(plan, m.baseDir, flowShared, part),
       jsTimeoutMs: plan.js?.timeout ?? 10_000,
       env: Object.freeze({ ...m.env }),
+      part,
     },
     protocols: builtinRouter(httpClientOptions(defaults.http, m.baseDir)),
   };
@@ -118,7 +121,7 @@ export function threadRunContext(m: Omit<ThreadInputs, "segment">, hooks: Thread
 
 /** Build one thread's run; a bad flow or plugin throws here, before any load, with its message. */
 export async function setUpThread(m: ThreadInputs, hooks: ThreadHooks = {}): Promise<ThreadSetUp> {
-  const sink = hooks.sink ?? new Sink();
+  const sink = hooks.sink ?? new Sink(undefined, m.plan.defaults.max_series);
   const write = hooks.write ?? toStderr;
   const plan = m.plan;
   const defaults = plan.defaults;
@@ -128,9 +131,11 @@ export async function setUpThread(m: ThreadInputs, hooks: ThreadHooks = {}): Pro
   // assertions as the `plugin` kinds, protocol plugins into the router the VUs call
   const plugins = (m.plugins ?? []) as PluginSpec[];
   const wasm = plugins.filter((p): p is WasmPluginSpec => p.type === "wasm");
-  registerWasmKinds(wasm.length > 0 ? new WasmHost(wasm, sink, run.log, write) : undefined, run, run.log);
-  await registerProtocolPlugins(run.protocols, nativeRefs(plugins));
+  const wasmHost = wasm.length > 0 ? new WasmHost(wasm, sink, run.log, write) : undefined;
+  registerWasmKinds(wasmHost, run, run.log);
+  await registerProtocolPlugins(run.protocols, nativeRefs(plugins), (line) => run.log.warn(line));
   // hooks are registered before any flow compiles; without one, no step runs a hook loop
+  if (wasmHost) registerWasmHooks(wasmHost, () => (run.hooks ??= new RequestHooks<Vu>()));
   if (m.httpDebug) (run.hooks ??= new RequestHooks<Vu>()).add(httpDebugHook(m.httpDebug, write));
   // the module's beforeRequest/afterRequest, at priority 0, only when it exports them
   if (m.js !== undefined) for (const h of moduleHooks(m.js.exports)) (run.hooks ??= new RequestHooks<Vu>()).add(h);
@@ -145,7 +150,8 @@ export async function setUpThread(m: ThreadInputs, hooks: ThreadHooks = {}): Pro
       defaults: defaults.http,
       baseDir: m.baseDir,
       thinkAfter: think ? thinkTimeSampler(think) : undefined,
-      throttle: spec.throttle ? new Throttle(flowShared, flowShared.layout.throttle.get(name)!, spec.throttle.requests_per_second) : undefined,
+      throttle: spec.throttle ? new Throttle(flowShared, flowShared.layout.throttle.get(name)!, spec.throttle.requests_per_second * partShare(m.segment.part)) : undefined,
+      hookNames: spec.plugins,
     }, `scenarios.${name}.flow`);
     // exec / on_start / on_stop: module functions around the flow's steps
     const fns = m.js !== undefined ? scenarioFns(rt, spec) : undefined;

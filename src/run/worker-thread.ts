@@ -63,7 +63,7 @@ function probeLoopLag(sink: Sink): ReturnType<typeof setInterval> {
 }
 
 async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
-  const sink = new Sink();
+  const sink = new Sink(undefined, m.plan.defaults.max_series);
   // bounded: when the outputs fall behind, batches are dropped and counted (sample-slots.ts)
   if (m.sampleSlots) sink.samples = new SampleRecorder(new SampleSlots(m.sampleSlots), (batch) => post({ type: "samples", batch }));
   let thread: ThreadSetUp;

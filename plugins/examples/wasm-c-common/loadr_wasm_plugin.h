@@ -1,8 +1,9 @@
 /*
  * Hand-written canonical-ABI glue for loadr WASM plugins in C (wit/loadr.wit,
- * package loadr:plugin@0.1.0). A C plugin includes this header, defines the
- * plugin functions below and is linked into a core module that
- * build-component.sh wraps as a component.
+ * package loadr:plugin@0.1.0; with LP_WIT_VERSION "0.2.0" defined first, the same
+ * exports of wit/0.2/loadr.wit — loadr_wasm_hook.h does that). A C plugin includes
+ * this header, defines the plugin functions below and is linked into a core module
+ * that build-component.sh wraps as a component.
  *
  * The canonical ABI, as wit-component names it:
  *   cabi_realloc(old, old_size, align, new_size)             host allocates arguments here
@@ -37,6 +38,11 @@ int lp_check(int64_t status, const lp_input *in, double duration_ms, char **deta
 
 /* ---- canonical ABI glue ---- */
 #define LP_EXPORT(name) __attribute__((export_name(name)))
+#ifndef LP_WIT_VERSION
+#define LP_WIT_VERSION "0.1.0"
+#endif
+/* an export's core name: "loadr:plugin/<interface>@<version>#<function>" */
+#define LP_EXPORT_NAME(iface, fn) "loadr:plugin/" iface "@" LP_WIT_VERSION "#" fn
 
 /*
  * The host lowers every call's arguments through cabi_realloc — one allocation for the body, the
@@ -100,7 +106,7 @@ static void lp_put_str(uint8_t *at, const char *s, size_t len) {
   memcpy(at + 4, &l, 4);
 }
 
-LP_EXPORT("loadr:plugin/meta@0.1.0#describe")
+LP_EXPORT(LP_EXPORT_NAME("meta", "describe"))
 uint8_t *lp_describe(void) {
   lp_put_str(lp_ret + 0, LP_INFO.name, strlen(LP_INFO.name));
   lp_put_str(lp_ret + 8, LP_INFO.version, strlen(LP_INFO.version));
@@ -132,7 +138,7 @@ static lp_input lp_input_of(uint8_t *body, size_t body_len, lp_header *hdrs, siz
 }
 
 #ifdef LP_EXTRACTOR
-LP_EXPORT("loadr:plugin/extractor@0.1.0#extract")
+LP_EXPORT(LP_EXPORT_NAME("extractor", "extract"))
 uint8_t *lp_extract_export(uint8_t *body, size_t body_len, lp_header *hdrs, size_t hdr_len, char *cfg, size_t cfg_len) {
   lp_input in = lp_input_of(body, body_len, hdrs, hdr_len, cfg, cfg_len);
   size_t n = 0;
@@ -147,7 +153,7 @@ uint8_t *lp_extract_export(uint8_t *body, size_t body_len, lp_header *hdrs, size
   return lp_ret;
 }
 
-LP_EXPORT("cabi_post_loadr:plugin/extractor@0.1.0#extract")
+LP_EXPORT("cabi_post_" LP_EXPORT_NAME("extractor", "extract"))
 void lp_extract_post(uint8_t *ret) {
   if (ret[0]) {
     uint32_t p, l;
@@ -159,7 +165,7 @@ void lp_extract_post(uint8_t *ret) {
 #endif
 
 #ifdef LP_ASSERTION
-LP_EXPORT("loadr:plugin/assertion@0.1.0#check")
+LP_EXPORT(LP_EXPORT_NAME("assertion", "check"))
 uint8_t *lp_check_export(int64_t status, uint8_t *body, size_t body_len, lp_header *hdrs, size_t hdr_len,
                          double duration_ms, char *cfg, size_t cfg_len) {
   lp_input in = lp_input_of(body, body_len, hdrs, hdr_len, cfg, cfg_len);
@@ -174,7 +180,7 @@ uint8_t *lp_check_export(int64_t status, uint8_t *body, size_t body_len, lp_head
   return lp_ret;
 }
 
-LP_EXPORT("cabi_post_loadr:plugin/assertion@0.1.0#check")
+LP_EXPORT("cabi_post_" LP_EXPORT_NAME("assertion", "check"))
 void lp_check_post(uint8_t *ret) {
   uint32_t p, l;
   memcpy(&p, ret + 4, 4);

@@ -12,7 +12,8 @@
 import { MetricsFeed } from "./metrics-feed.ts";
 import type { ThresholdSpec } from "../../plan/thresholds.ts";
 import type { FromWorker, RunInputs, ScenarioLive, ToWorker } from "../messages.ts";
-import { workerCount } from "../segments.ts";
+import { partCount, workerCount, type Part } from "../segments.ts";
+import type { MetricsDelta } from "../../metrics/delta.ts";
 import { SharedState } from "../shared-state.ts";
 import { FlowSharedState } from "../flow-shared-state.ts";
 import { peakVus } from "../../plan/scenario-bounds.ts";
@@ -25,6 +26,7 @@ import { whyLine } from "./worker-failure.ts";
 import { SampleDictionary, type SampleColumns } from "../../metrics/sample-columns.ts";
 import { SampleSlots } from "../../metrics/sample-slots.ts";
 import { ControlError, type RunState, type RunStatus, type ScenarioStatus } from "../../control/status.ts";
+import { setLongTimeout, type LongTimeout } from "../../util/long-timeout.ts";
 
 const TICK_MS = 1000;
 /** how long after the workers' report cadence the coordinator ticks (see execute) */
@@ -46,6 +48,12 @@ export interface RunOptions extends RunInputs {
   onSamples?(batch: SampleColumns): void;
   /** workers' log lines (only sent when `logTo` is "main") */
   onLog?(line: string): void;
+  /** this process's part of a scale-out test (segments.ts); absent: the whole test */
+  part?: Part;
+  /** a part's start barrier: once every worker is ready, the load starts when this resolves */
+  gate?(): Promise<void>;
+  /** every worker delta as it is merged (a part forwards them to its aggregator) */
+  onDelta?(delta: MetricsDelta): void;
 }
 
 export class RunError extends Error {}
@@ -69,12 +77,12 @@ export class Run {
   private live: ScenarioLive[][] = [];
   /** the last scale per scenario, replayed to workers created after it */
   private readonly scales = new Map<string, number>();
-  private hardTimer: ReturnType<typeof setTimeout> | undefined;
+  private hardTimer: LongTimeout | undefined;
   private finish!: () => void;
   private readonly finished = new Promise<void>((r) => (this.finish = r));
 
   constructor(private readonly o: RunOptions) {
-    this.feed = new MetricsFeed(o.scenarios, o.thresholds);
+    this.feed = new MetricsFeed(o.scenarios, o.thresholds, o.plan.defaults.max_series);
     this.log = new Logger(o.logLevel);
   }
 
@@ -86,7 +94,7 @@ export class Run {
     if (this.state !== "finished") this.state = "stopping";
     for (const w of this.workers) w.postMessage({ type: "stop" } satisfies ToWorker);
     const grace = Math.max(0, ...this.o.scenarios.map((n) => this.o.plan.scenarios[n]!.graceful_stop));
-    this.hardTimer = setTimeout(() => this.abandon(`within graceful_stop + ${HARD_STOP_SLACK_MS / 1000} s of the stop`), grace + HARD_STOP_SLACK_MS);
+    this.hardTimer = setLongTimeout(() => this.abandon(`within graceful_stop + ${HARD_STOP_SLACK_MS / 1000} s of the stop`), grace + HARD_STOP_SLACK_MS);
   }
 
   /** Active VUs per scenario as of the workers' latest status reports (live dashboard). */
@@ -148,20 +156,7 @@ export class Run {
 
   /** Set an externally-controlled scenario's VU target; a ControlError says why not. */
   scale(scenario: string, vus: number): void {
-    const { o } = this;
-    if (!o.scenarios.includes(scenario))
-      throw new ControlError(`no scenario \`${scenario}\` in this run (scenarios: ${o.scenarios.join(", ")})`, 404);
-    const spec = o.plan.scenarios[scenario]!;
-    if (spec.executor !== "externally-controlled") {
-      const scalable = o.scenarios.filter((n) => o.plan.scenarios[n]!.executor === "externally-controlled");
-      throw new ControlError(
-        `scenario \`${scenario}\` uses \`${spec.executor}\`; only externally-controlled scenarios can be scaled (${scalable.length ? `here: ${scalable.join(", ")}` : "this run has none"})`,
-        409,
-      );
-    }
-    if (!Number.isInteger(vus) || vus < 0 || vus > spec.max_vus!)
-      throw new ControlError(`\`vus\` must be a whole number from 0 to max_vus (${spec.max_vus}), got ${vus}`, 400);
-    if (this.state === "stopping" || this.state === "finished") throw new ControlError(`the run is ${this.state}; it cannot be scaled`, 409);
+    checkScale(this.o, scenario, vus, this.state);
     this.scales.set(scenario, vus);
     for (const w of this.workers) w.postMessage({ type: "scale", scenario, vus } satisfies ToWorker);
   }
@@ -182,22 +177,7 @@ export class Run {
       workers: this.workers.length,
       vus,
       vus_max: this.vusMax,
-      scenarios: o.scenarios.map((name, i) => {
-        const spec = o.plan.scenarios[name]!;
-        const parts = this.live.map((w) => w[i]).filter((p): p is ScenarioLive => p !== undefined);
-        const target = parts.reduce((n, p) => n + p.target, 0);
-        const arrival = spec.executor.endsWith("arrival-rate");
-        const out: ScenarioStatus = {
-          name,
-          executor: spec.executor,
-          phase: mergePhase(parts.map((p) => p.phase)),
-          active_vus: parts.reduce((n, p) => n + p.active, 0),
-        };
-        if (arrival) out.target_rate = Math.round(target * 1e6) / 1e6;
-        else out.target_vus = target;
-        if (spec.max_vus !== undefined && (arrival || spec.executor === "externally-controlled")) out.max_vus = spec.max_vus;
-        return out;
-      }),
+      scenarios: o.scenarios.map((name, i) => scenarioStatus(name, o.plan, this.live.map((w) => w[i]).filter((p): p is ScenarioLive => p !== undefined))),
     };
   }
 
@@ -208,9 +188,10 @@ export class Run {
    */
   async execute(): Promise<{ aborted?: string; error?: string }> {
     const { o } = this;
-    const shortfall = openFilesShortfall(o.plan, o.scenarios, openFileLimit());
+    // a part of a scale-out test needs descriptors for its own share of the VUs only
+    const shortfall = openFilesShortfall(o.plan, o.scenarios, openFileLimit(), o.part && ((n) => partCount(n, o.part)));
     if (shortfall !== undefined) throw new RunError(shortfall);
-    const totalVus = o.scenarios.reduce((n, s) => n + peakVus(o.plan.scenarios[s]!), 0);
+    const totalVus = o.scenarios.reduce((n, s) => n + partCount(peakVus(o.plan.scenarios[s]!), o.part), 0);
     const count = workerCount(o.workers, totalVus);
     const shared = SharedState.create(o.scenarios.length);
     const flowShared = FlowSharedState.create(o.plan, o.scenarios);
@@ -242,6 +223,7 @@ export class Run {
             break;
           case "metrics":
             this.feed.merge(m.delta);
+            o.onDelta?.(m.delta);
             vus[i] = m.vus;
             break;
           case "samples":
@@ -264,6 +246,7 @@ export class Run {
             break;
           case "done":
             this.feed.merge(m.delta);
+            o.onDelta?.(m.delta);
             this.feed.sawVus(m.vusPeak);
             vus[i] = 0;
             ended(i);
@@ -284,10 +267,10 @@ export class Run {
         onReady();
         ended(i);
       });
-      const { workerUrl: _u, workers: _w, thresholds: _t, onTick: _o, onSamples: _s, onLog: _l, ...inputs } = o;
+      const { workerUrl: _u, workers: _w, thresholds: _t, onTick: _o, onSamples: _s, onLog: _l, part, gate: _g, onDelta: _d, ...inputs } = o;
       w.postMessage({
         type: "init",
-        segment: { index: i, count },
+        segment: { index: i, count, part },
         shared: shared.buffer,
         flowShared: flowShared.buffer,
         sampleSlots: slots?.init,
@@ -300,8 +283,12 @@ export class Run {
 
     // a stop while the workers set up ends the run there (its hard deadline still holds)
     await Promise.race([allReady, this.finished]);
+    // a part of a scale-out test waits for its aggregator's start (a stop meanwhile ends the wait;
+    // a refusal is a run that could not start)
+    if (this.failed === undefined && !this.stopping && o.gate)
+      await Promise.race([o.gate(), this.finished]).catch((e: Error) => void (this.failed ??= e.message));
     if (this.failed !== undefined || this.stopping) {
-      clearTimeout(this.hardTimer);
+      this.hardTimer?.clear();
       for (const w of this.workers) w.terminate();
       if (this.failed !== undefined) throw new RunError(this.failed);
       this.feed.start();
@@ -330,7 +317,7 @@ export class Run {
     await this.finished;
     clearTimeout(phase);
     clearInterval(ticker);
-    clearTimeout(this.hardTimer);
+    this.hardTimer?.clear();
     this.watch.dispose();
     for (const w of this.workers) w.terminate();
     this.feed.end();
@@ -339,7 +326,41 @@ export class Run {
   }
 }
 
-/** A scenario's phase over all workers: running if any worker runs it, done when all are done. */
+/** One scenario's live status over the workers (or a scale-out test's parts) that run it. */
+export function scenarioStatus(name: string, plan: RunOptions["plan"], parts: readonly ScenarioLive[]): ScenarioStatus {
+  const spec = plan.scenarios[name]!;
+  const target = parts.reduce((n, p) => n + p.target, 0);
+  const arrival = spec.executor.endsWith("arrival-rate");
+  const out: ScenarioStatus = {
+    name,
+    executor: spec.executor,
+    phase: mergePhase(parts.map((p) => p.phase)),
+    active_vus: parts.reduce((n, p) => n + p.active, 0),
+  };
+  if (arrival) out.target_rate = Math.round(target * 1e6) / 1e6;
+  else out.target_vus = target;
+  if (spec.max_vus !== undefined && (arrival || spec.executor === "externally-controlled")) out.max_vus = spec.max_vus;
+  return out;
+}
+
+/** Why a scale request cannot be applied (a ControlError), for a run of `o.scenarios` in `state`. */
+export function checkScale(o: Pick<RunOptions, "plan" | "scenarios">, scenario: string, vus: number, state: RunState): void {
+  if (!o.scenarios.includes(scenario))
+    throw new ControlError(`no scenario \`${scenario}\` in this run (scenarios: ${o.scenarios.join(", ")})`, 404);
+  const spec = o.plan.scenarios[scenario]!;
+  if (spec.executor !== "externally-controlled") {
+    const scalable = o.scenarios.filter((n) => o.plan.scenarios[n]!.executor === "externally-controlled");
+    throw new ControlError(
+      `scenario \`${scenario}\` uses \`${spec.executor}\`; only externally-controlled scenarios can be scaled (${scalable.length ? `here: ${scalable.join(", ")}` : "this run has none"})`,
+      409,
+    );
+  }
+  if (!Number.isInteger(vus) || vus < 0 || vus > spec.max_vus!)
+    throw new ControlError(`\`vus\` must be a whole number from 0 to max_vus (${spec.max_vus}), got ${vus}`, 400);
+  if (state === "stopping" || state === "finished") throw new ControlError(`the run is ${state}; it cannot be scaled`, 409);
+}
+
+/** A scenario's phase over all workers (or parts): running if any runs it, done when all are done. */
 function mergePhase(phases: ScenarioLive["phase"][]): ScenarioLive["phase"] {
   for (const p of ["running", "stopping", "waiting"] as const) if (phases.includes(p)) return p;
   return phases.length ? "done" : "waiting";

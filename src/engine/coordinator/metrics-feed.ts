@@ -14,9 +14,10 @@ import type { TimelinePoint } from "../../metrics/timeline.ts";
 import { buildSummary, type Summary } from "../../metrics/summary.ts";
 import { evaluateThresholds, ThresholdMonitor, type ThresholdStatus } from "../../metrics/thresholds.ts";
 import type { ThresholdSpec } from "../../plan/thresholds.ts";
+import { overflowWarning } from "../../metrics/series-limit.ts";
 
 export class MetricsFeed {
-  private agg = new Aggregator();
+  private agg: Aggregator;
   private readonly monitor: ThresholdMonitor;
   private readonly runId = randomUUID();
   private last: Snapshot | undefined;
@@ -30,13 +31,21 @@ export class MetricsFeed {
   constructor(
     private readonly scenarios: string[],
     private readonly thresholds: ThresholdSpec[],
+    /** series per metric (`defaults.max_series`) */
+    private readonly maxSeries?: number,
   ) {
     this.monitor = new ThresholdMonitor(thresholds);
+    this.agg = new Aggregator(Date.now(), maxSeries);
   }
 
   /** The run starts now (workers are ready): elapsed time and per-second rates count from here. */
   start(): void {
-    this.agg = new Aggregator(Date.now());
+    this.agg = new Aggregator(Date.now(), this.maxSeries);
+  }
+
+  /** Warnings about metrics that reached their series bound, since the previous call. */
+  takeWarnings(): string[] {
+    return this.agg.takeOverflows().map(overflowWarning);
   }
 
   merge(delta: MetricsDelta): void {
@@ -67,6 +76,11 @@ export class MetricsFeed {
     this.vusMax = Math.max(this.vusMax, activeVus);
     this.agg.setGauge("vus", activeVus);
     this.agg.setGauge("vus_max", this.vusMax);
+  }
+
+  /** The most VUs seen at once so far (the `vus_max` gauge). */
+  get vusPeak(): number {
+    return this.vusMax;
   }
 
   /** The reason to abort the run, once an abort_on_fail threshold has failed past its delay. */

@@ -8,6 +8,7 @@
 import type { Plan } from "../../plan/schema.ts";
 import { scheduleMs } from "../../plan/scenario-bounds.ts";
 import { PauseGate } from "../worker/pause.ts";
+import { setLongTimeout, type LongTimeout } from "../../util/long-timeout.ts";
 
 /** The schedule's end in ms after the load starts (Infinity: an externally-controlled scenario without a duration). */
 export function scheduleEndMs(plan: Plan, scenarios: string[]): number {
@@ -20,7 +21,7 @@ export function scheduleEndMs(plan: Plan, scenarios: string[]): number {
 export class ScheduleWatch {
   private readonly paused = new PauseGate();
   private startedAt = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: LongTimeout | undefined;
 
   constructor(
     private readonly endMs: number,
@@ -41,7 +42,7 @@ export class ScheduleWatch {
   }
 
   dispose(): void {
-    clearTimeout(this.timer);
+    this.timer?.clear();
   }
 
   // re-armed until the schedule clock (which stands still while paused) reaches the end
@@ -49,6 +50,6 @@ export class ScheduleWatch {
     const now = performance.now();
     const left = this.endMs - (now - this.startedAt - this.paused.pausedMs(now));
     if (left <= 0) this.onOver();
-    else this.timer = setTimeout(this.check, left);
+    else this.timer = setLongTimeout(this.check, left);
   };
 }

@@ -8,6 +8,7 @@ import type { Segment } from "../segments.ts";
 import type { ScenarioRuntime } from "./scenario-runtime.ts";
 import { planExecutor, type ExecutorSpec } from "./executors/index.ts";
 import { scheduleMs } from "../../plan/scenario-bounds.ts";
+import { setLongTimeout, type LongTimeout } from "../../util/long-timeout.ts";
 
 export interface ScenarioTiming extends ExecutorSpec {
   start_time: number;
@@ -24,9 +25,9 @@ export async function runScenario(rt: ScenarioRuntime, spec: ScenarioTiming, seg
 
 async function runPhases(rt: ScenarioRuntime, spec: ScenarioTiming, seg: Segment): Promise<void> {
   if (spec.start_time > 0) {
-    let t: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([new Promise<void>((r) => (t = setTimeout(r, spec.start_time))), rt.whenSoftStopped()]);
-    clearTimeout(t);
+    let t: LongTimeout | undefined;
+    await Promise.race([new Promise<void>((r) => (t = setLongTimeout(r, spec.start_time))), rt.whenSoftStopped()]);
+    t?.clear();
     if (rt.softStopped) return; // stopped before it began: skip it
   }
   const ex = planExecutor({ rt, spec, seg });
@@ -34,23 +35,23 @@ async function runPhases(rt: ScenarioRuntime, spec: ScenarioTiming, seg: Segment
   rt.startClock();
   rt.phase = "running";
   let finished = false;
-  let grace: ReturnType<typeof setTimeout> | undefined;
-  let deadline: ReturnType<typeof setTimeout> | undefined;
+  let grace: LongTimeout | undefined;
+  let deadline: LongTimeout | undefined;
   // re-armed until the schedule clock (which stands still while paused) reaches the deadline
   const checkDeadline = () => {
     const left = softDeadlineMs - rt.elapsed();
     if (left <= 0) rt.softStop();
-    else deadline = setTimeout(checkDeadline, left);
+    else deadline = setLongTimeout(checkDeadline, left);
   };
   if (Number.isFinite(softDeadlineMs)) checkDeadline();
   void rt.whenSoftStopped().then(() => {
-    if (!finished) grace = setTimeout(() => rt.cancel(), spec.graceful_stop);
+    if (!finished) grace = setLongTimeout(() => rt.cancel(), spec.graceful_stop);
   });
   try {
     await ex.run();
   } finally {
     finished = true;
-    clearTimeout(deadline);
-    clearTimeout(grace);
+    deadline?.clear();
+    grace?.clear();
   }
 }

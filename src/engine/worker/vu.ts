@@ -12,6 +12,7 @@ import type { DataFeed, FeedCursor } from "./data/feed.ts";
 import type { Row } from "./data/load.ts";
 import { newJsContext, type JsContext } from "./js/context.ts";
 import { nameAccessor } from "./name-resolution.ts";
+import { MAX_TIMER_MS } from "../../util/long-timeout.ts";
 
 export class Vu {
   /** 0-based iteration index as templates see it (-1 before the first iteration) */
@@ -148,6 +149,8 @@ export class Vu {
   /** Sleep that a hard cancel cuts short. */
   sleep(ms: number): Promise<void> {
     if (ms <= 0 || this.cancelled) return Promise.resolve();
+    // past setTimeout's range (about 24.8 days) it would fire after 1 ms: sleep in pieces
+    if (ms > MAX_TIMER_MS) return this.sleep(MAX_TIMER_MS).then(() => this.sleep(ms - MAX_TIMER_MS));
     // no closure per sleep: the timer resolves the promise itself; a stale `wake`/`timer` left
     // after it fired is harmless (resolving twice and clearing a fired timer are no-ops)
     return new Promise((resolve) => {

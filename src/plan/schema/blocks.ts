@@ -80,6 +80,36 @@ export const Observe = z.discriminatedUnion("type", [
   }),
 ]);
 
+/**
+ * The request phases a WASM hook plugin may run in (docs/plugins/wasm.md "Hooks"): the WIT
+ * function names, and Loom's phase names for the same places.
+ */
+export const HOOK_PHASE_ALIASES = {
+  "on-request": "on-request",
+  "on-response": "on-response",
+  "on-log": "on-log",
+  on_request_headers: "on-request",
+  on_request_body: "on-request",
+  on_response_headers: "on-response",
+  on_response_body: "on-response",
+  on_log: "on-log",
+} as const;
+export type HookPhase = (typeof HOOK_PHASE_ALIASES)[keyof typeof HOOK_PHASE_ALIASES];
+
+const Phase = z.string().refine((p) => p in HOOK_PHASE_ALIASES, {
+  error: (iss) => `unknown phase \`${String(iss.input)}\`; use on-request, on-response or on-log (or Loom's on_request_headers, on_request_body, on_response_headers, on_response_body, on_log)`,
+});
+
+/** What a WASM plugin may use besides computing (deny by default; docs/plugins/wasm.md "Capabilities"). */
+export const Capabilities = strict({
+  clock: z.boolean().default(false),
+  random: z.boolean().default(false),
+  /** environment variables it may read (those that are set) */
+  env: z.array(z.string().min(1)).default([]),
+  /** directories it may read, relative to the plan file */
+  files: z.array(strict({ path: z.string().min(1), mode: z.literal("ro", { error: "`mode` must be `ro`: granted files are read-only" }).default("ro") })).default([]),
+});
+
 /** A `plugins:` entry (docs/dev/architecture.md "Contracts"). */
 export const PluginEntry = strict({
   name: z.string().min(1),
@@ -92,6 +122,12 @@ export const PluginEntry = strict({
   memory_limit: Size.prefault("16MB"),
   isolation: z.enum(["in-process", "process"]).default("in-process"),
   log_level: z.enum(["error", "warn", "info", "debug"]).default("warn"),
+  /** a WASM hook's phases (default: every phase it exports); one name or a list */
+  phase: z.union([Phase, z.array(Phase).min(1)]).transform((p) => (Array.isArray(p) ? p : [p])).optional(),
+  /** a WASM hook's order: higher runs first (Loom's rule), default 0; equal ones in plan order */
+  priority: z.number({ error: "`priority` must be an integer (higher runs first)" }).int({ error: "`priority` must be an integer (higher runs first)" }).optional(),
+  /** a WASM plugin's grants (deny by default) */
+  capabilities: Capabilities.optional(),
 });
 
 // Thresholds (§1.12): a string, or a list of strings / {threshold, abort_on_fail, delay_abort_eval}.

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { ByteSize, checkTemplate, Count, Dur, StrMap, strict } from "./common.ts";
 import { ThinkTime } from "./steps.ts";
+import { DEFAULT_MAX_SERIES } from "../series-bound.ts";
 
 // YAML reads `1.2` as a number; accept it as the version string it obviously means.
 const TlsVersion = z
@@ -69,4 +70,6 @@ export const Defaults = strict({
   http: HttpDefaults.prefault({}),
   tags: StrMap.default({}),
   think_time: ThinkTime.optional(),
+  /** series (tag sets) per metric before its noisiest tag is capped (src/metrics/series-limit.ts) */
+  max_series: z.number().int().positive().default(DEFAULT_MAX_SERIES),
 });

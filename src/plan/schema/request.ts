@@ -156,6 +156,8 @@ export const RequestStep = strict({
   sse: SseOptions.optional(),
   sql: SqlOptions.optional(),
   plugin: z.unknown().optional(),
+  /** the hook plugins (`plugins:` entry names) this request runs, replacing its scenario's list */
+  hooks: z.array(z.string()).optional(),
 })
   .superRefine((r, ctx) => {
     if (r.url.trim() === "") ctx.addIssue({ code: "custom", message: "request `url` cannot be empty", path: ["url"] });

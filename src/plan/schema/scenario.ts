@@ -26,6 +26,8 @@ const ScenarioObject = strict({
   think_time: ThinkTime.optional(),
   throttle: strict({ requests_per_second: z.number() }).optional(),
   tags: StrMap.default({}),
+  /** the hook plugins (`plugins:` entry names) this scenario's requests run, replacing the plan-wide list */
+  plugins: z.array(z.string()).optional(),
   // executor-specific
   vus: Count.optional(),
   duration: Dur.optional(),
@@ -114,7 +116,8 @@ export function executorIssues(s: ScenarioObject): Issue[] {
 
 // Keys the scenario-level rules read. The rules also run when other parts of the scenario (its
 // flow, say) have errors, so one broken request does not hide a missing `vus`; they are skipped
-// only when a key they read is itself invalid.
+// only when a key they read is itself invalid, or the scenario is not an object at all (an issue
+// at its own path).
 const RULE_KEYS = new Set<PropertyKey>([
   "executor", "vus", "duration", "stages", "rate", "time_unit", "pre_allocated_vus", "max_vus",
   "iterations", "start_rate", "pacing", "throttle",
@@ -128,7 +131,7 @@ export const ScenarioSchema = ScenarioObject.superRefine((s, ctx) => {
     ctx.addIssue({ code: "custom", message: "`pacing.iterations_per_second` must be greater than zero", path: ["pacing", "iterations_per_second"] });
   if (s.throttle && !(s.throttle.requests_per_second > 0))
     ctx.addIssue({ code: "custom", message: "`throttle.requests_per_second` must be greater than zero", path: ["throttle", "requests_per_second"] });
-}, { when: (payload) => !payload.issues.some((i) => RULE_KEYS.has(i.path?.[0] ?? "")) }).transform((s) => {
+}, { when: (payload) => !payload.issues.some((i) => i.path === undefined || i.path.length === 0 || RULE_KEYS.has(i.path[0]!)) }).transform((s) => {
   // Fill the per-executor defaults of §1.6 so the engine reads one value, never a fallback chain.
   const out = { ...s, flow: s.flow ?? [] };
   const arrival = s.executor === "constant-arrival-rate" || s.executor === "ramping-arrival-rate";

@@ -35,14 +35,14 @@ export function loadNativeEntries(refs: readonly NativePluginRef[], expected: Re
   });
 }
 
-/** Register this plan's protocol plugins into one thread's router (its built-ins are there already). */
-export async function registerProtocolPlugins(router: ProtocolRouter, refs: readonly NativePluginRef[]): Promise<void> {
+/** Register this plan's protocol plugins into one thread's router (its built-ins are there already); `warn`: an isolated plugin's crash. */
+export async function registerProtocolPlugins(router: ProtocolRouter, refs: readonly NativePluginRef[], warn?: (line: string) => void): Promise<void> {
   // outputs and services run on the main thread: a worker opens only what may be a protocol
   const candidates = refs.filter((r) => r.manifest === undefined || r.manifest.kind === "protocol");
   for (const p of loadNativeEntries(candidates)) {
     if (p.kind !== "protocol") continue;
     const handler = p.entry.isolation === "process"
-      ? new IsolatedProtocol(p.path, p.info, p.config)
+      ? new IsolatedProtocol(p.path, p.info, p.config, warn)
       : await NativeProtocol.create(p.lib, p.config);
     // a scheme a built-in owns: the main thread already warned (protocolInfos), once per run
     router.register(handler, p.schemes, [p.entry.name]);

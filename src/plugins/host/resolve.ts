@@ -23,6 +23,7 @@ import { type Manifest, ManifestError, mergeConfig, readManifest } from "../stor
 import { findEnabled, PluginNotFoundError } from "../store/plugins-dir.ts";
 import { loadWasmPlugin, WasmLoadError } from "./wasm/load.ts";
 import type { WasmPluginSpec } from "./wasm/runtime.ts";
+import { GrantError, resolveGrants } from "./wasm/grants.ts";
 
 /** A native entry, resolved but not loaded (plain data: it is posted to workers). */
 export interface NativePluginRef {
@@ -44,6 +45,10 @@ export interface ResolveOptions {
   pluginsDir: string;
   /** progress lines (debug level), e.g. transpile timings */
   debug?: (msg: string) => void;
+  /** what the run should warn about before it starts (a plugin that starts near its memory_limit) */
+  warn?: (msg: string) => void;
+  /** the run's environment, which `capabilities.env` allow-lists from (default: this process's) */
+  env?: Record<string, string | undefined>;
 }
 
 export class PluginResolveError extends Error {}
@@ -70,7 +75,7 @@ export async function resolvePlugins(entries: readonly PluginEntry[], o: Resolve
       const r = resolveEntry(entry, o);
       out.push(await loadResolved(r, o));
     } catch (e) {
-      if (e instanceof PluginResolveError || e instanceof ManifestError || e instanceof PluginNotFoundError || e instanceof WasmLoadError) {
+      if (e instanceof PluginResolveError || e instanceof ManifestError || e instanceof PluginNotFoundError || e instanceof WasmLoadError || e instanceof GrantError) {
         throw new PluginResolveError(`plugin \`${entry.name}\`: ${e.message}`);
       }
       throw e;
@@ -104,11 +109,16 @@ function fromManifest(entry: PluginEntry, m: Manifest, artifact: string): Resolv
   return { entry, type: m.type, kind: m.kind, artifact, manifest: m, config: mergeConfig(m.config, entry.config) };
 }
 
+/** Keys of a `plugins:` entry only WASM plugins read. */
+const WASM_ONLY = ["phase", "priority", "capabilities"] as const;
+
 async function loadResolved(r: ResolvedEntry, o: ResolveOptions): Promise<PluginSpec> {
   if (r.type === "native") {
-    if (r.kind === "extractor" || r.kind === "assertion") {
+    if (r.kind === "extractor" || r.kind === "assertion" || r.kind === "hook") {
       throw new PluginResolveError(`native plugins cannot provide \`${r.kind}\` (only output/protocol/service); use a wasm plugin for \`${r.entry.name}\``);
     }
+    const wasmKey = WASM_ONLY.find((k) => r.entry[k] !== undefined);
+    if (wasmKey !== undefined) throw new PluginResolveError(`\`${wasmKey}\` applies to WASM plugins; \`${r.entry.name}\` is a native one`);
     return { type: "native", entry: r.entry, path: r.artifact, manifest: r.manifest, config: r.config };
   }
   const loaded = await loadWasmPlugin({
@@ -119,7 +129,11 @@ async function loadResolved(r: ResolvedEntry, o: ResolveOptions): Promise<Plugin
     timeoutMs: r.entry.timeout ?? DEFAULT_TIMEOUT_MS,
     memoryLimitBytes: r.entry.memory_limit ?? DEFAULT_MEMORY,
     logLevel: r.entry.log_level ?? "warn",
+    grants: resolveGrants(r.entry.capabilities, o.baseDir, o.env ?? process.env),
+    hook: { phase: r.entry.phase, priority: r.entry.priority ?? 0 },
+    metrics: r.manifest?.metrics.map((m) => ({ name: m.name, kind: m.kind })),
   });
+  for (const w of loaded.warnings) o.warn?.(w);
   const how = loaded.transpile === "cache" ? "from the transpile cache" : `transpiled in ${Math.round(loaded.transpile)} ms`;
   o.debug?.(`plugin \`${r.entry.name}\`: ${loaded.spec.info.name} ${loaded.spec.info.version} (${loaded.spec.kind}) loaded ${how}, ready in ${Math.round(loaded.loadMs)} ms`);
   return loaded.spec;

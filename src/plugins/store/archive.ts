@@ -5,16 +5,23 @@
  * nothing behind. Refused: `..` components, absolute paths, symlinks/hard links whose target
  * leaves the archive (links inside it are written as plain copies: nothing we unpack is ever a
  * link), devices/FIFOs, more than ENTRY_CAP entries, more than UNPACK_CAP bytes (checked
- * against the declared size before reading, and again while reading).
+ * against the declared size before reading, and again while reading; for a .tar.gz also the
+ * whole decompressed stream, so data hidden after the tar's end counts), two entries for one
+ * path (or a file where another entry needs a directory), a name component over NAME_MAX bytes
+ * or a path over PATH_CAP bytes.
  * A single top-level directory (`name-1.0.0/plugin.toml`) is stripped, as the reference does.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import { dirname, join, posix } from "node:path";
 import * as tar from "tar";
 import yauzl from "yauzl";
 
 export const UNPACK_CAP = 256 * 1024 * 1024;
 export const ENTRY_CAP = 10_000;
+/** a file name's longest component (most filesystems' NAME_MAX) and a whole path, in bytes */
+export const NAME_MAX = 255;
+export const PATH_CAP = 1024;
 
 export class ArchiveError extends Error {}
 
@@ -57,10 +64,11 @@ class Budget {
   }
   add(n: number): void {
     this.bytes += n;
-    if (this.bytes > UNPACK_CAP)
-      throw new ArchiveError(`archive ${this.name} unpacks to more than ${UNPACK_CAP / 1024 / 1024} MiB (cap); refusing to install`);
+    if (this.bytes > UNPACK_CAP) throw tooLarge(this.name);
   }
 }
+
+const tooLarge = (name: string) => new ArchiveError(`archive ${name} unpacks to more than ${UNPACK_CAP / 1024 / 1024} MiB (cap); refusing to install`);
 
 const TAR_KINDS: Record<string, [Kind, string]> = {
   File: ["file", "file"],
@@ -75,12 +83,37 @@ const TAR_KINDS: Record<string, [Kind, string]> = {
   FIFO: ["special", "FIFO"],
 };
 
-function readTar(buf: Buffer, name: string): Promise<RawEntry[]> {
+const GZIP_MAGIC = [0x1f, 0x8b];
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+const startsWith = (b: Uint8Array, magic: number[]) => magic.every((m, i) => b[i] === m);
+
+/**
+ * The tar inside a .tar.gz, decompressed here rather than by the tar parser: the cap then counts
+ * every decompressed byte — gigabytes of zeros after the tar's end made the parser buffer them
+ * all (minutes, gigabytes) while the per-entry budget saw nothing. A plain tar passes as is.
+ */
+function gunzipTar(buf: Buffer, name: string): Buffer {
+  if (!startsWith(buf, GZIP_MAGIC)) return buf;
+  let raw: Buffer;
+  try {
+    raw = gunzipSync(buf, { maxOutputLength: UNPACK_CAP });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw tooLarge(name);
+    throw new ArchiveError(`archive ${name} is corrupt or not a .tar.gz: ${(e as Error).message}`);
+  }
+  // the parser would decompress a second layer itself, past the cap
+  if (startsWith(raw, GZIP_MAGIC) || startsWith(raw, ZSTD_MAGIC))
+    throw new ArchiveError(`archive ${name} is corrupt or not a .tar.gz: it is compressed twice`);
+  return raw;
+}
+
+function readTar(gz: Buffer, name: string): Promise<RawEntry[]> {
   return new Promise((resolve, reject) => {
+    const buf = gunzipTar(gz, name);
     const out: RawEntry[] = [];
     const budget = new Budget(name);
     let failed = false;
-    const parser = new tar.Parser({ strict: true });
+    const parser = new tar.Parser({ strict: true, brotli: false, zstd: false });
     const fail = (e: unknown) => {
       if (failed) return;
       failed = true;
@@ -186,6 +219,11 @@ function components(path: string, name: string): string[] {
   const parts = p.split("/").filter((c) => c !== "" && c !== ".");
   if (parts.includes(".."))
     throw new ArchiveError(`archive ${name}: entry \`${path}\` climbs out of the plugin directory (\`..\`); refusing to install`);
+  const shown = path.length > 80 ? `${path.slice(0, 60)}…` : path;
+  if (Buffer.byteLength(p) > PATH_CAP)
+    throw new ArchiveError(`archive ${name}: entry \`${shown}\` has a path over ${PATH_CAP} bytes; refusing to install`);
+  if (parts.some((c) => Buffer.byteLength(c) > NAME_MAX))
+    throw new ArchiveError(`archive ${name}: entry \`${shown}\` has a name over ${NAME_MAX} bytes; refusing to install`);
   return parts;
 }
 
@@ -201,9 +239,15 @@ function plan(raw: RawEntry[], name: string): Planned {
   const files = new Map<string, { data: Buffer; mode: number }>();
   const dirs = new Set<string>();
   const links: { path: string; target: string; e: RawEntry }[] = [];
+  // every path once: a second entry for it would overwrite the first, or fail to write over it
+  const seen = new Map<string, RawEntry>();
   for (const { e, parts } of split) {
     const path = rel(parts);
     if (path === "") continue;
+    const before = seen.get(path);
+    if (before !== undefined && !(before.kind === "dir" && e.kind === "dir"))
+      throw new ArchiveError(`archive ${name}: \`${path}\` appears twice (a ${before.label}, then a ${e.label}); refusing to install`);
+    seen.set(path, e);
     if (e.kind === "dir") dirs.add(path);
     else if (e.kind === "file") files.set(path, { data: e.data ?? Buffer.alloc(0), mode: e.mode });
     else {
@@ -218,6 +262,13 @@ function plan(raw: RawEntry[], name: string): Planned {
       links.push({ path, target: joined, e });
     }
   }
+  // a file cannot also be the directory of another entry
+  for (const path of seen.keys())
+    for (let i = path.indexOf("/"); i !== -1; i = path.indexOf("/", i + 1)) {
+      const parent = seen.get(path.slice(0, i));
+      if (parent !== undefined && parent.kind !== "dir")
+        throw new ArchiveError(`archive ${name}: \`${path}\` needs \`${path.slice(0, i)}\` to be a directory, but the archive has it as a ${parent.label}; refusing to install`);
+    }
   for (const l of links) {
     const target = files.get(l.target);
     if (!target)

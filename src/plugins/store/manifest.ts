@@ -6,8 +6,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { isReservedMetric } from "../host/wasm/plugin-metrics.ts";
 
-export const PLUGIN_KINDS = ["extractor", "assertion", "output", "protocol", "service"] as const;
+export const PLUGIN_KINDS = ["extractor", "assertion", "hook", "output", "protocol", "service"] as const;
 export type PluginKind = (typeof PLUGIN_KINDS)[number];
 
 const ManifestTable = z.object({
@@ -22,6 +23,22 @@ const ManifestTable = z.object({
   schemes: z.array(z.string()).default([]),
 });
 
+/** A metric a WASM plugin records through the host API, declared so `loadr validate` knows it. */
+export interface DeclaredMetric {
+  name: string;
+  kind: "counter" | "gauge" | "rate" | "trend";
+  description: string;
+  /** a trend of durations in ms */
+  time: boolean;
+}
+
+const MetricTable = z.strictObject({
+  kind: z.enum(["counter", "gauge", "rate", "trend"]),
+  description: z.string().default(""),
+  time: z.boolean().default(false),
+});
+const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
 export interface Manifest {
   name: string;
   version: string;
@@ -33,6 +50,8 @@ export interface Manifest {
   schemes: string[];
   /** the `[config]` table; null when absent (an empty table is `{}`) */
   config: Record<string, unknown> | null;
+  /** the `[metrics]` table (WASM plugins): what it records through the host API */
+  metrics: DeclaredMetric[];
 }
 
 export class ManifestError extends Error {}
@@ -62,7 +81,25 @@ export function parseManifest(text: string, where: string): Manifest {
   if (config !== undefined && (typeof config !== "object" || config === null || Array.isArray(config))) {
     throw new ManifestError(`invalid plugin manifest at ${where}: config must be a table`);
   }
-  return { ...parsed.data, config: (config as Record<string, unknown> | undefined) ?? null };
+  return { ...parsed.data, config: (config as Record<string, unknown> | undefined) ?? null, metrics: parseMetrics(doc.metrics, parsed.data.type, where) };
+}
+
+/** `[metrics]`: name = { kind, description?, time? }, each name a plugin's own (not a built-in metric's). */
+function parseMetrics(table: unknown, type: "wasm" | "native", where: string): DeclaredMetric[] {
+  if (table === undefined) return [];
+  const bad = (what: string) => new ManifestError(`invalid plugin manifest at ${where}: ${what}`);
+  if (typeof table !== "object" || table === null || Array.isArray(table)) throw bad("metrics must be a table");
+  if (type !== "wasm") throw bad("[metrics] applies to WASM plugins (a native plugin's metrics are its protocol family)");
+  return Object.entries(table).map(([name, def]) => {
+    if (!METRIC_NAME.test(name)) throw bad(`metrics.${name}: a metric name is letters, digits and _, not starting with a digit`);
+    if (isReservedMetric(name)) throw bad(`metrics.${name}: \`${name}\` is a built-in metric's name; a plugin's metrics need their own`);
+    const m = MetricTable.safeParse(def);
+    if (!m.success) {
+      const issue = m.error.issues[0]!;
+      throw bad(`metrics.${name}${issue.path.length ? `.${issue.path.join(".")}` : ""}: ${issue.message}`);
+    }
+    return { name, ...m.data };
+  });
 }
 
 /** Reads `<dir>/plugin.toml`. */

@@ -4,11 +4,12 @@
  * (reflection.ts) — and the method a step names, looked up in them. Parsed once per worker and
  * file set; a method is resolved once per step (the handler keeps it with the step's fixed options).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import protobuf from "protobufjs";
 import protojson from "protobufjs/ext/protojson.js";
 import { didYouMean } from "../../plan/suggest.ts";
+import { planFileProblem, readPlanText } from "../../util/plan-file.ts";
 import type { GrpcSpec } from "./options.ts";
 
 /** A method ready to call: its path, shape and message types. */
@@ -33,7 +34,7 @@ export function protoRoot(spec: Pick<GrpcSpec, "protoFiles" | "protoIncludes">):
   if (root !== undefined) return root;
   root = new protobuf.Root();
   const includes = spec.protoIncludes;
-  root.resolvePath = (origin, target) => {
+  const found = (origin: string, target: string): string => {
     if (origin === "" || target.startsWith("/")) return target;
     for (const dir of [...includes, dirname(origin)]) {
       const p = resolve(dir, target);
@@ -41,13 +42,20 @@ export function protoRoot(spec: Pick<GrpcSpec, "protoFiles" | "protoIncludes">):
     }
     return resolve(dirname(origin), target);
   };
+  // protobufjs reads the imports itself: what they are and their size are checked first (src/util/plan-file.ts)
+  root.resolvePath = (origin, target) => {
+    const p = found(origin, target);
+    const problem = origin === "" || !existsSync(p) ? undefined : planFileProblem(p, "proto");
+    if (problem !== undefined) throw new DescriptorError(`cannot read proto file ${p} (imported by ${origin}): ${problem}`);
+    return p;
+  };
   // each listed file parsed alone first: protobufjs names the file of a syntax error only then
   for (const f of spec.protoFiles) {
     let text: string;
     try {
-      text = readFileSync(f, "utf8");
+      text = readPlanText(f, "proto");
     } catch (e) {
-      throw new DescriptorError(`cannot read proto file ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new DescriptorError(`cannot read proto file ${f}: ${(e as Error).message}`);
     }
     try {
       protobuf.parse(text, { keepCase: true });

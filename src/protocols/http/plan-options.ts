@@ -1,6 +1,6 @@
 /** defaults.http (plan) → the HTTP client's options; TLS files are read here, once per worker. */
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { readPlanText } from "../../util/plan-file.ts";
 import type { HttpClientOptions } from "./client.ts";
 import type { HttpVersion } from "./options.ts";
 
@@ -27,7 +27,15 @@ export interface HttpDefaultsPlan {
 }
 
 export function httpClientOptions(d: HttpDefaultsPlan, baseDir: string): HttpClientOptions {
-  const read = (f?: string) => (f === undefined ? undefined : readFileSync(resolve(baseDir, f), "utf8"));
+  // bounded as every file a plan names (src/util/plan-file.ts): a CA file that is /dev/zero was read until memory ran out
+  const read = (f?: string) => {
+    if (f === undefined) return undefined;
+    try {
+      return readPlanText(resolve(baseDir, f), "tls");
+    } catch (e) {
+      throw new Error(`TLS file \`${f}\`: ${(e as Error).message}`);
+    }
+  };
   const tls = d.tls ?? {};
   return {
     keepAlive: d.keep_alive,

@@ -12,6 +12,7 @@
  * the first event is counted from the request written.
  */
 import { arm, type Deadline, disarm } from "../../util/deadline-wheel.ts";
+import { setLongTimeout, type LongTimeout } from "../../util/long-timeout.ts";
 import { ChunkedDecoder } from "../http/chunked.ts";
 import { formatDuration, timeoutMessage } from "../http/errors.ts";
 import { classifyError, type ErrorKind, type ProtocolRequest, type ProtocolResponse, type Timings } from "../types.ts";
@@ -66,7 +67,7 @@ export class SseStream extends Link implements Deadline {
   private count = 0;
   private readonly kept: SseEvent[] = [];
   private last: SseEvent | null = null;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timer: LongTimeout | null = null;
   private settled = false;
   private settle!: (r: ProtocolResponse) => void;
 
@@ -126,7 +127,7 @@ export class SseStream extends Link implements Deadline {
     }
     this.parser = new SseParser(this.o.maxBytes, (e) => this.event(e));
     if (this.o.durationMs !== undefined && this.tHead + this.o.durationMs < this.deadline)
-      this.timer = setTimeout(() => this.finish(undefined, undefined, `within sse.duration ${formatDuration(this.o.durationMs!)}`), this.o.durationMs);
+      this.timer = setLongTimeout(() => this.finish(undefined, undefined, `within sse.duration ${formatDuration(this.o.durationMs!)}`), this.o.durationMs);
     if (end + 4 < buf.length) this.bodyBytes(buf.subarray(end + 4));
     else if (this.body === Body.Length && this.left === 0) this.finish(undefined, undefined, "before the stream ended");
   }
@@ -227,7 +228,7 @@ export class SseStream extends Link implements Deadline {
     if (this.settled) return;
     this.settled = true;
     disarm(this);
-    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.timer !== null) this.timer.clear();
     this.timer = null;
     this.close(false);
     const end = performance.now();

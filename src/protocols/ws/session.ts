@@ -17,6 +17,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { arm, type Deadline, disarm } from "../../util/deadline-wheel.ts";
+import { setLongTimeout, type LongTimeout } from "../../util/long-timeout.ts";
 import { timeoutMessage } from "../http/errors.ts";
 import { lossyText } from "../lossy-text.ts";
 import type { ErrorKind, ProtocolRequest, ProtocolResponse, Timings } from "../types.ts";
@@ -56,7 +57,7 @@ export class WsSession extends Link implements Deadline, FrameEvents {
   private tHsDone = 0;
   private tSendEnd = 0;
   private next = 0;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timer: LongTimeout | null = null;
   private msgsSent = 0;
   private msgsReceived = 0;
   private settled = false;
@@ -173,7 +174,7 @@ export class WsSession extends Link implements Deadline, FrameEvents {
     while (this.next < frames.length && this.state === State.Open) {
       const f = frames[this.next]!;
       if (f.delayMs > 0 && this.timer === null) {
-        this.timer = setTimeout(() => {
+        this.timer = setLongTimeout(() => {
           this.timer = null;
           this.sendOne();
           this.sendFrames();
@@ -186,7 +187,7 @@ export class WsSession extends Link implements Deadline, FrameEvents {
     this.tSendEnd = performance.now();
     if (this.msgsReceived >= this.target) this.met = true;
     if (this.o.sessionDurationMs !== undefined && this.tSendEnd + this.o.sessionDurationMs <= this.deadline)
-      this.timer = setTimeout(() => {
+      this.timer = setLongTimeout(() => {
         this.timer = null;
         this.finish();
       }, this.o.sessionDurationMs);
@@ -246,7 +247,7 @@ export class WsSession extends Link implements Deadline, FrameEvents {
     if (this.settled) return;
     this.settled = true;
     disarm(this);
-    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.timer !== null) this.timer.clear();
     this.timer = null;
     const end = performance.now();
     if (this.state === State.Open && error === undefined) this.write(closeFrame(1000));

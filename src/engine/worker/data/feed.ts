@@ -2,9 +2,13 @@
  * One data source at run time (reference §1.9): which row a VU gets next, by `mode`
  * (shared: one cursor for the whole run, across workers / per_vu: one per VU), `pick`
  * (sequential / random / shuffle) and `on_eof` (recycle / stop).
+ *
+ * In a part of a scale-out test the shared cursor counts the part's own rows (segments.ts
+ * partUnit): part i of N takes rows i, i+N, …, so each row is used once across the parts.
  */
 import type { DataSource } from "../../../plan/schema.ts";
 import type { FlowSharedState } from "../../flow-shared-state.ts";
+import { partUnit, type Part } from "../../segments.ts";
 import type { Row } from "./load.ts";
 
 /** Thrown when a VU reaches the end of an `on_eof: stop` source: that VU retires. */
@@ -31,6 +35,7 @@ export class DataFeed {
     readonly rows: readonly Row[],
     private readonly spec: Pick<DataSource, "mode" | "on_eof" | "pick">,
     private readonly shared: FlowSharedState,
+    private readonly part?: Part,
   ) {
     this.sharedSlot = spec.mode === "shared" ? shared.layout.data.get(name) : undefined;
     this.stop = spec.on_eof === "stop";
@@ -41,11 +46,15 @@ export class DataFeed {
     const n = this.rows.length;
     // random never exhausts (on_eof is ignored, as in the reference)
     if (this.spec.pick === "random") return this.rows[Math.min(n - 1, Math.floor(random() * n))]!;
-    const i = this.sharedSlot !== undefined ? this.shared.next(this.sharedSlot) : cursor.next++;
+    const i = this.sharedSlot !== undefined ? this.sharedRow(this.shared.next(this.sharedSlot)) : cursor.next++;
     if (i >= n && this.stop) throw new DataExhaustedError(this.name);
     const at = i % n;
     if (this.spec.pick === "shuffle") return this.rows[(cursor.perm ??= permutation(n, random))[at]!]!;
     return this.rows[at]!;
+  }
+
+  private sharedRow(n: number): number {
+    return this.part ? partUnit(n, this.part) : n;
   }
 }
 

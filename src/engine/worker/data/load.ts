@@ -3,11 +3,11 @@
  * startup. Every problem is one clear startup error naming the source and the file: a ragged
  * CSV row, a JSON file that is not an array of objects, an empty file.
  */
-import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import type { DataSource } from "../../../plan/schema.ts";
 import { stringifyValue } from "../../../plan/template.ts";
+import { PlanFileError, readPlanText } from "../../../util/plan-file.ts";
 
 export type Row = Readonly<Record<string, string>>;
 
@@ -22,9 +22,10 @@ export function loadDataSource(name: string, src: DataSource, baseDir: string): 
   const file = isAbsolute(src.path) ? src.path : resolve(baseDir, src.path);
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readPlanText(file, "data");
   } catch (e) {
-    throw new DataLoadError(`${where}: cannot read \`${src.path}\` (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; looked in ${file})`);
+    if (!(e instanceof PlanFileError)) throw e;
+    throw new DataLoadError(`${where}: cannot read \`${src.path}\` (${e.message}; looked in ${file})`);
   }
   const at = `${where} (${src.path})`;
   return src.type === "csv" ? csvRows(at, text, src.delimiter, src.has_header) : jsonRows(at, text);

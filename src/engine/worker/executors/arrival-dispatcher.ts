@@ -5,21 +5,24 @@
  * Arrivals are numbered over the whole run: arrival k is due at the schedule time where the
  * rate's integral reaches k (k = 0 at t = 0, so `rate: 10` for 2 s is exactly 20 iterations).
  * Worker i of n takes the arrivals k ≡ i (mod n): each gets exactly its share of any rate, even
- * 0.5/s over 3 workers, and the union is the single-worker schedule. A due arrival starts on the
- * idle VU that has waited longest (FIFO), else on a new VU while fewer than max_vus exist, else
- * it is counted in `dropped_iterations` — never delayed, so slow responses cannot lower the load
+ * 0.5/s over 3 workers, and the union is the single-worker schedule. In a part of a scale-out
+ * test the same holds over the part's own arrivals (segments.ts partUnit).
+ *
+ * A due arrival starts on the idle VU that has waited longest (FIFO), else on a new VU while
+ * fewer than max_vus exist, else it is counted in `dropped_iterations` — never delayed, so slow responses cannot lower the load
  * (no coordinated omission).
  *
  * Timers: one per worker and scenario, armed for the next due arrival (at least 1 ms away);
  * each wake starts every arrival due by then, so at 50,000/s a wake starts a batch, and a late
  * timer is caught up from the clock rather than drifting.
  */
-import { splitCount } from "../../segments.ts";
+import { partUnit, splitCount, splitRate, type Part } from "../../segments.ts";
 import type { Vu } from "../vu.ts";
 import { endsVu, newVu, runIteration, startInBatches } from "./vu-loop.ts";
 import type { Profile } from "./stages.ts";
 import type { ExecutorContext, ExecutorPlan } from "./types.ts";
 import type { Outcome } from "../outcome.ts";
+import { MAX_TIMER_MS } from "../../../util/long-timeout.ts";
 
 /** A due arrival is one whose time is within this many arrivals of the clock (float rounding). */
 const EPS = 1e-9;
@@ -49,8 +52,11 @@ class Fifo<T> {
 export class ArrivalDispatcher {
   /** arrivals k < total belong to the schedule */
   private readonly total: number;
+  /** the next arrival this worker owns (whole-test numbering), and its index among the part's arrivals */
   private next: number;
+  private partIndex: number;
   private readonly step: number;
+  private readonly part: Part | undefined;
   private readonly maxVus: number;
   private readonly preAllocated: number;
   private readonly idle = new Fifo<Vu>();
@@ -67,7 +73,9 @@ export class ArrivalDispatcher {
   ) {
     const { spec, seg } = ctx;
     this.total = this.profile.integral(this.profile.totalMs);
-    this.next = seg.index;
+    this.part = seg.part;
+    this.partIndex = seg.index;
+    this.next = partUnit(seg.index, seg.part);
     this.step = seg.count;
     // VU caps are split like the reference's partition: never below 1 when the whole is above 0
     // (a worker holding arrivals must be able to run them)
@@ -116,11 +124,12 @@ export class ArrivalDispatcher {
       const now = rt.elapsed();
       // a stop ends the schedule: arrivals due before it still start, later ones never do
       const horizon = rt.softStopped ? Math.min(now, end) : now;
-      rt.target = this.profile.valueAt(Math.min(horizon, end)) / this.step;
+      rt.target = splitRate(this.profile.valueAt(Math.min(horizon, end)), this.ctx.seg);
       this.dispatchDue(this.profile.integral(horizon) + EPS);
       if (rt.softStopped || this.next >= this.total - EPS) return;
       const due = this.profile.timeOf(this.next);
-      await this.sleep(Math.max(MIN_SLEEP_MS, due - rt.elapsed()));
+      // the loop re-reads the clock when it wakes: a far arrival is waited for in timer-sized pieces
+      await this.sleep(Math.min(MAX_TIMER_MS, Math.max(MIN_SLEEP_MS, due - rt.elapsed())));
     }
   }
 
@@ -128,7 +137,7 @@ export class ArrivalDispatcher {
   private dispatchDue(upTo: number): void {
     let dropped = 0;
     const limit = this.total - EPS;
-    for (; this.next <= upTo && this.next < limit; this.next += this.step) {
+    for (; this.next <= upTo && this.next < limit; this.next = partUnit((this.partIndex += this.step), this.part)) {
       let vu = this.idle.shift();
       if (vu === undefined && this.all.size < this.maxVus) vu = this.allocate();
       if (vu === undefined) dropped++;

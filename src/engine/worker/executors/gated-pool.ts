@@ -10,13 +10,14 @@
 import type { ScenarioRuntime } from "../scenario-runtime.ts";
 import type { Vu } from "../vu.ts";
 import { endsVu, mayStart, newVu, runIteration, startInBatches } from "./vu-loop.ts";
+import { setLongTimeout, type LongTimeout } from "../../../util/long-timeout.ts";
 
 interface Slot {
   vu: Vu | null;
   busy: boolean;
   /** the slot's parked loop waits on this */
   wake: (() => void) | null;
-  rampDown: ReturnType<typeof setTimeout> | null;
+  rampDown: LongTimeout | null;
 }
 
 export class GatedPool {
@@ -53,14 +54,14 @@ export class GatedPool {
       this.wakeStarter();
       for (let i = prev; i < next; i++) {
         const s = this.slots[i]!;
-        if (s.rampDown) clearTimeout(s.rampDown);
+        s.rampDown?.clear();
         s.rampDown = null;
         this.wakeSlot(s);
       }
     } else {
       for (let i = next; i < prev; i++) {
         const s = this.slots[i]!;
-        if (s.busy && s.rampDown === null) s.rampDown = setTimeout(() => this.interruptIfDeallocated(i), this.gracefulRampDownMs);
+        if (s.busy && s.rampDown === null) s.rampDown = setLongTimeout(() => this.interruptIfDeallocated(i), this.gracefulRampDownMs);
       }
     }
   }
@@ -98,7 +99,7 @@ export class GatedPool {
         s.busy = true;
         const o = await runIteration(rt, vu);
         s.busy = false;
-        if (s.rampDown) clearTimeout(s.rampDown);
+        s.rampDown?.clear();
         s.rampDown = null;
         if (vu.interrupted) {
           vu.interrupted = false; // a ramp-down drop, not the VU's end: park and maybe come back
@@ -109,7 +110,7 @@ export class GatedPool {
     } catch (e) {
       rt.run.log.error(`VU slot ${i} of scenario \`${rt.name}\` stopped: ${(e as Error).message}`);
     } finally {
-      if (s.rampDown) clearTimeout(s.rampDown);
+      s.rampDown?.clear();
       this.park(s);
       s.vu?.close();
     }

@@ -47,7 +47,7 @@ function compileStep(step: Step, ctx: RequestCompileContext, at: string): Compil
   if ("rendezvous" in step) {
     const slot = shared.layout.rendezvous.get(`${ctx.rt.name}\0${step.rendezvous.name}`);
     if (slot === undefined) throw new Error(`internal: ${at}: rendezvous without a shared slot`);
-    return compileRendezvous(step.rendezvous, shared, slot);
+    return compileRendezvous(step.rendezvous, shared, slot, ctx.rt.run.flow.part);
   }
   if ("js" in step) return compileJsStep(step.js, `${at}.js`);
   const kind = Object.keys(step)[0];

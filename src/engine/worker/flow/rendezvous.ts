@@ -3,18 +3,20 @@
  * scenario whichever worker it runs on. Two ints in the flow SharedArrayBuffer: the number of
  * VUs waiting and a generation; the VU that completes the group resets the count and bumps the
  * generation, which releases the others (Atomics.waitAsync, so a waiting VU never blocks its
- * worker). A timeout only warns, and the VU leaves the waiting count.
+ * worker). A timeout only warns, and the VU leaves the waiting count. VUs of different processes
+ * cannot meet: in a part of a scale-out test the group is the part's share of `users`.
  */
 import { Outcome } from "../outcome.ts";
 import type { RendezvousStep } from "../../../plan/schema.ts";
 import type { FlowSharedState } from "../../flow-shared-state.ts";
+import { partCount, type Part } from "../../segments.ts";
 import type { CompiledStep } from "./step.ts";
 
-export function compileRendezvous(spec: RendezvousStep, shared: FlowSharedState, slot: number): CompiledStep {
+export function compileRendezvous(spec: RendezvousStep, shared: FlowSharedState, slot: number, part?: Part): CompiledStep {
   const a = shared.i32;
   const COUNT = slot;
   const GEN = slot + 1;
-  const users = Math.max(1, spec.users);
+  const users = Math.max(1, partCount(spec.users, part));
   return {
     async run(vu) {
       const gen = Atomics.load(a, GEN);

@@ -4,7 +4,6 @@
  * built once and reused, so the common plain-GET case costs nothing per iteration (and the HTTP
  * client can cache its head, a plugin its encoded call).
  */
-import { readFileSync } from "node:fs";
 import { resolve as resolvePath, basename } from "node:path";
 import { randomUUID } from "node:crypto";
 import {
@@ -18,6 +17,7 @@ import type { ProtocolRequest } from "../../../protocols/types.ts";
 import type { Vu } from "../vu.ts";
 import { encodePairs, joinBaseUrl } from "../../../util/url-encode.ts";
 import { compileRender, type RenderFn } from "../render.ts";
+import { readPlanFile } from "../../../util/plan-file.ts";
 import { DEFAULT_MAX_MESSAGE, type GrpcCallOptions, type GrpcSpec } from "../../../protocols/grpc/options.ts";
 import { compileGraphqlBody, compileStreamOptions } from "./protocol-options.ts";
 
@@ -148,6 +148,15 @@ function traceparent(random: () => number): string {
   return `00-${hex(32)}-${hex(16)}-01`;
 }
 
+/** A body or multipart file, read once when the step compiles (at most 256 MiB: src/util/plan-file.ts). */
+function readBodyFile(baseDir: string, file: string): Uint8Array {
+  try {
+    return readPlanFile(resolvePath(baseDir, file), "body");
+  } catch (e) {
+    throw new Error(`body file \`${file}\`: ${(e as Error).message}`);
+  }
+}
+
 /** Body renderers; `static` bodies do not depend on the VU, so buildRequest can cache the whole request. */
 function compileBody(body: RequestStep["body"], baseDir: string): { body: BodyRenderer; contentType?: string; static: boolean } {
   if (body === undefined) return { body: () => undefined, static: true };
@@ -174,7 +183,7 @@ function compileBody(body: RequestStep["body"], baseDir: string): { body: BodyRe
     };
   }
   if (body.file !== undefined) {
-    const bytes = new Uint8Array(readFileSync(resolvePath(baseDir, body.file)));
+    const bytes = readBodyFile(baseDir, body.file);
     return { body: () => bytes, static: true };
   }
   // multipart: boundary and part layout exactly as reference §1.8
@@ -183,7 +192,7 @@ function compileBody(body: RequestStep["body"], baseDir: string): { body: BodyRe
     head: `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${
       p.file !== undefined ? `; filename="${p.filename ?? basename(p.file)}"` : p.filename !== undefined ? `; filename="${p.filename}"` : ""
     }\r\n${p.content_type ? `Content-Type: ${p.content_type}\r\n` : ""}\r\n`,
-    file: p.file !== undefined ? new Uint8Array(readFileSync(resolvePath(baseDir, p.file))) : undefined,
+    file: p.file !== undefined ? readBodyFile(baseDir, p.file) : undefined,
     value: p.value !== undefined ? compileRender(compileTemplate(p.value)) : undefined,
   }));
   const tail = encoder.encode(`--${boundary}--\r\n`);

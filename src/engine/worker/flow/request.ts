@@ -80,6 +80,8 @@ export interface RequestCompileContext {
   thinkAfter?: (random: () => number) => number;
   /** the scenario's `throttle`, one limiter shared by all its requests */
   throttle?: Throttle;
+  /** the scenario's `plugins:`: the scoped hooks its requests run (absent: all); a request's `hooks:` replaces it */
+  hookNames?: readonly string[];
 }
 
 /** `at`: the step's plan path (`scenarios.s.flow[0]`), for errors. */
@@ -204,7 +206,7 @@ export function compileRequest(spec: RequestStep, ctx: RequestCompileContext, at
     return outcome;
   };
 
-  const hooks = rt.run.hooks?.forStep();
+  const hooks = rt.run.hooks?.forStep(spec.hooks ?? ctx.hookNames);
   if (hooks !== undefined) return { run: hooked(hooks) };
 
   return {
@@ -263,7 +265,9 @@ export function compileRequest(spec: RequestStep, ctx: RequestCompileContext, at
       let res: ProtocolResponse | undefined;
       let synthetic = false;
       let sent: ProtocolRequest = prepared;
-      const pre = await runBeforeSend(hooks.beforeSend, { vu, name, protocol: handler.name, request });
+      // synchronous hooks (the WASM ones) answer without a promise: await only one that is given
+      let pre = hooks.beforeSend.length === 0 ? undefined : runBeforeSend(hooks.beforeSend, { vu, name, protocol: handler.name, request });
+      if (pre instanceof Promise) pre = await pre;
       if (pre !== undefined && "failure" in pre) {
         hookFailed(name, pre.failure);
         res = errorResponse(prepared, handler.name, pre.failure, "hook");
@@ -297,16 +301,19 @@ export function compileRequest(spec: RequestStep, ctx: RequestCompileContext, at
       const seen = { method: sent.method, url: sent.url, headers: sent.headers, body: sent.body };
       const protocol = to.handler.name;
       // a phase without hooks costs nothing (no promise)
-      const failedAfter = hooks.afterResponse.length === 0 ? undefined : await runAfter(hooks.afterResponse, { vu, name, protocol, request: seen, response: res, synthetic });
+      let failedAfter = hooks.afterResponse.length === 0 ? undefined : runAfter(hooks.afterResponse, { vu, name, protocol, request: seen, response: res, synthetic });
+      if (failedAfter instanceof Promise) failedAfter = await failedAfter;
       if (failedAfter !== undefined) {
         hookFailed(name, failedAfter);
         res = withError(res, failedAfter, "hook");
       }
-      let ts = tagsFor(to, sent.method).get(vu.group, name, res.status, res.errorKind);
+      // the request as planned keeps the step's own tag cache (no key built, no Map lookup)
+      let ts = (sent === prepared && to === routed ? tags : tagsFor(to, sent.method)).get(vu.group, name, res.status, res.errorKind);
       if (synthetic) ts = sink.withTag(ts, SYNTHETIC_TAG, "true");
       const outcome = conclude(vu, name, sent.url, res, to.handler, ts);
-      const failedRecord =
-        hooks.afterRecord.length === 0 ? undefined : await runAfter(hooks.afterRecord, { vu, name, protocol, request: seen, response: res, synthetic, failed: vu.lastFailed });
+      let failedRecord =
+        hooks.afterRecord.length === 0 ? undefined : runAfter(hooks.afterRecord, { vu, name, protocol, request: seen, response: res, synthetic, failed: vu.lastFailed });
+      if (failedRecord instanceof Promise) failedRecord = await failedRecord;
       if (failedRecord !== undefined) {
         // the request's samples are recorded already: one extra failure, as for a failed extraction
         hookFailed(name, failedRecord);

@@ -4,6 +4,7 @@
  */
 import type { DataFeeds } from "../data/feeds.ts";
 import type { FlowSharedState } from "../../flow-shared-state.ts";
+import type { Part } from "../../segments.ts";
 import type { ModuleRuntime } from "../js/module/runtime.ts";
 
 export interface FlowRuntime {
@@ -13,6 +14,8 @@ export interface FlowRuntime {
   jsTimeoutMs: number;
   /** `__ENV` in JS: the environment captured at start, read-only */
   env: Readonly<Record<string, string | undefined>>;
+  /** this process's part of a scale-out test (segments.ts): a rendezvous waits for its share of `users` */
+  part?: Part;
   /** the plan's `js:` module in this worker, when it has one (src/engine/worker/js/module/) */
   module?: ModuleRuntime;
 }

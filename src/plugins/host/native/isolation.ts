@@ -3,14 +3,22 @@
  * this same binary, hidden subcommand `__plugin-host` — so a segfault kills the child, not the
  * run. In-flight requests then fail with error_kind `plugin_crash`; while the child restarts
  * (backoff from 50 ms, doubling, capped at 1 s) requests fail fast the same way; the run and
- * its measured results go on.
+ * its measured results go on. Each crash is one warning line (the child prints no crash report:
+ * child-guard.ts).
+ *
+ * Frames go over a socket of their own (the child's fd 3, frames.ts); the child's stdout is
+ * this process's stderr, so what a plugin prints is a log line and cannot corrupt the channel.
+ * An answer the child could not take from the plugin (a null buffer with a length) comes back
+ * as a transport error, as in process. An answer that arrives after its request timed out is
+ * skipped unread.
  */
 import type { Subprocess } from "bun";
+import { closeSync } from "node:fs";
 import { join } from "node:path";
 import type { ProtocolRequest, ProtocolResponse } from "../../../protocols/types.ts";
 import { arm, disarm, type Deadline } from "../../../util/deadline-wheel.ts";
 import { decodeFfiResponse, encodeFfiRequest, failure } from "./ffi-json.ts";
-import { frame, FrameReader } from "./frames.ts";
+import { frame, FrameKind, FrameReader } from "./frames.ts";
 import type { PluginInfo } from "./plugin-info.ts";
 import { inBinary } from "./shim-lib.ts";
 import { NativeProtocolHandler } from "./protocol-handler.ts";
@@ -19,6 +27,7 @@ const BACKOFF_MIN_MS = 50;
 const BACKOFF_MAX_MS = 1000;
 /** a child that lived this long resets the backoff */
 const HEALTHY_MS = 5000;
+const decoder = new TextDecoder();
 
 interface Pending {
   c: ProtocolRequest;
@@ -28,7 +37,9 @@ interface Pending {
 }
 
 export class IsolatedProtocol extends NativeProtocolHandler {
-  private child: Subprocess<"pipe", "pipe", "inherit"> | undefined;
+  private child: Subprocess | undefined;
+  /** the frame channel to the current child */
+  private channel: ReturnType<ReturnType<typeof Bun.file>["writer"]> | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextTag = 1;
   private backoff = BACKOFF_MIN_MS;
@@ -42,28 +53,46 @@ export class IsolatedProtocol extends NativeProtocolHandler {
     private readonly path: string,
     info: PluginInfo,
     private readonly config: unknown,
+    /** one line per crash of the child */
+    private readonly warn: (line: string) => void = (l) => void process.stderr.write(`warn: ${l}\n`),
   ) {
     super(info.name);
     process.once("exit", () => this.close());
   }
 
   private spawn(): void {
-    const cmd = inBinary()
-      ? [process.execPath, "__plugin-host", this.path]
-      : [process.execPath, join(import.meta.dir, "../../../cli/main.ts"), "__plugin-host", this.path];
+    const args = ["__plugin-host", this.path, String(process.pid)];
+    const cmd = inBinary() ? [process.execPath, ...args] : [process.execPath, join(import.meta.dir, "../../../cli/main.ts"), ...args];
     const startedAt = performance.now();
     this.starts++;
-    const child = Bun.spawn(cmd, { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
+    // stdin: nothing to read; stdout: our stderr; fd 3: the frame channel (a socket pair)
+    const child = Bun.spawn(cmd, { stdio: ["ignore", 2, "inherit", "pipe"] });
+    const fd = child.stdio[3] as number;
     this.child = child;
-    const reader = new FrameReader();
-    void (async () => {
-      for await (const chunk of child.stdout) reader.push(chunk, (tag, bytes) => this.settle(tag, (p) => decodeFfiResponse(this.name, bytes, p.c)));
+    this.channel = Bun.file(fd).writer();
+    const reader = new FrameReader((tag) => this.pending.has(tag));
+    const onFrame = (tag: number, bytes: Uint8Array, kind: FrameKind) =>
+      this.settle(tag, (p) =>
+        kind === FrameKind.Error ? failure(this.name, p.c, `plugin \`${this.name}\` ${decoder.decode(bytes)}`) : decodeFfiResponse(this.name, bytes, p.c),
+      );
+    const read = (async () => {
+      try {
+        for await (const chunk of Bun.file(fd).stream()) reader.push(chunk, onFrame);
+      } catch {
+        // the child is gone; its exit fails what is in flight
+      }
     })();
+    // the channel is ours to close, once the child is gone and its last answers are read
+    void Promise.all([child.exited, read]).then(() => closeSync(fd));
     void child.exited.then((code) => {
-      if (this.child === child) this.child = undefined;
+      if (this.child === child) {
+        this.child = undefined;
+        this.channel = undefined;
+      }
       if (this.closed) return;
       const how = child.signalCode ? `signal ${child.signalCode}` : `exit code ${code}`;
       this.lastCrash = `plugin \`${this.name}\` crashed (${how}) in its isolated process`;
+      this.warn(`${this.lastCrash}; its in-flight requests fail as plugin_crash and it is restarted`);
       // fail every in-flight call of this child
       for (const tag of [...this.pending.keys()]) this.settle(tag, (p) => failure(this.name, p.c, this.lastCrash, undefined, "plugin_crash", performance.now() - p.t0));
       if (performance.now() - startedAt > HEALTHY_MS) this.backoff = BACKOFF_MIN_MS;
@@ -97,8 +126,9 @@ export class IsolatedProtocol extends NativeProtocolHandler {
       this.pending.set(tag, { c, t0, deadline, resolve });
       arm(deadline);
       try {
-        this.child!.stdin.write(frame(tag, bytes));
-        this.child!.stdin.flush();
+        this.channel!.write(frame(tag, bytes));
+        // a write the child can no longer read fails with the child: its exit fails this call
+        Promise.resolve(this.channel!.flush()).catch(() => {});
       } catch (e) {
         this.settle(tag, () => failure(this.name, c, `plugin \`${this.name}\` isolated process: ${(e as Error).message}`, undefined, "plugin_crash"));
       }
@@ -108,7 +138,6 @@ export class IsolatedProtocol extends NativeProtocolHandler {
   close(): void {
     this.closed = true;
     try {
-      this.child?.stdin.end();
       this.child?.kill();
     } catch {
       // already gone

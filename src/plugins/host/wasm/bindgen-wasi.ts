@@ -3,11 +3,12 @@
  * `@bytecodealliance/preview2-shim/{cli,filesystem,io,random,clocks}`. build.ts redirects those
  * imports here inside dist/loadr: preview2-shim's node build starts an I/O worker thread at
  * import time, which a compiled binary cannot start, and it is no sandbox anyway. The bindgen
- * only computes (component bytes in, JS out), so our deny-all imports are all it needs.
+ * only computes (component bytes in, JS out), so our sandbox with the clock and random granted is
+ * all it needs.
  */
-import { sandboxImports } from "./sandbox.ts";
+import { COMPUTE_ONLY, sandboxImports } from "./sandbox.ts";
 
-const w = sandboxImports({ write: (_fd, bytes) => process.stderr.write(bytes) }) as Record<string, any>;
+const w = sandboxImports({ write: (_fd, bytes) => process.stderr.write(bytes) }, COMPUTE_ONLY) as Record<string, any>;
 
 export const environment = w["wasi:cli/environment"];
 export const exit = w["wasi:cli/exit"];

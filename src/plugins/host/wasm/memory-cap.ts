@@ -30,7 +30,7 @@ function rewriteMemories(s: Section, maxPages: number): Uint8Array {
     const max = flags & 0x01 ? r.u32() : Infinity;
     if (min > maxPages) {
       throw new MemoryLimitError(
-        `the plugin needs ${mib(min)} of memory at start, above its memory_limit of ${mib(maxPages)}; raise \`memory_limit\``,
+        `the plugin needs ${mib(min * PAGE)} of memory at start, above its memory_limit of ${mib(maxPages * PAGE)}; raise \`memory_limit\``,
       );
     }
     w.byte(flags | 0x01);
@@ -40,7 +40,8 @@ function rewriteMemories(s: Section, maxPages: number): Uint8Array {
   return w.finish();
 }
 
-function mib(pages: number): string {
-  const m = (pages * PAGE) / (1024 * 1024);
+/** Bytes as MiB for messages: 16 MiB, 0.31 MiB. */
+export function mib(bytes: number): string {
+  const m = bytes / (1024 * 1024);
   return `${Number.isInteger(m) ? m : m.toFixed(2)} MiB`;
 }

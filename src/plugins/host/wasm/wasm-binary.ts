@@ -153,3 +153,38 @@ export function insertSection(sections: Section[], s: Section): void {
   if (at < 0) sections.push(s);
   else sections.splice(at, 0, s);
 }
+
+/**
+ * The names a component imports at its top level (`wasi:clocks/wall-clock@0.2.3`,
+ * `loadr:plugin/host@0.2.0`), read from its import sections without instantiating anything
+ * (`loadr plugin info`).
+ */
+export function componentImports(bytes: Uint8Array): string[] {
+  if (!isComponent(bytes)) throw new WasmFormatError("not a WebAssembly component");
+  const r = new Reader(bytes, 8);
+  const out: string[] = [];
+  const text = new TextDecoder();
+  while (!r.done) {
+    const id = r.byte();
+    const size = r.u32();
+    const end = r.pos + size;
+    if (id === 10) {
+      const n = r.u32();
+      for (let i = 0; i < n; i++) {
+        const form = r.byte(); // 0x00 plain name, 0x01 name with a version suffix
+        out.push(text.decode(r.bytes(r.u32())));
+        if (form === 0x01) r.skip(r.u32());
+        const kind = r.byte(); // externdesc
+        if (kind === 0x00) {
+          r.byte(); // core module: 0x11 typeidx
+          r.u32();
+        } else if (kind === 0x02 || kind === 0x03) {
+          const bound = r.byte(); // value bound / type bound (0x01 on a type bound: sub resource, no index)
+          if (!(kind === 0x03 && bound === 0x01)) r.u32();
+        } else r.u32();
+      }
+    }
+    r.pos = end;
+  }
+  return out;
+}

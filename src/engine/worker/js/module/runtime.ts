@@ -6,7 +6,6 @@
  * its JS context, on first use.
  */
 import vm from "node:vm";
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { JsBundle } from "../../../../js/bundle.ts";
 import { isInside } from "../../../../js/paths.ts";
@@ -17,6 +16,7 @@ import { MemoryGuard } from "./memory-guard.ts";
 import { Watchdog } from "./watchdog.ts";
 import { hostModule } from "./host-modules.ts";
 import type { Logger } from "../../../../util/logger.ts";
+import { readPlanFile } from "../../../../util/plan-file.ts";
 import { describeThrown } from "../errors.ts";
 
 let rejectionsHandled = false;
@@ -115,9 +115,11 @@ export class ModuleRuntime {
     let v = this.files.get(key);
     if (v === undefined) {
       try {
-        v = binary ? new Uint8Array(readFileSync(file)) : readFileSync(file, "utf8");
+        // bounded as a data file (src/util/plan-file.ts): a symlink to /dev/zero or a FIFO is not read forever
+        const bytes = readPlanFile(file, "data");
+        v = binary ? bytes : new TextDecoder().decode(bytes);
       } catch (e) {
-        throw new JsError(`open(\`${path}\`): ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+        throw new JsError(`open(\`${path}\`): ${(e as Error).message}`);
       }
       this.files.set(key, v);
     }

@@ -1,0 +1,181 @@
+/**
+ * Scale-out (docs/distributed.md), two figures:
+ *
+ * - **4 parts + aggregator vs one process on the same core**: the same 50-VU plan, run once as
+ *   `loadr run --workers 1` and once as `loadr aggregate --parts 4` with four `loadr run --segment
+ *   i/4 --join … --workers 1`, all five processes pinned to the load core (one shell, so its
+ *   rusage covers them all), alternated rounds. The parts and the aggregator must reach ≥ 0.9 ×
+ *   the one process's requests/s: what scale-out costs on top of the load itself is small.
+ * - **the aggregator's merge**: 100 simulated parts, each sending once a second a batch of 50
+ *   tagged series (25 trends with their histograms, 25 counters and rates) as the wire carries
+ *   it; per simulated second the aggregator parses the frames, decodes the deltas and merges them
+ *   into its feed (src/distributed/protocol.ts, wire.ts, src/engine/coordinator/metrics-feed.ts)
+ *   and ticks it. It must take < 100 ms per second of test on one core.
+ */
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseFromPart } from "../../src/distributed/protocol.ts";
+import { decodeDelta, encodeDelta } from "../../src/distributed/wire.ts";
+import { MetricsFeed } from "../../src/engine/coordinator/metrics-feed.ts";
+import { Sink } from "../../src/metrics/sink.ts";
+import { measuredRun, runFigures, summarizeRuns, type RunFigures, type RunsSummary } from "./measure.ts";
+import { summaryMetric, type Summary } from "./parse.ts";
+import { httpPlan } from "./plans.ts";
+import { alternate, median, pairedRatio, type PairedRatio } from "./stats.ts";
+
+export const PARTS_TARGET_RATIO = 0.9;
+export const MERGE_TARGET_MS = 100;
+const PARTS = 4;
+
+export interface ScaleOutResult {
+  status: "ok" | "failed";
+  error?: string;
+  seconds: number;
+  vus: number;
+  rounds: number;
+  one?: RunsSummary & { runs_rps: number[] };
+  parts?: RunsSummary & { runs_rps: number[] };
+  /** 4 parts + aggregator ÷ one process, requests/s, median of the rounds */
+  ratio?: PairedRatio;
+  merge?: MergeResult;
+  ok?: boolean;
+}
+
+export interface MergeResult {
+  parts: number;
+  seriesPerPart: number;
+  samplesPerTrend: number;
+  /** bytes of one part's batch frame */
+  frameBytes: number;
+  /** ms to parse, decode and merge every part's batch and tick, one per simulated second */
+  msPerSecond: number[];
+  medianMs: number;
+  /** where a second's time went, medians in ms: JSON parse and frame checks, wire decode, merge, the tick (snapshot, thresholds) */
+  phases: { parse: number; decode: number; merge: number; tick: number };
+  ok: boolean;
+}
+
+const shell = (argv: string[]) => argv.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
+
+export async function scaleOutBench(o: { loadr: string; url: string; tmp: string; seconds: number; vus: number; rounds: number; targetCpu: () => number }): Promise<ScaleOutResult> {
+  const base = { seconds: o.seconds, vus: o.vus, rounds: o.rounds };
+  const merge = mergeBench();
+  console.log(`  merge: ${merge.parts} parts × ${merge.seriesPerPart} series, ${merge.medianMs.toFixed(1)} ms per second of test (median of ${merge.msPerSecond.length})`);
+  if (!existsSync(o.loadr)) return { ...base, status: "failed", error: `${o.loadr} does not exist — run \`bun run build\` first`, merge };
+  const plan = join(o.tmp, "scaleout.yaml");
+  writeFileSync(plan, httpPlan(o.url, o.vus, o.seconds));
+  const out = join(o.tmp, "scaleout-summary.json");
+  try {
+    const runs = await alternate(
+      ["one", "parts"] as const,
+      o.rounds,
+      async (side, round) => {
+        rmSync(out, { force: true });
+        let argv: string[];
+        if (side === "one") argv = [o.loadr, "run", plan, "--workers", "1", "-q", "--summary-export", out];
+        else {
+          const port = 20000 + Math.floor(Math.random() * 20000);
+          const agg = shell([o.loadr, "aggregate", plan, "--parts", String(PARTS), "--listen", `127.0.0.1:${port}`, "-q", "--summary-export", out]);
+          const part = (i: number) => shell([o.loadr, "run", plan, "--segment", `${i}/${PARTS}`, "--join", `127.0.0.1:${port}`, "--workers", "1", "-q"]) + " >/dev/null &";
+          const parts = Array.from({ length: PARTS }, (_, i) => part(i + 1)).join(" ");
+          argv = ["/bin/sh", "-c", `${agg} & A=$!; ${parts} wait $A; c=$?; wait; exit $c`];
+        }
+        const m = await measuredRun(argv, { timeoutMs: (o.seconds + 90) * 1000, targetCpu: o.targetCpu });
+        if (m.timedOut || (m.code !== 0 && m.code !== 99)) throw new Error(`${side}: exited ${m.code}${m.timedOut ? " (killed)" : ""}: ${m.stderr.trim().split("\n").pop() ?? ""}`);
+        const summary = JSON.parse(readFileSync(out, "utf8")) as Summary;
+        const agg = summaryMetric(summary, "http_reqs")?.agg;
+        const f = runFigures(m, agg?.per_second ?? 0, agg?.count ?? 0);
+        console.log(`  round ${round + 1} ${side === "one" ? "1 process " : "4 parts+agg"} ${Math.round(f.rps).toLocaleString("en-US")} req/s, ${f.cpuUsPerReq?.toFixed(2)} µs CPU/request, other work on its core ${f.contention?.loadCore?.toFixed(2) ?? "—"}`);
+        return f;
+      },
+      () => Bun.sleep(500),
+    );
+    const side = (xs: RunFigures[]) => ({ ...summarizeRuns(xs), runs_rps: xs.map((x) => x.rps) });
+    const ratio = pairedRatio(runs.parts.map((r) => r.rps), runs.one.map((r) => r.rps));
+    return { ...base, status: "ok", one: side(runs.one), parts: side(runs.parts), ratio, merge, ok: (ratio?.median ?? 0) >= PARTS_TARGET_RATIO && merge.ok };
+  } catch (e) {
+    return { ...base, status: "failed", error: (e as Error).message, merge };
+  }
+}
+
+/** The aggregator's side of 100 parts' once-a-second batches, in this process (one core). */
+export function mergeBench(parts = 100, seconds = 10, samplesPerTrend = 200): MergeResult {
+  const trends = ["http_req_duration", "http_req_waiting", "http_req_connecting", "http_req_sending", "iteration_duration"];
+  const names = ["home", "login", "search", "cart", "checkout"];
+  let seed = 1;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const frames = Array.from({ length: parts }, (_, p) => {
+    const sink = new Sink();
+    for (const name of names) {
+      const tags = sink.tags({ scenario: "s", name, instance: `${p + 1}/${parts}` });
+      // 5 trends, 5 counters/rates per name: 50 series per part
+      for (const t of trends) for (let i = 0; i < samplesPerTrend; i++) sink.trend(t, tags, 0.2 + random() * random() * 800);
+      sink.counter("http_reqs", tags, samplesPerTrend);
+      sink.counter("data_received", tags, samplesPerTrend * 1200);
+      sink.counter("data_sent", tags, samplesPerTrend * 300);
+      sink.counter("iterations", tags, samplesPerTrend);
+      for (let i = 0; i < samplesPerTrend; i++) sink.rate("http_req_failed", tags, random() < 0.01);
+    }
+    const status = { vus: 10, vus_max: 10, workers: 1, scenarios: [] };
+    return JSON.stringify({ t: "batch", seq: 1, deltas: [encodeDelta(sink.drain())], status });
+  });
+  const feed = new MetricsFeed(["s"], []);
+  feed.start();
+  const msPerSecond: number[] = [];
+  const phases = { parse: [] as number[], decode: [] as number[], merge: [] as number[], tick: [] as number[] };
+  for (let s = 0; s < seconds; s++) {
+    let parse = 0;
+    let decode = 0;
+    let merge = 0;
+    for (const text of frames) {
+      const t0 = performance.now();
+      const m = parseFromPart(text);
+      if (m.t !== "batch") throw new Error("not a batch");
+      const t1 = performance.now();
+      const deltas = m.deltas.map(decodeDelta);
+      const t2 = performance.now();
+      for (const d of deltas) feed.merge(d);
+      const t3 = performance.now();
+      parse += t1 - t0;
+      decode += t2 - t1;
+      merge += t3 - t2;
+    }
+    const t4 = performance.now();
+    feed.tick(parts * 10);
+    const tick = performance.now() - t4;
+    for (const [k, v] of Object.entries({ parse, decode, merge, tick })) phases[k as keyof typeof phases].push(v);
+    msPerSecond.push(parse + decode + merge + tick);
+  }
+  const medianMs = median(msPerSecond);
+  return {
+    parts,
+    seriesPerPart: names.length * 10,
+    samplesPerTrend,
+    frameBytes: Buffer.byteLength(frames[0]!),
+    msPerSecond,
+    medianMs,
+    phases: { parse: median(phases.parse), decode: median(phases.decode), merge: median(phases.merge), tick: median(phases.tick) },
+    ok: medianMs < MERGE_TARGET_MS,
+  };
+}
+
+const f = (v: number | undefined, d = 0) => (v === undefined || !Number.isFinite(v) ? "—" : v.toFixed(d));
+
+export function scaleOutTable(r: ScaleOutResult): string {
+  const rows = [
+    "| | requests/s (median) | min–max | CPU µs/request | target |",
+    "|---|---|---|---|---|",
+  ];
+  const side = (label: string, s: ScaleOutResult["one"]) =>
+    rows.push(`| ${label} | ${s ? Math.round(s.rps).toLocaleString("en-US") : "—"} | ${s ? `${Math.round(s.rpsMin).toLocaleString("en-US")}–${Math.round(s.rpsMax).toLocaleString("en-US")}` : "—"} | ${f(s?.cpuUsPerReq, 2)} | |`);
+  side(`one process, ${r.vus} VUs, --workers 1`, r.one);
+  side(`4 parts + aggregator (--workers 1 each), same core`, r.parts);
+  const ratio = r.ratio?.median;
+  rows.push(`| 4 parts + aggregator ÷ one process | ${ratio === undefined ? "—" : `${(ratio * 100).toFixed(1)} %`} (rounds: ${r.ratio?.rounds.map((x) => `${(x * 100).toFixed(0)} %`).join(", ") ?? "—"}) | | | ≥ ${PARTS_TARGET_RATIO * 100} % ${ratio === undefined ? "" : ratio >= PARTS_TARGET_RATIO ? "✓" : "✗"} |`);
+  if (r.merge)
+    rows.push(
+      `| aggregator merge: ${r.merge.parts} parts × ${r.merge.seriesPerPart} series (${r.merge.samplesPerTrend} samples per trend, ${(r.merge.frameBytes / 1024).toFixed(0)} KiB per part's batch), one core | ${r.merge.medianMs.toFixed(1)} ms per second of test${r.merge.phases ? ` (parse ${f(r.merge.phases.parse)}, decode ${f(r.merge.phases.decode)}, merge ${f(r.merge.phases.merge)}, tick ${f(r.merge.phases.tick)})` : ""} | ${f(Math.min(...r.merge.msPerSecond), 1)}–${f(Math.max(...r.merge.msPerSecond), 1)} ms | | < ${MERGE_TARGET_MS} ms ${r.merge.ok ? "✓" : "✗"} |`,
+    );
+  if (r.error) rows.push("", `failed: ${r.error}`);
+  return rows.join("\n");
+}
