@@ -55,6 +55,9 @@ describe("install from a directory", () => {
         `entry: ${join(plugins, "demo", "demo.wasm")}`,
         "enabled: true",
         "description: fixture plugin demo",
+        // the fixture's artifact is a placeholder, not a component: info says so and goes on
+        `imports: (cannot read ${join(plugins, "demo", "demo.wasm")}: not a WebAssembly component)`,
+        "grants: none (deny by default; give `--plan` to see a plan's)",
         'default config: {\n  "left": "<<",\n  "right": ">>"\n}',
       ].join("\n") + "\n",
     );

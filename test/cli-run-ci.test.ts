@@ -177,10 +177,18 @@ describe("loadr completions", () => {
     const check = Bun.spawnSync(["bash", "-n", file]);
     expect(check.stderr.toString()).toBe("");
     expect(check.exitCode).toBe(0);
-    expect(r.stdout).toContain("'run validate echo report schema plugin completions version status pause resume stop scale --help --version'");
+    expect(r.stdout).toContain("'run aggregate k8s validate echo report schema plugin completions version status pause resume stop scale --help --version'");
     const { OPTIONS } = await import("../src/cli/run.ts");
+    const { AGGREGATE_OPTIONS, PART_OPTIONS } = await import("../src/cli/scale-out-flags.ts");
     const runLine = r.stdout.split("\n").find((l) => l.trim().startsWith("run)"))!;
-    for (const flag of Object.keys(OPTIONS)) expect(runLine).toContain(`--${flag} `);
+    // run parses the aggregator's own flags and the reference's --controller only to refuse them
+    // with where to go instead: they are not offered
+    const refused = [...Object.keys(AGGREGATE_OPTIONS).filter((f) => !(f in PART_OPTIONS)), "controller"];
+    expect(refused).toContain("parts");
+    for (const flag of Object.keys(OPTIONS)) {
+      if (refused.includes(flag)) expect(runLine).not.toContain(`--${flag} `);
+      else expect(runLine).toContain(`--${flag} `);
+    }
     // and a shell really completes from it
     const complete = Bun.spawnSync(["bash", "-c", `source ${file}; COMP_WORDS=(loadr run --ui-l); COMP_CWORD=2; _loadr; echo "\${COMPREPLY[@]}"`]);
     expect(complete.stdout.toString().trim()).toBe("--ui-linger");
