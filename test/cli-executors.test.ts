@@ -300,29 +300,43 @@ scenarios:
     flow:
       - request: { url: /delay/${delayMs} }
 `;
-  /** SIGTERM about 1.2 s into the load: once the progress line shows it running (its first tick) */
-  async function stopWhenRunning(plan: string) {
+  /**
+   * SIGTERM once the progress line shows the load running (its first tick) with at least
+   * `inFlight` live VUs: 5 are pre-allocated, so a 6th exists only once 6 iterations were in flight
+   * at once. `sigSecs`: seconds from the spawn to the signal, an upper bound of the load's time.
+   */
+  async function stopWhenRunning(plan: string, inFlight = 0) {
     const dir = scratch({ "plan.yaml": plan });
     const { LOADR, untilLoadRuns } = await import("./support/cli.ts");
     const t0 = Date.now();
     const proc = Bun.spawn([LOADR, "run", "plan.yaml", "--progress", "--summary-export", "s.json"], { cwd: dir, stdout: "pipe", stderr: "pipe" });
     const killer = setTimeout(() => proc.kill("SIGKILL"), 40_000);
-    await untilLoadRuns(proc).running;
+    const load = untilLoadRuns(proc);
+    await load.running;
+    const vus = () => Math.max(0, ...[...load.stderr().matchAll(/ vus +(\d+)/g)].map((m) => Number(m[1])));
+    while (vus() < inFlight && proc.exitCode === null) await Bun.sleep(50);
+    const sigSecs = (Date.now() - t0) / 1000;
     proc.kill("SIGTERM");
     const code = await proc.exited;
     clearTimeout(killer);
-    return { code, secs: (Date.now() - t0) / 1000, summary: JSON.parse(readFileSync(join(dir, "s.json"), "utf8")) as Summary };
+    return { code, sigSecs, secs: (Date.now() - t0) / 1000, summary: JSON.parse(readFileSync(join(dir, "s.json"), "utf8")) as Summary };
   }
 
   test("graceful stop: arrivals stop at once, in-flight iterations finish within graceful_stop", async () => {
-    const { code, secs, summary } = await stopWhenRunning(stopPlan("10s"));
+    // the stop comes once 6 of the 1.5 s iterations were in flight together, however long a
+    // loaded machine took to get there
+    const { code, sigSecs, secs, summary } = await stopWhenRunning(stopPlan("10s"), 6);
     expect(code).toBe(99);
     expect(summary.aborted).toBe("stopped by SIGTERM");
     const n = count(summary, "iterations");
-    expect(n).toBeGreaterThanOrEqual(5); // ~1.2 s of 10/s arrivals
-    expect(n).toBeLessThanOrEqual(17);
+    // every iteration in flight at the stop finishes and counts
+    expect(n).toBeGreaterThanOrEqual(6);
+    // no arrival after it: at most 10/s for as long as the process lived before the signal (the
+    // load started later), and one more for the tick the signal landed in; arrivals going on
+    // through the grace period would add 10/s until it ends (10 s)
+    expect(n).toBeLessThanOrEqual(Math.ceil(10 * sigSecs) + 1);
     expect(count(summary, "dropped_iterations")).toBe(0);
-    expect(secs).toBeLessThan(10);
+    expect(secs).toBeLessThan(sigSecs + 8);
   });
 
   test("past graceful_stop the in-flight iterations are dropped, not counted", async () => {

@@ -152,7 +152,9 @@ scenarios:
 `, {}, ["--workers", "1"]);
     expect(r.code).toBe(0);
     expect(r.sum("spins")).toBeGreaterThan(100);
-    expect(r.sum("http_reqs", { name: "t" })).toBeGreaterThan(20);
+    // a starved worker sends 1 (before the spin takes the thread); one that yields every 20 ms
+    // sent 64-70 here, and 20 on a loaded machine: a bound between that a loaded machine keeps
+    expect(r.sum("http_reqs", { name: "t" })).toBeGreaterThanOrEqual(5);
   });
 
   test("parallel runs branches concurrently and merges their variables back", async () => {

@@ -95,13 +95,17 @@ describe("bodies larger than max_body_size", () => {
     expect(r.maxRss).toBeLessThan(1024 * MiB);
   });
 
-  test("with discard_response_bodies a 512 MiB body is read to its end and counted, not kept: no cap applies", async () => {
-    const r = await measuredRun(plan([{ name: "big", path: "/flood/length?gib=0.5", with: "timeout: 60s, max_body_size: 1MB" }], { http: "    discard_response_bodies: true" }));
+  test("with discard_response_bodies a 1 GiB body is read to its end and counted, not kept: no cap applies", async () => {
+    const r = await measuredRun(plan([{ name: "big", path: "/flood/length?gib=1", with: "timeout: 60s, max_body_size: 1MB" }], { http: "    discard_response_bodies: true" }));
     expectCompleted(r);
     expect(kinds(r, "big")).toEqual({ "": 1 });
     expect(r.sum("http_reqs", { name: "big", status: "200" })).toBe(1);
-    expect(r.sum("data_received", { name: "big" })).toBeGreaterThan(512 * MiB);
-    expect(r.maxRss).toBeLessThan(400 * MiB);
+    expect(r.sum("data_received", { name: "big" })).toBeGreaterThan(1024 * MiB);
+    // Keeping the body would take more than 1 GiB. Reading it does not take nothing: every socket
+    // read is a new buffer (Bun's) that the GC frees later, and how much of it is resident at the
+    // peak depends on when the GC runs — ~100 MB on its own, up to 450 MB inside a full suite run
+    // (then as much for a 2 GiB body as for a 512 MiB one: garbage waiting, not bodies kept).
+    expect(r.maxRss).toBeLessThan(768 * MiB);
   });
 });
 

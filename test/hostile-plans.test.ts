@@ -7,7 +7,7 @@ import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { loadr, LOADR, scratch } from "./support/cli.ts";
+import { loadr, LOADR, scratch, untilLoadRuns } from "./support/cli.ts";
 import { ECHO_HEADER, runPlan } from "./support/run-plan.ts";
 import { measuredRun } from "./support/measured-run.ts";
 import { MAX_TIMER_MS, setLongTimeout } from "../src/util/long-timeout.ts";
@@ -206,8 +206,13 @@ scenarios:
   later: { executor: constant-vus, vus: 1, duration: 1s, start_time: 30d, flow: [{ request: { url: /json } }] }
 `,
     });
-    const proc = Bun.spawn([LOADR, "run", "plan.yaml", "-q", "--summary-export", "s.json"], { cwd: d, stdout: "ignore", stderr: "pipe" });
-    await Bun.sleep(2500);
+    const proc = Bun.spawn([LOADR, "run", "plan.yaml", "--progress", "--summary-export", "s.json"], { cwd: d, stdout: "ignore", stderr: "pipe" });
+    // the stop comes once the thinker's request is done (the progress line's run-wide p95 has a
+    // value), and a second more: 30d timers that fired at once would have made many requests by
+    // then. (A fixed 2.5 s from the spawn stopped a loaded machine's run in its set-up: exit 130.)
+    const load = untilLoadRuns(proc);
+    while (!/ p95 +\d/.test(load.stderr()) && proc.exitCode === null) await Bun.sleep(50);
+    await Bun.sleep(1000);
     proc.kill("SIGINT");
     expect(await proc.exited).toBe(99);
     const s = await Bun.file(join(d, "s.json")).json();

@@ -71,7 +71,8 @@ describe("a worker stuck in a native call that never returns", () => {
     stuck = buildC(join(import.meta.dir, "fixtures/native/stuck.c"), join(scratch(), "libstuck.so"), ["-fvisibility=default"]);
   });
 
-  // one VU calls the plugin inline (`blocking: false`) on its worker thread; after ~1.5 s the call never returns
+  // one VU calls the plugin inline (`blocking: false`) on its worker thread; after ~1.5 s the call
+  // never returns, and the VU says so (a warning on stderr) just before it makes that call
   const stuckPlan = (duration: string) => `
 plugins:
   - { name: stuck, path: ${stuck} }
@@ -83,7 +84,7 @@ scenarios:
     graceful_stop: 1s
     flow:
       - request: { url: "stuck://h/ok" }
-      - request: { url: "stuck://h/\${js: session.vars.t0 ??= Date.now(); Date.now() - session.vars.t0 > 1500 ? 'stuck' : 'ok'}" }
+      - request: { url: "stuck://h/\${js: session.vars.t0 ??= Date.now(); Date.now() - session.vars.t0 > 1500 ? (console.warn('calling stuck'), 'stuck') : 'ok'}" }
 `;
 
   test("is abandoned at the end of the schedule + 5 s; the run keeps its last report, and the process exits", async () => {
@@ -101,7 +102,8 @@ scenarios:
   });
 
   test("SIGTERM: the run ends within graceful_stop + 5 s and the process exits", async () => {
-    const r = await timedRun(stuckPlan("60s"), { args: ["--workers", "1"], signalAfterMs: 4000, killAfterMs: 40_000 });
+    // the signal comes once the worker is stuck, not at a time a loaded machine may still spend setting up
+    const r = await timedRun(stuckPlan("60s"), { args: ["--workers", "1"], signalWhen: "calling stuck", killAfterMs: 40_000 });
     expect(r.killed).toBe(false);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("did not finish within graceful_stop + 5 s of the stop");
