@@ -4,7 +4,7 @@
  * through dist/loadr; native plugins are C fixtures built from source here.
  */
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createGzip } from "node:zlib";
 import { loadr, LOADR, scratch } from "./support/cli.ts";
@@ -66,6 +66,49 @@ describe("plugin archives", () => {
       expect(r.stderr).not.toContain("internal error");
       expect(existsSync(plugins) ? readdirSync(plugins) : []).toEqual([]);
       expect(performance.now() - t0).toBeLessThan(30_000);
+    });
+  }
+});
+
+describe("plugin files that never end", () => {
+  // /dev/zero behind a name a plan or a command accepts: each is read forever without a bound
+  const cases: [string, (dir: string) => string[], string][] = [
+    [
+      "a plan's WASM plugin path",
+      (dir) => {
+        symlinkSync("/dev/zero", join(dir, "p.wasm"));
+        writeFileSync(join(dir, "plan.yaml"), `plugins:\n  - name: p\n    path: p.wasm\n    config: { kind: extractor }\nscenarios:\n  s:\n    executor: per-vu-iterations\n    vus: 1\n    iterations: 1\n    flow:\n      - request: { url: "http://127.0.0.1:9/" }\n`);
+        return ["run", "plan.yaml"];
+      },
+      "it is a character device; name a regular file",
+    ],
+    [
+      "the plugin.toml of a plugin folder a plan names",
+      (dir) => {
+        mkdirSync(join(dir, "p"));
+        symlinkSync("/dev/zero", join(dir, "p", "plugin.toml"));
+        writeFileSync(join(dir, "plan.yaml"), `plugins:\n  - name: p\n    path: p\nscenarios:\n  s:\n    executor: per-vu-iterations\n    vus: 1\n    iterations: 1\n    flow:\n      - request: { url: "http://127.0.0.1:9/" }\n`);
+        return ["run", "plan.yaml"];
+      },
+      "it is a character device; name a regular file",
+    ],
+    [
+      "`loadr report`'s input",
+      (dir) => {
+        symlinkSync("/dev/zero", join(dir, "summary.json"));
+        return ["report", "summary.json"];
+      },
+      "cannot read summary.json (it is a character device",
+    ],
+  ];
+  for (const [what, setUp, message] of cases) {
+    test(`${what} on /dev/zero is one line, at once`, async () => {
+      const dir = scratch();
+      const t0 = performance.now();
+      const r = await loadr(setUp(dir), { cwd: dir, timeoutMs: 30_000 });
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split("\n")).toEqual([expect.stringContaining(message)]);
+      expect(performance.now() - t0).toBeLessThan(20_000);
     });
   }
 });

@@ -145,7 +145,7 @@ describe("HTML report", () => {
     const cases: [string, string][] = [
       ["x.json", "error: x.json is not a loadr summary export: `run_id` is missing (write one with `loadr run --summary-export`)"],
       ["arr.json", "error: arr.json is not a loadr summary export: expected a JSON object"],
-      ["missing.json", "error: cannot read missing.json (ENOENT): give the path of a summary export"],
+      ["missing.json", "error: cannot read missing.json (no such file): give the path of a summary export"],
     ];
     for (const [file, line] of cases) {
       const r = await loadr(["report", file], { cwd: dir });

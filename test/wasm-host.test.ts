@@ -184,7 +184,7 @@ describe("loading", () => {
     const core = join(dir, "core.wasm");
     await Bun.write(core, new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
     expect(load(core)).rejects.toThrow("is not a WebAssembly component");
-    expect(load(join(dir, "missing.wasm"))).rejects.toThrow(`plugin i/o error on ${join(dir, "missing.wasm")}: ENOENT`);
+    expect(load(join(dir, "missing.wasm"))).rejects.toThrow(`plugin i/o error on ${join(dir, "missing.wasm")}: no such file`);
     expect(load(core)).rejects.toBeInstanceOf(WasmLoadError);
   });
 

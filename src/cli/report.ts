@@ -1,5 +1,5 @@
 /** `loadr report <summary.json>` (reference §3.3): the self-contained HTML report, or JUnit XML. */
-import { readFileSync } from "node:fs";
+import { readPlanText } from "../util/plan-file.ts";
 import { parse } from "./args.ts";
 import { CliError, UsageError } from "./errors.ts";
 import { colorWanted, makeStyle } from "./style.ts";
@@ -32,9 +32,9 @@ export async function main(args: string[]): Promise<number> {
   const file = positionals[0]!;
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readPlanText(file, "results");
   } catch (e) {
-    throw new CliError(`cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the path of a summary export`);
+    throw new CliError(`cannot read ${file} (${(e as Error).message}): give the path of a summary export`);
   }
   let summary;
   try {

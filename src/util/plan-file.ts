@@ -1,6 +1,7 @@
 /**
  * Reading a file a plan names — the plan itself, data sources, request bodies, secrets, TLS
- * certificates and keys, gRPC proto files, the JS module and what it imports or open()s — with a
+ * certificates and keys, gRPC proto files, the JS module and what it imports or open()s, the WASM
+ * plugins and manifests its `plugins:` entries point at — or `loadr report` is given, with a
  * bound. Only a regular file (or a symlink to one: Kubernetes mounts secrets as symlinks) or a
  * FIFO is read, and never past its kind's cap: `/dev/zero` as a body or a CSV, or a plan that is
  * a named pipe fed forever, is one clear error instead of a run that reads until memory is gone.
@@ -9,7 +10,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from "node:fs";
 
-export type PlanFileKind = "plan" | "data" | "body" | "secret" | "tls" | "proto" | "script";
+export type PlanFileKind = "plan" | "data" | "body" | "secret" | "tls" | "proto" | "script" | "component" | "manifest" | "results";
 
 const MiB = 1024 * 1024;
 
@@ -22,6 +23,9 @@ export const PLAN_FILE_CAPS: Readonly<Record<PlanFileKind, number>> = {
   tls: 4 * MiB, // a CA bundle is ~220 KiB (Debian's ca-certificates.crt)
   proto: 16 * MiB,
   script: 16 * MiB,
+  component: 256 * MiB, // a JavaScript component (StarlingMonkey inside) is ~10 MB
+  manifest: 1 * MiB,
+  results: 1024 * MiB, // `loadr report`'s input: a summary, or the json output's NDJSON of a long run
 };
 
 const KIND_NAME: Record<PlanFileKind, string> = {
@@ -32,6 +36,9 @@ const KIND_NAME: Record<PlanFileKind, string> = {
   tls: "a TLS file",
   proto: "a proto file",
   script: "a JavaScript file",
+  component: "a WASM plugin",
+  manifest: "a plugin manifest",
+  results: "a results file",
 };
 
 /** Why a file cannot be read (one clause, no path: the caller names the file). */

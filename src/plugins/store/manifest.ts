@@ -3,7 +3,7 @@
  * user of a plugin directory (run, `loadr plugin ...`, install) sees the same manifest and the
  * same error text: `invalid plugin manifest at <path>: <what>`.
  */
-import { readFileSync } from "node:fs";
+import { readPlanText } from "../../util/plan-file.ts";
 import { join } from "node:path";
 import { z } from "zod";
 import { isReservedMetric } from "../host/wasm/plugin-metrics.ts";
@@ -107,9 +107,9 @@ export function readManifest(dir: string): Manifest {
   const path = join(dir, "plugin.toml");
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readPlanText(path, "manifest");
   } catch (e) {
-    throw new ManifestError(`plugin i/o error on ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ManifestError(`plugin i/o error on ${path}: ${(e as Error).message}`);
   }
   return parseManifest(text, path);
 }

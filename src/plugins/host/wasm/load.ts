@@ -5,7 +5,7 @@
  * instantiates from (with the shared-data buffer of a 0.2 component that uses it).
  * Errors are the reference's (§6.4): `wasm plugin error: ...`, kind mismatches.
  */
-import { readFileSync } from "node:fs";
+import { readPlanFile } from "../../../util/plan-file.ts";
 import type { LogLevel } from "../../../util/logger.ts";
 import type { MetricKind } from "../../../metrics/registry.ts";
 import { instrumentDeadline } from "./deadline-rewrite.ts";
@@ -66,9 +66,9 @@ export async function loadWasmPlugin(req: WasmLoadRequest): Promise<WasmLoaded> 
   const t0 = performance.now();
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(readFileSync(req.artifact));
+    bytes = readPlanFile(req.artifact, "component");
   } catch (e) {
-    throw new WasmLoadError(`plugin i/o error on ${req.artifact}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new WasmLoadError(`plugin i/o error on ${req.artifact}: ${(e as Error).message}`);
   }
   if (!isComponent(bytes)) {
     throw new WasmLoadError(
