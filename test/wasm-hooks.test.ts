@@ -323,6 +323,33 @@ scenarios:
     expect(r.count("plugin_errors")).toBe(0);
   });
 
+  test("other protocols: a WebSocket session's first message is the request body, and a hook's new body is sent in its place", async () => {
+    const r = await runPlan(
+      fixturePlan(
+        "  - { name: rw, path: HOOKS, config: { request: rewrite } }",
+        `      - request:
+          url: \${services.echo.ws_url}
+          ws: { send: [the plan's first message, the second as planned], receive_count: 2 }
+          checks:
+            - { type: body_contains, name: second frame as planned, value: the second as planned }
+      - request:
+          url: \${services.echo.ws_url}
+          ws: { send: [the plan's only message], receive_count: 1 }
+          checks:
+            - { type: body_contains, name: hooked first message echoed, value: hooked body }
+`,
+      ),
+      {},
+      ["-q"],
+      env,
+    );
+    expect(r.code).toBe(0);
+    for (const name of ["second frame as planned", "hooked first message echoed"]) expect(check(r, name)).toMatchObject({ passes: 2, fails: 0 });
+    // what left: 2 + 1 frames per iteration, the first of each session the hook's 11 bytes
+    expect(r.count("ws_msgs_sent")).toBe(6);
+    expect(r.count("plugin_errors")).toBe(0);
+  });
+
   test("shared data: both workers' compare-and-swap increments are each seen once", async () => {
     const r = await runPlan(
       fixturePlan(

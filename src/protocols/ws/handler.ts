@@ -37,7 +37,7 @@ export class WsHandler extends LinkHandler {
 
   call(req: ProtocolRequest): Promise<ProtocolResponse> {
     const target = socketTarget(req.url, "ws", SCHEMES);
-    const o = (req.options as WsCallOptions | undefined) ?? DEFAULT_WS_OPTIONS;
+    const o = withFirstMessage((req.options as WsCallOptions | undefined) ?? DEFAULT_WS_OPTIONS, req.body);
     return new WsSession(req, target, o).run(this.dialer);
   }
 
@@ -51,4 +51,18 @@ export class WsHandler extends LinkHandler {
     sink.counter("ws_msgs_received", ts, x?.msgs_received ?? 0);
     emitOutcome(sink, ts, r, failed(r));
   }
+}
+
+/**
+ * The request's body is the session's first message (docs/dev/architecture.md "What the request
+ * is"): the request builder sets it from the first `ws.send` frame, and a before-send hook may
+ * change it. A body that is not that frame's own bytes replaces its payload (keeping its kind and
+ * delay), or is sent as a text frame when the step sends none.
+ */
+export function withFirstMessage(o: WsCallOptions, body: Uint8Array | undefined): WsCallOptions {
+  if (body === undefined) return o;
+  const first = o.frames[0];
+  if (first === undefined) return { ...o, frames: [{ data: body, binary: false, delayMs: 0 }] };
+  if (first.data === body) return o;
+  return { ...o, frames: [{ ...first, data: body }, ...o.frames.slice(1)] };
 }

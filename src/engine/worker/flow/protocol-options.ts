@@ -17,6 +17,9 @@ export interface CompiledOptions {
   render: (vu: Vu) => unknown;
   /** the same object for every request: the request can be built once */
   static: boolean;
+  /** the request's body when the step gives none: what before-send hooks see and may change
+   *  (a WebSocket session's first message) */
+  body?: (rendered: unknown) => Uint8Array | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -64,10 +67,12 @@ function compileWs(w: NonNullable<RequestStep["ws"]>): CompiledOptions {
   const dynamic = (w.send ?? []).some((m) => (typeof m === "string" ? m : m.text)?.includes("${"));
   if (!dynamic) {
     const o: WsCallOptions = { ...fixed, frames: frames.map((f) => f(undefined as never)) };
-    return { render: () => o, static: true };
+    return { render: () => o, static: true, body: firstMessage };
   }
-  return { render: (vu): WsCallOptions => ({ ...fixed, frames: frames.map((f) => f(vu)) }), static: false };
+  return { render: (vu): WsCallOptions => ({ ...fixed, frames: frames.map((f) => f(vu)) }), static: false, body: firstMessage };
 }
+
+const firstMessage = (o: unknown) => (o as WsCallOptions).frames[0]?.data;
 
 function compileSocket(s: NonNullable<RequestStep["socket"]>): CompiledOptions {
   const fixed: SocketCallOptions = {

@@ -19,7 +19,7 @@ import { encodePairs, joinBaseUrl } from "../../../util/url-encode.ts";
 import { compileRender, type RenderFn } from "../render.ts";
 import { readPlanFile } from "../../../util/plan-file.ts";
 import { DEFAULT_MAX_MESSAGE, type GrpcCallOptions, type GrpcSpec } from "../../../protocols/grpc/options.ts";
-import { compileGraphqlBody, compileStreamOptions } from "./protocol-options.ts";
+import { compileGraphqlBody, compileStreamOptions, type CompiledOptions } from "./protocol-options.ts";
 
 const encoder = new TextEncoder();
 
@@ -76,7 +76,10 @@ export function buildRequest(spec: RequestStep, defaults: HttpDefaults, baseDir:
       if (tracing) h.push(["traceparent", traceparent(vu.random)]);
     }
     const req: ProtocolRequest = { name: renderName(vu), method, url: u, headers: h, body: body(vu), timeoutMs, followRedirects, maxRedirects, maxBodySize };
-    if (options !== undefined) req.options = options.render(vu);
+    if (options !== undefined) {
+      req.options = options.render(vu);
+      if (req.body === undefined && options.body !== undefined) req.body = options.body(req.options);
+    }
     return req;
   };
 
@@ -95,7 +98,7 @@ export function buildRequest(spec: RequestStep, defaults: HttpDefaults, baseDir:
  * (reference §6.5): the rendered `sql:` block (`{query, params}`, every value a string) when
  * there is one, else the rendered `plugin:` block (typed JSON leaves).
  */
-function compileOptions(spec: RequestStep, baseDir: string): { render: (vu: Vu) => unknown; static: boolean } | undefined {
+function compileOptions(spec: RequestStep, baseDir: string): CompiledOptions | undefined {
   if (spec.grpc !== undefined) return compileGrpcOptions(spec, baseDir);
   if (spec.sql !== undefined) {
     const query = compileTemplate(spec.sql.query);
