@@ -19,6 +19,10 @@
  * client does, then gets nginx's answer (`ok`, or the /json body) at once. What remains is the
  * engine's own cost per request, steadier on a busy machine than any run against a target. (VUs
  * that never wait on I/O yield to the timers every 20 ms: src/engine/worker/turns.ts.)
+ *
+ * URL `stub-turns` is `stub` with each answer given one `setImmediate` later, so the VUs take
+ * turns as they do against a server (one VU at a time per event-loop turn, not 20 ms each):
+ * what a plan's cost does when its VUs interleave, still without the network's noise.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -40,9 +44,9 @@ const which = process.argv[3] ?? "flow";
 const seconds = Number(process.argv[4] ?? 5);
 const vus = Number(process.argv[5] ?? 50);
 if (!target) throw new Error("usage: bun bench/flow-driver.ts URL [flow|plain|plugin|boundary] [seconds] [vus]");
-const stub = target === "stub";
+const stub = target === "stub" || target === "stub-turns";
 const url = stub ? "http://127.0.0.1:9" : target;
-if (stub) stubClient();
+if (stub) stubClient(target === "stub-turns");
 const dir = mkdtempSync(join(tmpdir(), "loadr-flow-driver-"));
 const csv = join(dir, "users.csv");
 writeFileSync(csv, FLOW_USERS_CSV);
@@ -111,7 +115,7 @@ function realisticTimings(): ProtocolResponse["timings"] {
 }
 
 /** Replaces the client's network exchange with nginx's canned answers (see the header comment). */
-function stubClient(): void {
+function stubClient(turns: boolean): void {
   const enc = new TextEncoder();
   const json = enc.encode('{"items":[{"id":1,"name":"alpha"},{"id":2,"name":"beta"}],"token":"tok-123","nested":{"deep":{"value":42}}}');
   const ok = enc.encode("ok");
@@ -130,7 +134,7 @@ function stubClient(): void {
     if (typeof ex === "string") throw new Error(ex);
     const isJson = t.pathname === "/json";
     const body = (isJson ? json : ok).slice();
-    return Promise.resolve({
+    const res: ProtocolResponse = {
       status: 200,
       statusText: "OK",
       headers: headers(isJson ? "application/json" : "text/plain", body.length),
@@ -140,6 +144,7 @@ function stubClient(): void {
       bytesReceived: 150 + body.length,
       protocolVersion: "HTTP/1.1",
       url: t.href,
-    });
+    };
+    return turns ? new Promise((resolve) => setImmediate(() => resolve(res))) : Promise.resolve(res);
   };
 }
