@@ -77,6 +77,22 @@ describe("keep-alive", () => {
     raw.stop();
   });
 
+  test("a non-ASCII header value: data_sent counts its UTF-8 bytes (the head template's byte count)", async () => {
+    const heads: string[] = [];
+    const raw = rawServer((s, _c, head) => {
+      heads.push(head);
+      s.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    });
+    const c = new HttpClient(options());
+    const req = { ...get(`http://127.0.0.1:${raw.port}/`), headers: [["X-Name", "välüe ✓"], ["X-Plain", "ascii"]] as [string, string][] };
+    const a = await c.request(req);
+    expect(a.status).toBe(200);
+    expect(heads[0]).toContain("X-Name: v\xc3\xa4l\xc3\xbce \xe2\x9c\x93\r\n"); // UTF-8 on the wire (read as latin1)
+    expect(a.bytesSent).toBe(heads[0]!.length);
+    c.close();
+    raw.stop();
+  });
+
   test("keepAlive false sends Connection: close and opens a new connection per request", async () => {
     const c = new HttpClient(options({ keepAlive: false }));
     remotePorts.length = 0;

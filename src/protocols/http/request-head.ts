@@ -36,6 +36,8 @@ export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** what no header value may carry (it would end the header, or the head) */
 // eslint-disable-next-line no-control-regex
 export const BAD_VALUE = /[\r\n\0]/;
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Builds the cacheable template, or returns an error message for a header that would corrupt the head. */
 export function buildHeadTemplate(
@@ -54,6 +56,9 @@ export function buildHeadTemplate(
   let close = !cfg.keepAlive;
   let userCookie = "";
   let lines = "";
+  // UTF-8 bytes past one per character: only header values can have any (the method and names
+  // are tokens; the request target, Host and Proxy-Authorization are ASCII from the parsed URL)
+  let extraBytes = 0;
   for (let i = 0; i < headers.length; i++) {
     const [name, value] = headers[i]!;
     if (!TOKEN.test(name)) return `invalid header name ${JSON.stringify(name)}`;
@@ -82,6 +87,7 @@ export function buildHeadTemplate(
         continue;
     }
     lines += `${name}: ${value}\r\n`;
+    if (NON_ASCII.test(value)) extraBytes += Buffer.byteLength(value) - value.length;
   }
   const requestTarget = absoluteForm ? target.href.replace(/#.*$/, "") : target.path;
   let head = `${method} ${requestTarget} HTTP/1.1\r\n`;
@@ -92,7 +98,7 @@ export function buildHeadTemplate(
   if (absoluteForm && cfg.proxyAuthorization !== null) head += `Proxy-Authorization: ${cfg.proxyAuthorization}\r\n`;
   head += lines;
   const userCookieExtraBytes = Buffer.byteLength(userCookie) - userCookie.length;
-  return { method, url, prefix: head, prefixBytes: Buffer.byteLength(head), whole: `${head}\r\n`, userCookie, userCookieExtraBytes, close };
+  return { method, url, prefix: head, prefixBytes: head.length + extraBytes, whole: `${head}\r\n`, userCookie, userCookieExtraBytes, close };
 }
 
 /** Appends the dynamic headers and the blank line. */

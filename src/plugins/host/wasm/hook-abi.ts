@@ -64,6 +64,8 @@ export class HookAbi {
   private readonly ptr: number[] = [];
   /** the strings whose bytes `scratch`, `at` and `len` hold (a static step lowers the same ones every call) */
   private readonly last: string[] = [];
+  /** the last short ASCII string lifted, per length */
+  private readonly lifted: (string | undefined)[] = new Array(129).fill(undefined);
 
   constructor(x: Record<string, unknown>, memory: WebAssembly.Memory) {
     this.realloc = x.cabi_realloc as Realloc;
@@ -276,10 +278,17 @@ export class HookAbi {
     const u8 = this.u8;
     if (ptr + len > u8.length) throw new RangeError("result string out of bounds"); // the canonical ABI traps
     if (len <= 128) {
-      // short ASCII results (header names, signatures) skip the decoder and its subarray
+      // short ASCII results (header names, signatures) skip the decoder and its subarray; one
+      // returned before with this length and these bytes (a header name, every call) is reused
+      const was = this.lifted[len];
+      let same = was !== undefined;
       let i = ptr;
-      while (i < ptr + len && u8[i]! < 0x80) i++;
-      if (i === ptr + len) return latin1(this.buf, ptr, ptr + len);
+      for (; i < ptr + len; i++) {
+        const c = u8[i]!;
+        if (c >= 0x80) break;
+        if (same && was!.charCodeAt(i - ptr) !== c) same = false;
+      }
+      if (i === ptr + len) return same ? was! : (this.lifted[len] = latin1(this.buf, ptr, ptr + len));
     }
     return strict.decode(u8.subarray(ptr, ptr + len));
   }

@@ -61,15 +61,28 @@ export class MeteredPlugin {
   }
 
   onRequest(vu: CallVu, req: WitRequest): CallResult<WitRequestAction> {
-    return this.timed("on-request", () => this.runtime.onRequest(vu, req));
+    // the hooks call without a closure (timed's): one runs on every request
+    try {
+      return this.done("on-request", this.runtime.onRequest(vu, req));
+    } catch (e) {
+      return this.failed("on-request", e);
+    }
   }
 
   onResponse(vu: CallVu, req: WitRequest, res: WitResponse): CallResult<WitResponseAction> {
-    return this.timed("on-response", () => this.runtime.onResponse(vu, req, res));
+    try {
+      return this.done("on-response", this.runtime.onResponse(vu, req, res));
+    } catch (e) {
+      return this.failed("on-response", e);
+    }
   }
 
   onLog(vu: CallVu, x: WitExchange): CallResult<void> {
-    return this.timed("on-log", () => this.runtime.onLog(vu, x));
+    try {
+      return this.done("on-log", this.runtime.onLog(vu, x));
+    } catch (e) {
+      return this.failed("on-log", e);
+    }
   }
 
   /** A call that returned something loadr cannot use (an invalid request from a hook): one plugin_errors of kind `invalid`. */
@@ -81,15 +94,22 @@ export class MeteredPlugin {
   // the duration runs from the runtime's own clock read at the start of the call (one read fewer)
   private timed<T>(phase: CallPhase, f: () => T): CallResult<T> {
     try {
-      const value = f();
-      this.sink.trend("plugin_call_duration", this.phaseTags(phase).duration, performance.now() - this.runtime.callStart);
-      return { ok: true, value };
+      return this.done(phase, f());
     } catch (e) {
-      this.sink.trend("plugin_call_duration", this.phaseTags(phase).duration, performance.now() - this.runtime.callStart);
-      const err = e instanceof PluginCallError ? e : new PluginCallError("invalid", `plugin \`${this.name}\` failed: ${(e as Error).message}`);
-      this.countError(phase, err.kind);
-      return { ok: false, error: err.message, kind: err.kind };
+      return this.failed(phase, e);
     }
+  }
+
+  private done<T>(phase: CallPhase, value: T): CallResult<T> {
+    this.sink.trend("plugin_call_duration", this.phaseTags(phase).duration, performance.now() - this.runtime.callStart);
+    return { ok: true, value };
+  }
+
+  private failed(phase: CallPhase, e: unknown): CallResult<never> {
+    this.sink.trend("plugin_call_duration", this.phaseTags(phase).duration, performance.now() - this.runtime.callStart);
+    const err = e instanceof PluginCallError ? e : new PluginCallError("invalid", `plugin \`${this.name}\` failed: ${(e as Error).message}`);
+    this.countError(phase, err.kind);
+    return { ok: false, error: err.message, kind: err.kind };
   }
 
   private countError(phase: CallPhase, kind: PluginErrorKind): void {

@@ -157,21 +157,22 @@ export class WasmRuntime {
 
   /** on-request: what to do with the request (`vu` is the VU the host's `vu`/`var-*` functions see). */
   onRequest(vu: CallVu | undefined, req: WitRequest): WitRequestAction {
-    return this.withVu(vu, (x, h) => (h?.hasOnRequest ? h.onRequest(req) : x.requestHook.onRequest(req)));
+    return this.withVu(vu, onRequestOf, req, undefined);
   }
 
   onResponse(vu: CallVu | undefined, req: WitRequest, res: WitResponse): WitResponseAction {
-    return this.withVu(vu, (x, h) => (h?.hasOnResponse ? h.onResponse(req, res) : x.responseHook.onResponse(req, res)));
+    return this.withVu(vu, onResponseOf, req, res);
   }
 
   onLog(vu: CallVu | undefined, exchange: WitExchange): void {
-    this.withVu(vu, (x, h) => (h?.hasOnLog ? h.onLog(exchange) : x.logHook.onLog(exchange)));
+    this.withVu(vu, onLogOf, exchange, undefined);
   }
 
-  private withVu<T>(vu: CallVu | undefined, f: (x: Record<string, any>, hooks: HookAbi | undefined) => T): T {
+  // the op and its arguments apart: a hook runs on every request, and makes no closure per call
+  private withVu<T, A, B>(vu: CallVu | undefined, f: CallOp<T, A, B>, a: A, b: B): T {
     this.host.vu = vu;
     try {
-      return this.call((x, _d, h) => f(x, h));
+      return this.call(f, a, b);
     } finally {
       this.host.vu = undefined;
     }
@@ -195,7 +196,7 @@ export class WasmRuntime {
     return this.live?.main?.buffer.byteLength ?? 0;
   }
 
-  private call<T>(f: (x: Record<string, any>, direct: DirectAbi | undefined, hooks: HookAbi | undefined) => T): T {
+  private call<T, A = undefined, B = undefined>(f: CallOp<T, A, B>, a?: A, b?: B): T {
     let live = this.live;
     const start = (this.callStart = performance.now());
     this.timedOut = false;
@@ -205,7 +206,7 @@ export class WasmRuntime {
         this.deadline = performance.now() + this.spec.timeoutMs; // instantiating is not the call's time
       } else this.deadline = start + this.spec.timeoutMs;
       this.inCall = true;
-      const r = f(live.exports, live.direct, live.hooks);
+      const r = f(live.exports, live.direct, live.hooks, a as A, b as B);
       this.inCall = false;
       if (this.outBytes > 0) this.flushOutput();
       const mem = live.main;
@@ -343,3 +344,11 @@ function evaluate(js: string): WasmRuntime["instantiate"] {
     .replace("const TEXT_DECODER_UTF8 = new TextDecoder();", 'const TEXT_DECODER_UTF8 = new TextDecoder("utf-8", { fatal: true });');
   return new Function(`${body}\nreturn instantiate;`)() as WasmRuntime["instantiate"];
 }
+
+/** A call into the live instance: its exports, the lean extract/check and hook paths when it has them, and up to two arguments. */
+type CallOp<T, A, B> = (x: Record<string, any>, direct: DirectAbi | undefined, hooks: HookAbi | undefined, a: A, b: B) => T;
+
+const onRequestOf: CallOp<WitRequestAction, WitRequest, undefined> = (x, _d, h, req) => (h?.hasOnRequest ? h.onRequest(req) : x.requestHook.onRequest(req));
+const onResponseOf: CallOp<WitResponseAction, WitRequest, WitResponse> = (x, _d, h, req, res) =>
+  h?.hasOnResponse ? h.onResponse(req, res) : x.responseHook.onResponse(req, res);
+const onLogOf: CallOp<void, WitExchange, undefined> = (x, _d, h, e) => (h?.hasOnLog ? h.onLog(e) : x.logHook.onLog(e));
