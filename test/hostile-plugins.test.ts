@@ -11,6 +11,7 @@ import { loadr, LOADR, scratch } from "./support/cli.ts";
 import { buildC } from "./support/native.ts";
 import { frame, frameHeader, FrameKind, FrameReader } from "../src/plugins/host/native/frames.ts";
 import { runPlan, summaryQueries } from "./support/run-plan.ts";
+import { watchPeakRss } from "./support/measured-run.ts";
 import { artifactText, manifestText, pluginTarGz, tar, zip } from "./support/plugin-fixtures.ts";
 
 setDefaultTimeout(60_000);
@@ -198,15 +199,10 @@ scenarios:
 `,
     });
     const proc = Bun.spawn([LOADR, "run", "plan.yaml", "-q", "--summary-export", "s.json"], { cwd: d, stdout: "ignore", stderr: "ignore" });
-    // loadr's own peak, not its child's (which holds the plugin's 512 MiB): the kernel's maxrss
-    // of a reaped process counts the children it reaped, so VmHWM is sampled instead
-    let peakKb = 0;
-    const watch = setInterval(() => {
-      const m = /VmHWM:\s+(\d+) kB/.exec(existsSync(`/proc/${proc.pid}/status`) ? readFileSync(`/proc/${proc.pid}/status`, "utf8") : "");
-      if (m) peakKb = Math.max(peakKb, Number(m[1]));
-    }, 50);
+    // loadr's own peak, not its child's (which holds the plugin's 512 MiB)
+    const peak = watchPeakRss(proc.pid);
     const code = await proc.exited;
-    clearInterval(watch);
+    const peakBytes = peak.stop();
     expect(code).toBe(0);
     const r = summaryQueries(JSON.parse(readFileSync(join(d, "s.json"), "utf8")));
     const durations = (name: string) => r.series("hostile_req_duration", { name });
@@ -214,7 +210,7 @@ scenarios:
     expect(durations("huge")[0]!.agg.max).toBeLessThan(5000);
     expect(durations("ok").map((x) => `${x.tags.status} ${x.tags.error_kind ?? "ok"}`)).toEqual(["200 ok"]);
     // the late answer is dropped as it arrives, never held whole by the parent
-    expect(peakKb).toBeLessThan(512 * 1024);
+    expect(peakBytes).toBeLessThan(512 * 1024 * 1024);
   });
 
   test("no child outlives its parent, even one killed with SIGKILL during a blocking call", async () => {

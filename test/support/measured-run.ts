@@ -63,7 +63,7 @@ export async function measuredRun(plan: string, o: MeasuredRunOptions = {}): Pro
  * the largest value read. What it can miss is a peak first reached in the last 20 ms of the run.
  * A `sh -c '... && exec loadr'` prefix keeps the pid: after the exec VmHWM is loadr's own.
  */
-function watchPeakRss(pid: number): { stop(): number } {
+export function watchPeakRss(pid: number): { stop(): number } {
   let peak = 0;
   const read = () => {
     try {
