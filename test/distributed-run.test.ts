@@ -6,7 +6,8 @@
  * stops every part; a part killed mid-run is reported and the rest finishes.
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { newCumulativeHistogram, valuesAtQuantiles, TREND_SCALE } from "../src/metrics/hdr.ts";
+import { TREND_SCALE } from "../src/metrics/hdr.ts";
+import { libraryHistogram, libraryQuantiles } from "./support/hdr-oracle.ts";
 import { summaryQueries } from "./support/run-plan.ts";
 import { scaleOut, startRelay, until } from "./support/scale-out.ts";
 
@@ -120,10 +121,10 @@ describe("scale-out on loopback", () => {
     expect(byPart).toEqual([14, 14, 7, 7]); // VUs 6 → 2,2,1,1, 7 iterations each
     // the aggregator's percentiles against the parts' own buckets merged here
     const sent = sentBuckets(relay.fromParts, "http_req_duration");
-    const h = newCumulativeHistogram();
+    const h = libraryHistogram();
     for (const s of sent) for (let j = s.buckets.length - 2; j >= 0; j -= 2) h.recordValueWithCount(s.buckets[j]!, s.buckets[j + 1]!);
     const trend = four.agg.summary.metrics.find((m: any) => m.metric === "http_req_duration").agg;
-    const qs = valuesAtQuantiles(h, [0.5, 0.9, 0.95, 0.99, 0.999]).map((v) => v / TREND_SCALE);
+    const qs = libraryQuantiles(h, [0.5, 0.9, 0.95, 0.99, 0.999]).map((v) => v / TREND_SCALE);
     expect([trend.med, trend.p90, trend.p95, trend.p99, trend.p999]).toEqual(qs);
     expect(trend.count).toBe(sent.reduce((n, s) => n + s.count, 0));
     expect(trend.min).toBe(Math.min(...sent.map((s) => s.min)));

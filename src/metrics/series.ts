@@ -2,8 +2,7 @@
  * Coordinator-side cumulative state of one series (or of a merge of several, for selectors),
  * and its AggValues (reference §2.7).
  */
-import type { JsHistogram } from "hdr-histogram-js";
-import { addBuckets, addHistogram, newCumulativeHistogram, TREND_SCALE, valuesAtQuantiles } from "./hdr.ts";
+import { TREND_SCALE, TrendHistogram } from "./hdr.ts";
 import type { SeriesDelta } from "./delta.ts";
 import type { MetricKind } from "./registry.ts";
 
@@ -42,7 +41,7 @@ export class SeriesState {
   gaugeMax = -Infinity;
   seq = -Infinity;
   // trend
-  hist: JsHistogram | undefined;
+  hist: TrendHistogram | undefined;
   count = 0;
   sum = 0;
   min = Infinity;
@@ -52,7 +51,7 @@ export class SeriesState {
   private cachedAt = -1;
 
   constructor(readonly kind: MetricKind) {
-    if (kind === "trend") this.hist = newCumulativeHistogram();
+    if (kind === "trend") this.hist = new TrendHistogram();
   }
 
   /** Add a worker delta. A delta of another kind than the series' first one is ignored. */
@@ -70,7 +69,7 @@ export class SeriesState {
         this.setGauge(d.last, d.min, d.max, d.seq);
         return;
       case "trend":
-        addBuckets(this.hist!, d.buckets);
+        this.hist!.addBuckets(d.buckets);
         this.count += d.count;
         this.sum += d.sum;
         if (d.min < this.min) this.min = d.min;
@@ -97,7 +96,7 @@ export class SeriesState {
     this.samples += o.samples;
     if (o.kind === "gauge") this.setGauge(o.last, o.gaugeMin, o.gaugeMax, o.seq);
     if (o.kind === "trend") {
-      addHistogram(this.hist!, o.hist!);
+      this.hist!.add(o.hist!);
       this.count += o.count;
       this.sum += o.sum;
       if (o.min < this.min) this.min = o.min;
@@ -113,7 +112,7 @@ export class SeriesState {
   /** A percentile (0 < p ≤ 100) in ms from the histogram; null when not a trend or empty. */
   percentile(p: number): number | null {
     if (this.kind !== "trend" || this.count === 0) return null;
-    const v = valuesAtQuantiles(this.hist!, [p / 100])[0]!;
+    const v = this.hist!.valuesAtQuantiles([p / 100])[0]!;
     return Number.isNaN(v) ? null : v / TREND_SCALE;
   }
 
@@ -164,7 +163,7 @@ export class SeriesState {
 
   private fixedQuantiles(): number[] {
     if (this.qCache === undefined || this.cachedAt !== this.count) {
-      this.qCache = valuesAtQuantiles(this.hist!, FIXED_QUANTILES);
+      this.qCache = this.hist!.valuesAtQuantiles(FIXED_QUANTILES);
       this.cachedAt = this.count;
     }
     return this.qCache;
