@@ -6,7 +6,9 @@
  * stops every part; a part killed mid-run is reported and the rest finishes.
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { decodeDelta } from "../src/distributed/wire.ts";
 import { TREND_SCALE } from "../src/metrics/hdr.ts";
+import { valueFromIndex } from "../src/metrics/hdr-layout.ts";
 import { libraryHistogram, libraryQuantiles } from "./support/hdr-oracle.ts";
 import { summaryQueries } from "./support/run-plan.ts";
 import { scaleOut, startRelay, until } from "./support/scale-out.ts";
@@ -77,12 +79,9 @@ function sentBuckets(frames: { conn: number; text: string }[], metric: string) {
     const m = JSON.parse(text);
     if (m.t !== "batch" || seen.has(`${conn}:${m.seq}`)) continue;
     seen.add(`${conn}:${m.seq}`);
-    for (const d of m.deltas)
+    for (const d of m.deltas.map(decodeDelta))
       for (const s of d.series)
-        if (s.kind === "trend" && s.metric === metric) {
-          const b = Buffer.from(s.buckets, "base64");
-          out.push({ buckets: new Float64Array(new Uint8Array(b).buffer), count: s.count, min: s.min, max: s.max });
-        }
+        if (s.kind === "trend" && s.metric === metric) out.push(s);
   }
   return out;
 }
@@ -122,7 +121,7 @@ describe("scale-out on loopback", () => {
     // the aggregator's percentiles against the parts' own buckets merged here
     const sent = sentBuckets(relay.fromParts, "http_req_duration");
     const h = libraryHistogram();
-    for (const s of sent) for (let j = s.buckets.length - 2; j >= 0; j -= 2) h.recordValueWithCount(s.buckets[j]!, s.buckets[j + 1]!);
+    for (const s of sent) for (let j = s.buckets.length - 2; j >= 0; j -= 2) h.recordValueWithCount(valueFromIndex(s.buckets[j]!), s.buckets[j + 1]!);
     const trend = four.agg.summary.metrics.find((m: any) => m.metric === "http_req_duration").agg;
     const qs = libraryQuantiles(h, [0.5, 0.9, 0.95, 0.99, 0.999]).map((v) => v / TREND_SCALE);
     expect([trend.med, trend.p90, trend.p95, trend.p99, trend.p999]).toEqual(qs);

@@ -7,8 +7,9 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { partCount, partShare, partUnit, splitCount, splitRate, type Part } from "../src/engine/segments.ts";
 import { SharedState } from "../src/engine/shared-state.ts";
 import { executionSegmentFlag, overlapProblem, SegmentError, segmentFlag, tilingGap } from "../src/distributed/segment-spec.ts";
-import { decodeDelta, encodeDelta, WireError } from "../src/distributed/wire.ts";
-import { parseFromAggregator, parseFromPart, ProtocolError } from "../src/distributed/protocol.ts";
+import { decodeDelta, encodeDelta, packBuckets, WireError } from "../src/distributed/wire.ts";
+import { MAX_INDEX } from "../src/metrics/hdr-layout.ts";
+import { parseFromAggregator, parseFromPart, PROTOCOL_VERSION, ProtocolError } from "../src/distributed/protocol.ts";
 import { Hub, type HubEvents } from "../src/distributed/hub.ts";
 import { Sink } from "../src/metrics/sink.ts";
 
@@ -103,8 +104,15 @@ describe("wire and protocol", () => {
       f(w);
       return () => decodeDelta(w);
     };
-    expect(broken((w) => (w.series[trend].buckets = Buffer.from(new Float64Array([1.5, 1]).buffer).toString("base64")))).toThrow(WireError);
-    expect(broken((w) => (w.series[trend].buckets = "AAAA"))).toThrow("buckets are not [value, count] pairs");
+    const bytes = (...b: number[]) => Buffer.from(b).toString("base64");
+    const notPairs = "buckets are not (slot, count) pairs of whole numbers in range";
+    expect(broken((w) => (w.series[trend].buckets = "AAAA"))).toThrow(notPairs); // three varints: a slot without its count
+    expect(broken((w) => (w.series[trend].buckets = bytes(3, 0x85)))).toThrow(notPairs); // a varint cut short
+    expect(broken((w) => (w.series[trend].buckets = bytes(3, ...Array(9).fill(0xff), 1)))).toThrow(notPairs); // longer than any safe integer
+    expect(broken((w) => (w.series[trend].buckets = bytes(3, ...Array(7).fill(0xff), 0x7f)))).toThrow(notPairs); // a count of 2^56 − 1
+    expect(broken((w) => (w.series[trend].buckets = packBuckets(new Float64Array([MAX_INDEX + 1, 1]))))).toThrow(notPairs); // a slot past 2^53 µs
+    const extremes = new Float64Array([0, 1, 5, Number.MAX_SAFE_INTEGER, MAX_INDEX, 2 ** 31]);
+    expect(broken((w) => (w.series[trend].buckets = packBuckets(extremes)))().series[trend]).toMatchObject({ buckets: extremes });
     expect(broken((w) => (w.series[trend].buckets = "not base64!"))).toThrow("buckets are not base64");
     expect(broken((w) => (w.series[0].tagSet = 99))).toThrow(WireError);
     expect(broken((w) => (w.series[0].kind = "histogram"))).toThrow(WireError);
@@ -131,7 +139,7 @@ describe("the aggregator's door", () => {
     return { admitting: () => true, joined() {}, ready() {}, batch() {}, disconnected() {}, problem: (l) => void problems.push(l), problems, ...over };
   };
   const hello = (label: string, part: Part, o: Record<string, unknown> = {}) =>
-    JSON.stringify({ t: "hello", v: 1, loadr: "1.0", plan: "abc", segment: { label, part }, instance: label, host: "h", session: label, ...o });
+    JSON.stringify({ t: "hello", v: PROTOCOL_VERSION, loadr: "1.0", plan: "abc", segment: { label, part }, instance: label, host: "h", session: label, ...o });
   /** Connect, send frames, and collect what comes back until `want` frames came, the server hangs up, or 2 s. */
   async function talk(frames: string[], want = 1): Promise<{ got: any[]; closed: boolean }> {
     const ws = new WebSocket(hub!.url);
@@ -159,7 +167,7 @@ describe("the aggregator's door", () => {
       ws.onmessage = () => r();
     })));
     expect((await talk([hello("2/3:1", seqd("2/3:1"))])).got[0]).toEqual({ t: "reject", reason: "the test already has its 2 parts (0:1/3, 1/3:2/3): segment 2/3:1 is one too many" });
-    expect((await talk([hello("x", seqd("2/3:1"), { v: 2 })])).got[0].reason).toBe("this part speaks scale-out protocol 2, the aggregator 1: run the same loadr version everywhere");
+    expect((await talk([hello("x", seqd("2/3:1"), { v: PROTOCOL_VERSION + 1 })])).got[0].reason).toBe(`this part speaks scale-out protocol ${PROTOCOL_VERSION + 1}, the aggregator ${PROTOCOL_VERSION}: run the same loadr version everywhere`);
     expect((await talk([hello("x", seqd("2/3:1"), { loadr: "0.9" })])).got[0].reason).toBe("this part runs loadr 0.9, the aggregator loadr 1.0: run the same version everywhere");
     keep[1]!.close();
     await Bun.sleep(100);

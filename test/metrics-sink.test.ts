@@ -158,7 +158,7 @@ describe("sink → drain → merge", () => {
       count: 4, sum: 1.5 + 2.25 + 1000.123 - 4, min: -4, max: 1000.123,
     });
     expect(d.buckets).toBeInstanceOf(Float64Array);
-    // 4 samples in 4 distinct buckets (negative → 0 µs), as [value, count] pairs
+    // 4 samples in 4 distinct slots (negative → 0 µs), as [slot index, count] pairs
     expect(d.buckets.length).toBe(8);
     expect(Object.keys(d)).not.toContain("p95");
   });

@@ -13,7 +13,8 @@ import type { Part } from "../engine/segments.ts";
 import type { ScenarioStatus } from "../control/status.ts";
 import type { WireDelta } from "./wire.ts";
 
-export const PROTOCOL_VERSION = 1;
+/** 2: trend buckets as packed (slot gap, count) varints (wire.ts); 1 sent Float64Array [value, count] pairs */
+export const PROTOCOL_VERSION = 2;
 
 /** What a part says it is and runs. */
 export interface Hello {

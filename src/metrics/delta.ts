@@ -46,7 +46,7 @@ export interface TrendDelta extends SeriesBase {
   sum: number;
   min: number;
   max: number;
-  /** IntervalHistogram.encode(): interleaved [bucket lowest µs value, count] */
+  /** IntervalHistogram.encode(): interleaved [slot index (metrics/hdr-layout.ts), count], ascending */
   buckets: Float64Array;
 }
 

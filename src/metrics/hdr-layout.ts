@@ -38,3 +38,6 @@ export function valueFromIndex(i: number): number {
 export function highestValueAtIndex(i: number): number {
   return valueFromIndex(i) + 2 ** bucketOf(i) - 1;
 }
+
+/** The slot of the largest value a histogram can hold (2^53 − 1 µs): no delta may name a higher one. */
+export const MAX_INDEX = countsIndex(Number.MAX_SAFE_INTEGER);

@@ -3,13 +3,13 @@
  * (hdr-layout.ts: the slot from `Math.clz32` and a shift where the library computes `log2`,
  * `floor` and two `pow` per value; eight trends per request made that the sink's largest cost).
  *
- * Its only output is `encode()`: the sparse [bucket lowest value, count] pairs of every non-empty
- * bucket — exactly the buckets a library histogram fed the same values has (a differential test
- * holds the two equal) — which the coordinator adds into its histograms (hdr.ts
+ * Its only output is `encode()`: the sparse [slot index, count] pairs of every non-empty slot —
+ * exactly the slots a library histogram fed the same values fills (a differential test holds the
+ * two equal) — which the coordinator adds into its histograms of the same layout (hdr.ts
  * `TrendHistogram.addBuckets`). Values are integers ≥ 0 (hdr.ts `toMicros`).
  */
 
-import { countsIndex, SUB_BUCKET_HALF_COUNT, valueFromIndex } from "./hdr-layout.ts";
+import { countsIndex, SUB_BUCKET_HALF_COUNT } from "./hdr-layout.ts";
 
 export class IntervalHistogram {
   private counts = new Int32Array(4 * SUB_BUCKET_HALF_COUNT);
@@ -25,7 +25,7 @@ export class IntervalHistogram {
     if (i > this.hi) this.hi = i;
   }
 
-  /** Interleaved [bucket lowest value, count] for every non-empty bucket, in value order. */
+  /** Interleaved [slot index, count] for every non-empty slot, in index (= value) order. */
   encode(): Float64Array {
     const c = this.counts;
     let n = 0;
@@ -34,7 +34,7 @@ export class IntervalHistogram {
     let j = 0;
     for (let i = this.lo; i <= this.hi; i++) {
       if (c[i] === 0) continue;
-      out[j++] = valueFromIndex(i);
+      out[j++] = i;
       out[j++] = c[i]!;
     }
     return out;
