@@ -15,19 +15,19 @@
  * Beside the counts it keeps the sum of every BLOCK slots, so a quantile walks the blocks and
  * then at most one block's slots, not every slot below it.
  */
-import { countsIndex, highestValueAtIndex, SUB_BUCKET_HALF_COUNT, SUB_BUCKET_HALF_COUNT_MAGNITUDE } from "./hdr-layout.ts";
+import { countsIndex, highestValueAtIndex, SUB_BUCKET_HALF_COUNT_MAGNITUDE } from "./hdr-layout.ts";
 
 export const SIGNIFICANT_DIGITS = 3;
 /** Trend values are stored ×1000 (ms → µs). */
 export const TREND_SCALE = 1000;
 /** slots per block sum (a power of two) */
 const BLOCK_BITS = 6;
-/** Initial slots: values up to 4,095 µs (a coordinator may hold many histograms: start small). */
-const INITIAL_LENGTH = 3 * SUB_BUCKET_HALF_COUNT;
+/** No slots until the first sample: the first delta sizes the counts to its highest slot. */
+const NONE = new Float64Array(0);
 
 export class TrendHistogram {
-  private counts = new Float64Array(INITIAL_LENGTH);
-  private blocks = new Float64Array(INITIAL_LENGTH >> BLOCK_BITS);
+  private counts = NONE;
+  private blocks = NONE;
   totalCount = 0;
   /** highest non-empty slot, -1 when empty */
   private top = -1;
@@ -37,17 +37,13 @@ export class TrendHistogram {
     this.addAt(countsIndex(v), count);
   }
 
-  /**
-   * Add a delta's interleaved [slot lowest value, count] pairs (IntervalHistogram.encode(),
-   * delta.ts). Exact for any whole value: each lands in its own slot.
-   */
+  /** Add a delta's interleaved [slot index, count] pairs (IntervalHistogram.encode(), delta.ts), ascending. */
   addBuckets(buckets: Float64Array): void {
     const n = buckets.length;
     if (n === 0) return;
-    // pairs come in value order: grow once, for the highest
-    const last = countsIndex(buckets[n - 2]!);
-    if (last >= this.counts.length) this.grow(last);
-    for (let j = 0; j < n; j += 2) this.addAt(countsIndex(buckets[j]!), buckets[j + 1]!);
+    const last = buckets[n - 2]!;
+    if (last >= this.counts.length) this.grow(last); // once, for the highest
+    for (let j = 0; j < n; j += 2) this.addAt(buckets[j]!, buckets[j + 1]!);
   }
 
   /** Add every slot of `from` (selector merges). */
