@@ -50,6 +50,9 @@ export interface MergeResult {
   /** ms to parse, decode and merge every part's batch and tick, one per simulated second */
   msPerSecond: number[];
   medianMs: number;
+  /** CPU time (user + system, this process) per simulated second, ms: what other work on the core cannot inflate */
+  cpuMsPerSecond: number[];
+  medianCpuMs: number;
   /** where a second's time went, medians in ms: JSON parse and frame checks, wire decode, merge, the tick (snapshot, thresholds) */
   phases: { parse: number; decode: number; merge: number; tick: number };
   ok: boolean;
@@ -60,7 +63,7 @@ const shell = (argv: string[]) => argv.map((a) => `'${a.replaceAll("'", `'\\''`)
 export async function scaleOutBench(o: { loadr: string; url: string; tmp: string; seconds: number; vus: number; rounds: number; targetCpu: () => number }): Promise<ScaleOutResult> {
   const base = { seconds: o.seconds, vus: o.vus, rounds: o.rounds };
   const merge = mergeBench();
-  console.log(`  merge: ${merge.parts} parts × ${merge.seriesPerPart} series, ${merge.medianMs.toFixed(1)} ms per second of test (median of ${merge.msPerSecond.length})`);
+  console.log(`  merge: ${merge.parts} parts × ${merge.seriesPerPart} series, ${merge.medianMs.toFixed(1)} ms per second of test (median of ${merge.msPerSecond.length}; CPU ${merge.medianCpuMs.toFixed(1)} ms)`);
   if (!existsSync(o.loadr)) return { ...base, status: "failed", error: `${o.loadr} does not exist — run \`bun run build\` first`, merge };
   const plan = join(o.tmp, "scaleout.yaml");
   writeFileSync(plan, httpPlan(o.url, o.vus, o.seconds));
@@ -122,11 +125,13 @@ export function mergeBench(parts = 100, seconds = 10, samplesPerTrend = 200): Me
   const feed = new MetricsFeed(["s"], []);
   feed.start();
   const msPerSecond: number[] = [];
+  const cpuMsPerSecond: number[] = [];
   const phases = { parse: [] as number[], decode: [] as number[], merge: [] as number[], tick: [] as number[] };
   for (let s = 0; s < seconds; s++) {
     let parse = 0;
     let decode = 0;
     let merge = 0;
+    const cpu0 = process.cpuUsage();
     for (const text of frames) {
       const t0 = performance.now();
       const m = parseFromPart(text);
@@ -143,6 +148,8 @@ export function mergeBench(parts = 100, seconds = 10, samplesPerTrend = 200): Me
     const t4 = performance.now();
     feed.tick(parts * 10);
     const tick = performance.now() - t4;
+    const cpu = process.cpuUsage(cpu0);
+    cpuMsPerSecond.push((cpu.user + cpu.system) / 1000);
     for (const [k, v] of Object.entries({ parse, decode, merge, tick })) phases[k as keyof typeof phases].push(v);
     msPerSecond.push(parse + decode + merge + tick);
   }
@@ -154,6 +161,8 @@ export function mergeBench(parts = 100, seconds = 10, samplesPerTrend = 200): Me
     frameBytes: Buffer.byteLength(frames[0]!),
     msPerSecond,
     medianMs,
+    cpuMsPerSecond,
+    medianCpuMs: median(cpuMsPerSecond),
     phases: { parse: median(phases.parse), decode: median(phases.decode), merge: median(phases.merge), tick: median(phases.tick) },
     ok: medianMs < MERGE_TARGET_MS,
   };
@@ -174,7 +183,7 @@ export function scaleOutTable(r: ScaleOutResult): string {
   rows.push(`| 4 parts + aggregator ÷ one process | ${ratio === undefined ? "—" : `${(ratio * 100).toFixed(1)} %`} (rounds: ${r.ratio?.rounds.map((x) => `${(x * 100).toFixed(0)} %`).join(", ") ?? "—"}) | | | ≥ ${PARTS_TARGET_RATIO * 100} % ${ratio === undefined ? "" : ratio >= PARTS_TARGET_RATIO ? "✓" : "✗"} |`);
   if (r.merge)
     rows.push(
-      `| aggregator merge: ${r.merge.parts} parts × ${r.merge.seriesPerPart} series (${r.merge.samplesPerTrend} samples per trend, ${(r.merge.frameBytes / 1024).toFixed(0)} KiB per part's batch), one core | ${r.merge.medianMs.toFixed(1)} ms per second of test${r.merge.phases ? ` (parse ${f(r.merge.phases.parse)}, decode ${f(r.merge.phases.decode)}, merge ${f(r.merge.phases.merge)}, tick ${f(r.merge.phases.tick)})` : ""} | ${f(Math.min(...r.merge.msPerSecond), 1)}–${f(Math.max(...r.merge.msPerSecond), 1)} ms | | < ${MERGE_TARGET_MS} ms ${r.merge.ok ? "✓" : "✗"} |`,
+      `| aggregator merge: ${r.merge.parts} parts × ${r.merge.seriesPerPart} series (${r.merge.samplesPerTrend} samples per trend, ${(r.merge.frameBytes / 1024).toFixed(0)} KiB per part's batch), one core | ${r.merge.medianMs.toFixed(1)} ms per second of test${r.merge.medianCpuMs === undefined ? "" : `, ${r.merge.medianCpuMs.toFixed(1)} ms of CPU`}${r.merge.phases ? ` (parse ${f(r.merge.phases.parse)}, decode ${f(r.merge.phases.decode)}, merge ${f(r.merge.phases.merge)}, tick ${f(r.merge.phases.tick)})` : ""} | ${f(Math.min(...r.merge.msPerSecond), 1)}–${f(Math.max(...r.merge.msPerSecond), 1)} ms | | < ${MERGE_TARGET_MS} ms ${r.merge.ok ? "✓" : "✗"} |`,
     );
   if (r.error) rows.push("", `failed: ${r.error}`);
   return rows.join("\n");

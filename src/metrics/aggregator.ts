@@ -47,6 +47,8 @@ export class Aggregator {
   private lastSnapshotMs: number;
   private readonly series = new Map<string, AggSeries>();
   private readonly byMetric = new Map<string, AggSeries[]>();
+  /** every series in snapshot order (metric, then tags); null after a series was added */
+  private ordered: AggSeries[] | null = null;
   private readonly points: TimelinePoint[] = [];
   /** anything merged since the last snapshot (decides the trailing timeline point) */
   private recordedSinceSnapshot = false;
@@ -164,8 +166,10 @@ export class Aggregator {
     const interval = Math.max(0, nowMs - this.lastSnapshotMs) / 1000;
     this.lastSnapshotMs = nowMs;
     this.recordedSinceSnapshot = false;
+    // sorted once per new series, not once a second: thousands of series in a scale-out test
+    this.ordered ??= [...this.series.values()].sort((a, b) => cmp(a.metric, b.metric) || compareTags(a.tags, b.tags));
     const out: SeriesSnapshot[] = [];
-    for (const s of this.series.values()) {
+    for (const s of this.ordered) {
       const st = s.state;
       let intervalCount = 0;
       let intervalSum = 0;
@@ -185,7 +189,6 @@ export class Aggregator {
         interval_sum: intervalSum,
       });
     }
-    out.sort((a, b) => cmp(a.metric, b.metric) || compareTags(a.tags, b.tags));
     return { timestamp_ms: Math.floor(nowMs), elapsed_secs: elapsed, interval_secs: interval, series: out };
   }
 
@@ -215,6 +218,7 @@ export class Aggregator {
     let list = this.byMetric.get(metric);
     if (list === undefined) this.byMetric.set(metric, (list = []));
     list.push(s);
+    this.ordered = null;
     this.limit.created(metric);
     return s;
   }
