@@ -43,7 +43,18 @@ export class TrendHistogram {
     if (n === 0) return;
     const last = buckets[n - 2]!;
     if (last >= this.counts.length) this.grow(last); // once, for the highest
-    for (let j = 0; j < n; j += 2) this.addAt(buckets[j]!, buckets[j + 1]!);
+    const counts = this.counts;
+    const blocks = this.blocks;
+    let total = 0;
+    for (let j = 0; j < n; j += 2) {
+      const i = buckets[j]!;
+      const c = buckets[j + 1]!;
+      counts[i]! += c;
+      blocks[i >> BLOCK_BITS]! += c;
+      total += c;
+    }
+    this.totalCount += total;
+    if (last > this.top) this.top = last;
   }
 
   /** Add every slot of `from` (selector merges). */
