@@ -1,6 +1,6 @@
 /**
  * The messages between a part (`loadr run --segment i/N --join host:port`) and its aggregator
- * (`loadr aggregate`), one JSON object per WebSocket text frame (docs/distributed.md "Protocol").
+ * (`loadr aggregate`), one JSON object per WebSocket text frame (docs/distributed.md "The protocol").
  *
  *   part → aggregator: hello, ready, batch (seq-numbered metric deltas + live status; `final` last)
  *   aggregator → part: welcome | reject, start (in ms), ack (seq), control
