@@ -104,16 +104,19 @@ describe("wire and protocol", () => {
       f(w);
       return () => decodeDelta(w);
     };
+    expect(wire.series[trend].slots).toBe(4); // 4 samples in 4 slots, the slots in the delta's one `buckets`
     const bytes = (...b: number[]) => Buffer.from(b).toString("base64");
-    const notPairs = "buckets are not (slot, count) pairs of whole numbers in range";
-    expect(broken((w) => (w.series[trend].buckets = "AAAA"))).toThrow(notPairs); // three varints: a slot without its count
-    expect(broken((w) => (w.series[trend].buckets = bytes(3, 0x85)))).toThrow(notPairs); // a varint cut short
-    expect(broken((w) => (w.series[trend].buckets = bytes(3, ...Array(9).fill(0xff), 1)))).toThrow(notPairs); // longer than any safe integer
-    expect(broken((w) => (w.series[trend].buckets = bytes(3, ...Array(7).fill(0xff), 0x7f)))).toThrow(notPairs); // a count of 2^56 − 1
-    expect(broken((w) => (w.series[trend].buckets = packBuckets(new Float64Array([MAX_INDEX + 1, 1]))))).toThrow(notPairs); // a slot past 2^53 µs
+    const oneTrend = (slots: number, buckets: string) => (w: any) => ((w.series[trend].slots = slots), (w.buckets = buckets));
+    expect(broken((w) => (w.buckets = "not base64!"))).toThrow("buckets are not base64");
+    expect(broken(oneTrend(1, "AAAA"))).toThrow("buckets hold slots no trend claims"); // three varints: a slot without its count
+    expect(broken(oneTrend(3, bytes(3, 1, 0, 1)))).toThrow("more slots than the buckets hold");
+    const notNumbers = "buckets are not whole numbers in range";
+    expect(broken(oneTrend(1, bytes(3, 0x85)))).toThrow(notNumbers); // a varint cut short
+    expect(broken(oneTrend(1, bytes(3, ...Array(9).fill(0xff), 1)))).toThrow(notNumbers); // longer than any safe integer
+    expect(broken(oneTrend(1, bytes(3, ...Array(7).fill(0xff), 0x7f)))).toThrow(notNumbers); // a count of 2^56 − 1
+    expect(broken(oneTrend(1, packBuckets(new Float64Array([MAX_INDEX + 1, 1]))))).toThrow("a slot past 2^53 µs");
     const extremes = new Float64Array([0, 1, 5, Number.MAX_SAFE_INTEGER, MAX_INDEX, 2 ** 31]);
-    expect(broken((w) => (w.series[trend].buckets = packBuckets(extremes)))().series[trend]).toMatchObject({ buckets: extremes });
-    expect(broken((w) => (w.series[trend].buckets = "not base64!"))).toThrow("buckets are not base64");
+    expect(broken(oneTrend(3, packBuckets(extremes)))().series[trend]).toMatchObject({ buckets: extremes });
     expect(broken((w) => (w.series[0].tagSet = 99))).toThrow(WireError);
     expect(broken((w) => (w.series[0].kind = "histogram"))).toThrow(WireError);
   });
