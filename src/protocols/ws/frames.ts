@@ -8,6 +8,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import { constants, deflateRawSync, inflateRawSync } from "node:zlib";
+import type { WsFrame } from "./options.ts";
 
 export const OP_CONT = 0x0;
 export const OP_TEXT = 0x1;
@@ -28,32 +29,43 @@ export interface FrameEvents {
 /** the four bytes a sync-flushed deflate block ends with, left off on the wire (RFC 7692 §7.2.1) */
 const DEFLATE_TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
-/** A masked client frame (FIN set): `rsv1` marks a compressed message. */
-export function encodeFrame(opcode: number, payload: Uint8Array, rsv1 = false): Buffer {
+/** The bytes a masked client frame with an `n`-byte payload takes on the wire. */
+function frameSize(n: number): number {
+  return (n < 126 ? 2 : n < 65536 ? 4 : 10) + 4 + n;
+}
+
+/**
+ * Writes a masked client frame (FIN set) into `out` at `at`; returns where it ends. `rsv1` marks
+ * a compressed message. `out` has frameSize(payload.length) bytes from `at`.
+ */
+function putFrame(out: Buffer, at: number, opcode: number, payload: Uint8Array, rsv1: boolean): number {
   const n = payload.length;
-  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
-  const out = Buffer.allocUnsafe(head + 4 + n);
-  out[0] = 0x80 | (rsv1 ? 0x40 : 0) | opcode;
-  if (n < 126) out[1] = 0x80 | n;
-  else if (n < 65536) {
-    out[1] = 0x80 | 126;
-    out.writeUInt16BE(n, 2);
+  out[at] = 0x80 | (rsv1 ? 0x40 : 0) | opcode;
+  if (n < 126) {
+    out[at + 1] = 0x80 | n;
+    at += 2;
+  } else if (n < 65536) {
+    out[at + 1] = 0x80 | 126;
+    out.writeUInt16BE(n, at + 2);
+    at += 4;
   } else {
-    out[1] = 0x80 | 127;
-    out.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
-    out.writeUInt32BE(n >>> 0, 6);
+    out[at + 1] = 0x80 | 127;
+    out.writeUInt32BE(Math.floor(n / 2 ** 32), at + 2);
+    out.writeUInt32BE(n >>> 0, at + 6);
+    at += 10;
   }
   // the masking key only keeps intermediaries from reading the bytes as HTTP (RFC 6455 §10.3):
   // Math.random is unpredictable enough for that and costs no system call per frame
-  const k0 = (Math.random() * 256) | 0;
-  const k1 = (Math.random() * 256) | 0;
-  const k2 = (Math.random() * 256) | 0;
-  const k3 = (Math.random() * 256) | 0;
-  out[head] = k0;
-  out[head + 1] = k1;
-  out[head + 2] = k2;
-  out[head + 3] = k3;
-  const at = head + 4;
+  const key = (Math.random() * 0x100000000) >>> 0;
+  const k0 = key >>> 24;
+  const k1 = (key >>> 16) & 0xff;
+  const k2 = (key >>> 8) & 0xff;
+  const k3 = key & 0xff;
+  out[at] = k0;
+  out[at + 1] = k1;
+  out[at + 2] = k2;
+  out[at + 3] = k3;
+  at += 4;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     out[at + i] = payload[i]! ^ k0;
@@ -61,17 +73,41 @@ export function encodeFrame(opcode: number, payload: Uint8Array, rsv1 = false): 
     out[at + i + 2] = payload[i + 2]! ^ k2;
     out[at + i + 3] = payload[i + 3]! ^ k3;
   }
-  const key = [k0, k1, k2, k3];
-  for (; i < n; i++) out[at + i] = payload[i]! ^ key[i & 3]!;
+  if (i < n) out[at + i] = payload[i]! ^ k0;
+  if (i + 1 < n) out[at + i + 1] = payload[i + 1]! ^ k1;
+  if (i + 2 < n) out[at + i + 2] = payload[i + 2]! ^ k2;
+  return at + n;
+}
+
+/** A masked client frame (FIN set): `rsv1` marks a compressed message. */
+export function encodeFrame(opcode: number, payload: Uint8Array, rsv1 = false): Buffer {
+  const out = Buffer.allocUnsafe(frameSize(payload.length));
+  putFrame(out, 0, opcode, payload, rsv1);
   return out;
 }
 
-/** A data frame for `payload`, compressed when the session negotiated permessage-deflate. */
-export function dataFrame(binary: boolean, payload: Uint8Array, deflate: boolean): Buffer {
-  const op = binary ? OP_BINARY : OP_TEXT;
-  if (!deflate) return encodeFrame(op, payload);
+/** A message's payload as it goes out: raw deflate without the sync-flush tail (RFC 7692 §7.2.1). */
+function deflated(payload: Uint8Array): Buffer {
   const z = deflateRawSync(payload, { finishFlush: constants.Z_SYNC_FLUSH });
-  return encodeFrame(op, z.subarray(0, z.length - 4), true);
+  return z.subarray(0, z.length - 4);
+}
+
+/**
+ * The data frames of `frames[from]` up to `frames[to]` (excluded), back to back in one buffer, so
+ * that messages sent together cost one write (one system call, not one per message); compressed
+ * when the session negotiated permessage-deflate.
+ */
+export function dataFrames(frames: readonly WsFrame[], from: number, to: number, deflate: boolean): Buffer {
+  const payloads = deflate ? frames.slice(from, to).map((f) => deflated(f.data)) : undefined;
+  let size = 0;
+  for (let i = from; i < to; i++) size += frameSize(payloads === undefined ? frames[i]!.data.length : payloads[i - from]!.length);
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let i = from; i < to; i++) {
+    const f = frames[i]!;
+    at = putFrame(out, at, f.binary ? OP_BINARY : OP_TEXT, payloads === undefined ? f.data : payloads[i - from]!, deflate);
+  }
+  return out;
 }
 
 /** A close frame with `code` (and no reason). */

@@ -25,7 +25,7 @@ import type { ErrorKind, ProtocolRequest, ProtocolResponse, Timings } from "../t
 import { classifyError } from "../types.ts";
 import { type Dialer, Link } from "../socket/link.ts";
 import type { SocketTarget } from "../socket/target.ts";
-import { closeFrame, dataFrame, encodeFrame, type FrameEvents, FrameReader, OP_PONG } from "./frames.ts";
+import { closeFrame, dataFrames, encodeFrame, type FrameEvents, FrameReader, OP_PONG } from "./frames.ts";
 import type { WsCallOptions } from "./options.ts";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -117,7 +117,7 @@ export class WsSession extends Link implements FrameEvents {
       this.finish(this.reader.error, this.reader.tooLarge ? "message_too_large" : "protocol");
       return;
     }
-    if (this.state === State.Open) this.sendFrames();
+    if (this.state === State.Open) this.sendFrames(false);
   }
 
   /** Checks the handshake answer; a message when it is not a valid upgrade. */
@@ -151,22 +151,29 @@ export class WsSession extends Link implements FrameEvents {
     return undefined;
   }
 
-  /** Sends the frames from `next` on, waiting out each one's delay (bounded by the deadline). */
-  private sendFrames(): void {
+  /**
+   * Sends the frames due from `next` on in one write: the next one (`waited`: its delay is over)
+   * and those after it with no delay; then waits out the following frame's delay (bounded by the
+   * deadline), or, after the last frame, starts the receive phase's rules.
+   */
+  private sendFrames(waited: boolean): void {
+    if (this.state !== State.Open) return;
     const frames = this.o.frames;
-    while (this.next < frames.length && this.state === State.Open) {
-      const f = frames[this.next]!;
-      if (f.delayMs > 0 && this.timer === null) {
-        this.timer = setLongTimeout(() => {
-          this.timer = null;
-          this.sendOne();
-          this.sendFrames();
-        }, f.delayMs);
-        return;
-      }
-      this.sendOne();
+    let end = waited ? this.next + 1 : this.next;
+    while (end < frames.length && frames[end]!.delayMs <= 0) end++;
+    if (end > this.next) {
+      this.write(dataFrames(frames, this.next, end, this.deflate));
+      this.msgsSent += end - this.next;
+      this.next = end;
     }
-    if (this.state !== State.Open || this.tSendEnd > 0) return;
+    if (this.next < frames.length) {
+      this.timer = setLongTimeout(() => {
+        this.timer = null;
+        this.sendFrames(true);
+      }, frames[this.next]!.delayMs);
+      return;
+    }
+    if (this.tSendEnd > 0) return;
     this.tSendEnd = performance.now();
     if (this.msgsReceived >= this.target) this.met = true;
     if (this.o.sessionDurationMs !== undefined && this.tSendEnd + this.o.sessionDurationMs <= this.deadline)
@@ -175,13 +182,6 @@ export class WsSession extends Link implements FrameEvents {
         this.finish();
       }, this.o.sessionDurationMs);
     this.check();
-  }
-
-  private sendOne(): void {
-    if (this.state !== State.Open) return;
-    const f = this.o.frames[this.next++]!;
-    this.write(dataFrame(f.binary, f.data, this.deflate));
-    this.msgsSent++;
   }
 
   /** After the last frame: end when the receive rule is met. */
