@@ -19,8 +19,11 @@ export const OP_PONG = 0xa;
 
 /** What the reader found; the session decides what each means. */
 export interface FrameEvents {
-  /** a whole data message (fragments joined, inflated); text is valid UTF-8 */
-  message(binary: boolean, data: Uint8Array): void;
+  /**
+   * a whole data message (fragments joined, inflated): bytes `start` to `end` of `buf`, passed
+   * without a view made per message (most are never kept); text is valid UTF-8
+   */
+  message(binary: boolean, buf: Uint8Array, start: number, end: number): void;
   ping(data: Uint8Array): void;
   /** the server's close frame: its code (none when the frame was empty) and reason */
   serverClose(code: number | undefined, reason: string): void;
@@ -122,6 +125,19 @@ function validCloseCode(c: number): boolean {
   return (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) || (c >= 3000 && c <= 4999);
 }
 
+/**
+ * Whether bytes `start` to `end` of `b` are valid UTF-8. Short all-ASCII text, most messages, is
+ * checked here, without the view isUtf8 needs (making one cost more than the check).
+ */
+function validUtf8(b: Uint8Array, start: number, end: number): boolean {
+  if (end - start <= 256) {
+    let i = start;
+    while (i < end && b[i]! < 0x80) i++;
+    if (i === end) return true;
+  }
+  return isUtf8(b.subarray(start, end));
+}
+
 export class FrameReader {
   /** set when the server broke the protocol or passed the cap: the reader takes nothing more */
   error = "";
@@ -207,9 +223,8 @@ export class FrameReader {
         this.need = at - pos + len;
         break;
       }
-      const payload = buf.subarray(at, at + len);
       pos = at + len;
-      if (!this.frame(op, fin, rsv1, payload)) return false;
+      if (!this.frame(op, fin, rsv1, buf, at, pos)) return false;
     }
     if (pos < n) {
       this.rest = [buf.subarray(pos)];
@@ -218,7 +233,14 @@ export class FrameReader {
     return true;
   }
 
-  private frame(op: number, fin: boolean, rsv1: boolean, payload: Uint8Array): boolean {
+  /** One frame, its payload bytes `start` to `end` of `buf`. */
+  private frame(op: number, fin: boolean, rsv1: boolean, buf: Buffer, start: number, end: number): boolean {
+    if (op === OP_TEXT || op === OP_BINARY) {
+      // a whole message in one frame, the common case
+      if (this.fragOp >= 0) return this.fail("a new message began before the fragmented one ended");
+      if (fin) return this.complete(op, rsv1, buf, start, end);
+    }
+    const payload = buf.subarray(start, end);
     switch (op) {
       case OP_PING:
         this.events.ping(payload);
@@ -243,10 +265,9 @@ export class FrameReader {
         this.frags.push(payload);
         this.fragBytes += payload.length;
         if (!fin) return true;
-        return this.complete(this.fragOp, this.fragDeflated, this.joinFrags());
+        return this.completeFrags();
       default:
-        if (this.fragOp >= 0) return this.fail("a new message began before the fragmented one ended");
-        if (fin) return this.complete(op, rsv1, payload);
+        // the first fragment of a message
         this.fragOp = op;
         this.fragDeflated = rsv1;
         this.frags = [payload];
@@ -255,26 +276,31 @@ export class FrameReader {
     }
   }
 
-  private joinFrags(): Uint8Array {
+  /** The last fragment arrived: the message is its fragments joined. */
+  private completeFrags(): boolean {
+    const op = this.fragOp;
+    const deflated = this.fragDeflated;
     const all = Buffer.concat(this.frags, this.fragBytes);
     this.fragOp = -1;
     this.frags = [];
     this.fragBytes = 0;
-    return all;
+    return this.complete(op, deflated, all, 0, all.length);
   }
 
-  private complete(op: number, deflated: boolean, payload: Uint8Array): boolean {
-    let data = payload;
+  /** A whole message, bytes `start` to `end` of `buf`: inflated, its text checked, handed over. */
+  private complete(op: number, deflated: boolean, buf: Uint8Array, start: number, end: number): boolean {
     if (deflated) {
       try {
-        data = inflateRawSync(Buffer.concat([payload, DEFLATE_TAIL]), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: this.maxBytes });
+        buf = inflateRawSync(Buffer.concat([buf.subarray(start, end), DEFLATE_TAIL]), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: this.maxBytes });
       } catch (e) {
         if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") return this.big();
         return this.fail(`a compressed message does not inflate: ${(e as Error).message}`);
       }
+      start = 0;
+      end = buf.length;
     }
-    if (op === OP_TEXT && !isUtf8(data)) return this.fail("a text message is not valid UTF-8");
-    this.events.message(op === OP_BINARY, data);
+    if (op === OP_TEXT && !validUtf8(buf, start, end)) return this.fail("a text message is not valid UTF-8");
+    this.events.message(op === OP_BINARY, buf, start, end);
     return true;
   }
 

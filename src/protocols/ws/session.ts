@@ -63,7 +63,10 @@ export class WsSession extends Link implements FrameEvents {
   private target = 1;
   /** the receive rule is met: later messages are not counted (they were sent before we closed) */
   private met = false;
-  private last: Uint8Array = EMPTY;
+  /** the last message: bytes lastStart to lastEnd of lastBuf (a view made only when it is the body) */
+  private lastBuf: Uint8Array = EMPTY;
+  private lastStart = 0;
+  private lastEnd = 0;
   private lastBinary = false;
   private closeCode: number | undefined;
   private closeReason: string | undefined;
@@ -189,13 +192,15 @@ export class WsSession extends Link implements FrameEvents {
     if (this.tSendEnd > 0 && this.met) this.finish();
   }
 
-  message(binary: boolean, data: Uint8Array): void {
+  message(binary: boolean, buf: Uint8Array, start: number, end: number): void {
     if (this.met) return;
     this.msgsReceived++;
-    this.last = data;
+    this.lastBuf = buf;
+    this.lastStart = start;
+    this.lastEnd = end;
     this.lastBinary = binary;
     const until = this.o.receiveUntil;
-    if (this.msgsReceived >= this.target || (until !== undefined && !binary && lossyText(data).includes(until))) {
+    if (this.msgsReceived >= this.target || (until !== undefined && !binary && lossyText(buf.subarray(start, end)).includes(until))) {
       this.met = true;
       this.check();
     }
@@ -247,7 +252,7 @@ export class WsSession extends Link implements FrameEvents {
       }
     }
     t.duration = t.waiting + t.sending + t.receiving;
-    const last = this.last;
+    const last = this.lastBuf.subarray(this.lastStart, this.lastEnd);
     const r: ProtocolResponse = {
       status: this.status,
       statusText: this.statusText,
