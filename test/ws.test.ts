@@ -50,6 +50,10 @@ describe("a session against the echo target", () => {
     expect(r.error).toBeUndefined();
     expect(text(r)).toBe("two");
     expect(extras(r).msgs_received).toBe(2);
+    // matched in the message's bytes: multi-byte text, and never across into the next message
+    const u = await h.call("ws", { url: echoes.plain.wsUrl, options: opts({ frames: [frame("crème"), frame("brûlée"), frame("naïve")], receiveUntil: "ûl" }) });
+    expect(u.error).toBeUndefined();
+    expect(extras(u)).toMatchObject({ msgs_received: 2, last_message: "brûlée" });
     const z = await h.call("ws", { url: echoes.plain.wsUrl, options: opts({ frames: [frame("x")], receiveCount: 0 }) });
     expect(z.error).toBeUndefined();
     expect(extras(z).msgs_received).toBe(0);

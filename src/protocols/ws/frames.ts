@@ -23,7 +23,7 @@ export interface FrameEvents {
    * a whole data message (fragments joined, inflated): bytes `start` to `end` of `buf`, passed
    * without a view made per message (most are never kept); text is valid UTF-8
    */
-  message(binary: boolean, buf: Uint8Array, start: number, end: number): void;
+  message(binary: boolean, buf: Buffer, start: number, end: number): void;
   ping(data: Uint8Array): void;
   /** the server's close frame: its code (none when the frame was empty) and reason */
   serverClose(code: number | undefined, reason: string): void;
@@ -129,7 +129,7 @@ function validCloseCode(c: number): boolean {
  * Whether bytes `start` to `end` of `b` are valid UTF-8. Short all-ASCII text, most messages, is
  * checked here, without the view isUtf8 needs (making one cost more than the check).
  */
-function validUtf8(b: Uint8Array, start: number, end: number): boolean {
+function validUtf8(b: Buffer, start: number, end: number): boolean {
   if (end - start <= 256) {
     let i = start;
     while (i < end && b[i]! < 0x80) i++;
@@ -288,7 +288,7 @@ export class FrameReader {
   }
 
   /** A whole message, bytes `start` to `end` of `buf`: inflated, its text checked, handed over. */
-  private complete(op: number, deflated: boolean, buf: Uint8Array, start: number, end: number): boolean {
+  private complete(op: number, deflated: boolean, buf: Buffer, start: number, end: number): boolean {
     if (deflated) {
       try {
         buf = inflateRawSync(Buffer.concat([buf.subarray(start, end), DEFLATE_TAIL]), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: this.maxBytes });

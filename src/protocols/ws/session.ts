@@ -29,12 +29,21 @@ import { closeFrame, dataFrames, encodeFrame, type FrameEvents, FrameReader, OP_
 import type { WsCallOptions } from "./options.ts";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-const EMPTY = new Uint8Array(0);
+const EMPTY = Buffer.alloc(0);
 /** a handshake answer's head larger than this is refused (as the HTTP client's) */
 const MAX_HEAD = 64 * 1024;
 const DEFLATE_OFFER = "permessage-deflate; client_no_context_takeover; server_no_context_takeover";
 /** headers the handshake sets itself: a step's own value for them would break the upgrade */
 const OWN_HEADERS = new Set(["host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions"]);
+
+/**
+ * Whether bytes `start` to `end` of `buf` contain `needle`. For valid UTF-8 (text messages are
+ * checked) a byte match is a match of the text: UTF-8 never matches in the middle of a character.
+ */
+function contains(buf: Buffer, start: number, end: number, needle: Buffer): boolean {
+  const at = buf.indexOf(needle, start);
+  return at >= 0 && at + needle.length <= end;
+}
 
 const enum State {
   Connecting,
@@ -64,7 +73,9 @@ export class WsSession extends Link implements FrameEvents {
   /** the receive rule is met: later messages are not counted (they were sent before we closed) */
   private met = false;
   /** the last message: bytes lastStart to lastEnd of lastBuf (a view made only when it is the body) */
-  private lastBuf: Uint8Array = EMPTY;
+  private lastBuf: Buffer = EMPTY;
+  /** `receive_until` as UTF-8, searched for in the bytes of each text message (no string made per message) */
+  private until: Buffer | undefined;
   private lastStart = 0;
   private lastEnd = 0;
   private lastBinary = false;
@@ -116,6 +127,7 @@ export class WsSession extends Link implements FrameEvents {
     this.reader = new FrameReader(this, this.o.maxBytes, this.deflate);
     const frames = this.o.frames;
     this.target = this.o.receiveCount ?? (this.o.receiveUntil !== undefined ? Infinity : Math.max(frames.length, 1));
+    if (this.o.receiveUntil !== undefined) this.until = Buffer.from(this.o.receiveUntil);
     if (head.rest.length > 0 && !this.reader.feed(head.rest)) {
       this.finish(this.reader.error, this.reader.tooLarge ? "message_too_large" : "protocol");
       return;
@@ -192,15 +204,14 @@ export class WsSession extends Link implements FrameEvents {
     if (this.tSendEnd > 0 && this.met) this.finish();
   }
 
-  message(binary: boolean, buf: Uint8Array, start: number, end: number): void {
+  message(binary: boolean, buf: Buffer, start: number, end: number): void {
     if (this.met) return;
     this.msgsReceived++;
     this.lastBuf = buf;
     this.lastStart = start;
     this.lastEnd = end;
     this.lastBinary = binary;
-    const until = this.o.receiveUntil;
-    if (this.msgsReceived >= this.target || (until !== undefined && !binary && lossyText(buf.subarray(start, end)).includes(until))) {
+    if (this.msgsReceived >= this.target || (!binary && this.until !== undefined && contains(buf, start, end, this.until))) {
       this.met = true;
       this.check();
     }
