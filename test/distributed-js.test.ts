@@ -1,13 +1,17 @@
 /**
  * The `js:` module in a scale-out test (docs/distributed.md): the parts run its scenario
- * functions, the aggregator's handleSummary() gets the whole test's summary (a part's share gets
- * none), and a module exporting setup() or teardown() — which must run once for the whole test —
- * is refused with one line on both sides before any load, until they run on the aggregator.
+ * functions; the aggregator runs setup() once (at the start barrier, its data sent to every part
+ * with the start), teardown() once after the last part, and handleSummary() over the whole
+ * test's summary (a part's share gets none). The target is one echo server shared by every
+ * process, so its `/counter` (per server) shows how often setup and teardown reached it.
  */
-import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { startEcho, type EchoServer } from "../src/services/echo/server.ts";
+import { loadr, scratch } from "./support/cli.ts";
 import { scaleOut } from "./support/scale-out.ts";
+import { readJsonIfThere } from "./support/cli.ts";
 import { summaryQueries } from "./support/run-plan.ts";
 
 setDefaultTimeout(60_000);
@@ -26,6 +30,32 @@ scenarios:
     iterations: 3
     exec: run
 `;
+
+/** A fresh echo target per test: its `/counter` counts only that test's calls. */
+let target: EchoServer;
+beforeAll(async () => void (target = await startEcho({})));
+afterAll(() => target.stop());
+const counter = async () => Number(await (await fetch(`${target.url}/counter`)).text()) - 1; // minus this call
+
+/**
+ * setup() reads the target's counter once (its data carries what it read); every VU counts the
+ * iterations that saw that data (`saw_data`) and requests `/echo`; teardown() requests the counter
+ * again with the data it got.
+ */
+const LIFECYCLE = (o: { setup?: string; teardown?: string } = {}) => `import http from "k6/http";
+import { Counter } from "k6/metrics";
+const sawData = new Counter("saw_data");
+const T = __ENV.TARGET;
+export function setup() { ${o.setup ?? ""} const r = http.get(T + "/counter"); return { token: "tok-" + r.body }; }
+export function run(data) { if (data && data.token === "tok-1") sawData.add(1); http.get(T + "/echo"); }
+export function teardown(data) { ${o.teardown ?? ""} http.get(T + "/counter?from=" + data.token); }
+`;
+
+async function freshTarget(): Promise<Record<string, string>> {
+  await target.stop();
+  target = await startEcho({});
+  return { TARGET: target.url };
+}
 
 describe("the js module across parts", () => {
   test("exec runs on the parts; handleSummary runs once, on the aggregator, over the whole test", async () => {
@@ -50,20 +80,80 @@ export function handleSummary(data) {
     for (const p of r.parts) expect(p.stderr).not.toContain("handleSummary()");
   });
 
-  test("a module exporting setup() or teardown() is refused on the aggregator and on the parts: one line, no load", async () => {
+  test("setup() runs once on the aggregator, every part's VUs get its data, teardown() once after the parts: counts as in one process", async () => {
+    const env = await freshTarget();
+    const r = await scaleOut({ plan: PLAN, parts: 2, env, files: { "lib.js": LIFECYCLE() } });
+    expect(r.agg.code).toBe(0);
+    for (const p of r.parts) expect(p.code).toBe(0);
+    // the target's counter: setup read 1, teardown made it 2 — each ran once, in the whole test
+    expect(await counter()).toBe(2);
+    const q = summaryQueries(r.agg.summary);
+    // setup's and teardown's requests are the aggregator's own, tagged instance: aggregator, merged like a part's
+    expect(q.sum("http_reqs", { instance: "aggregator", scenario: "setup" })).toBe(2);
+    expect(q.sum("http_reqs")).toBe(12 + 2);
+    expect(q.sum("saw_data")).toBe(12);
+    // each part's VUs saw setup's data (its own share: 2 VUs × 3 iterations); no part ran setup or teardown
+    for (const p of r.parts) {
+      const pq = summaryQueries(p.summary);
+      expect(pq.sum("saw_data")).toBe(6);
+      expect(pq.sum("http_reqs")).toBe(6);
+      expect(pq.sum("http_reqs", { scenario: "setup" })).toBe(0);
+    }
+
+    // the same plan in one process: the same counts, the same calls at the target
+    const oneEnv = await freshTarget();
+    const dir = scratch({ "plan.yaml": PLAN, "lib.js": LIFECYCLE() });
+    const one = await loadr(["run", join(dir, "plan.yaml"), "--summary-export", join(dir, "one.json")], { cwd: dir, env: oneEnv });
+    expect(one.code).toBe(0);
+    expect(await counter()).toBe(2);
+    const oq = summaryQueries(readJsonIfThere(join(dir, "one.json")));
+    for (const m of ["http_reqs", "saw_data", "iterations"]) expect(q.sum(m)).toBe(oq.sum(m));
+    expect(oq.sum("http_reqs", { scenario: "setup" })).toBe(2);
+  });
+
+  test("setup() that throws: exit 1 with its line on the aggregator, every part told to stop, no part sends a request", async () => {
+    const env = await freshTarget();
     const r = await scaleOut({
       plan: PLAN,
       parts: 2,
-      aggArgs: ["--barrier-timeout", "5s"],
-      files: { "lib.js": `import http from "k6/http";\nexport function setup() { return {}; }\nexport function teardown() {}\nexport function run() { http.get("/echo"); }\n` },
-      partArgs: () => ["--join-timeout", "3s"],
+      env,
+      files: { "lib.js": LIFECYCLE({ setup: `throw new Error("no token today");` }).replace(`http.get(T + "/echo")`, `http.get(T + "/counter")`) },
     });
-    const line = "error: the js module exports setup() and teardown(), which must run once for the whole test: a scale-out test cannot run it yet";
-    for (const x of [r.agg, ...r.parts]) {
-      expect(x.code).toBe(1);
-      expect(x.stderr.trim().split("\n").at(-1)).toStartWith(line);
-      expect(x.summary).toBeUndefined();
+    expect(r.agg.code).toBe(1);
+    expect(r.agg.stderr.trim().split("\n").at(-1)).toStartWith("error: js module: setup() failed: no token today");
+    expect(r.agg.summary).toBeUndefined();
+    for (const p of r.parts) {
+      expect(p.code).toBe(1);
+      expect(p.stderr.trim().split("\n").at(-1)).toBe("error: the aggregator ended this part: no load was sent: js module: setup() failed: no token today");
+      expect(p.summary).toBeUndefined();
     }
-    expect(existsSync(join(r.dir, "whole.txt"))).toBe(false);
+    expect(await counter()).toBe(0); // neither a VU nor teardown reached the target
+  });
+
+  test("teardown() that throws is a warning: the test's summary is still written", async () => {
+    const env = await freshTarget();
+    const r = await scaleOut({ plan: PLAN, parts: 2, env, files: { "lib.js": LIFECYCLE({ teardown: `throw new Error("cleanup refused");` }) } });
+    expect(r.agg.code).toBe(0);
+    expect(r.agg.stderr).toContain("warning: js module: teardown() failed: cleanup refused");
+    const q = summaryQueries(r.agg.summary);
+    expect(q.sum("saw_data")).toBe(12);
+    expect(q.sum("http_reqs", { instance: "aggregator" })).toBe(1); // setup's; teardown threw before its request
+    expect(await counter()).toBe(1);
+  });
+
+  test("setup() data past the bound: one line, exit 1, no part starts", async () => {
+    const env = await freshTarget();
+    const big = `import http from "k6/http";
+export function setup() { return { rows: "x".repeat(17 * 1024 * 1024) }; }
+export function run(data) { http.get(__ENV.TARGET + "/counter"); }
+`;
+    const r = await scaleOut({ plan: PLAN, parts: 2, env, files: { "lib.js": big } });
+    expect(r.agg.code).toBe(1);
+    expect(r.agg.stderr.trim().split("\n").at(-1)).toStartWith("error: js module: setup() returned 17.0 MB of data (as JSON); a scale-out test sends it to every part, at most 16.0 MB");
+    for (const p of r.parts) {
+      expect(p.code).toBe(1);
+      expect(p.stderr.trim().split("\n").at(-1)).toStartWith("error: the aggregator ended this part: no load was sent: js module: setup() returned 17.0 MB");
+    }
+    expect(await counter()).toBe(0);
   });
 });
