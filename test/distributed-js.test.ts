@@ -9,9 +9,8 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startEcho, type EchoServer } from "../src/services/echo/server.ts";
-import { loadr, scratch } from "./support/cli.ts";
-import { scaleOut } from "./support/scale-out.ts";
-import { readJsonIfThere } from "./support/cli.ts";
+import { loadr, readJsonIfThere, scratch } from "./support/cli.ts";
+import { scaleOut, until } from "./support/scale-out.ts";
 import { summaryQueries } from "./support/run-plan.ts";
 
 setDefaultTimeout(60_000);
@@ -38,17 +37,19 @@ afterAll(() => target.stop());
 const counter = async () => Number(await (await fetch(`${target.url}/counter`)).text()) - 1; // minus this call
 
 /**
- * setup() reads the target's counter once (its data carries what it read); every VU counts the
- * iterations that saw that data (`saw_data`) and requests `/echo`; teardown() requests the counter
- * again with the data it got.
+ * setup() takes the target's counter once (its data carries what it read); every iteration counts
+ * whether it saw that data (`saw_data`) and takes the counter too; teardown() takes the counter
+ * last and keeps what it read (`teardown_read`): 1 + every iteration + 1 when it ran after them all.
  */
-const LIFECYCLE = (o: { setup?: string; teardown?: string } = {}) => `import http from "k6/http";
-import { Counter } from "k6/metrics";
+const LIFECYCLE = (o: { setup?: string; teardown?: string; run?: string } = {}) => `import http from "k6/http";
+import { sleep } from "k6";
+import { Counter, Gauge } from "k6/metrics";
 const sawData = new Counter("saw_data");
+const teardownRead = new Gauge("teardown_read");
 const T = __ENV.TARGET;
 export function setup() { ${o.setup ?? ""} const r = http.get(T + "/counter"); return { token: "tok-" + r.body }; }
-export function run(data) { if (data && data.token === "tok-1") sawData.add(1); http.get(T + "/echo"); }
-export function teardown(data) { ${o.teardown ?? ""} http.get(T + "/counter?from=" + data.token); }
+export function run(data) { ${o.run ?? `if (data && data.token === "tok-1") sawData.add(1); http.get(T + "/counter");`} }
+export function teardown(data) { ${o.teardown ?? ""} teardownRead.add(Number(http.get(T + "/counter?from=" + data.token).body)); }
 `;
 
 async function freshTarget(): Promise<Record<string, string>> {
@@ -85,9 +86,10 @@ export function handleSummary(data) {
     const r = await scaleOut({ plan: PLAN, parts: 2, env, files: { "lib.js": LIFECYCLE() } });
     expect(r.agg.code).toBe(0);
     for (const p of r.parts) expect(p.code).toBe(0);
-    // the target's counter: setup read 1, teardown made it 2 — each ran once, in the whole test
-    expect(await counter()).toBe(2);
+    // the target's counter: setup 1, the 12 iterations, teardown 14 — each ran once, teardown after every part's load
+    expect(await counter()).toBe(14);
     const q = summaryQueries(r.agg.summary);
+    expect(q.series("teardown_read")[0]?.agg.max).toBe(14);
     // setup's and teardown's requests are the aggregator's own, tagged instance: aggregator, merged like a part's
     expect(q.sum("http_reqs", { instance: "aggregator", scenario: "setup" })).toBe(2);
     expect(q.sum("http_reqs")).toBe(12 + 2);
@@ -105,7 +107,7 @@ export function handleSummary(data) {
     const dir = scratch({ "plan.yaml": PLAN, "lib.js": LIFECYCLE() });
     const one = await loadr(["run", join(dir, "plan.yaml"), "--summary-export", join(dir, "one.json")], { cwd: dir, env: oneEnv });
     expect(one.code).toBe(0);
-    expect(await counter()).toBe(2);
+    expect(await counter()).toBe(14);
     const oq = summaryQueries(readJsonIfThere(join(dir, "one.json")));
     for (const m of ["http_reqs", "saw_data", "iterations"]) expect(q.sum(m)).toBe(oq.sum(m));
     expect(oq.sum("http_reqs", { scenario: "setup" })).toBe(2);
@@ -117,7 +119,7 @@ export function handleSummary(data) {
       plan: PLAN,
       parts: 2,
       env,
-      files: { "lib.js": LIFECYCLE({ setup: `throw new Error("no token today");` }).replace(`http.get(T + "/echo")`, `http.get(T + "/counter")`) },
+      files: { "lib.js": LIFECYCLE({ setup: `throw new Error("no token today");` }) },
     });
     expect(r.agg.code).toBe(1);
     expect(r.agg.stderr.trim().split("\n").at(-1)).toStartWith("error: js module: setup() failed: no token today");
@@ -138,7 +140,7 @@ export function handleSummary(data) {
     const q = summaryQueries(r.agg.summary);
     expect(q.sum("saw_data")).toBe(12);
     expect(q.sum("http_reqs", { instance: "aggregator" })).toBe(1); // setup's; teardown threw before its request
-    expect(await counter()).toBe(1);
+    expect(await counter()).toBe(13);
   });
 
   test("setup() data past the bound: one line, exit 1, no part starts", async () => {
@@ -155,5 +157,57 @@ export function run(data) { http.get(__ENV.TARGET + "/counter"); }
       expect(p.stderr.trim().split("\n").at(-1)).toStartWith("error: the aggregator ended this part: no load was sent: js module: setup() returned 17.0 MB");
     }
     expect(await counter()).toBe(0);
+  });
+
+  test("setup() data at the bound reaches every part's VUs whole", async () => {
+    const near = 16 * 1024 * 1024 - 64;
+    const lib = `import http from "k6/http";
+import { Counter } from "k6/metrics";
+const got = new Counter("data_chars");
+export function setup() { return { rows: "x".repeat(${near}) }; }
+export function run(data) { got.add(data.rows.length); http.get("/echo"); }
+`;
+    const plan = PLAN.replace("vus: 4\n    iterations: 3", "vus: 2\n    iterations: 1");
+    const r = await scaleOut({ plan, parts: 2, files: { "lib.js": lib } });
+    expect(r.agg.code).toBe(0);
+    for (const p of r.parts) expect(summaryQueries(p.summary).sum("data_chars")).toBe(near);
+  });
+
+  test("teardown() runs once after a part is lost (--on-part-loss continue) and the test is stopped (the control API)", async () => {
+    const env = await freshTarget();
+    const plan = PLAN.replace("executor: per-vu-iterations\n    vus: 4\n    iterations: 3", "executor: constant-vus\n    vus: 4\n    duration: 30s");
+    // an iteration counts that it saw the data as its last act (one the stop interrupts counts neither)
+    const lib = LIFECYCLE({ run: `sleep(0.02); http.get(T + "/echo"); if (data && data.token === "tok-1") sawData.add(1);` });
+    const apiPort = 20000 + Math.floor(Math.random() * 20000);
+    const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${apiPort}/v1/${path}`, init).catch(() => undefined);
+    const r = await scaleOut({
+      plan,
+      parts: 2,
+      env,
+      files: { "lib.js": lib },
+      aggArgs: ["--part-timeout", "1s", "--api", `127.0.0.1:${apiPort}`],
+      during: async ({ parts }) => {
+        const status = async () => (await api("status"))?.json().catch(() => undefined);
+        await until(
+          async () => {
+            const s: any = await status();
+            return s?.state === "running" && s.parts.length === 2 && s.parts.every((p: any) => p.requests > 0);
+          },
+          20_000,
+          "every part running and reporting",
+        );
+        parts[1]!.proc.kill("SIGKILL");
+        await until(async () => ((await status()) as any)?.parts?.some((p: any) => p.state === "lost") === true, 20_000, "the killed part declared lost");
+        expect((await api("stop", { method: "POST" }))?.status).toBe(202);
+      },
+    });
+    expect(r.agg.code).toBe(99); // stopped: aborted
+    expect(r.agg.stderr).toMatch(/part 2\/2 .* was lost/);
+    expect(r.parts[0]!.code).toBe(0);
+    expect(await counter()).toBe(2); // setup's and teardown's: once each
+    const q = summaryQueries(r.agg.summary);
+    expect(q.series("teardown_read")[0]?.agg.max).toBe(2);
+    expect(q.sum("saw_data")).toBe(q.sum("iterations"));
+    expect(q.sum("iterations")).toBeGreaterThan(0);
   });
 });
