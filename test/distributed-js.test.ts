@@ -159,18 +159,21 @@ export function run(data) { http.get(__ENV.TARGET + "/counter"); }
     expect(await counter()).toBe(0);
   });
 
-  test("setup() data at the bound reaches every part's VUs whole", async () => {
+  test("setup() data at the bound reaches every part's VUs whole; setup() reaches the plan's service (the aggregator's own echo)", async () => {
     const near = 16 * 1024 * 1024 - 64;
     const lib = `import http from "k6/http";
 import { Counter } from "k6/metrics";
 const got = new Counter("data_chars");
-export function setup() { return { rows: "x".repeat(${near}) }; }
+export function setup() { http.get("/echo"); return { rows: "x".repeat(${near}) }; }
 export function run(data) { got.add(data.rows.length); http.get("/echo"); }
 `;
     const plan = PLAN.replace("vus: 4\n    iterations: 3", "vus: 2\n    iterations: 1");
     const r = await scaleOut({ plan, parts: 2, files: { "lib.js": lib } });
     expect(r.agg.code).toBe(0);
     for (const p of r.parts) expect(summaryQueries(p.summary).sum("data_chars")).toBe(near);
+    const q = summaryQueries(r.agg.summary);
+    expect(q.sum("http_reqs", { instance: "aggregator", status: "200" })).toBe(1);
+    expect(q.sum("http_reqs")).toBe(2 + 1);
   });
 
   test("teardown() runs once after a part is lost (--on-part-loss continue) and the test is stopped (the control API)", async () => {
