@@ -5,9 +5,10 @@
  * learn the custom metrics the module declares.
  *
  * They run on a lifecycle VU (id 0, scenario `setup`, tags `{scenario: setup}` without
- * `defaults.tags`; a scale-out aggregator adds its `instance`) in a run context like a worker's (src/run/worker-setup.ts threadRunContext):
- * its HTTP requests are recorded in this lifecycle's own sink, which the run session merges into
- * the run's metrics. handleSummary's samples are dropped (the summary is already made).
+ * `defaults.tags`; a scale-out aggregator adds its `instance`) in a run context like a worker's
+ * (src/run/worker-setup.ts threadRunContext): its HTTP requests are recorded in this lifecycle's
+ * own sink, which the run session merges into the run's metrics. handleSummary's samples are
+ * dropped (the summary is already made).
  */
 import { Sink } from "../metrics/sink.ts";
 import type { LogLevel } from "../util/logger.ts";
