@@ -213,4 +213,30 @@ export function run(data) { got.add(data.rows.length); http.get("/echo"); }
     expect(q.sum("saw_data")).toBe(q.sum("iterations"));
     expect(q.sum("iterations")).toBeGreaterThan(0);
   });
+
+  test("Ctrl-C while setup() runs: no part starts, teardown() still runs once, the summary is written", async () => {
+    const env = await freshTarget();
+    const apiPort = 20000 + Math.floor(Math.random() * 20000);
+    const r = await scaleOut({
+      plan: PLAN,
+      parts: 2,
+      env,
+      files: { "lib.js": LIFECYCLE({ setup: `sleep(3);` }) },
+      aggArgs: ["--api", `127.0.0.1:${apiPort}`],
+      during: async ({ agg }) => {
+        // both parts ready: the barrier is passed and setup() sleeps
+        const ready = async () => ((await (await fetch(`http://127.0.0.1:${apiPort}/v1/status`).catch(() => undefined))?.json().catch(() => undefined)) as any)?.parts;
+        await until(async () => (await ready())?.filter((p: any) => p.state === "ready").length === 2, 20_000, "both parts at the barrier");
+        agg.proc.kill("SIGINT");
+      },
+    });
+    expect(r.agg.code).toBe(99); // stopped
+    expect(r.agg.summary).toBeDefined();
+    for (const p of r.parts) {
+      expect(p.code).toBe(1);
+      expect(p.stderr).toContain("no load was sent");
+    }
+    expect(await counter()).toBe(2); // setup's and teardown's, no VU's
+    expect(summaryQueries(r.agg.summary).series("teardown_read")[0]?.agg.max).toBe(2);
+  });
 });
