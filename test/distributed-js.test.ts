@@ -37,20 +37,28 @@ afterAll(() => target.stop());
 const counter = async () => Number(await (await fetch(`${target.url}/counter`)).text()) - 1; // minus this call
 
 /**
- * setup() takes the target's counter once (its data carries what it read); every iteration counts
- * whether it saw that data (`saw_data`) and takes the counter too; teardown() takes the counter
- * last and keeps what it read (`teardown_read`): 1 + every iteration + 1 when it ran after them all.
+ * setup() takes the target's counter once (its data carries what it read); every iteration takes
+ * the counter too and counts, as its last act, whether it saw that data (`saw_data`, else
+ * `missed_data`); teardown() takes the counter last and keeps what it read (`teardown_read`):
+ * 1 + every iteration + 1 when it ran after them all.
  */
 const LIFECYCLE = (o: { setup?: string; teardown?: string; run?: string } = {}) => `import http from "k6/http";
 import { sleep } from "k6";
 import { Counter, Gauge } from "k6/metrics";
 const sawData = new Counter("saw_data");
+const missedData = new Counter("missed_data");
 const teardownRead = new Gauge("teardown_read");
 const T = __ENV.TARGET;
 export function setup() { ${o.setup ?? ""} const r = http.get(T + "/counter"); return { token: "tok-" + r.body }; }
-export function run(data) { ${o.run ?? `if (data && data.token === "tok-1") sawData.add(1); http.get(T + "/counter");`} }
+export function run(data) { ${o.run ?? `http.get(T + "/counter");`} if (data && data.token === "tok-1") sawData.add(1); else missedData.add(1); }
 export function teardown(data) { ${o.teardown ?? ""} teardownRead.add(Number(http.get(T + "/counter?from=" + data.token).body)); }
 `;
+
+/** The aggregator's status from its control API (undefined until it answers). */
+const apiStatus = async (port: number): Promise<any> => (await fetch(`http://127.0.0.1:${port}/v1/status`).catch(() => undefined))?.json().catch(() => undefined);
+
+/** Both parts ready at the barrier: the aggregator's setup() is running (the modules below make it sleep). */
+const atBarrier = (port: number) => until(async () => (await apiStatus(port))?.parts?.filter((p: any) => p.state === "ready").length === 2, 20_000, "both parts at the barrier");
 
 async function freshTarget(): Promise<Record<string, string>> {
   await target.stop();
@@ -94,6 +102,7 @@ export function handleSummary(data) {
     expect(q.sum("http_reqs", { instance: "aggregator", scenario: "setup" })).toBe(2);
     expect(q.sum("http_reqs")).toBe(12 + 2);
     expect(q.sum("saw_data")).toBe(12);
+    expect(q.sum("missed_data")).toBe(0);
     // each part's VUs saw setup's data (its own share: 2 VUs × 3 iterations); no part ran setup or teardown
     for (const p of r.parts) {
       const pq = summaryQueries(p.summary);
@@ -180,9 +189,9 @@ export function run(data) { got.add(data.rows.length); http.get("/echo"); }
     const env = await freshTarget();
     const plan = PLAN.replace("executor: per-vu-iterations\n    vus: 4\n    iterations: 3", "executor: constant-vus\n    vus: 4\n    duration: 30s");
     // an iteration counts that it saw the data as its last act (one the stop interrupts counts neither)
-    const lib = LIFECYCLE({ run: `sleep(0.02); http.get(T + "/echo"); if (data && data.token === "tok-1") sawData.add(1);` });
+    const lib = LIFECYCLE({ run: `sleep(0.02); http.get(T + "/echo");` });
     const apiPort = 20000 + Math.floor(Math.random() * 20000);
-    const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${apiPort}/v1/${path}`, init).catch(() => undefined);
+
     const r = await scaleOut({
       plan,
       parts: 2,
@@ -190,18 +199,17 @@ export function run(data) { got.add(data.rows.length); http.get("/echo"); }
       files: { "lib.js": lib },
       aggArgs: ["--part-timeout", "1s", "--api", `127.0.0.1:${apiPort}`],
       during: async ({ parts }) => {
-        const status = async () => (await api("status"))?.json().catch(() => undefined);
         await until(
           async () => {
-            const s: any = await status();
+            const s = await apiStatus(apiPort);
             return s?.state === "running" && s.parts.length === 2 && s.parts.every((p: any) => p.requests > 0);
           },
           20_000,
           "every part running and reporting",
         );
         parts[1]!.proc.kill("SIGKILL");
-        await until(async () => ((await status()) as any)?.parts?.some((p: any) => p.state === "lost") === true, 20_000, "the killed part declared lost");
-        expect((await api("stop", { method: "POST" }))?.status).toBe(202);
+        await until(async () => (await apiStatus(apiPort))?.parts?.some((p: any) => p.state === "lost") === true, 20_000, "the killed part declared lost");
+        expect((await fetch(`http://127.0.0.1:${apiPort}/v1/stop`, { method: "POST" })).status).toBe(202);
       },
     });
     expect(r.agg.code).toBe(99); // stopped: aborted
@@ -210,8 +218,10 @@ export function run(data) { got.add(data.rows.length); http.get("/echo"); }
     expect(await counter()).toBe(2); // setup's and teardown's: once each
     const q = summaryQueries(r.agg.summary);
     expect(q.series("teardown_read")[0]?.agg.max).toBe(2);
-    expect(q.sum("saw_data")).toBe(q.sum("iterations"));
-    expect(q.sum("iterations")).toBeGreaterThan(0);
+    // every iteration saw setup's data, on both parts (a stop may interrupt an iteration after it counted)
+    expect(q.sum("missed_data")).toBe(0);
+    expect(q.sum("saw_data", { instance: "1/2" })).toBeGreaterThan(0);
+    expect(q.sum("saw_data", { instance: "2/2" })).toBeGreaterThan(0);
   });
 
   test("Ctrl-C while setup() runs: no part starts, teardown() still runs once, the summary is written", async () => {
@@ -224,9 +234,7 @@ export function run(data) { got.add(data.rows.length); http.get("/echo"); }
       files: { "lib.js": LIFECYCLE({ setup: `sleep(3);` }) },
       aggArgs: ["--api", `127.0.0.1:${apiPort}`],
       during: async ({ agg }) => {
-        // both parts ready: the barrier is passed and setup() sleeps
-        const ready = async () => ((await (await fetch(`http://127.0.0.1:${apiPort}/v1/status`).catch(() => undefined))?.json().catch(() => undefined)) as any)?.parts;
-        await until(async () => (await ready())?.filter((p: any) => p.state === "ready").length === 2, 20_000, "both parts at the barrier");
+        await atBarrier(apiPort);
         agg.proc.kill("SIGINT");
       },
     });
@@ -238,5 +246,24 @@ export function run(data) { got.add(data.rows.length); http.get("/echo"); }
     }
     expect(await counter()).toBe(2); // setup's and teardown's, no VU's
     expect(summaryQueries(r.agg.summary).series("teardown_read")[0]?.agg.max).toBe(2);
+  });
+
+  test("every part gone while setup() runs: exit 1, one line, teardown() not run", async () => {
+    const env = await freshTarget();
+    const apiPort = 20000 + Math.floor(Math.random() * 20000);
+    const r = await scaleOut({
+      plan: PLAN,
+      parts: 2,
+      env,
+      files: { "lib.js": LIFECYCLE({ setup: `sleep(3);` }) },
+      aggArgs: ["--api", `127.0.0.1:${apiPort}`],
+      during: async ({ parts }) => {
+        await atBarrier(apiPort);
+        for (const p of parts) p.proc.kill("SIGKILL");
+      },
+    });
+    expect(r.agg.code).toBe(1);
+    expect(r.agg.stderr.trim().split("\n").at(-1)).toBe("error: every part left while setup() ran: no load was sent");
+    expect(await counter()).toBe(1); // setup's only
   });
 });

@@ -136,6 +136,10 @@ export class AggregateRun implements Controllable {
     if (this.stopping) return this.end(); // stopped (Ctrl-C, the API) while setup() ran: the parts were refused
     const readyNow = new Set(this.hub.entries.filter((e) => e.phase === "ready").map((e) => e.spec.label));
     const left = ready.filter((e) => !readyNow.has(e.spec.label));
+    if (readyNow.size === 0) {
+      this.failedStart = "every part left while setup() ran: no load was sent";
+      return this.end();
+    }
     if (left.length > 0) o.warn(`part${left.length === 1 ? "" : "s"} ${left.map((e) => e.spec.label).join(", ")} left while setup() ran: the test starts without ${left.length === 1 ? "its" : "their"} share of the load`);
     for (const e of [...this.hub.entries]) {
       if (e.phase === "ready") {
