@@ -1,7 +1,7 @@
 /**
  * One WebSocket session (reference §5.1 `ws`): connect (DNS, TCP, TLS for wss://), the upgrade
  * handshake with the step's headers and subprotocols, the `ws.send` frames in order (each after
- * its `delay`), then receive until `receive_count` messages (default: one per frame sent, at
+ * its `delay`; frames due together in one write), then receive until `receive_count` messages (default: one per frame sent, at
  * least one; unbounded with only `receive_until`), a text message containing `receive_until`,
  * `session_duration` after the last frame (a normal end), the server's close frame (a normal end),
  * or the request timeout (an error). Pings are answered with pongs. We close with 1000.
@@ -74,11 +74,11 @@ export class WsSession extends Link implements FrameEvents {
   private met = false;
   /** the last message: bytes lastStart to lastEnd of lastBuf (a view made only when it is the body) */
   private lastBuf: Buffer = EMPTY;
-  /** `receive_until` as UTF-8, searched for in the bytes of each text message (no string made per message) */
-  private until: Buffer | undefined;
   private lastStart = 0;
   private lastEnd = 0;
   private lastBinary = false;
+  /** `receive_until` as UTF-8, searched for in the bytes of each text message (no string made per message) */
+  private until: Buffer | undefined;
   private closeCode: number | undefined;
   private closeReason: string | undefined;
 
