@@ -1,10 +1,11 @@
 /**
  * One WebSocket session (reference §5.1 `ws`): connect (DNS, TCP, TLS for wss://), the upgrade
  * handshake with the step's headers and subprotocols, the `ws.send` frames in order (each after
- * its `delay`; frames due together in one write), then receive until `receive_count` messages (default: one per frame sent, at
- * least one; unbounded with only `receive_until`), a text message containing `receive_until`,
- * `session_duration` after the last frame (a normal end), the server's close frame (a normal end),
- * or the request timeout (an error). Pings are answered with pongs. We close with 1000.
+ * its `delay`; frames due together in one write), then receive until `receive_count` messages
+ * (default: one per frame sent, at least one; unbounded with only `receive_until`), a text
+ * message containing `receive_until`, `session_duration` after the last frame (a normal end), the
+ * server's close frame (a normal end), or the request timeout (an error). Pings are answered with
+ * pongs. We close with 1000.
  *
  * Phases: blocked = DNS, connecting, tls; waiting = the handshake (request written → 101 read);
  * sending = from the handshake to the last frame written (frame delays included); receiving =
