@@ -127,6 +127,10 @@ describe("wire and protocol", () => {
     expect(() => parseFromPart(JSON.stringify({ t: "hello", v: 1 }))).toThrow("hello: missing fields");
     expect(parseFromAggregator(JSON.stringify({ t: "control", action: "scale", scenario: "s", vus: 3 }))).toEqual({ t: "control", action: "scale", scenario: "s", vus: 3 });
     expect(() => parseFromAggregator(JSON.stringify({ t: "control", action: "explode" }))).toThrow(ProtocolError);
+    // the start carries setup()'s data as its JSON text, or nothing
+    expect(parseFromAggregator(JSON.stringify({ t: "start", in_ms: 500, data: '{"token":"t"}' }))).toEqual({ t: "start", in_ms: 500, data: '{"token":"t"}' });
+    expect(parseFromAggregator(JSON.stringify({ t: "start", in_ms: 500 }))).toEqual({ t: "start", in_ms: 500 });
+    expect(() => parseFromAggregator(JSON.stringify({ t: "start", in_ms: 500, data: { token: "t" } }))).toThrow("start: bad data");
   });
 });
 
@@ -170,7 +174,8 @@ describe("the aggregator's door", () => {
       ws.onmessage = () => r();
     })));
     expect((await talk([hello("2/3:1", seqd("2/3:1"))])).got[0]).toEqual({ t: "reject", reason: "the test already has its 2 parts (0:1/3, 1/3:2/3): segment 2/3:1 is one too many" });
-    expect((await talk([hello("x", seqd("2/3:1"), { v: PROTOCOL_VERSION + 1 })])).got[0].reason).toBe(`this part speaks scale-out protocol ${PROTOCOL_VERSION + 1}, the aggregator ${PROTOCOL_VERSION}: run the same loadr version everywhere`);
+    const other = PROTOCOL_VERSION + 1;
+    expect((await talk([hello("x", seqd("2/3:1"), { v: other })])).got[0].reason).toBe(`this part speaks scale-out protocol ${other}, the aggregator ${PROTOCOL_VERSION}: run the same loadr version everywhere`);
     expect((await talk([hello("x", seqd("2/3:1"), { loadr: "0.9" })])).got[0].reason).toBe("this part runs loadr 0.9, the aggregator loadr 1.0: run the same version everywhere");
     keep[1]!.close();
     await Bun.sleep(100);
