@@ -2,7 +2,7 @@
  * The flow bench's plans run in-process on the main thread, so `bun --cpu-prof-md` sees the
  * worker's code (a profile of the binary sees only the coordinator):
  *
- *   bun --cpu-prof-md bench/flow-driver.ts URL [flow|plain|plugin|boundary|hook-noop|hook-hmac|js-yaml|js-exec|js-hook] [seconds=5] [vus=50]
+ *   bun --cpu-prof-md bench/flow-driver.ts URL [flow|plain|plugin|boundary|hook-noop|hook-hmac|js-yaml|js-exec|js-hook] [seconds=5] [vus=50] [warm-up seconds=0]
  *
  * `js-yaml` and `js-exec` are the JS module bench's pair (bench/lib/js-bench.ts: GET / and a status
  * check, as YAML and as a module `exec`); `js-hook` is `plain` with a module beforeRequest.
@@ -43,6 +43,8 @@ const target = process.argv[2];
 const which = process.argv[3] ?? "flow";
 const seconds = Number(process.argv[4] ?? 5);
 const vus = Number(process.argv[5] ?? 50);
+/** seconds at the start left out of the figures (each VU's context compiling and warming up its own copy of a module) */
+const warmup = Number(process.argv[6] ?? 0);
 if (!target) throw new Error("usage: bun bench/flow-driver.ts URL [flow|plain|plugin|boundary] [seconds] [vus]");
 const stub = target === "stub" || target === "stub-turns";
 const url = stub ? "http://127.0.0.1:9" : target;
@@ -94,8 +96,14 @@ sink.rate = (m, t, pass) => {
   rate(m, t, pass);
 };
 const ticker = setInterval(() => sink.drain(), 1000);
-const cpu0 = process.cpuUsage();
-const t0 = performance.now();
+let cpu0 = process.cpuUsage();
+let t0 = performance.now();
+if (warmup > 0)
+  setTimeout(() => {
+    cpu0 = process.cpuUsage();
+    t0 = performance.now();
+    requests = 0;
+  }, warmup * 1000);
 await thread.runAll();
 clearInterval(ticker);
 const secs = (performance.now() - t0) / 1000;
