@@ -32,6 +32,38 @@ const TICK_BUDGET = 1024;
 export const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as { then?: unknown }).then === "function";
 
+/** What a waited-for call's outcome becomes (settle()): made once per place that calls, not per call. */
+export interface Settler<R> {
+  done(inst: ModuleInstance, value: unknown): R;
+  failed(inst: ModuleInstance, error: unknown): R;
+}
+
+const AS_RESULT: Settler<{ ok: boolean; v: unknown }> = {
+  done: (_, v) => ({ ok: true, v }),
+  failed: (_, e) => ({ ok: false, v: e }),
+};
+
+/**
+ * One wait of a call for its promise (settle()): its resolver and settler. An instance reuses one
+ * for its calls one after another; a call that times out leaves its waiter dead, so that the
+ * abandoned promise, if it ever settles, answers no one.
+ */
+class Waiter {
+  resolve: ((v: unknown) => void) | undefined;
+  settler: Settler<unknown> | undefined;
+  dead = false;
+  constructor(private readonly inst: ModuleInstance) {}
+  readonly start = (resolve: (v: unknown) => void): void => {
+    this.resolve = resolve;
+  };
+  readonly onValue = (v: unknown): void => {
+    if (!this.dead) this.inst.answer(this, this.settler!.done(this.inst, v));
+  };
+  readonly onError = (e: unknown): void => {
+    if (!this.dead) this.inst.answer(this, this.settler!.failed(this.inst, e));
+  };
+}
+
 export class ModuleInstance {
   /** the current call's deadline (performance.now() ms) */
   deadline = Infinity;
@@ -104,45 +136,66 @@ export class ModuleInstance {
    * part or the memory guard; the script's own exceptions come through as thrown.
    */
   call(f: (...args: unknown[]) => unknown, args: unknown[]): unknown {
-    if (this.rt.memory.over) throw new JsError(this.rt.memory.message());
-    this.begin();
+    this.enter();
     return f(...args);
   }
 
-  /** the pending call's way out when the watchdog finds it past its deadline; null when no call waits */
-  expire: ((e: JsError) => void) | null = null;
+  /** call() with one argument, without an arguments array (the per-request calls: hooks, js.call, on_start) */
+  call1(f: (a: unknown) => unknown, a: unknown): unknown {
+    this.enter();
+    return f(a);
+  }
+
+  /** call() with two arguments (exec) */
+  call2(f: (a: unknown, b: unknown) => unknown, a: unknown, b: unknown): unknown {
+    this.enter();
+    return f(a, b);
+  }
+
+  private enter(): void {
+    if (this.rt.memory.over) throw new JsError(this.rt.memory.message());
+    this.begin();
+  }
+
+  /** the pending call's waiter (settle), for the watchdog; null when no call waits */
+  pending: Waiter | null = null;
+  /** the waiter this instance's calls reuse, one after another */
+  private spare: Waiter | undefined;
   /** the watchdog has this instance in its list (watchdog.ts) */
   watched = false;
 
   /**
-   * A call's promise, bounded by its deadline (watchdog.ts): `done(value)` or `failed(error)`
-   * once it settles — or `failed(script timed out)` at the deadline, the call abandoned (its
-   * next wait throws). One promise per call that waits.
+   * A call's promise, bounded by its deadline (watchdog.ts): `s.done(value)` or `s.failed(error)`
+   * once it settles — or `s.failed(script timed out)` at the deadline, the call abandoned (its
+   * next wait throws). One promise per call that waits and no closure: the instance's waiter
+   * carries the call's settler and resolver.
    */
-  settle<R>(r: PromiseLike<unknown>, done: (v: unknown) => R, failed: (e: unknown) => R): Promise<R> {
-    const gen = this.gen;
-    return new Promise<R>((resolve) => {
-      this.expire = (e) => resolve(failed(e));
-      this.rt.watchdog.watch(this);
-      r.then(
-        (v) => {
-          if (gen !== this.gen) return; // timed out before it settled: already answered
-          this.expire = null;
-          resolve(done(v));
-        },
-        (e) => {
-          if (gen !== this.gen) return;
-          this.expire = null;
-          resolve(failed(e));
-        },
-      );
-    });
+  settle<R>(r: PromiseLike<unknown>, s: Settler<R>): Promise<R> {
+    let w = this.spare;
+    if (w === undefined || w.settler !== undefined) w = new Waiter(this); // none yet, or a call in a call
+    else this.spare = undefined;
+    w.settler = s as Settler<unknown>;
+    const p = new Promise<R>(w.start as (resolve: (v: R) => void) => void);
+    this.pending = w;
+    this.rt.watchdog.watch(this);
+    r.then(w.onValue, w.onError);
+    return p;
+  }
+
+  /** A waiter's call settled (or timed out): answer its caller; the waiter is free for the next call. */
+  answer(w: Waiter, result: unknown): void {
+    const resolve = w.resolve!;
+    w.resolve = undefined;
+    w.settler = undefined;
+    if (this.pending === w) this.pending = null;
+    if (!w.dead) this.spare = w;
+    resolve(result);
   }
 
   /** A call's value, waited for when it is a promise (bounded by the deadline); throws what the call threw. */
   async value(r: unknown): Promise<unknown> {
     if (!isThenable(r)) return r;
-    const out = await this.settle<{ ok: boolean; v: unknown }>(r, (v) => ({ ok: true, v }), (e) => ({ ok: false, v: e }));
+    const out = await this.settle(r, AS_RESULT);
     if (!out.ok) throw out.v;
     return out.v;
   }
@@ -171,13 +224,14 @@ export class ModuleInstance {
     if (this.vu.cancelled) throw new VuCancelled("the VU was stopped");
   }
 
-  /** The watchdog found the pending call past its deadline: abandon it (its next wait throws) and answer its caller. */
+  /** The watchdog found the pending call past its deadline: abandon it (its next wait throws, its promise settles to no one) and answer its caller. */
   timeOut(): void {
-    const expire = this.expire;
-    this.expire = null;
+    const w = this.pending;
     this.gen++;
     this.deadline = -Infinity;
-    expire?.(this.timeoutError());
+    if (w === null) return;
+    w.dead = true;
+    this.answer(w, w.settler!.failed(this, this.timeoutError()));
   }
 
   private data: { value: unknown } | undefined;

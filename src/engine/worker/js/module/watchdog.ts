@@ -27,8 +27,8 @@ export class Watchdog {
     const now = performance.now();
     const keep: ModuleInstance[] = [];
     for (const inst of this.list) {
-      if (inst.expire !== null && now > inst.deadline) inst.timeOut();
-      if (inst.expire === null) inst.watched = false;
+      if (inst.pending !== null && now > inst.deadline) inst.timeOut();
+      if (inst.pending === null) inst.watched = false;
       else keep.push(inst);
     }
     this.list = keep;
