@@ -28,6 +28,8 @@ export class AbortTestSignal extends HostSignal {}
 
 /** loop guard checks between clock reads */
 const TICK_BUDGET = 1024;
+/** a call's loop guard checks before its first clock read, which starts its deadline if nothing has */
+const FIRST_TICKS = 16;
 
 export const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as { then?: unknown }).then === "function";
@@ -65,7 +67,13 @@ class Waiter {
 }
 
 export class ModuleInstance {
-  /** the current call's deadline (performance.now() ms) */
+  /**
+   * The current call's deadline (performance.now() ms); Infinity until the first clock read of the
+   * call — its loop guard's, its sleep's or the watchdog's while it waits — sets it (startDeadline):
+   * a call that neither loops long nor waits long reads no clock at all (a beforeRequest on every
+   * request). The limit so counts from at most FIRST_TICKS loop passes or one watchdog check
+   * (watchdog.ts) after the call began: late by that much, never early.
+   */
   deadline = Infinity;
   /** bumped by every call and by a timeout: a wait that resumes into another generation throws */
   gen = 0;
@@ -86,7 +94,9 @@ export class ModuleInstance {
   readonly tick = (): void => {
     if (--this.budget > 0) return;
     this.budget = TICK_BUDGET;
-    if (performance.now() > this.deadline) {
+    const now = performance.now();
+    if (this.deadline === Infinity) this.startDeadline(now);
+    else if (now > this.deadline) {
       this.budget = 0; // every further pass throws too, however the script catches
       this.deadline = -Infinity; // and every further wait
       throw this.timeoutError();
@@ -126,8 +136,13 @@ export class ModuleInstance {
 
   private begin(): void {
     this.gen++;
-    this.budget = TICK_BUDGET;
-    this.deadline = performance.now() + this.rt.bundle.timeoutMs;
+    this.budget = FIRST_TICKS;
+    this.deadline = Infinity;
+  }
+
+  /** The current call's deadline counts from `now` (the call's first clock read). */
+  startDeadline(now: number): void {
+    this.deadline = now + this.rt.bundle.timeoutMs;
   }
 
   /**
