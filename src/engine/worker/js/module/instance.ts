@@ -31,6 +31,8 @@ const TICK_BUDGET = 1024;
 /** a call's loop guard checks before its first clock read, which starts its deadline if nothing has */
 const FIRST_TICKS = 16;
 
+const noop = (): void => {};
+
 export const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as { then?: unknown }).then === "function";
 
@@ -82,6 +84,23 @@ export class ModuleInstance {
   exports: Record<string, unknown> = {};
   /** the VU context's JSON (values handed to the script are of its own realm) */
   json!: JSON;
+  /**
+   * The VU context's Promise: a host wait hands the script a promise of its own realm, which its
+   * `await` takes as is (a promise of another realm is a mere thenable to it: one more job, one
+   * more promise and its resolvers per wait). newPromise() makes one and leaves its resolvers here.
+   */
+  private realmPromise!: PromiseConstructor;
+  resolveNew: (v: unknown) => void = noop;
+  rejectNew: (e: unknown) => void = noop;
+  private readonly capture = (resolve: (v: unknown) => void, reject: (e: unknown) => void): void => {
+    this.resolveNew = resolve;
+    this.rejectNew = reject;
+  };
+
+  /** A promise of the VU's realm; its resolvers are in resolveNew/rejectNew until the next one. */
+  newPromise<T>(): Promise<T> {
+    return new this.realmPromise(this.capture) as Promise<T>;
+  }
   /** host module objects of this instance, by specifier (made on first import or global use) */
   readonly hostModules = new Map<string, Record<string, unknown>>();
 
@@ -110,6 +129,7 @@ export class ModuleInstance {
   /** Evaluate the bundle's modules in the VU's context (once per VU). Throws JsError on an exception in the init code. */
   evaluate(ctx: vm.Context): void {
     this.json = vm.runInContext("JSON", ctx) as JSON;
+    this.realmPromise = vm.runInContext("Promise", ctx) as PromiseConstructor;
     const byId = new Map<string, Record<string, unknown>>();
     this.begin();
     try {
@@ -224,13 +244,21 @@ export class ModuleInstance {
     if (this.deadline === -Infinity) throw this.timeoutError();
   }
 
-  /** A host wait: resumes the script only if its call is still the current one. */
+  /** A host wait, as a promise of the script's realm: resumes the script only if its call is still the current one. */
   wait<T>(p: Promise<T>): Promise<T> {
     const gen = this.gen;
-    return p.then((v) => {
-      this.resumed(gen);
-      return v;
-    });
+    const out = this.newPromise<T>();
+    const resolve = this.resolveNew;
+    const reject = this.rejectNew;
+    p.then((v) => {
+      try {
+        this.resumed(gen);
+      } catch (e) {
+        return reject(e);
+      }
+      resolve(v);
+    }, reject);
+    return out;
   }
 
   /** A host wait that started in call `gen` resumes the script: only if that call is still current and the VU runs. */

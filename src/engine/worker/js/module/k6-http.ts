@@ -174,14 +174,22 @@ export function httpModule(inst: ModuleInstance): Record<string, unknown> {
     } catch (e) {
       sent = Promise.resolve(errorResponse(req, handler.name, `invalid request: ${(e as Error).message}`, "invalid_request"));
     }
-    return sent.then((res) => {
+    const p = inst.newPromise<JsResponse>();
+    const resolve = inst.resolveNew;
+    const reject = inst.rejectNew;
+    sent.then((res) => {
       if (gen === inst.gen && !vu.cancelled) {
         handler.emit(sink, req.tags.get(vu.group, req.name, res.status, res.errorKind), res);
         if (res.error !== undefined) sink.noteError(res.errorKind ?? "error", res.error);
       }
-      inst.resumed(gen);
-      return new JsResponse(res, req, inst.json);
-    });
+      try {
+        inst.resumed(gen);
+      } catch (e) {
+        return reject(e);
+      }
+      resolve(new JsResponse(res, req, inst.json));
+    }, reject);
+    return p;
   };
 
   const request = (method: unknown, url: unknown, body?: unknown, params?: Params): Promise<JsResponse> => {
