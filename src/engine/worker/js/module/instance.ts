@@ -250,15 +250,18 @@ export class ModuleInstance {
     const out = this.newPromise<T>();
     const resolve = this.resolveNew;
     const reject = this.rejectNew;
-    p.then((v) => {
-      try {
-        this.resumed(gen);
-      } catch (e) {
-        return reject(e);
-      }
-      resolve(v);
-    }, reject);
+    p.then((v) => this.resume(gen, resolve, reject, v), reject);
     return out;
+  }
+
+  /** Resolve a realm promise of call `gen` (newPromise's resolvers) with `v`, or reject it when the call is no longer current (resumed()). */
+  resume(gen: number, resolve: (v: unknown) => void, reject: (e: unknown) => void, v: unknown): void {
+    try {
+      this.resumed(gen);
+    } catch (e) {
+      return reject(e);
+    }
+    resolve(v);
   }
 
   /** A host wait that started in call `gen` resumes the script: only if that call is still current and the VU runs. */

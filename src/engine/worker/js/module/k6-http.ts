@@ -164,7 +164,8 @@ export function httpModule(inst: ModuleInstance): Record<string, unknown> {
 
   /**
    * The request sent by the VU's HTTP state, recorded, as the script's response — resuming the
-   * script only if its call is still current (instance.ts resumed): one promise, no async frame.
+   * script only if its call is still current (instance.ts resume): a promise of the script's own
+   * realm (its await takes it without a thenable job), no async frame.
    */
   const send = (req: JsRequest): Promise<JsResponse> => {
     const gen = inst.gen;
@@ -182,12 +183,7 @@ export function httpModule(inst: ModuleInstance): Record<string, unknown> {
         handler.emit(sink, req.tags.get(vu.group, req.name, res.status, res.errorKind), res);
         if (res.error !== undefined) sink.noteError(res.errorKind ?? "error", res.error);
       }
-      try {
-        inst.resumed(gen);
-      } catch (e) {
-        return reject(e);
-      }
-      resolve(new JsResponse(res, req, inst.json));
+      inst.resume(gen, resolve, reject, new JsResponse(res, req, inst.json));
     }, reject);
     return p;
   };
