@@ -2,7 +2,7 @@
  * The flow bench's plans run in-process on the main thread, so `bun --cpu-prof-md` sees the
  * worker's code (a profile of the binary sees only the coordinator):
  *
- *   bun --cpu-prof-md bench/flow-driver.ts URL [flow|plain|plugin|boundary|hook-noop|hook-hmac|js-yaml|js-exec|js-hook|ws] [seconds=5] [vus=50]
+ *   bun --cpu-prof-md bench/flow-driver.ts URL [flow|plain|plugin|boundary|hook-noop|hook-hmac|js-yaml|js-exec|js-hook|ws] [seconds=5] [vus=50] [warm-up seconds=0]
  *
  * `ws` is the realtime bench's WebSocket plan (bench/lib/realtime-bench.ts: sessions of 100 echoed
  * 32-byte messages; URL the echo target's ws://…/ws); it counts messages (`ws_msgs_received`).
@@ -26,6 +26,10 @@
  * URL `stub-turns` is `stub` with each answer given one `setImmediate` later, so the VUs take
  * turns as they do against a server (one VU at a time per event-loop turn, not 20 ms each):
  * what a plan's cost does when its VUs interleave, still without the network's noise.
+ *
+ * A warm-up leaves the run's first seconds out of the figures (start-up, and each VU context of
+ * a module compiling and warming up its own copy of the script), as the JS module bench's steady
+ * window does (bench/lib/steady-window.ts).
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -47,6 +51,8 @@ const target = process.argv[2];
 const which = process.argv[3] ?? "flow";
 const seconds = Number(process.argv[4] ?? 5);
 const vus = Number(process.argv[5] ?? 50);
+/** seconds at the start left out of the figures (each VU's context compiling and warming up its own copy of a module) */
+const warmup = Number(process.argv[6] ?? 0);
 if (!target) throw new Error("usage: bun bench/flow-driver.ts URL [flow|plain|plugin|boundary] [seconds] [vus]");
 const stub = target === "stub" || target === "stub-turns";
 const url = stub ? "http://127.0.0.1:9" : target;
@@ -100,8 +106,14 @@ sink.rate = (m, t, pass) => {
   rate(m, t, pass);
 };
 const ticker = setInterval(() => sink.drain(), 1000);
-const cpu0 = process.cpuUsage();
-const t0 = performance.now();
+let cpu0 = process.cpuUsage();
+let t0 = performance.now();
+if (warmup > 0)
+  setTimeout(() => {
+    cpu0 = process.cpuUsage();
+    t0 = performance.now();
+    requests = 0;
+  }, warmup * 1000);
 await thread.runAll();
 clearInterval(ticker);
 const secs = (performance.now() - t0) / 1000;
