@@ -2,7 +2,7 @@
  * The flow bench's plans run in-process on the main thread, so `bun --cpu-prof-md` sees the
  * worker's code (a profile of the binary sees only the coordinator):
  *
- *   bun --cpu-prof-md bench/flow-driver.ts URL [flow|plain|plugin|boundary|hook-noop|hook-hmac|js-yaml|js-exec|js-hook] [seconds=5] [vus=50]
+ *   bun --cpu-prof-md bench/flow-driver.ts URL [flow|plain|plugin|boundary|hook-noop|hook-hmac|js-yaml|js-exec|js-hook] [seconds=5] [vus=50] [warm-up seconds=0]
  *
  * `js-yaml` and `js-exec` are the JS module bench's pair (bench/lib/js-bench.ts: GET / and a status
  * check, as YAML and as a module `exec`); `js-hook` is `plain` with a module beforeRequest.
@@ -13,7 +13,10 @@
  * or the HMAC signing on-request hook).
  *
  * URL is a target as the flow bench uses it (nginx from bench/lib/target.ts, or the echo target),
- * without trailing slash. Prints requests/s and the process's requests per CPU-second.
+ * without trailing slash. Prints requests/s and the process's requests per CPU-second, then each
+ * thread's CPU per request from the warm-up's end on (the JS thread is "bun"; JITWorker and the
+ * WASM tier-up's helper compile, others collect garbage or return memory): a short run of a plan
+ * with more code pays more compiling, on the same core.
  *
  * URL `stub` runs without a network: each request parses its target and builds its head as the
  * client does, then gets nginx's answer (`ok`, or the /json body) at once. What remains is the
@@ -38,11 +41,13 @@ import { loadRunPlugins } from "../src/run/plugins.ts";
 import { setUpThread } from "../src/run/worker-setup.ts";
 import { EXTRACTORS, extractorPlan } from "./lib/wasm-bench.ts";
 import { hookPlan } from "./lib/hook-plans.ts";
+import { threadCpuSeconds } from "./lib/cpu.ts";
 
 const target = process.argv[2];
 const which = process.argv[3] ?? "flow";
 const seconds = Number(process.argv[4] ?? 5);
 const vus = Number(process.argv[5] ?? 50);
+const warmUp = Number(process.argv[6] ?? 0);
 if (!target) throw new Error("usage: bun bench/flow-driver.ts URL [flow|plain|plugin|boundary] [seconds] [vus]");
 const stub = target === "stub" || target === "stub-turns";
 const url = stub ? "http://127.0.0.1:9" : target;
@@ -94,6 +99,13 @@ sink.rate = (m, t, pass) => {
   rate(m, t, pass);
 };
 const ticker = setInterval(() => sink.drain(), 1000);
+let threads0 = threadCpuSeconds();
+let requests0 = 0;
+if (warmUp > 0)
+  setTimeout(() => {
+    threads0 = threadCpuSeconds();
+    requests0 = requests;
+  }, warmUp * 1000);
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 await thread.runAll();
@@ -101,7 +113,9 @@ clearInterval(ticker);
 const secs = (performance.now() - t0) / 1000;
 const c = process.cpuUsage(cpu0);
 const cpu = (c.user + c.system) / 1e6;
+const perThread = [...threadCpuSeconds()].map(([name, s]) => [name, ((s - (threads0.get(name) ?? 0)) * 1e6) / (requests - requests0)] as const).filter(([, us]) => us > 0);
 console.log(`${which}: ${requests} requests in ${secs.toFixed(2)} s = ${Math.round(requests / secs)} req/s, ${Math.round(requests / cpu)} per CPU-second (user ${(c.user / requests).toFixed(2)} µs + sys ${(c.system / requests).toFixed(2)} µs per request), check fails ${checkFails}`);
+console.log(`  CPU µs per request by thread${warmUp > 0 ? ` after ${warmUp} s` : ""}: ${perThread.map(([name, us]) => `${name} ${us.toFixed(2)}`).join(", ")}`);
 
 /** Phases as a loopback request shows them (µs to ms, varying), so histograms see spread values as in a real run. */
 function realisticTimings(): ProtocolResponse["timings"] {
