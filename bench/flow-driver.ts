@@ -2,7 +2,10 @@
  * The flow bench's plans run in-process on the main thread, so `bun --cpu-prof-md` sees the
  * worker's code (a profile of the binary sees only the coordinator):
  *
- *   bun --cpu-prof-md bench/flow-driver.ts URL [flow|plain|plugin|boundary|hook-noop|hook-hmac|js-yaml|js-exec|js-hook] [seconds=5] [vus=50] [warm-up seconds=0]
+ *   bun --cpu-prof-md bench/flow-driver.ts URL [flow|plain|plugin|boundary|hook-noop|hook-hmac|js-yaml|js-exec|js-hook|ws] [seconds=5] [vus=50] [warm-up seconds=0]
+ *
+ * `ws` is the realtime bench's WebSocket plan (bench/lib/realtime-bench.ts: sessions of 100 echoed
+ * 32-byte messages; URL the echo target's ws://…/ws); it counts messages (`ws_msgs_received`).
  *
  * `js-yaml` and `js-exec` are the JS module bench's pair (bench/lib/js-bench.ts: GET / and a status
  * check, as YAML and as a module `exec`); `js-hook` is `plain` with a module beforeRequest.
@@ -42,6 +45,7 @@ import { setUpThread } from "../src/run/worker-setup.ts";
 import { EXTRACTORS, extractorPlan } from "./lib/wasm-bench.ts";
 import { hookPlan } from "./lib/hook-plans.ts";
 import { threadCpuSeconds } from "./lib/cpu.ts";
+import { wsPlan } from "./lib/realtime-bench.ts";
 
 const target = process.argv[2];
 const which = process.argv[3] ?? "flow";
@@ -62,6 +66,7 @@ const planText =
   : which === "js-yaml" ? checkedHttpPlan(url, vus, seconds)
   : which === "js-exec" ? jsExecPlan(url, vus, seconds)
   : which === "js-hook" ? beforeRequestPlan(url, vus, seconds)
+  : which === "ws" ? wsPlan(url, seconds, vus)
   : httpPlan(url, vus, seconds);
 const loaded = loadPlanText(planText, join(dir, "plan.yaml"), dir);
 const plan = loaded.plan;
@@ -85,12 +90,13 @@ const thread = await setUpThread({
   js: loadJsModule(plan.js, dir),
 });
 const sink = thread.sink;
-// count requests where the engine records them; drain once a second as the worker does
+// count requests (messages for `ws`) where the engine records them; drain once a second as the worker does
+const counted = which === "ws" ? "ws_msgs_received" : "http_reqs";
 let requests = 0;
 let checkFails = 0;
 const counter = sink.counter.bind(sink);
 sink.counter = (m, t, v) => {
-  if (m === "http_reqs") requests += v;
+  if (m === counted) requests += v;
   counter(m, t, v);
 };
 const rate = sink.rate.bind(sink);

@@ -14,7 +14,7 @@
  *  12. realtime: WebSocket messages/s and TCP echo round trips/s vs bare Bun loops (loadr echo target)
  *  13. ws10k:   RSS of 10,000 WebSocket sessions held open for a minute
  *  14. js:      a JS module exec vs the YAML plan, a beforeRequest hook's cost, 1,000 VUs with a SharedArray
- *  15. scaleout: 4 parts + aggregator vs one process on the same core; the aggregator merging 100 parts' batches
+ *  15. scaleout: 4 parts + aggregator vs one process with 4 workers on the same core; the aggregator merging 100 parts' batches
  * Every tool is optional: a missing one is reported as "not installed" and the rest still runs.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -201,7 +201,7 @@ async function main(): Promise<number> {
     }
     if (args.only.includes("scaleout") && target) {
       const t = target;
-      console.log(`\n[scaleout] 50 VUs × ${args.duration} s: one process vs 4 parts + aggregator on the load core, ${args.rounds} alternated rounds; the aggregator merging 100 parts × 50 series`);
+      console.log(`\n[scaleout] 50 VUs × ${args.duration} s: one process (1 and 4 workers) vs 4 parts + aggregator on the load core, ${args.rounds} alternated rounds; the aggregator merging 100 parts × 50 series`);
       results.scaleout = { ...(await scaleOutBench({ loadr, url: t.url, tmp, seconds: args.duration, vus: 50, rounds: args.rounds, targetCpu: () => t.cpuSeconds() })), target: t.kind };
       console.log("\n" + scaleOutTable(results.scaleout));
     }

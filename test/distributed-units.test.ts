@@ -8,7 +8,7 @@ import { partCount, partShare, partUnit, splitCount, splitRate, type Part } from
 import { SharedState } from "../src/engine/shared-state.ts";
 import { executionSegmentFlag, overlapProblem, SegmentError, segmentFlag, tilingGap } from "../src/distributed/segment-spec.ts";
 import { decodeDelta, encodeDelta, WireError } from "../src/distributed/wire.ts";
-import { parseFromAggregator, parseFromPart, ProtocolError } from "../src/distributed/protocol.ts";
+import { parseFromAggregator, parseFromPart, PROTOCOL_VERSION, ProtocolError } from "../src/distributed/protocol.ts";
 import { Hub, type HubEvents } from "../src/distributed/hub.ts";
 import { Sink } from "../src/metrics/sink.ts";
 
@@ -116,6 +116,10 @@ describe("wire and protocol", () => {
     expect(() => parseFromPart(JSON.stringify({ t: "hello", v: 1 }))).toThrow("hello: missing fields");
     expect(parseFromAggregator(JSON.stringify({ t: "control", action: "scale", scenario: "s", vus: 3 }))).toEqual({ t: "control", action: "scale", scenario: "s", vus: 3 });
     expect(() => parseFromAggregator(JSON.stringify({ t: "control", action: "explode" }))).toThrow(ProtocolError);
+    // the start carries setup()'s data as its JSON text, or nothing
+    expect(parseFromAggregator(JSON.stringify({ t: "start", in_ms: 500, data: '{"token":"t"}' }))).toEqual({ t: "start", in_ms: 500, data: '{"token":"t"}' });
+    expect(parseFromAggregator(JSON.stringify({ t: "start", in_ms: 500 }))).toEqual({ t: "start", in_ms: 500 });
+    expect(() => parseFromAggregator(JSON.stringify({ t: "start", in_ms: 500, data: { token: "t" } }))).toThrow("start: bad data");
   });
 });
 
@@ -131,7 +135,7 @@ describe("the aggregator's door", () => {
     return { admitting: () => true, joined() {}, ready() {}, batch() {}, disconnected() {}, problem: (l) => void problems.push(l), problems, ...over };
   };
   const hello = (label: string, part: Part, o: Record<string, unknown> = {}) =>
-    JSON.stringify({ t: "hello", v: 1, loadr: "1.0", plan: "abc", segment: { label, part }, instance: label, host: "h", session: label, ...o });
+    JSON.stringify({ t: "hello", v: PROTOCOL_VERSION, loadr: "1.0", plan: "abc", segment: { label, part }, instance: label, host: "h", session: label, ...o });
   /** Connect, send frames, and collect what comes back until `want` frames came, the server hangs up, or 2 s. */
   async function talk(frames: string[], want = 1): Promise<{ got: any[]; closed: boolean }> {
     const ws = new WebSocket(hub!.url);
@@ -159,7 +163,8 @@ describe("the aggregator's door", () => {
       ws.onmessage = () => r();
     })));
     expect((await talk([hello("2/3:1", seqd("2/3:1"))])).got[0]).toEqual({ t: "reject", reason: "the test already has its 2 parts (0:1/3, 1/3:2/3): segment 2/3:1 is one too many" });
-    expect((await talk([hello("x", seqd("2/3:1"), { v: 2 })])).got[0].reason).toBe("this part speaks scale-out protocol 2, the aggregator 1: run the same loadr version everywhere");
+    const other = PROTOCOL_VERSION + 1;
+    expect((await talk([hello("x", seqd("2/3:1"), { v: other })])).got[0].reason).toBe(`this part speaks scale-out protocol ${other}, the aggregator ${PROTOCOL_VERSION}: run the same loadr version everywhere`);
     expect((await talk([hello("x", seqd("2/3:1"), { loadr: "0.9" })])).got[0].reason).toBe("this part runs loadr 0.9, the aggregator loadr 1.0: run the same version everywhere");
     keep[1]!.close();
     await Bun.sleep(100);

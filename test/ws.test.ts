@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import type { Socket, TCPSocketListener } from "bun";
 import type { WsCallOptions, WsFrame } from "../src/protocols/ws/options.ts";
 import { DEFAULT_WS_OPTIONS } from "../src/protocols/ws/options.ts";
+import { Link } from "../src/protocols/socket/link.ts";
 import { streamHandlers, text, utf8 } from "./support/stream-handlers.ts";
 import { echoTargets } from "./support/echo-targets.ts";
 import { runPlan } from "./support/run-plan.ts";
@@ -49,6 +50,10 @@ describe("a session against the echo target", () => {
     expect(r.error).toBeUndefined();
     expect(text(r)).toBe("two");
     expect(extras(r).msgs_received).toBe(2);
+    // matched in the message's bytes: multi-byte text, and never across into the next message
+    const u = await h.call("ws", { url: echoes.plain.wsUrl, options: opts({ frames: [frame("crème"), frame("brûlée"), frame("naïve")], receiveUntil: "ûl" }) });
+    expect(u.error).toBeUndefined();
+    expect(extras(u)).toMatchObject({ msgs_received: 2, last_message: "brûlée" });
     const z = await h.call("ws", { url: echoes.plain.wsUrl, options: opts({ frames: [frame("x")], receiveCount: 0 }) });
     expect(z.error).toBeUndefined();
     expect(extras(z).msgs_received).toBe(0);
@@ -74,6 +79,32 @@ describe("a session against the echo target", () => {
     expect(text(r)).toBe(big);
     expect(r.bytesReceived).toBeLessThan(big.length / 4);
     expect(r.bytesSent).toBeLessThan(big.length / 4);
+  });
+
+  test("frames due together go out in one write: the ones before a delay, then the delayed one with those after it", async () => {
+    // observed on the real link: each write the session makes, its frames unmasked
+    const writes: { op: number; text: string }[][] = [];
+    const proto = Link.prototype as unknown as { write(b: Uint8Array | string): void };
+    const write = proto.write;
+    proto.write = function (this: Link, b: Uint8Array | string) {
+      if (typeof b !== "string") writes.push(clientFrames(b));
+      return write.call(this, b);
+    };
+    try {
+      const r = await h.call("ws", { url: echoes.plain.wsUrl, options: opts({ frames: [frame("a"), frame("b"), frame("c", 50), frame("d"), frame("e")] }) });
+      expect(r.error).toBeUndefined();
+      expect(extras(r)).toMatchObject({ msgs_sent: 5, msgs_received: 5, last_message: "e" });
+      expect(r.timings.sending).toBeGreaterThanOrEqual(45);
+    } finally {
+      proto.write = write;
+    }
+    expect(writes.map((w) => w.map((f) => (f.op === 1 ? f.text : `op${f.op}`)))).toEqual([["a", "b"], ["c", "d", "e"], ["op8"]]);
+    // compressed messages batched alike: each its own compressed frame, echoed intact
+    const words = ["one ".repeat(50), "two ".repeat(50), "three ".repeat(50)];
+    const z = await h.call("ws", { url: echoes.plain.wsUrl, options: opts({ frames: words.map((w) => frame(w)), deflate: true }) });
+    expect(z.error).toBeUndefined();
+    expect(extras(z)).toMatchObject({ msgs_sent: 3, msgs_received: 3, last_message: words[2] });
+    expect(z.bytesSent).toBeLessThan(words.join("").length / 2);
   });
 
   test("pings are answered with pongs; the server's close frame is a normal end with its code", async () => {
@@ -108,6 +139,25 @@ describe("a session against the echo target", () => {
     expect(h.call("ws", { url: "http://127.0.0.1:1/", options: opts({}) })).rejects.toThrow("cannot handle scheme `http`");
   });
 });
+
+/** The client frames in `b` (RFC 6455 §5.2, masked, lengths under 64 KiB): opcode and unmasked text. */
+function clientFrames(b: Uint8Array): { op: number; text: string }[] {
+  const out: { op: number; text: string }[] = [];
+  for (let at = 0; at < b.length; ) {
+    const op = b[at]! & 0x0f;
+    let len = b[at + 1]! & 0x7f;
+    at += 2;
+    if (len === 126) {
+      len = (b[at]! << 8) | b[at + 1]!;
+      at += 2;
+    }
+    const key = b.subarray(at, at + 4);
+    const data = b.subarray(at + 4, at + 4 + len).map((x, i) => x ^ key[i & 3]!);
+    out.push({ op, text: new TextDecoder().decode(data) });
+    at += 4 + len;
+  }
+  return out;
+}
 
 /** A server that answers the upgrade properly, then sends `after` (and closes when `close`). */
 async function hostile(after: Uint8Array, o: { close?: boolean; accept?: string; status?: string } = {}): Promise<{ url: string; stop(): void }> {

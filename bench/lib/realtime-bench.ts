@@ -3,7 +3,8 @@
  * core (dist/loadr's echo target: its /ws and TCP port).
  *   a. WebSocket messages/s: loadr, one worker, `conns` VUs each running sessions of `frames`
  *      echoed messages, alternated in rounds with bench/ws-bare.ts (Bun's WebSocket client doing
- *      the same) on the load core — target ≥ 0.8 × the bare loop;
+ *      the same) on the load core — target ≥ 0.8 × the bare loop (loadr writes a session's frames
+ *      in one write, Bun's client each message in its own);
  *   b. TCP echo round trips/s: loadr `tcp://` (connect, write, read the first chunk, close)
  *      alternated with bench/tcp-bare.ts (a bare Bun.connect loop doing the same) — ≥ 0.8 ×;
  *   c. 10,000 WebSocket sessions held open for a minute (`session_duration`): loadr's peak RSS
@@ -86,11 +87,12 @@ async function startEchoProcess(loadr: string, nofile: number) {
   };
 }
 
-const wsPlan = (url: string, seconds: number) => `
+/** The WebSocket row's plan (bench/flow-driver.ts `ws` runs it in-process for profiles). */
+export const wsPlan = (url: string, seconds: number, vus = CONNS) => `
 scenarios:
   s:
     executor: constant-vus
-    vus: ${CONNS}
+    vus: ${vus}
     duration: ${seconds}s
     flow:
       - request:

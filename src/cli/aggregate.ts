@@ -22,8 +22,9 @@ export const HELP = `Usage: loadr aggregate <plan.yaml> --parts <n> --listen <ho
 
 The aggregator of a scale-out test (docs/distributed.md): waits for its parts to join, starts
 them together, merges their metrics exactly (HDR histograms added, never percentiles averaged),
-evaluates the thresholds and abort_on_fail on the whole test, and drives the outputs, the live
-dashboard, the control API and the summary. Its exit code is the test's: 0 when every threshold
+evaluates the thresholds and abort_on_fail on the whole test, runs the js module's setup() and
+teardown() once (setup's data goes to every part), and drives the outputs, the live dashboard,
+the control API and the summary. Its exit code is the test's: 0 when every threshold
 passed, 99 when one failed or the test was aborted, 1 on an error (no load was sent).
 
 Start each part with:  loadr run <plan.yaml> --segment i/<n> --join <host:port>

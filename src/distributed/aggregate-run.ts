@@ -7,6 +7,10 @@
  * and abort_on_fail are evaluated on the merged whole, once a second — relays stop, pause,
  * resume and scale to every part, and reports a part that dies under the `continue` or `abort`
  * policy. Its summary is the test's.
+ *
+ * The js module's setup() runs here, once for the whole test (the `setup` hook): once the parts are
+ * at the barrier, before the start, whose frame carries its data to every part. A setup() that
+ * fails, or returns more than MAX_SETUP_DATA_BYTES, refuses every part: none starts load.
  */
 import { randomUUID } from "node:crypto";
 import { MetricsFeed } from "../engine/coordinator/metrics-feed.ts";
@@ -16,7 +20,7 @@ import type { ThresholdSpec } from "../plan/thresholds.ts";
 import type { RunState, RunStatus } from "../control/status.ts";
 import type { Controllable } from "../control/handler.ts";
 import { Hub, type PartEntry } from "./hub.ts";
-import type { ControlAction, ToPart } from "./protocol.ts";
+import { MAX_SETUP_DATA_BYTES, type ControlAction, type ToPart } from "./protocol.ts";
 import { tilingGap } from "./segment-spec.ts";
 
 const TICK_MS = 1000;
@@ -49,6 +53,8 @@ export interface AggregateOptions extends AggregatePolicy {
   version: string;
   /** the certificate and key (PEM) to listen with TLS */
   tls?: { cert: string; key: string };
+  /** the js module's setup(), run once past the barrier, before the start: its JSON goes to every part */
+  setup?(): Promise<string | undefined>;
   onTick?(feed: MetricsFeed): void;
   /** a part joined, left, resumed: one line each */
   say(line: string): void;
@@ -114,8 +120,9 @@ export class AggregateRun implements Controllable {
   /** Wait for the parts, start them together, merge until every part is done (or lost). */
   async execute(): Promise<{ aborted?: string; error?: string }> {
     const { o } = this;
-    this.timers.push(setTimeout(() => this.barrierTimedOut(), o.barrierTimeoutMs));
+    const barrierTimer = setTimeout(() => this.barrierTimedOut(), o.barrierTimeoutMs);
     await Promise.race([this.barrier, this.finished]);
+    clearTimeout(barrierTimer); // past the barrier: a slow setup() is not the parts' lateness
     if (this.failedStart !== undefined || this.stopping) return this.end();
     const ready = this.hub.entries.filter((e) => e.phase === "ready");
     const gap = tilingGap(ready.map((e) => e.spec));
@@ -125,10 +132,19 @@ export class AggregateRun implements Controllable {
       this.clearTimers();
       throw new RunError(why);
     }
+    const data = await this.runSetup();
+    if (this.stopping) return this.end(); // stopped (Ctrl-C, the API) while setup() ran: the parts were refused
+    const readyNow = new Set(this.hub.entries.filter((e) => e.phase === "ready").map((e) => e.spec.label));
+    const left = ready.filter((e) => !readyNow.has(e.spec.label));
+    if (readyNow.size === 0) {
+      this.failedStart = "every part left while setup() ran: no load was sent";
+      return this.end();
+    }
+    if (left.length > 0) o.warn(`part${left.length === 1 ? "" : "s"} ${left.map((e) => e.spec.label).join(", ")} left while setup() ran: the test starts without ${left.length === 1 ? "its" : "their"} share of the load`);
     for (const e of [...this.hub.entries]) {
       if (e.phase === "ready") {
         e.phase = "running";
-        this.hub.send(e, { t: "start", in_ms: START_IN_MS });
+        this.hub.send(e, data === undefined ? { t: "start", in_ms: START_IN_MS } : { t: "start", in_ms: START_IN_MS, data });
       } else this.hub.refuse(e, `the test started without segment ${e.spec.label}: it was not ready by the barrier's deadline`);
     }
     if (this.paused) this.relay({ action: "pause" });
@@ -150,6 +166,27 @@ export class AggregateRun implements Controllable {
     await this.finished;
     clearInterval(ticker);
     return this.end();
+  }
+
+  /** setup()'s data for the start frame; a failure, or data past the bound, refuses every part (none starts). */
+  private async runSetup(): Promise<string | undefined> {
+    if (!this.o.setup) return undefined;
+    let data: string | undefined;
+    try {
+      data = await this.o.setup();
+    } catch (e) {
+      this.hub.refuseAll(`no load was sent: ${(e as Error).message}`);
+      this.clearTimers();
+      throw e;
+    }
+    const bytes = data === undefined ? 0 : Buffer.byteLength(data);
+    if (bytes > MAX_SETUP_DATA_BYTES) {
+      const why = `js module: setup() returned ${mb(bytes)} of data (as JSON); a scale-out test sends it to every part, at most ${mb(MAX_SETUP_DATA_BYTES)}: return less (ids or a file name, not the rows) and let the VUs read the rest with open() or SharedArray`;
+      this.hub.refuseAll(`no load was sent: ${why}`);
+      this.clearTimers();
+      throw new RunError(why);
+    }
+    return data;
   }
 
   /** Graceful stop of every part; the reason becomes `aborted`. */
@@ -301,3 +338,5 @@ export class AggregateRun implements Controllable {
     this.timers = [];
   }
 }
+
+const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;

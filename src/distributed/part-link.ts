@@ -53,7 +53,7 @@ export class PartLink {
   private delivered = false;
   /** why this part cannot go on (refused mid-run, the aggregator gone for good) */
   private fatal: string | undefined;
-  private startGate: { resolve(): void; reject(e: Error): void } | undefined;
+  private startGate: { resolve(data: string | undefined): void; reject(e: Error): void } | undefined;
   private drained: (() => void) | undefined;
   readonly url: string;
 
@@ -68,9 +68,12 @@ export class PartLink {
     return link;
   }
 
-  /** Workers are ready: say so and wait for the start (a refusal or a lost aggregator rejects). */
-  gate(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  /**
+   * Workers are ready: say so and wait for the start (a refusal or a lost aggregator rejects).
+   * Resolves with the js module's setup() data (JSON), which the aggregator ran once for the test.
+   */
+  gate(): Promise<string | undefined> {
+    return new Promise<string | undefined>((resolve, reject) => {
       if (this.fatal !== undefined) return reject(new JoinError(this.fatal));
       this.startGate = { resolve, reject };
       this.readySent = true;
@@ -191,7 +194,7 @@ export class PartLink {
         case "start":
           if (this.started) return;
           this.started = true;
-          setTimeout(() => this.startGate?.resolve(), m.in_ms);
+          setTimeout(() => this.startGate?.resolve(m.data), m.in_ms);
           return;
         case "ack":
           this.outbox = this.outbox.filter((b) => b.seq > m.seq);

@@ -3,7 +3,7 @@
  * (`loadr aggregate`), one JSON object per WebSocket text frame (docs/distributed.md "Protocol").
  *
  *   part → aggregator: hello, ready, batch (seq-numbered metric deltas + live status; `final` last)
- *   aggregator → part: welcome | reject, start (in ms), ack (seq), control
+ *   aggregator → part: welcome | reject, start (in ms, with setup()'s data), ack (seq), control
  *
  * A part's batches are numbered from 1; the aggregator merges each number once and acknowledges
  * it, and a part that reconnects resends what was not acknowledged — so a reconnect never counts
@@ -13,7 +13,14 @@ import type { Part } from "../engine/segments.ts";
 import type { ScenarioStatus } from "../control/status.ts";
 import type { WireDelta } from "./wire.ts";
 
-export const PROTOCOL_VERSION = 1;
+/** 2: the start carries the js module's setup() data (a part of protocol 1 would run without it) */
+export const PROTOCOL_VERSION = 2;
+
+/**
+ * The most setup() data (its JSON, in UTF-8 bytes) a scale-out test sends to its parts: it goes
+ * to every part in the start frame, to each of their workers, and each VU parses its own copy.
+ */
+export const MAX_SETUP_DATA_BYTES = 16 * 1024 * 1024;
 
 /** What a part says it is and runs. */
 export interface Hello {
@@ -64,8 +71,11 @@ export type ToPart =
   /** acked: the highest batch number already merged (a resuming part drops those) */
   | { t: "welcome"; test: string; acked: number }
   | { t: "reject"; reason: string }
-  /** start the load this many ms after receiving this (relative: clock skew between machines does not matter) */
-  | { t: "start"; in_ms: number }
+  /**
+   * start the load this many ms after receiving this (relative: clock skew between machines does
+   * not matter); `data`: the js module's setup() result as JSON, run once on the aggregator
+   */
+  | { t: "start"; in_ms: number; data?: string }
   | { t: "ack"; seq: number }
   | ({ t: "control" } & ControlAction);
 
@@ -134,7 +144,8 @@ export function parseFromAggregator(text: string | Buffer): ToPart {
       return { t: "reject", reason: isStr(v.reason) ? v.reason : "refused" };
     case "start":
       if (!isInt(v.in_ms)) throw new ProtocolError("start: missing in_ms");
-      return { t: "start", in_ms: v.in_ms };
+      if (v.data !== undefined && !isStr(v.data)) throw new ProtocolError("start: bad data");
+      return v.data === undefined ? { t: "start", in_ms: v.in_ms } : { t: "start", in_ms: v.in_ms, data: v.data };
     case "ack":
       if (!isInt(v.seq)) throw new ProtocolError("ack: missing seq");
       return { t: "ack", seq: v.seq };

@@ -45,7 +45,8 @@ export type ToWorker =
       /** this worker's raw-sample memory (sample-slots.ts), when `samples` is set */
       sampleSlots?: SampleSlotsInit;
     } & RunInputs)
-  | { type: "go" }
+  /** `setupData`: a scale-out part's setup() data, from its aggregator's start (src/run/scale-out.ts) */
+  | { type: "go"; setupData?: string }
   | { type: "stop" }
   | { type: "pause" }
   | { type: "resume" }

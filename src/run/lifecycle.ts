@@ -5,9 +5,10 @@
  * learn the custom metrics the module declares.
  *
  * They run on a lifecycle VU (id 0, scenario `setup`, tags `{scenario: setup}` without
- * `defaults.tags`) in a run context like a worker's (src/run/worker-setup.ts threadRunContext):
- * its HTTP requests are recorded in this lifecycle's own sink, which the run session merges into
- * the run's metrics. handleSummary's samples are dropped (the summary is already made).
+ * `defaults.tags`; a scale-out aggregator adds its `instance`) in a run context like a worker's
+ * (src/run/worker-setup.ts threadRunContext): its HTTP requests are recorded in this lifecycle's
+ * own sink, which the run session merges into the run's metrics. handleSummary's samples are
+ * dropped (the summary is already made).
  */
 import { Sink } from "../metrics/sink.ts";
 import type { LogLevel } from "../util/logger.ts";
@@ -26,11 +27,13 @@ export class LifecycleError extends Error {}
 export class Lifecycle {
   readonly sink: Sink;
   private readonly vu: Vu;
+  /** setup() was reached (with or without an exported setup): the run got to its start, so teardown() is due */
+  private setUpReached = false;
 
   constructor(
     run: Pick<PreparedRun, "plan" | "baseDir" | "env" | "variables" | "secrets">,
     readonly bundle: JsBundle,
-    o: { services?: Record<string, Record<string, unknown>>; logLevel?: LogLevel; write?(line: string): void } = {},
+    o: { services?: Record<string, Record<string, unknown>>; logLevel?: LogLevel; write?(line: string): void; tags?: Record<string, string> } = {},
   ) {
     // bounded as the workers' sinks (src/metrics/series-limit.ts): setup() may loop over names too
     this.sink = new Sink(undefined, run.plan.defaults.max_series);
@@ -49,7 +52,7 @@ export class Lifecycle {
       },
       { sink: this.sink, write },
     );
-    this.vu = new Vu(0, new ScenarioRuntime("setup", 0, ctx, {}));
+    this.vu = new Vu(0, new ScenarioRuntime("setup", 0, ctx, o.tags ?? {}));
   }
 
   /** The module instance with its init code run (a LifecycleError names what failed). */
@@ -82,6 +85,7 @@ export class Lifecycle {
 
   /** setup()'s value as JSON for every VU (undefined: no setup, or it returned nothing). */
   async setup(): Promise<string | undefined> {
+    this.setUpReached = true;
     const r = await this.call("setup", () => []);
     if (!r.called || r.value === undefined) return undefined;
     try {
@@ -91,7 +95,9 @@ export class Lifecycle {
     }
   }
 
+  /** teardown(data), unless the run never got to setup() (a scale-out test stopped at its start barrier) */
   async teardown(): Promise<void> {
+    if (!this.setUpReached) return;
     await this.call("teardown", (inst) => [inst.setupData()]);
   }
 

@@ -13,11 +13,12 @@
  * plugins that want samples) run on each part, the per-second ones (prometheus, influxdb, otlp)
  * on the aggregator, which has no raw samples.
  *
- * The `js:` module: its handleSummary() runs on the aggregator, over the whole test's summary
- * (a part's own share gets none). setup() and teardown() must run once for the whole test, on
- * the aggregator, with setup's data sent to every part with the start message; until that is
- * built (the seam: `AggregateRun.execute`'s barrier, and the workers' init, which a part sends
- * before its start), a scale-out test refuses a module that exports them (moduleHooksProblem).
+ * The `js:` module's run-level functions run once for the whole test, on the aggregator (a joined
+ * part runs none): setup() once the parts are at the start barrier, its data sent to every part
+ * with the start (the part's coordinator hands it to its workers with `go`); teardown() after the
+ * last part ended (also after an abort or a lost part); handleSummary() over the whole test's
+ * summary. Their requests are the aggregator's own samples, tagged `instance: aggregator`, merged
+ * like a part's; the aggregator starts the plan's services for them (otherwise it starts none).
  */
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
@@ -67,11 +68,16 @@ export function partWiring(run: PreparedRun, role: PartRole, link: PartLink | un
   return { plan: tagged, part: role.segment.part, gate: () => link.gate(), onDelta: (delta) => link.push(delta), thresholds: [] };
 }
 
-/** Why a scale-out test cannot run this plan's module (it exports setup or teardown); undefined when it can. */
-export function moduleHooksProblem(run: PreparedRun): string | undefined {
-  const hooks = (["setup", "teardown"] as const).filter((f) => run.js?.exports[f]?.fn === true);
-  if (hooks.length === 0) return undefined;
-  return `the js module exports ${hooks.map((h) => `${h}()`).join(" and ")}, which must run once for the whole test: a scale-out test cannot run it yet (each part would run its own); run the test in one process, or move that work out of the module (docs/distributed.md)`;
+/** The `instance` tag of the aggregator's own samples: the js module's setup() and teardown() requests. */
+export const AGGREGATOR_INSTANCE = "aggregator";
+
+/**
+ * The plan's services (targets) this process starts: all of them, but on an aggregator only for
+ * the module's setup()/teardown() to reach (it sends no load).
+ */
+export function servicesHere<T>(run: PreparedRun, role: ScaleOut["role"] | undefined, services: T[]): T[] {
+  if (role !== "aggregate") return services;
+  return run.js?.exports.setup?.fn === true || run.js?.exports.teardown?.fn === true ? services : [];
 }
 
 /** The aggregator's control, applied to this part's coordinator. */
@@ -129,7 +135,7 @@ export function openAggregate(
   run: PreparedRun,
   role: AggregateRole,
   thresholds: ThresholdSpec[],
-  hooks: { onTick(feed: MetricsFeed): void; say(line: string): void; warn(line: string): void },
+  hooks: { onTick(feed: MetricsFeed): void; say(line: string): void; warn(line: string): void; setup?(): Promise<string | undefined> },
 ): AggregateRun {
   const { role: _, tls: files, ...policy } = role;
   const tls = files && { cert: readTlsFile(files.cert, "--tls-cert"), key: readTlsFile(files.key, "--tls-key") };

@@ -34,7 +34,7 @@ import { workerEntryUrl } from "./worker-url.ts";
 import { runOutline, type RunOutline } from "./outline.ts";
 import type { Controllable } from "../control/handler.ts";
 import type { PartLink } from "../distributed/part-link.ts";
-import { joinAggregator, moduleHooksProblem, obey, openAggregate, outputsHere, partStatus, partWiring, type ScaleOut } from "./scale-out.ts";
+import { AGGREGATOR_INSTANCE, joinAggregator, obey, openAggregate, outputsHere, partStatus, partWiring, servicesHere, type ScaleOut } from "./scale-out.ts";
 
 /** What drives the load: the coordinator, or a scale-out aggregator's AggregateRun. */
 type Driver = Controllable & Pick<Run, "feed" | "execute" | "kill" | "isPaused" | "scenarioVus"> & { joinUrl?: string };
@@ -125,10 +125,6 @@ export class RunSession {
     const role = o.scaleOut;
     const d = new Disposers();
     try {
-      if (role?.role === "aggregate" || (role?.role === "part" && role.join !== undefined)) {
-        const problem = moduleHooksProblem(o.run);
-        if (problem !== undefined) throw new RunSetupError(problem);
-      }
       const plugins = await loadRunPlugins(plan, { baseDir, pluginsDir: o.pluginsDir, debug: o.debug, warn: o.warn, env: o.run.env });
       refuseUnservedRequests(o.run, plugins.protocols, o.warn);
       // the custom metrics the module declares: its init code runs once here (an exception in it ends the run now)
@@ -158,8 +154,8 @@ export class RunSession {
       } catch (e) {
         throw new RunSetupError((e as Error).message);
       }
-      // an aggregator sends no load: the plan's services (targets) run on the parts
-      const services = await plugins.services.startAll(role?.role === "aggregate" ? [] : (plan.plugins ?? [])).catch((e: Error) => {
+      // an aggregator sends no load: the plan's services (targets) run on the parts (and for its module's setup/teardown)
+      const services = await plugins.services.startAll(servicesHere(o.run, role?.role, plan.plugins ?? [])).catch((e: Error) => {
         throw new RunSetupError(e.message);
       });
       d.defer(() => services.stopAll());
@@ -167,9 +163,10 @@ export class RunSession {
         throw new RunSetupError(e instanceof OutputStartError ? e.message : `output: ${e.message}`);
       });
       const write = o.onLog ?? ((line: string) => void process.stderr.write(line + "\n"));
-      // a joined part's share gets no handleSummary of its own: the aggregator's is the test's
+      // a joined part runs no setup/teardown/handleSummary: the aggregator's, once, are the test's
       const joinedPart = role?.role === "part" && role.join !== undefined;
-      const lifecycle = o.run.js && !joinedPart ? new Lifecycle(o.run, o.run.js, { services: services.info, logLevel: o.logLevel, write }) : undefined;
+      const tags = role?.role === "aggregate" ? { instance: AGGREGATOR_INSTANCE } : undefined;
+      const lifecycle = o.run.js && !joinedPart ? new Lifecycle(o.run, o.run.js, { services: services.info, logLevel: o.logLevel, write, tags }) : undefined;
       if (lifecycle) d.defer(() => lifecycle.close());
       let session: RunSession | undefined;
       // outputs that never got their summary release their servers, sockets and files
@@ -180,7 +177,8 @@ export class RunSession {
       let link: PartLink | undefined;
       let coordinator: Driver;
       if (role?.role === "aggregate") {
-        const agg = openAggregate(o.run, role, thresholds, { onTick: (feed) => session?.tick(feed), say: o.info ?? (() => {}), warn: o.warn });
+        const setup = lifecycle && (() => setUpModule(lifecycle));
+        const agg = openAggregate(o.run, role, thresholds, { onTick: (feed) => session?.tick(feed), say: o.info ?? (() => {}), warn: o.warn, setup });
         d.defer(() => agg.hub.stop());
         coordinator = agg;
       } else {
@@ -283,14 +281,9 @@ export class RunSession {
    */
   async run(): Promise<RunResult> {
     const { o, coordinator, lifecycle } = this;
-    // setup() once, before any VU: its data goes to every worker with the module; a failure ends the run here (exit 1)
-    if (lifecycle) {
-      try {
-        lifecycle.bundle.setupData = await lifecycle.setup();
-      } catch (e) {
-        throw e instanceof LifecycleError ? new RunSetupError(`js module: ${e.message}`) : e;
-      }
-    }
+    // setup() once, before any VU: its data goes to every worker with the module; a failure ends the run here (exit 1).
+    // An aggregator runs it at its start barrier instead (its data goes to the parts with the start).
+    if (lifecycle && o.scaleOut?.role !== "aggregate") await setUpModule(lifecycle);
     this.running = true;
     const unguard = guardMemory(o.maxMemory ?? defaultMemoryLimit(), coordinator);
     const { aborted, error } = await coordinator
@@ -339,5 +332,14 @@ export class RunSession {
     if (snap) this.outputs.snapshot(snap);
     this.tickUi?.(feed);
     this.o.onTick?.(feed, this.coordinator.isPaused);
+  }
+}
+
+/** The module's setup(), once: its JSON data kept for the workers; a failure is a RunSetupError (exit 1, no load). */
+async function setUpModule(lifecycle: Lifecycle): Promise<string | undefined> {
+  try {
+    return (lifecycle.bundle.setupData = await lifecycle.setup());
+  } catch (e) {
+    throw e instanceof LifecycleError ? new RunSetupError(`js module: ${e.message}`) : e;
   }
 }

@@ -21,7 +21,7 @@ const METRICS_INTERVAL_MS = 1000;
 /** live status (VUs, targets, phases) is cheap and reported more often, so the control API reads fresh values */
 const STATUS_INTERVAL_MS = 200;
 
-let start: (() => void) | undefined;
+let start: ((setupData: string | undefined) => void) | undefined;
 let runtimes: ScenarioRuntime[] = [];
 /** a stop that came while the thread was still being set up: applied once its scenarios exist */
 let stopped = false;
@@ -32,7 +32,7 @@ const pause = new PauseGate();
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
   if (m.type === "init") void init(m);
-  else if (m.type === "go") start?.();
+  else if (m.type === "go") start?.(m.setupData);
   else if (m.type === "stop") {
     stopped = true;
     for (const rt of runtimes) rt.softStop();
@@ -82,7 +82,11 @@ async function init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
   runtimes = thread.scenarios.map((s) => s.rt);
   if (stopped) for (const rt of runtimes) rt.softStop();
   await new Promise<void>((r) => {
-    start = r;
+    start = (setupData) => {
+      // a scale-out part's VUs get the data its aggregator's setup() returned (read when a VU first needs it)
+      if (setupData !== undefined && m.js) m.js.setupData = setupData;
+      r();
+    };
     post({ type: "ready" });
   });
 

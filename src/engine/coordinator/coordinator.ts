@@ -50,8 +50,11 @@ export interface RunOptions extends RunInputs {
   onLog?(line: string): void;
   /** this process's part of a scale-out test (segments.ts); absent: the whole test */
   part?: Part;
-  /** a part's start barrier: once every worker is ready, the load starts when this resolves */
-  gate?(): Promise<void>;
+  /**
+   * a part's start barrier: once every worker is ready, the load starts when this resolves — with
+   * the js module's setup() data when its aggregator ran setup() (the workers get it with `go`)
+   */
+  gate?(): Promise<string | undefined>;
   /** every worker delta as it is merged (a part forwards them to its aggregator) */
   onDelta?(delta: MetricsDelta): void;
 }
@@ -285,8 +288,9 @@ export class Run {
     await Promise.race([allReady, this.finished]);
     // a part of a scale-out test waits for its aggregator's start (a stop meanwhile ends the wait;
     // a refusal is a run that could not start)
+    let setupData: string | undefined;
     if (this.failed === undefined && !this.stopping && o.gate)
-      await Promise.race([o.gate(), this.finished]).catch((e: Error) => void (this.failed ??= e.message));
+      await Promise.race([o.gate().then((d) => void (setupData = d)), this.finished]).catch((e: Error) => void (this.failed ??= e.message));
     if (this.failed !== undefined || this.stopping) {
       this.hardTimer?.clear();
       for (const w of this.workers) w.terminate();
@@ -302,7 +306,8 @@ export class Run {
     this.watch = new ScheduleWatch(scheduleEndMs(o.plan, o.scenarios) + HARD_STOP_SLACK_MS, () => this.abandon(`by the end of the schedule + ${HARD_STOP_SLACK_MS / 1000} s`));
     if (this.paused) this.watch.pause();
     this.watch.start();
-    for (const w of this.workers) w.postMessage({ type: "go" } satisfies ToWorker);
+    const go: ToWorker = setupData === undefined ? { type: "go" } : { type: "go", setupData };
+    for (const w of this.workers) w.postMessage(go);
     const tick = () => {
       this.feed.tick(vus.reduce((a, b) => a + b, 0));
       const abort = this.feed.abortReason();

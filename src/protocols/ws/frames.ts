@@ -8,6 +8,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import { constants, deflateRawSync, inflateRawSync } from "node:zlib";
+import type { WsFrame } from "./options.ts";
 
 export const OP_CONT = 0x0;
 export const OP_TEXT = 0x1;
@@ -18,8 +19,11 @@ export const OP_PONG = 0xa;
 
 /** What the reader found; the session decides what each means. */
 export interface FrameEvents {
-  /** a whole data message (fragments joined, inflated); text is valid UTF-8 */
-  message(binary: boolean, data: Uint8Array): void;
+  /**
+   * a whole data message (fragments joined, inflated): bytes `start` to `end` of `buf`, passed
+   * without a view made per message (most are never kept); text is valid UTF-8
+   */
+  message(binary: boolean, buf: Buffer, start: number, end: number): void;
   ping(data: Uint8Array): void;
   /** the server's close frame: its code (none when the frame was empty) and reason */
   serverClose(code: number | undefined, reason: string): void;
@@ -28,32 +32,43 @@ export interface FrameEvents {
 /** the four bytes a sync-flushed deflate block ends with, left off on the wire (RFC 7692 §7.2.1) */
 const DEFLATE_TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
-/** A masked client frame (FIN set): `rsv1` marks a compressed message. */
-export function encodeFrame(opcode: number, payload: Uint8Array, rsv1 = false): Buffer {
+/** The bytes a masked client frame with an `n`-byte payload takes on the wire. */
+function frameSize(n: number): number {
+  return (n < 126 ? 2 : n < 65536 ? 4 : 10) + 4 + n;
+}
+
+/**
+ * Writes a masked client frame (FIN set) into `out` at `at`; returns where it ends. `rsv1` marks
+ * a compressed message. `out` has frameSize(payload.length) bytes from `at`.
+ */
+function putFrame(out: Buffer, at: number, opcode: number, payload: Uint8Array, rsv1: boolean): number {
   const n = payload.length;
-  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
-  const out = Buffer.allocUnsafe(head + 4 + n);
-  out[0] = 0x80 | (rsv1 ? 0x40 : 0) | opcode;
-  if (n < 126) out[1] = 0x80 | n;
-  else if (n < 65536) {
-    out[1] = 0x80 | 126;
-    out.writeUInt16BE(n, 2);
+  out[at] = 0x80 | (rsv1 ? 0x40 : 0) | opcode;
+  if (n < 126) {
+    out[at + 1] = 0x80 | n;
+    at += 2;
+  } else if (n < 65536) {
+    out[at + 1] = 0x80 | 126;
+    out.writeUInt16BE(n, at + 2);
+    at += 4;
   } else {
-    out[1] = 0x80 | 127;
-    out.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
-    out.writeUInt32BE(n >>> 0, 6);
+    out[at + 1] = 0x80 | 127;
+    out.writeUInt32BE(Math.floor(n / 2 ** 32), at + 2);
+    out.writeUInt32BE(n >>> 0, at + 6);
+    at += 10;
   }
   // the masking key only keeps intermediaries from reading the bytes as HTTP (RFC 6455 §10.3):
   // Math.random is unpredictable enough for that and costs no system call per frame
-  const k0 = (Math.random() * 256) | 0;
-  const k1 = (Math.random() * 256) | 0;
-  const k2 = (Math.random() * 256) | 0;
-  const k3 = (Math.random() * 256) | 0;
-  out[head] = k0;
-  out[head + 1] = k1;
-  out[head + 2] = k2;
-  out[head + 3] = k3;
-  const at = head + 4;
+  const key = (Math.random() * 0x100000000) >>> 0;
+  const k0 = key >>> 24;
+  const k1 = (key >>> 16) & 0xff;
+  const k2 = (key >>> 8) & 0xff;
+  const k3 = key & 0xff;
+  out[at] = k0;
+  out[at + 1] = k1;
+  out[at + 2] = k2;
+  out[at + 3] = k3;
+  at += 4;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     out[at + i] = payload[i]! ^ k0;
@@ -61,17 +76,41 @@ export function encodeFrame(opcode: number, payload: Uint8Array, rsv1 = false): 
     out[at + i + 2] = payload[i + 2]! ^ k2;
     out[at + i + 3] = payload[i + 3]! ^ k3;
   }
-  const key = [k0, k1, k2, k3];
-  for (; i < n; i++) out[at + i] = payload[i]! ^ key[i & 3]!;
+  if (i < n) out[at + i] = payload[i]! ^ k0;
+  if (i + 1 < n) out[at + i + 1] = payload[i + 1]! ^ k1;
+  if (i + 2 < n) out[at + i + 2] = payload[i + 2]! ^ k2;
+  return at + n;
+}
+
+/** A masked client frame (FIN set): `rsv1` marks a compressed message. */
+export function encodeFrame(opcode: number, payload: Uint8Array, rsv1 = false): Buffer {
+  const out = Buffer.allocUnsafe(frameSize(payload.length));
+  putFrame(out, 0, opcode, payload, rsv1);
   return out;
 }
 
-/** A data frame for `payload`, compressed when the session negotiated permessage-deflate. */
-export function dataFrame(binary: boolean, payload: Uint8Array, deflate: boolean): Buffer {
-  const op = binary ? OP_BINARY : OP_TEXT;
-  if (!deflate) return encodeFrame(op, payload);
+/** A message's payload as it goes out: raw deflate without the sync-flush tail (RFC 7692 §7.2.1). */
+function deflated(payload: Uint8Array): Buffer {
   const z = deflateRawSync(payload, { finishFlush: constants.Z_SYNC_FLUSH });
-  return encodeFrame(op, z.subarray(0, z.length - 4), true);
+  return z.subarray(0, z.length - 4);
+}
+
+/**
+ * The data frames of `frames[from]` up to `frames[to]` (excluded), back to back in one buffer, so
+ * that messages sent together cost one write (one system call, not one per message); compressed
+ * when the session negotiated permessage-deflate.
+ */
+export function dataFrames(frames: readonly WsFrame[], from: number, to: number, deflate: boolean): Buffer {
+  const payloads = deflate ? frames.slice(from, to).map((f) => deflated(f.data)) : undefined;
+  let size = 0;
+  for (let i = from; i < to; i++) size += frameSize(payloads === undefined ? frames[i]!.data.length : payloads[i - from]!.length);
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let i = from; i < to; i++) {
+    const f = frames[i]!;
+    at = putFrame(out, at, f.binary ? OP_BINARY : OP_TEXT, payloads === undefined ? f.data : payloads[i - from]!, deflate);
+  }
+  return out;
 }
 
 /** A close frame with `code` (and no reason). */
@@ -84,6 +123,19 @@ export function closeFrame(code: number): Buffer {
 /** Close codes a peer may send (RFC 6455 §7.4): 1000–1003, 1007–1014, and 3000–4999 for applications. */
 function validCloseCode(c: number): boolean {
   return (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) || (c >= 3000 && c <= 4999);
+}
+
+/**
+ * Whether bytes `start` to `end` of `b` are valid UTF-8. Short all-ASCII text, most messages, is
+ * checked here, without the view isUtf8 needs (making one cost more than the check).
+ */
+function validUtf8(b: Buffer, start: number, end: number): boolean {
+  if (end - start <= 256) {
+    let i = start;
+    while (i < end && b[i]! < 0x80) i++;
+    if (i === end) return true;
+  }
+  return isUtf8(b.subarray(start, end));
 }
 
 export class FrameReader {
@@ -171,9 +223,8 @@ export class FrameReader {
         this.need = at - pos + len;
         break;
       }
-      const payload = buf.subarray(at, at + len);
       pos = at + len;
-      if (!this.frame(op, fin, rsv1, payload)) return false;
+      if (!this.frame(op, fin, rsv1, buf, at, pos)) return false;
     }
     if (pos < n) {
       this.rest = [buf.subarray(pos)];
@@ -182,7 +233,14 @@ export class FrameReader {
     return true;
   }
 
-  private frame(op: number, fin: boolean, rsv1: boolean, payload: Uint8Array): boolean {
+  /** One frame, its payload bytes `start` to `end` of `buf`. */
+  private frame(op: number, fin: boolean, rsv1: boolean, buf: Buffer, start: number, end: number): boolean {
+    if (op === OP_TEXT || op === OP_BINARY) {
+      // a whole message in one frame, the common case
+      if (this.fragOp >= 0) return this.fail("a new message began before the fragmented one ended");
+      if (fin) return this.complete(op, rsv1, buf, start, end);
+    }
+    const payload = buf.subarray(start, end);
     switch (op) {
       case OP_PING:
         this.events.ping(payload);
@@ -207,10 +265,9 @@ export class FrameReader {
         this.frags.push(payload);
         this.fragBytes += payload.length;
         if (!fin) return true;
-        return this.complete(this.fragOp, this.fragDeflated, this.joinFrags());
+        return this.completeFrags();
       default:
-        if (this.fragOp >= 0) return this.fail("a new message began before the fragmented one ended");
-        if (fin) return this.complete(op, rsv1, payload);
+        // the first fragment of a message
         this.fragOp = op;
         this.fragDeflated = rsv1;
         this.frags = [payload];
@@ -219,26 +276,31 @@ export class FrameReader {
     }
   }
 
-  private joinFrags(): Uint8Array {
+  /** The last fragment arrived: the message is its fragments joined. */
+  private completeFrags(): boolean {
+    const op = this.fragOp;
+    const deflated = this.fragDeflated;
     const all = Buffer.concat(this.frags, this.fragBytes);
     this.fragOp = -1;
     this.frags = [];
     this.fragBytes = 0;
-    return all;
+    return this.complete(op, deflated, all, 0, all.length);
   }
 
-  private complete(op: number, deflated: boolean, payload: Uint8Array): boolean {
-    let data = payload;
+  /** A whole message, bytes `start` to `end` of `buf`: inflated, its text checked, handed over. */
+  private complete(op: number, deflated: boolean, buf: Buffer, start: number, end: number): boolean {
     if (deflated) {
       try {
-        data = inflateRawSync(Buffer.concat([payload, DEFLATE_TAIL]), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: this.maxBytes });
+        buf = inflateRawSync(Buffer.concat([buf.subarray(start, end), DEFLATE_TAIL]), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: this.maxBytes });
       } catch (e) {
         if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") return this.big();
         return this.fail(`a compressed message does not inflate: ${(e as Error).message}`);
       }
+      start = 0;
+      end = buf.length;
     }
-    if (op === OP_TEXT && !isUtf8(data)) return this.fail("a text message is not valid UTF-8");
-    this.events.message(op === OP_BINARY, data);
+    if (op === OP_TEXT && !validUtf8(buf, start, end)) return this.fail("a text message is not valid UTF-8");
+    this.events.message(op === OP_BINARY, buf, start, end);
     return true;
   }
 

@@ -1,10 +1,11 @@
 /**
  * One WebSocket session (reference §5.1 `ws`): connect (DNS, TCP, TLS for wss://), the upgrade
  * handshake with the step's headers and subprotocols, the `ws.send` frames in order (each after
- * its `delay`), then receive until `receive_count` messages (default: one per frame sent, at
- * least one; unbounded with only `receive_until`), a text message containing `receive_until`,
- * `session_duration` after the last frame (a normal end), the server's close frame (a normal end),
- * or the request timeout (an error). Pings are answered with pongs. We close with 1000.
+ * its `delay`; frames due together in one write), then receive until `receive_count` messages
+ * (default: one per frame sent, at least one; unbounded with only `receive_until`), a text
+ * message containing `receive_until`, `session_duration` after the last frame (a normal end), the
+ * server's close frame (a normal end), or the request timeout (an error). Pings are answered with
+ * pongs. We close with 1000.
  *
  * Phases: blocked = DNS, connecting, tls; waiting = the handshake (request written → 101 read);
  * sending = from the handshake to the last frame written (frame delays included); receiving =
@@ -25,16 +26,25 @@ import type { ErrorKind, ProtocolRequest, ProtocolResponse, Timings } from "../t
 import { classifyError } from "../types.ts";
 import { type Dialer, Link } from "../socket/link.ts";
 import type { SocketTarget } from "../socket/target.ts";
-import { closeFrame, dataFrame, encodeFrame, type FrameEvents, FrameReader, OP_PONG } from "./frames.ts";
+import { closeFrame, dataFrames, encodeFrame, type FrameEvents, FrameReader, OP_PONG } from "./frames.ts";
 import type { WsCallOptions } from "./options.ts";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-const EMPTY = new Uint8Array(0);
+const EMPTY = Buffer.alloc(0);
 /** a handshake answer's head larger than this is refused (as the HTTP client's) */
 const MAX_HEAD = 64 * 1024;
 const DEFLATE_OFFER = "permessage-deflate; client_no_context_takeover; server_no_context_takeover";
 /** headers the handshake sets itself: a step's own value for them would break the upgrade */
 const OWN_HEADERS = new Set(["host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions"]);
+
+/**
+ * Whether bytes `start` to `end` of `buf` contain `needle`. For valid UTF-8 (text messages are
+ * checked) a byte match is a match of the text: UTF-8 never matches in the middle of a character.
+ */
+function contains(buf: Buffer, start: number, end: number, needle: Buffer): boolean {
+  const at = buf.indexOf(needle, start);
+  return at >= 0 && at + needle.length <= end;
+}
 
 const enum State {
   Connecting,
@@ -63,8 +73,13 @@ export class WsSession extends Link implements FrameEvents {
   private target = 1;
   /** the receive rule is met: later messages are not counted (they were sent before we closed) */
   private met = false;
-  private last: Uint8Array = EMPTY;
+  /** the last message: bytes lastStart to lastEnd of lastBuf (a view made only when it is the body) */
+  private lastBuf: Buffer = EMPTY;
+  private lastStart = 0;
+  private lastEnd = 0;
   private lastBinary = false;
+  /** `receive_until` as UTF-8, searched for in the bytes of each text message (no string made per message) */
+  private until: Buffer | undefined;
   private closeCode: number | undefined;
   private closeReason: string | undefined;
 
@@ -113,11 +128,12 @@ export class WsSession extends Link implements FrameEvents {
     this.reader = new FrameReader(this, this.o.maxBytes, this.deflate);
     const frames = this.o.frames;
     this.target = this.o.receiveCount ?? (this.o.receiveUntil !== undefined ? Infinity : Math.max(frames.length, 1));
+    if (this.o.receiveUntil !== undefined) this.until = Buffer.from(this.o.receiveUntil);
     if (head.rest.length > 0 && !this.reader.feed(head.rest)) {
       this.finish(this.reader.error, this.reader.tooLarge ? "message_too_large" : "protocol");
       return;
     }
-    if (this.state === State.Open) this.sendFrames();
+    if (this.state === State.Open) this.sendFrames(false);
   }
 
   /** Checks the handshake answer; a message when it is not a valid upgrade. */
@@ -151,22 +167,29 @@ export class WsSession extends Link implements FrameEvents {
     return undefined;
   }
 
-  /** Sends the frames from `next` on, waiting out each one's delay (bounded by the deadline). */
-  private sendFrames(): void {
+  /**
+   * Sends the frames due from `next` on in one write: the next one (`waited`: its delay is over)
+   * and those after it with no delay; then waits out the following frame's delay (bounded by the
+   * deadline), or, after the last frame, starts the receive phase's rules.
+   */
+  private sendFrames(waited: boolean): void {
+    if (this.state !== State.Open) return;
     const frames = this.o.frames;
-    while (this.next < frames.length && this.state === State.Open) {
-      const f = frames[this.next]!;
-      if (f.delayMs > 0 && this.timer === null) {
-        this.timer = setLongTimeout(() => {
-          this.timer = null;
-          this.sendOne();
-          this.sendFrames();
-        }, f.delayMs);
-        return;
-      }
-      this.sendOne();
+    let end = waited ? this.next + 1 : this.next;
+    while (end < frames.length && frames[end]!.delayMs <= 0) end++;
+    if (end > this.next) {
+      this.write(dataFrames(frames, this.next, end, this.deflate));
+      this.msgsSent += end - this.next;
+      this.next = end;
     }
-    if (this.state !== State.Open || this.tSendEnd > 0) return;
+    if (this.next < frames.length) {
+      this.timer = setLongTimeout(() => {
+        this.timer = null;
+        this.sendFrames(true);
+      }, frames[this.next]!.delayMs);
+      return;
+    }
+    if (this.tSendEnd > 0) return;
     this.tSendEnd = performance.now();
     if (this.msgsReceived >= this.target) this.met = true;
     if (this.o.sessionDurationMs !== undefined && this.tSendEnd + this.o.sessionDurationMs <= this.deadline)
@@ -177,25 +200,19 @@ export class WsSession extends Link implements FrameEvents {
     this.check();
   }
 
-  private sendOne(): void {
-    if (this.state !== State.Open) return;
-    const f = this.o.frames[this.next++]!;
-    this.write(dataFrame(f.binary, f.data, this.deflate));
-    this.msgsSent++;
-  }
-
   /** After the last frame: end when the receive rule is met. */
   private check(): void {
     if (this.tSendEnd > 0 && this.met) this.finish();
   }
 
-  message(binary: boolean, data: Uint8Array): void {
+  message(binary: boolean, buf: Buffer, start: number, end: number): void {
     if (this.met) return;
     this.msgsReceived++;
-    this.last = data;
+    this.lastBuf = buf;
+    this.lastStart = start;
+    this.lastEnd = end;
     this.lastBinary = binary;
-    const until = this.o.receiveUntil;
-    if (this.msgsReceived >= this.target || (until !== undefined && !binary && lossyText(data).includes(until))) {
+    if (this.msgsReceived >= this.target || (!binary && this.until !== undefined && contains(buf, start, end, this.until))) {
       this.met = true;
       this.check();
     }
@@ -247,7 +264,7 @@ export class WsSession extends Link implements FrameEvents {
       }
     }
     t.duration = t.waiting + t.sending + t.receiving;
-    const last = this.last;
+    const last = this.lastBuf.subarray(this.lastStart, this.lastEnd);
     const r: ProtocolResponse = {
       status: this.status,
       statusText: this.statusText,
