@@ -17,7 +17,7 @@
  *
  * URL is a target as the flow bench uses it (nginx from bench/lib/target.ts, or the echo target),
  * without trailing slash. Prints requests/s and the process's requests per CPU-second, then each
- * thread's CPU per request from the warm-up's end on (the JS thread is "bun"; JITWorker and the
+ * thread's CPU per request (the JS thread is "bun"; JITWorker and the
  * WASM tier-up's helper compile, others collect garbage or return memory): a short run of a plan
  * with more code pays more compiling, on the same core.
  *
@@ -29,6 +29,10 @@
  * URL `stub-turns` is `stub` with each answer given one `setImmediate` later, so the VUs take
  * turns as they do against a server (one VU at a time per event-loop turn, not 20 ms each):
  * what a plan's cost does when its VUs interleave, still without the network's noise.
+ *
+ * A warm-up leaves the run's first seconds out of the figures (start-up, and each VU context of
+ * a module compiling and warming up its own copy of the script), as the JS module bench's steady
+ * window does (bench/lib/steady-window.ts).
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -51,7 +55,8 @@ const target = process.argv[2];
 const which = process.argv[3] ?? "flow";
 const seconds = Number(process.argv[4] ?? 5);
 const vus = Number(process.argv[5] ?? 50);
-const warmUp = Number(process.argv[6] ?? 0);
+/** seconds at the start left out of the figures (each VU's context compiling and warming up its own copy of a module) */
+const warmup = Number(process.argv[6] ?? 0);
 if (!target) throw new Error("usage: bun bench/flow-driver.ts URL [flow|plain|plugin|boundary] [seconds] [vus]");
 const stub = target === "stub" || target === "stub-turns";
 const url = stub ? "http://127.0.0.1:9" : target;
@@ -105,23 +110,24 @@ sink.rate = (m, t, pass) => {
   rate(m, t, pass);
 };
 const ticker = setInterval(() => sink.drain(), 1000);
+let cpu0 = process.cpuUsage();
 let threads0 = threadCpuSeconds();
-let requests0 = 0;
-if (warmUp > 0)
+let t0 = performance.now();
+if (warmup > 0)
   setTimeout(() => {
+    cpu0 = process.cpuUsage();
     threads0 = threadCpuSeconds();
-    requests0 = requests;
-  }, warmUp * 1000);
-const cpu0 = process.cpuUsage();
-const t0 = performance.now();
+    t0 = performance.now();
+    requests = 0;
+  }, warmup * 1000);
 await thread.runAll();
 clearInterval(ticker);
 const secs = (performance.now() - t0) / 1000;
 const c = process.cpuUsage(cpu0);
 const cpu = (c.user + c.system) / 1e6;
-const perThread = [...threadCpuSeconds()].map(([name, s]) => [name, ((s - (threads0.get(name) ?? 0)) * 1e6) / (requests - requests0)] as const).filter(([, us]) => us > 0);
+const perThread = [...threadCpuSeconds()].map(([name, s]) => [name, ((s - (threads0.get(name) ?? 0)) * 1e6) / requests] as const).filter(([, us]) => us > 0);
 console.log(`${which}: ${requests} requests in ${secs.toFixed(2)} s = ${Math.round(requests / secs)} req/s, ${Math.round(requests / cpu)} per CPU-second (user ${(c.user / requests).toFixed(2)} µs + sys ${(c.system / requests).toFixed(2)} µs per request), check fails ${checkFails}`);
-console.log(`  CPU µs per request by thread${warmUp > 0 ? ` after ${warmUp} s` : ""}: ${perThread.map(([name, us]) => `${name} ${us.toFixed(2)}`).join(", ")}`);
+console.log(`  CPU µs per request by thread: ${perThread.map(([name, us]) => `${name} ${us.toFixed(2)}`).join(", ")}`);
 
 /** Phases as a loopback request shows them (µs to ms, varying), so histograms see spread values as in a real run. */
 function realisticTimings(): ProtocolResponse["timings"] {

@@ -69,6 +69,35 @@ export function afterRequest(res) {
     expect(r.sum("http_reqs", { name: "signed", method: "PUT" })).toBe(6);
   });
 
+  test("a header beforeRequest sets is sent with its value of that request, whether it changed since the last request or not", async () => {
+    const r = await runPlan(
+      plan(`    executor: per-vu-iterations
+    vus: 2
+    iterations: 6
+    flow:
+      - request: { name: echo, method: GET, url: /echo }`),
+      {
+        // the value changes every second request: the hook's header list is reused, then rebuilt
+        "lib.js": `import { Counter } from "k6/metrics";
+const sent = new Counter("header_as_set");
+let n = 0;
+let last = "";
+export function beforeRequest(req) {
+  last = "v" + Math.floor(n++ / 2);
+  req.headers["X-Seq"] = last;
+}
+export function afterRequest(res) {
+  sent.add(1, { ok: String(res.json().headers["x-seq"] === last) });
+}
+`,
+      },
+    );
+    expect(problems(r.stderr)).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.sum("header_as_set", { ok: "true" })).toBe(12);
+    expect(r.sum("header_as_set", { ok: "false" })).toBe(0);
+  });
+
   test("a beforeRequest that throws fails that request (error_kind hook) and counts as a JS exception; the flow goes on", async () => {
     const r = await runPlan(
       plan(`    executor: per-vu-iterations
@@ -231,11 +260,14 @@ const api = { headers(t) { return http.get("/headers", { headers: { Authorizatio
 export function viaCall(data) { check(data, { "js.call got setup data": (d) => d.token.startsWith("sess-") }); }
 export async function main(data) {
   const [a, b] = fetchTwice("/counter");
-  const c = await http.asyncRequest("GET", "/json");
+  const pending = http.asyncRequest("GET", "/json");
+  const c = await pending;
   const batch = http.batch(["/json", ["GET", "/xml"], { method: "GET", url: "/html" }]);
   check(null, {
     "helpers waited": () => Number(b.body) === Number(a.body) + 1 || Number(b.body) > Number(a.body),
     "await works": () => c.json().token === "tok-123",
+    // a request hands the script a promise of its own realm (its await takes it without a thenable job)
+    "a request's promise is the script's own": () => pending instanceof Promise,
     "batch": () => batch.length === 3 && batch[0].status === 200 && batch[1].body.includes("<catalog>") && batch[2].status === 200,
   });
   const h = api.headers(data.token);
@@ -246,7 +278,7 @@ export async function main(data) {
     );
     expect(problems(r.stderr)).toEqual([]);
     expect(r.code).toBe(0);
-    for (const c of ["js.call got setup data", "helpers waited", "await works", "batch", "method on object waited"]) expect(checkOf(r.summary, c)).toMatchObject({ passes: 4, fails: 0 });
+    for (const c of ["js.call got setup data", "helpers waited", "await works", "a request's promise is the script's own", "batch", "method on object waited"]) expect(checkOf(r.summary, c)).toMatchObject({ passes: 4, fails: 0 });
     expect(r.sum("http_reqs", { scenario: "setup" })).toBe(1);
   });
 });

@@ -24,6 +24,8 @@ export async function runLoadrPlan(o: {
   /** false: not pinned to the load core */
   pin?: boolean;
   targetCpu?: () => number;
+  /** the loadr process's pid once started (e.g. to sample its CPU: lib/steady-window.ts) */
+  onStart?: (pid: number) => void;
 }): Promise<LoadrRun> {
   const file = join(o.tmp, `${o.name}.yaml`);
   const out = join(o.tmp, `${o.name}-summary.json`);
@@ -31,7 +33,7 @@ export async function runLoadrPlan(o: {
   rmSync(out, { force: true });
   const argv = [o.loadr, "run", file, "--workers", "1", "-q", "--summary-export", out, ...(o.args ?? [])];
   const env = o.env ? ["env", ...Object.entries(o.env).map(([k, v]) => `${k}=${v}`)] : [];
-  const m = await measuredRun([...env, ...argv], { timeoutMs: (o.seconds + 60) * 1000, pin: o.pin, targetCpu: o.targetCpu });
+  const m = await measuredRun([...env, ...argv], { timeoutMs: (o.seconds + 60) * 1000, pin: o.pin, targetCpu: o.targetCpu, onStart: o.onStart });
   // 0 = passed, 99 = a threshold failed; anything else is an error
   if (m.timedOut) throw new Error(`${o.name}: loadr killed after ${Math.round(m.ms / 1000)} s`);
   if (m.code !== 0 && m.code !== 99) throw new Error(`${o.name}: loadr exited ${m.code}: ${m.stderr.trim().split("\n").pop() ?? ""}`);

@@ -9,14 +9,14 @@ import type { JsStep } from "../../../plan/schema.ts";
 import { DataExhaustedError } from "../data/feed.ts";
 import { compileJs } from "../js/scripts.ts";
 import { recordJsException } from "../js/eval.ts";
-import { callExport, dataArg } from "../js/module/calls.ts";
+import { ExportCall, withData } from "../js/module/calls.ts";
 import type { CompiledStep } from "./step.ts";
 
 export function compileJsStep(spec: JsStep, at: string): CompiledStep {
   const code = typeof spec === "string" ? spec : spec.script;
   if (code === undefined) {
     const name = (spec as { call: string }).call;
-    return { run: (vu) => callExport(vu, name, "js_step", dataArg) };
+    return new ExportCall(name, "js_step", withData);
   }
   const script = compileJs(code, "js step");
   return {

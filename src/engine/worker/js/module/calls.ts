@@ -12,7 +12,7 @@ import type { Vu } from "../../vu.ts";
 import { DataExhaustedError } from "../../data/feed.ts";
 import { recordJsException, type JsSite } from "../eval.ts";
 import { describeThrown } from "../errors.ts";
-import { AbortTestSignal, isThenable, VuCancelled, type ModuleInstance } from "./instance.ts";
+import { AbortTestSignal, isThenable, VuCancelled, type ModuleInstance, type Settler } from "./instance.ts";
 
 /** The VU's module instance (made and evaluated on first use); throws when its init code failed. */
 export function moduleOf(vu: Vu): ModuleInstance {
@@ -37,25 +37,43 @@ export function failedCall(vu: Vu, e: unknown, site: JsSite, fnName: string): Ou
   return Outcome.Continue;
 }
 
-/** The arguments of on_start, on_stop and js.call: setup()'s data. */
-export const dataArg = (inst: ModuleInstance): unknown[] => [inst.setupData()];
+/** How a place calls its export: with setup()'s data (on_start, on_stop, js.call), or exec's arguments. */
+export type Invoke = (inst: ModuleInstance, f: (...args: unknown[]) => unknown) => unknown;
 
-/** Call `name` with `args(inst)`; Continue unless a runner signal ends the iteration. */
-export function callExport(vu: Vu, name: string, site: JsSite, args: (inst: ModuleInstance) => unknown[]): Outcome | Promise<Outcome> {
-  let r: unknown;
-  let inst: ModuleInstance;
-  try {
-    inst = moduleOf(vu);
-    const f = inst.fn(name);
-    if (f === undefined) throw new TypeError(`\`${name}\` is not a function the module exports`);
-    r = inst.call(f, args(inst));
-  } catch (e) {
-    return failedCall(vu, e, site, name);
+/** on_start, on_stop and js.call: `f(data)`, setup()'s data. */
+export const withData: Invoke = (inst, f) => inst.call1(f, inst.setupData());
+
+/**
+ * The place `vu`s call export `name` from (exec, on_start, on_stop, a js.call step), made once:
+ * a call is `run(vu)`, Continue unless a runner signal ends the iteration, with no closure made
+ * per call (this object is the call's settler).
+ */
+export class ExportCall implements Settler<Outcome> {
+  constructor(
+    private readonly name: string,
+    private readonly site: JsSite,
+    private readonly invoke: Invoke,
+  ) {}
+
+  run(vu: Vu): Outcome | Promise<Outcome> {
+    let r: unknown;
+    let inst: ModuleInstance;
+    try {
+      inst = moduleOf(vu);
+      const f = inst.fn(this.name);
+      if (f === undefined) throw new TypeError(`\`${this.name}\` is not a function the module exports`);
+      r = this.invoke(inst, f);
+    } catch (e) {
+      return failedCall(vu, e, this.site, this.name);
+    }
+    return isThenable(r) ? inst.settle(r, this) : Outcome.Continue;
   }
-  if (!isThenable(r)) return Outcome.Continue;
-  return inst.settle(
-    r,
-    () => (vu.cancelled ? Outcome.Cancelled : Outcome.Continue),
-    (e) => failedCall(vu, e, site, name),
-  );
+
+  done(inst: ModuleInstance): Outcome {
+    return inst.vu.cancelled ? Outcome.Cancelled : Outcome.Continue;
+  }
+
+  failed(inst: ModuleInstance, e: unknown): Outcome {
+    return failedCall(inst.vu, e, this.site, this.name);
+  }
 }

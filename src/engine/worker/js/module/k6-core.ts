@@ -47,7 +47,9 @@ export function k6Module(inst: ModuleInstance): Record<string, unknown> {
     inst.live();
     const s = Math.min(Math.max(Number(seconds) || 0, 0), MAX_SLEEP_S);
     // a sleep past the call's deadline wakes at the deadline and fails the call
-    const left = inst.deadline - performance.now();
+    const now = performance.now();
+    if (inst.deadline === Infinity) inst.startDeadline(now);
+    const left = inst.deadline - now;
     if (s * 1000 > left) return inst.wait(vu.sleep(left)).then(() => Promise.reject(inst.timeoutError()));
     return inst.wait(vu.sleep(s * 1000));
   };

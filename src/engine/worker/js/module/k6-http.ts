@@ -100,6 +100,11 @@ export class JsResponse {
   }
 }
 
+/** A module request: what the handler sends, and the tag cache its samples are recorded with. */
+interface JsRequest extends ProtocolRequest {
+  tags: RequestTagCache;
+}
+
 type Params = { headers?: Record<string, unknown>; timeout?: unknown; tags?: Record<string, unknown>; name?: unknown; redirects?: unknown } | undefined;
 
 export function httpModule(inst: ModuleInstance): Record<string, unknown> {
@@ -109,7 +114,11 @@ export function httpModule(inst: ModuleInstance): Record<string, unknown> {
   const handler = routed.handler;
   const sink = vu.rt.run.sink;
 
-  const build = (method: string, url: unknown, body: unknown, params: Params): { req: ProtocolRequest; tags: RequestTagCache } => {
+  // the tag cache of this VU's requests without `params.tags`, for their last method: no lookup per request
+  let plainMethod = "";
+  let plainTags: RequestTagCache | undefined;
+
+  const build = (method: string, url: unknown, body: unknown, params: Params): JsRequest => {
     const p = params ?? NO_PARAMS;
     const u = joinBaseUrl(defaults.baseUrl, String(url));
     const given = p.headers;
@@ -128,8 +137,10 @@ export function httpModule(inst: ModuleInstance): Record<string, unknown> {
     let tags: RequestTagCache;
     let name = u;
     const t = p.tags;
-    if (t === undefined || t === null) tags = tagCache(vu.rt, method, undefined);
-    else {
+    if (t === undefined || t === null) {
+      if (method !== plainMethod || plainTags === undefined) (plainTags = tagCache(vu.rt, method, undefined)), (plainMethod = method);
+      tags = plainTags;
+    } else {
       const user: Record<string, string> = {};
       let n = 0;
       for (const k of Object.keys(t)) if (k !== "name") (user[k] = String(t[k])), n++;
@@ -138,7 +149,7 @@ export function httpModule(inst: ModuleInstance): Record<string, unknown> {
     }
     if (p.name !== undefined && t?.name === undefined) name = String(p.name);
     const redirects = p.redirects === undefined ? undefined : Number(p.redirects);
-    const req: ProtocolRequest = {
+    return {
       name,
       method,
       url: u,
@@ -147,15 +158,16 @@ export function httpModule(inst: ModuleInstance): Record<string, unknown> {
       timeoutMs: p.timeout === undefined ? defaults.timeoutMs : timeoutOf(p.timeout, defaults.timeoutMs),
       followRedirects: redirects === undefined ? defaults.followRedirects : redirects > 0,
       maxRedirects: redirects ?? defaults.maxRedirects,
+      tags,
     };
-    return { req, tags };
   };
 
   /**
    * The request sent by the VU's HTTP state, recorded, as the script's response — resuming the
-   * script only if its call is still current (instance.ts resumed): one promise, no async frame.
+   * script only if its call is still current (instance.ts resume): a promise of the script's own
+   * realm (its await takes it without a thenable job), no async frame.
    */
-  const send = (req: ProtocolRequest, tags: RequestTagCache): Promise<JsResponse> => {
+  const send = (req: JsRequest): Promise<JsResponse> => {
     const gen = inst.gen;
     let sent: Promise<ProtocolResponse>;
     try {
@@ -163,20 +175,22 @@ export function httpModule(inst: ModuleInstance): Record<string, unknown> {
     } catch (e) {
       sent = Promise.resolve(errorResponse(req, handler.name, `invalid request: ${(e as Error).message}`, "invalid_request"));
     }
-    return sent.then((res) => {
+    const p = inst.newPromise<JsResponse>();
+    const resolve = inst.resolveNew;
+    const reject = inst.rejectNew;
+    sent.then((res) => {
       if (gen === inst.gen && !vu.cancelled) {
-        handler.emit(sink, tags.get(vu.group, req.name, res.status, res.errorKind), res);
+        handler.emit(sink, req.tags.get(vu.group, req.name, res.status, res.errorKind), res);
         if (res.error !== undefined) sink.noteError(res.errorKind ?? "error", res.error);
       }
-      inst.resumed(gen);
-      return new JsResponse(res, req, inst.json);
-    });
+      inst.resume(gen, resolve, reject, new JsResponse(res, req, inst.json));
+    }, reject);
+    return p;
   };
 
   const request = (method: unknown, url: unknown, body?: unknown, params?: Params): Promise<JsResponse> => {
     inst.live();
-    const { req, tags } = build(typeof method === "string" && method === method.toUpperCase() ? method : String(method).toUpperCase(), url, body, params);
-    return send(req, tags);
+    return send(build(typeof method === "string" && method === method.toUpperCase() ? method : String(method).toUpperCase(), url, body, params));
   };
 
   /** requests at once: an array (or object) of `[method, url, body, params]`, `{method, url, body, params}` or URLs */
@@ -188,9 +202,9 @@ export function httpModule(inst: ModuleInstance): Record<string, unknown> {
       const o = r as { method?: unknown; url: unknown; body?: unknown; params?: Params };
       return build(String(o.method ?? "GET").toUpperCase(), o.url, o.body, o.params);
     };
-    if (Array.isArray(requests)) return Promise.all(requests.map((r) => one(r)).map(({ req, tags }) => send(req, tags)));
+    if (Array.isArray(requests)) return Promise.all(requests.map((r) => one(r)).map(send));
     const entries = Object.entries(requests as Record<string, unknown>);
-    return Promise.all(entries.map(([, r]) => one(r)).map(({ req, tags }) => send(req, tags))).then((rs) => Object.fromEntries(rs.map((r, i) => [entries[i]![0], r])));
+    return Promise.all(entries.map(([, r]) => one(r)).map(send)).then((rs) => Object.fromEntries(rs.map((r, i) => [entries[i]![0], r])));
   };
 
   const api = {

@@ -46,7 +46,8 @@ class ScriptRequest {
  * Apply what a beforeRequest left or returned. The headers come out as the same array as last
  * time when their content is the same, so the HTTP client reuses the request head it built for
  * them (it caches heads by the array's identity): a hook that adds the same header to every
- * request costs no head rebuild.
+ * request costs no head rebuild, and no array either (the script's header object is compared
+ * with the last array in place).
  */
 function apply(req: HookRequest, seen: ScriptRequest, result: unknown, last: { headers: [string, string][] | undefined }): void {
   const r = result !== null && typeof result === "object" ? (result as Record<string, unknown>) : seen;
@@ -54,27 +55,41 @@ function apply(req: HookRequest, seen: ScriptRequest, result: unknown, last: { h
   if (typeof r.url === "string") req.url = r.url;
   const h = r.headers;
   if (h !== null && typeof h === "object") {
+    const given = h as Record<string, unknown>;
+    const prev = last.headers;
     let out: [string, string][];
     if (h === seen.headers) {
-      out = [];
-      for (const k in h) out.push([k, String((h as Record<string, unknown>)[k])]);
+      if (prev !== undefined && sameHeaders(prev, given)) out = prev;
+      else {
+        out = [];
+        for (const k in given) out.push([k, String(given[k])]);
+      }
     } else {
       out = req.headers;
-      for (const k in h) {
-        const v = String((h as Record<string, unknown>)[k]);
+      for (const k in given) {
+        const v = String(given[k]);
         const lower = k.toLowerCase();
         const i = out.findIndex(([n]) => n.toLowerCase() === lower);
         if (i >= 0) out[i] = [k, v];
         else out.push([k, v]);
       }
+      if (prev !== undefined && samePairs(prev, out)) out = prev;
     }
-    const prev = last.headers;
-    if (prev !== undefined && samePairs(prev, out)) out = prev;
-    else last.headers = out;
+    last.headers = out;
     req.headers = out;
   }
   if (r === seen) req.body = seen.changedBody;
   else if (typeof r.body === "string") req.body = encoder.encode(r.body);
+}
+
+/** The script's header object has exactly these pairs, in this order. */
+function sameHeaders(pairs: [string, string][], h: Record<string, unknown>): boolean {
+  let i = 0;
+  for (const k in h) {
+    const p = pairs[i++];
+    if (p === undefined || p[0] !== k || p[1] !== String(h[k])) return false;
+  }
+  return i === pairs.length;
 }
 
 function samePairs(a: [string, string][], b: [string, string][]): boolean {
@@ -103,8 +118,9 @@ export function moduleHooks(exports: Readonly<Record<string, { fn: boolean }>>):
           const inst = moduleOf(vu);
           const req = x.request;
           const seen = new ScriptRequest(x.name, req.method, req.url, req.body);
-          for (const [k, v] of req.headers) seen.headers[k] = v;
-          const r = inst.call(inst.fn("beforeRequest")!, [seen]);
+          const given = req.headers;
+          for (let i = 0; i < given.length; i++) seen.headers[given[i]![0]] = given[i]![1];
+          const r = inst.call1(inst.fn("beforeRequest")!, seen);
           if (!isThenable(r)) return void apply(req, seen, r, last);
           return inst.value(r).then(
             (v) => void apply(req, seen, v, last),
@@ -125,7 +141,7 @@ export function moduleHooks(exports: Readonly<Record<string, { fn: boolean }>>):
         const vu = x.vu;
         try {
           const inst = moduleOf(vu);
-          const r = inst.call(inst.fn("afterRequest")!, [new JsResponse(x.response, x.request, inst.json)]);
+          const r = inst.call1(inst.fn("afterRequest")!, new JsResponse(x.response, x.request, inst.json));
           if (isThenable(r)) return inst.value(r).then(() => undefined, (e) => failed(vu, e, "afterRequest"));
         } catch (e) {
           failed(vu, e, "afterRequest");

@@ -12,8 +12,7 @@ import { Outcome } from "../../outcome.ts";
 import type { ScenarioRuntime } from "../../scenario-runtime.ts";
 import type { Vu } from "../../vu.ts";
 import type { CompiledStep } from "../../flow/step.ts";
-import { callExport, dataArg } from "./calls.ts";
-import type { ModuleInstance } from "./instance.ts";
+import { ExportCall, withData } from "./calls.ts";
 
 export interface ScenarioFns {
   /** before the flow: marks the VU started, runs on_start on its first iteration */
@@ -27,26 +26,27 @@ export interface ScenarioFns {
 export function scenarioFns(rt: ScenarioRuntime, names: { exec?: string; on_start?: string; on_stop?: string }): ScenarioFns {
   const { exec, on_start: onStart, on_stop: onStop } = names;
   const started = new Set<Vu>();
+  const startCall = onStart === undefined ? undefined : new ExportCall(onStart, "on_start", withData);
+  const stopCall = onStop === undefined ? undefined : new ExportCall(onStop, "on_stop", withData);
   const before: CompiledStep | undefined =
-    onStart !== undefined || onStop !== undefined
+    startCall !== undefined || stopCall !== undefined
       ? {
           run(vu) {
             if (started.has(vu)) return Outcome.Continue;
             started.add(vu);
-            return onStart === undefined ? Outcome.Continue : callExport(vu, onStart, "on_start", dataArg);
+            return startCall === undefined ? Outcome.Continue : startCall.run(vu);
           },
         }
       : undefined;
-  // the arguments' builders are made once, not per call
-  const execArgs = (inst: ModuleInstance) => [inst.setupData(), { vu: inst.vu.id, iteration: inst.vu.iteration, scenario: rt.name }];
-  const after: CompiledStep | undefined = exec !== undefined ? { run: (vu) => callExport(vu, exec, "exec", execArgs) } : undefined;
+  const execCall = exec === undefined ? undefined : new ExportCall(exec, "exec", (inst, f) => inst.call2(f, inst.setupData(), { vu: inst.vu.id, iteration: inst.vu.iteration, scenario: rt.name }));
+  const after: CompiledStep | undefined = execCall;
   return {
     before,
     after,
     async stop() {
-      if (onStop === undefined || rt.cancelled) return;
+      if (stopCall === undefined || rt.cancelled) return;
       for (const vu of started) {
-        await callExport(vu, onStop, "on_stop", dataArg);
+        await stopCall.run(vu);
         vu.close();
       }
       started.clear();

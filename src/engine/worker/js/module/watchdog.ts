@@ -6,7 +6,8 @@
  * while calls wait.
  *
  * An instance joins the list when a call of it first waits and leaves it at a check that finds it
- * idle, so back-to-back calls of a busy VU cost no list operation at all.
+ * idle, so back-to-back calls of a busy VU cost no list operation at all. A call's deadline starts
+ * at its first clock read (instance.ts): for a call that only waits, this list's first check of it.
  */
 import type { ModuleInstance } from "./instance.ts";
 
@@ -27,8 +28,11 @@ export class Watchdog {
     const now = performance.now();
     const keep: ModuleInstance[] = [];
     for (const inst of this.list) {
-      if (inst.expire !== null && now > inst.deadline) inst.timeOut();
-      if (inst.expire === null) inst.watched = false;
+      if (inst.pending !== null) {
+        if (inst.deadline === Infinity) inst.startDeadline(now); // its first check since the call began
+        else if (now > inst.deadline) inst.timeOut();
+      }
+      if (inst.pending === null) inst.watched = false;
       else keep.push(inst);
     }
     this.list = keep;
