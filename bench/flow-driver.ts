@@ -16,7 +16,10 @@
  * or the HMAC signing on-request hook).
  *
  * URL is a target as the flow bench uses it (nginx from bench/lib/target.ts, or the echo target),
- * without trailing slash. Prints requests/s and the process's requests per CPU-second.
+ * without trailing slash. Prints requests/s and the process's requests per CPU-second, then each
+ * thread's CPU per request (the JS thread is "bun"; JITWorker and the
+ * WASM tier-up's helper compile, others collect garbage or return memory): a short run of a plan
+ * with more code pays more compiling, on the same core.
  *
  * URL `stub` runs without a network: each request parses its target and builds its head as the
  * client does, then gets nginx's answer (`ok`, or the /json body) at once. What remains is the
@@ -45,6 +48,7 @@ import { loadRunPlugins } from "../src/run/plugins.ts";
 import { setUpThread } from "../src/run/worker-setup.ts";
 import { EXTRACTORS, extractorPlan } from "./lib/wasm-bench.ts";
 import { hookPlan } from "./lib/hook-plans.ts";
+import { threadCpuSeconds } from "./lib/cpu.ts";
 import { wsPlan } from "./lib/realtime-bench.ts";
 
 const target = process.argv[2];
@@ -107,10 +111,12 @@ sink.rate = (m, t, pass) => {
 };
 const ticker = setInterval(() => sink.drain(), 1000);
 let cpu0 = process.cpuUsage();
+let threads0 = threadCpuSeconds();
 let t0 = performance.now();
 if (warmup > 0)
   setTimeout(() => {
     cpu0 = process.cpuUsage();
+    threads0 = threadCpuSeconds();
     t0 = performance.now();
     requests = 0;
   }, warmup * 1000);
@@ -119,7 +125,9 @@ clearInterval(ticker);
 const secs = (performance.now() - t0) / 1000;
 const c = process.cpuUsage(cpu0);
 const cpu = (c.user + c.system) / 1e6;
+const perThread = [...threadCpuSeconds()].map(([name, s]) => [name, ((s - (threads0.get(name) ?? 0)) * 1e6) / requests] as const).filter(([, us]) => us > 0);
 console.log(`${which}: ${requests} requests in ${secs.toFixed(2)} s = ${Math.round(requests / secs)} req/s, ${Math.round(requests / cpu)} per CPU-second (user ${(c.user / requests).toFixed(2)} µs + sys ${(c.system / requests).toFixed(2)} µs per request), check fails ${checkFails}`);
+console.log(`  CPU µs per request by thread: ${perThread.map(([name, us]) => `${name} ${us.toFixed(2)}`).join(", ")}`);
 
 /** Phases as a loopback request shows them (µs to ms, varying), so histograms see spread values as in a real run. */
 function realisticTimings(): ProtocolResponse["timings"] {

@@ -179,7 +179,26 @@ describe("request head", () => {
     expect((JSON.parse(text(b.body)) as Record<string, string>).cookie).toBe("sid=9");
     c.close();
   });
+
+  test("a new array each request with the first one's entries and its own last header (a hook's copy) sends that header, bytes counted", async () => {
+    const c = new HttpClient(options());
+    const own: [string, string] = ["X-A", "1"];
+    const seen: { sig: string | undefined; sent: number }[] = [];
+    for (const sig of ["first", "sécond", "third"]) {
+      const r = await c.request(get(`${base}/echo-headers`, { headers: [own, ["x-signature", sig]] }));
+      seen.push({ sig: (JSON.parse(text(r.body)) as Record<string, string>)["x-signature"], sent: r.bytesSent });
+    }
+    const head = (sig: string) => `GET /echo-headers HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nUser-Agent: loadr/0.1\r\nAccept-Encoding: gzip, deflate, br\r\nX-A: 1\r\nx-signature: ${sig}\r\n\r\n`;
+    // the server decodes header bytes as latin1: the UTF-8 "é" arrives as two characters
+    expect(seen).toEqual([
+      { sig: "first", sent: head("first").length },
+      { sig: Buffer.from("sécond").toString("latin1"), sent: Buffer.byteLength(head("sécond")) },
+      { sig: "third", sent: head("third").length },
+    ]);
+    c.close();
+  });
 });
+
 
 describe("response bodies", () => {
   test("content-length body; bytesReceived = status line + headers + body", async () => {

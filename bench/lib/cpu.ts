@@ -3,7 +3,7 @@
  * suites), and a tool that had to share its core measures low; this makes that visible instead
  * of silently skewing a row. All figures from /proc (Linux); null elsewhere.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** USER_HZ: the unit of /proc/stat and /proc/<pid>/stat times; 100 on every Linux we run on. */
 const TICKS = 100;
@@ -61,6 +61,33 @@ export function treeCpuSeconds(pid: number): number {
     // no children file: count the process alone
   }
   return total;
+}
+
+/**
+ * user+system CPU seconds of each thread of this process by thread name, digits at the end
+ * dropped ("Bun Pool 0" and "Bun Pool 1" count together): how much of a run's CPU went to JIT
+ * compiler, GC and allocator threads rather than the JS thread (named as the process, "bun").
+ * Threads that ended are not counted.
+ */
+export function threadCpuSeconds(): Map<string, number> {
+  const out = new Map<string, number>();
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync("/proc/self/task");
+  } catch {
+    return out;
+  }
+  for (const t of tasks) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${t}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).replace(/\s*\d+$/, "");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / TICKS);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
 }
 
 /**

@@ -18,7 +18,7 @@ export type { HttpClientOptions, HttpRequest, HttpTlsOptions } from "./options.t
 import { Pool } from "./pool.ts";
 import { connectRequest, parseProxy, type Proxy } from "./proxy.ts";
 import { isRedirect, redirectHeaders, redirectLimitMessage, redirectMethod, resolveLocation } from "./redirects.ts";
-import { buildHeadTemplate, finishHead, type HeadConfig, type HeadTemplate } from "./request-head.ts";
+import { buildHeadTemplate, deriveHeadTemplate, finishHead, type HeadConfig, type HeadTemplate } from "./request-head.ts";
 import { pinAddress } from "./resolve.ts";
 import { HttpResponse } from "./response.ts";
 import { addRetriedAttempt, addTimings, emptyTimings } from "./timings.ts";
@@ -248,13 +248,21 @@ export class HttpClient implements ConnectionOwner {
   ): Exchange | string {
     let tpl = headers === this.firstHeadKey ? this.firstHead : this.moreHeads?.get(headers);
     if (tpl == null || tpl.method !== method || tpl.url !== url) {
-      const built = buildHeadTemplate(method, url, target, headers, this.proxy !== null && !target.secure, this.headCfg);
-      if (typeof built === "string") return built;
-      tpl = built;
-      if (this.firstHeadKey === null || this.firstHeadKey === headers) {
-        this.firstHeadKey = headers;
-        this.firstHead = tpl;
-      } else (this.moreHeads ??= new WeakMap()).set(headers, tpl);
+      // a new array that starts as the first template's (a hook's copy with a header added): that
+      // template's prefix and its own lines, kept for this request only (no WeakMap entry each)
+      const first = this.firstHead;
+      const derived = first !== null && headers !== this.firstHeadKey && first.method === method && first.url === url ? deriveHeadTemplate(first, headers) : undefined;
+      if (typeof derived === "string") return derived;
+      if (derived !== undefined) tpl = derived;
+      else {
+        const built = buildHeadTemplate(method, url, target, headers, this.proxy !== null && !target.secure, this.headCfg);
+        if (typeof built === "string") return built;
+        tpl = built;
+        if (this.firstHeadKey === null || this.firstHeadKey === headers) {
+          this.firstHeadKey = headers;
+          this.firstHead = tpl;
+        } else (this.moreHeads ??= new WeakMap()).set(headers, tpl);
+      }
     }
     const cookie = this.o.cookies ? this.jar.headerFor(target.hostname, target.pathname, target.secure) : "";
     const head = finishHead(tpl, cookie, body === null ? -1 : body.length);
