@@ -24,13 +24,11 @@ import { beforeRequestPlan, checkedHttpPlan, httpPlan, jsExecPlan, sharedArrayDa
 import { alternate, median, pairedRatio, type PairedRatio } from "./stats.ts";
 import { peakRss } from "./rss.ts";
 import { pinning } from "./proc.ts";
-import { sampleCpu, steadyFigures } from "./steady-window.ts";
+import { sampleCpu, steadyFigures, WARM_SECONDS } from "./steady-window.ts";
 
 export const JS_EXEC_TARGET_RATIO = 0.8;
 export const JS_HOOK_TARGET_US = 3;
 export const JS_RSS_TARGET_MB = 600;
-/** seconds of load left out of the steady window (the contexts' compiling and warm-up: about 1 s at 50 VUs) */
-export const WARM_SECONDS = 2;
 const MEMORY_VUS = 1000;
 const SHARED_MB = 5;
 

@@ -14,6 +14,8 @@
 import { readFileSync } from "node:fs";
 import { cpuUsPerRequest } from "./stats.ts";
 
+/** seconds of load the benches leave out of the steady window (a module's 50 contexts compile and warm up in about 1 s; four scale-out parts and their aggregator start five processes' compilers) */
+export const WARM_SECONDS = 2;
 /** USER_HZ, the unit of /proc/<pid>/stat times */
 const TICKS = 100;
 const SAMPLE_MS = 50;
