@@ -224,20 +224,25 @@ export function run(data) { got.add(data.rows.length); http.get("/echo"); }
     expect(q.sum("saw_data", { instance: "2/2" })).toBeGreaterThan(0);
   });
 
-  test("Ctrl-C while setup() runs: no part starts, teardown() still runs once, the summary is written", async () => {
+  /** 2 parts whose aggregator's setup() sleeps 3 s; `whileSetUp` acts once every part is at the barrier. */
+  const duringSlowSetup = async (whileSetUp: NonNullable<Parameters<typeof scaleOut>[0]["during"]>) => {
     const env = await freshTarget();
     const apiPort = 20000 + Math.floor(Math.random() * 20000);
-    const r = await scaleOut({
+    return scaleOut({
       plan: PLAN,
       parts: 2,
       env,
       files: { "lib.js": LIFECYCLE({ setup: `sleep(3);` }) },
       aggArgs: ["--api", `127.0.0.1:${apiPort}`],
-      during: async ({ agg }) => {
+      during: async (running) => {
         await atBarrier(apiPort);
-        agg.proc.kill("SIGINT");
+        await whileSetUp(running);
       },
     });
+  };
+
+  test("Ctrl-C while setup() runs: no part starts, teardown() still runs once, the summary is written", async () => {
+    const r = await duringSlowSetup(async ({ agg }) => void agg.proc.kill("SIGINT"));
     expect(r.agg.code).toBe(99); // stopped
     expect(r.agg.summary).toBeDefined();
     for (const p of r.parts) {
@@ -249,18 +254,8 @@ export function run(data) { got.add(data.rows.length); http.get("/echo"); }
   });
 
   test("every part gone while setup() runs: exit 1, one line, teardown() not run", async () => {
-    const env = await freshTarget();
-    const apiPort = 20000 + Math.floor(Math.random() * 20000);
-    const r = await scaleOut({
-      plan: PLAN,
-      parts: 2,
-      env,
-      files: { "lib.js": LIFECYCLE({ setup: `sleep(3);` }) },
-      aggArgs: ["--api", `127.0.0.1:${apiPort}`],
-      during: async ({ parts }) => {
-        await atBarrier(apiPort);
-        for (const p of parts) p.proc.kill("SIGKILL");
-      },
+    const r = await duringSlowSetup(async ({ parts }) => {
+      for (const p of parts) p.proc.kill("SIGKILL");
     });
     expect(r.agg.code).toBe(1);
     expect(r.agg.stderr.trim().split("\n").at(-1)).toBe("error: every part left while setup() ran: no load was sent");
