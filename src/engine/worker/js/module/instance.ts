@@ -71,7 +71,7 @@ class Waiter {
 export class ModuleInstance {
   /**
    * The current call's deadline (performance.now() ms); Infinity until the first clock read of the
-   * call — its loop guard's, its sleep's or the watchdog's while it waits — sets it (startDeadline):
+   * call — its loop guard's, its sleep's or the watchdog's while it waits — sets it (deadlineAt):
    * a call that neither loops long nor waits long reads no clock at all (a beforeRequest on every
    * request). The limit so counts from at most FIRST_TICKS loop passes or one watchdog check
    * (watchdog.ts) after the call began: late by that much, never early.
@@ -114,8 +114,7 @@ export class ModuleInstance {
     if (--this.budget > 0) return;
     this.budget = TICK_BUDGET;
     const now = performance.now();
-    if (this.deadline === Infinity) this.startDeadline(now);
-    else if (now > this.deadline) {
+    if (now > this.deadlineAt(now)) {
       this.budget = 0; // every further pass throws too, however the script catches
       this.deadline = -Infinity; // and every further wait
       throw this.timeoutError();
@@ -160,9 +159,10 @@ export class ModuleInstance {
     this.deadline = Infinity;
   }
 
-  /** The current call's deadline counts from `now` (the call's first clock read). */
-  startDeadline(now: number): void {
-    this.deadline = now + this.rt.bundle.timeoutMs;
+  /** The current call's deadline, counted from `now` when this is the call's first clock read. */
+  deadlineAt(now: number): number {
+    if (this.deadline === Infinity) this.deadline = now + this.rt.bundle.timeoutMs;
+    return this.deadline;
   }
 
   /**

@@ -48,8 +48,7 @@ export function k6Module(inst: ModuleInstance): Record<string, unknown> {
     const s = Math.min(Math.max(Number(seconds) || 0, 0), MAX_SLEEP_S);
     // a sleep past the call's deadline wakes at the deadline and fails the call
     const now = performance.now();
-    if (inst.deadline === Infinity) inst.startDeadline(now);
-    const left = inst.deadline - now;
+    const left = inst.deadlineAt(now) - now;
     if (s * 1000 > left) return inst.wait(vu.sleep(left)).then(() => Promise.reject(inst.timeoutError()));
     return inst.wait(vu.sleep(s * 1000));
   };

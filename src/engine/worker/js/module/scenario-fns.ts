@@ -38,8 +38,8 @@ export function scenarioFns(rt: ScenarioRuntime, names: { exec?: string; on_star
           },
         }
       : undefined;
-  const execCall = exec === undefined ? undefined : new ExportCall(exec, "exec", (inst, f) => inst.call2(f, inst.setupData(), { vu: inst.vu.id, iteration: inst.vu.iteration, scenario: rt.name }));
-  const after: CompiledStep | undefined = execCall;
+  const after: CompiledStep | undefined =
+    exec === undefined ? undefined : new ExportCall(exec, "exec", (inst, f) => inst.call2(f, inst.setupData(), { vu: inst.vu.id, iteration: inst.vu.iteration, scenario: rt.name }));
   return {
     before,
     after,

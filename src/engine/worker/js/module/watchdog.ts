@@ -28,10 +28,8 @@ export class Watchdog {
     const now = performance.now();
     const keep: ModuleInstance[] = [];
     for (const inst of this.list) {
-      if (inst.pending !== null) {
-        if (inst.deadline === Infinity) inst.startDeadline(now); // its first check since the call began
-        else if (now > inst.deadline) inst.timeOut();
-      }
+      // a call that only waits has its deadline started by its first check here
+      if (inst.pending !== null && now > inst.deadlineAt(now)) inst.timeOut();
       if (inst.pending === null) inst.watched = false;
       else keep.push(inst);
     }
