@@ -128,9 +128,7 @@ export class AggregateRun implements Controllable {
     const gap = tilingGap(ready.map((e) => e.spec));
     if (gap !== undefined && ready.length === o.parts) {
       const why = `the parts' segments (${ready.map((e) => e.spec.label).join(", ")}) leave ${gap} of the test uncovered: together they must tile 0:1`;
-      this.hub.refuseAll(why);
-      this.clearTimers();
-      throw new RunError(why);
+      this.cannotStart(why, new RunError(why));
     }
     const data = await this.runSetup();
     if (this.stopping) return this.end(); // stopped (Ctrl-C, the API) while setup() ran: the parts were refused
@@ -175,18 +173,21 @@ export class AggregateRun implements Controllable {
     try {
       data = await this.o.setup();
     } catch (e) {
-      this.hub.refuseAll(`no load was sent: ${(e as Error).message}`);
-      this.clearTimers();
-      throw e;
+      this.cannotStart(`no load was sent: ${(e as Error).message}`, e);
     }
     const bytes = data === undefined ? 0 : Buffer.byteLength(data);
     if (bytes > MAX_SETUP_DATA_BYTES) {
       const why = `js module: setup() returned ${mb(bytes)} of data (as JSON); a scale-out test sends it to every part, at most ${mb(MAX_SETUP_DATA_BYTES)}: return less (ids or a file name, not the rows) and let the VUs read the rest with open() or SharedArray`;
-      this.hub.refuseAll(`no load was sent: ${why}`);
-      this.clearTimers();
-      throw new RunError(why);
+      this.cannotStart(`no load was sent: ${why}`, new RunError(why));
     }
     return data;
+  }
+
+  /** The test cannot start: every part refused with `refusal`, the timers cleared, `e` thrown (the run ends with it). */
+  private cannotStart(refusal: string, e: unknown): never {
+    this.hub.refuseAll(refusal);
+    this.clearTimers();
+    throw e;
   }
 
   /** Graceful stop of every part; the reason becomes `aborted`. */
