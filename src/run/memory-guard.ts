@@ -82,7 +82,7 @@ export function guardMemory(limit: number, run: GuardedRun, rss: () => number = 
     try {
       used = rss();
     } catch {
-      return next(limit); // it reads /proc: with every file descriptor in use (EMFILE) there is no sample this time
+      return next(limit); // it reads /proc: with every file descriptor in use (EMFILE) there is no sample this time, the next one soon
     }
     if (stoppedAt === 0) {
       if (used <= limit) return next(used);
